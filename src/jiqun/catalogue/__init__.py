@@ -1,0 +1,61 @@
+"""The shipped reference catalogue (Jiangsu): code lists, clusters and chain templates.
+
+The files under ``data/`` are plain CSVs a user may edit and re-load with
+``jiqun ingest FILE --table NAME``; ``data/SOURCES.md`` names the source of
+every fact. Countries come from the ``pycountry`` package (ISO 3166-1).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+#: Catalogue tables in load order (referenced tables first).
+CATALOGUE_FILES = (
+    ("regions", "regions.csv"),
+    ("industries", "industries.csv"),
+    ("countries", None),
+    ("hs_chapters", "hs_chapters.csv"),
+    ("ipc_technology_fields", "wipo_ipc_technology_35.csv"),
+    ("clusters", "clusters.csv"),
+    ("cluster_industries", "cluster_industries.csv"),
+    ("cluster_regions", "cluster_regions.csv"),
+    ("chain_nodes", "chain_nodes.csv"),
+    ("chain_node_products", "chain_node_products.csv"),
+    ("chain_node_technologies", "chain_node_technologies.csv"),
+    ("chain_links", "chain_links.csv"),
+)
+
+
+def data_path(filename: str) -> Path:
+    """Path of a shipped catalogue file."""
+    return Path(str(resources.files(__package__) / "data" / filename))
+
+
+def countries_table():
+    """ISO 3166-1 countries as a pyarrow table (country_code, alpha2, name_en)."""
+    import pyarrow as pa
+    import pycountry
+
+    rows = sorted((c.alpha_3, c.alpha_2, c.name) for c in pycountry.countries)
+    return pa.table({
+        "country_code": [r[0] for r in rows],
+        "alpha2": [r[1] for r in rows],
+        "name_en": [r[2] for r in rows],
+    })
+
+
+def load_catalogue(con) -> list:
+    """Load (upsert) the shipped catalogue through the validated ingest path."""
+    from ..ingest import ingest_file, ingest_table
+    from .. import __version__
+
+    vintage = f"jiqun {__version__} catalogue"
+    results = []
+    for table, filename in CATALOGUE_FILES:
+        if filename is None:
+            results.append(ingest_table(con, countries_table(), table, source_name="pycountry ISO 3166-1",
+                                        vintage=vintage))
+        else:
+            results.append(ingest_file(con, data_path(filename), table, vintage=vintage))
+    return results

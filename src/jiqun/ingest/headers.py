@@ -1,0 +1,140 @@
+"""Map a file's headers (Chinese or English, with units) to a table's columns.
+
+Accepted spellings of a column: its English name, its Chinese name, its
+aliases; for money columns (stored in yuan) also the name without ``_yuan``
+followed by a unit, in brackets (``营业收入（万元）``, ``revenue (亿元)``) or as an
+English suffix (``revenue_10k_yuan``). A money header without a unit is taken
+as yuan. The conversion factor is applied once, at ingest.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..schema.model import MONEY_UNITS, Column, Table
+from .errors import IngestError, Problem, RULES
+
+_BRACKETED_UNIT = re.compile(r"^(.*?)\s*[\(\[]\s*([^()\[\]]+?)\s*[\)\]]$")
+#: Units accepted (and ignored) on non-money columns, by stored unit.
+_PLAIN_UNITS = {
+    "persons": {"人", "persons", "person", "people"},
+    "USD": {"美元", "usd", "us$", "$"},
+}
+
+
+def normalize(header: str) -> str:
+    """Normalise a header: NFKC (full-width to ASCII), lower case, spaces to ``_``."""
+    text = unicodedata.normalize("NFKC", header or "").strip().lower()
+    text = re.sub(r"\s+", "_", text)
+    return text.replace("（", "(").replace("）", ")")
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Position in the file -> column, with the factor that converts to the stored unit."""
+
+    position: int
+    header: str
+    column: Column
+    factor: float
+
+
+def _names(column: Column) -> set[str]:
+    names = {normalize(column.name), normalize(column.zh)}
+    names |= {normalize(a) for a in column.aliases}
+    if column.is_money and column.name.endswith("_yuan"):
+        names.add(normalize(column.name[: -len("_yuan")]))
+    return names
+
+
+def map_headers(table: Table, headers: list[str], file: str) -> tuple[list[Mapping], list[str]]:
+    """Resolve ``headers`` against ``table``.
+
+    Returns
+    -------
+    mappings : list of Mapping
+    ignored : list of str
+        Headers that match no column (reported, not loaded).
+
+    Raises
+    ------
+    IngestError
+        Missing required columns, two headers for one column, or a unit that the
+        column does not accept.
+    """
+    lookup: dict[str, Column] = {}
+    for column in table.columns:
+        for name in _names(column):
+            lookup.setdefault(name, column)
+    english_units = sorted((u for u in MONEY_UNITS if u.isascii()), key=len, reverse=True)
+
+    mappings: list[Mapping] = []
+    ignored: list[str] = []
+    problems: list[Problem] = []
+    for position, header in enumerate(headers):
+        key = normalize(header)
+        if not key:
+            continue
+        column, factor = lookup.get(key), 1.0
+        if column is None:
+            match = _BRACKETED_UNIT.match(key)
+            if match and match.group(1) in lookup:
+                column = lookup[match.group(1)]
+                unit = match.group(2)
+                factor = _factor(column, unit)
+                if factor is None:
+                    problems.append(_unit_problem(file, header, column, unit))
+                    continue
+            else:
+                for unit in english_units:
+                    if key.endswith("_" + unit) and key[: -len(unit) - 1] in lookup:
+                        candidate = lookup[key[: -len(unit) - 1]]
+                        if candidate.is_money:
+                            column, factor = candidate, float(MONEY_UNITS[unit])
+                            break
+        if column is None:
+            ignored.append(header)
+            continue
+        mappings.append(Mapping(position, header, column, factor))
+
+    seen: dict[str, Mapping] = {}
+    for m in mappings:
+        if m.column.name in seen:
+            en, zh = RULES["duplicate_column"]
+            problems.append(Problem(
+                file, 1, m.header, m.header, "duplicate_column",
+                f"{en}: {seen[m.column.name].header!r} and {m.header!r} are both {m.column.name}",
+                f"{zh}：{seen[m.column.name].header!r} 与 {m.header!r} 都对应 {m.column.name}"))
+        else:
+            seen[m.column.name] = m
+    for column in table.columns:
+        if column.required and column.name not in seen and column.default is None:
+            en, zh = RULES["missing_column"]
+            problems.append(Problem(
+                file, 1, column.name, None, "missing_column",
+                f"{en}: {column.name} ({column.zh}) — {column.description}",
+                f"{zh}：{column.zh}（{column.name}）"))
+    if problems:
+        raise IngestError(file, problems)
+    return list(seen.values()), ignored
+
+
+def _factor(column: Column, unit: str) -> float | None:
+    unit = unit.strip().lower()
+    if column.is_money:
+        for name, factor in MONEY_UNITS.items():
+            if unit == name.lower():
+                return float(factor)
+        return None
+    accepted = _PLAIN_UNITS.get(column.unit or "", set())
+    return 1.0 if unit in accepted else None
+
+
+def _unit_problem(file: str, header: str, column: Column, unit: str) -> Problem:
+    en, zh = RULES["unit"]
+    allowed = "元, 千元, 万元, 百万元, 亿元" if column.is_money else (column.unit or "none")
+    return Problem(file, 1, header, unit, "unit",
+                   f"{en}: {column.name} accepts {allowed}, not {unit!r}",
+                   f"{zh}：{column.zh} 可用单位为 {allowed}，不是 {unit!r}")

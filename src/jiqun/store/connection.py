@@ -1,0 +1,159 @@
+"""Open (and create or upgrade) a jiqun store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .. import settings
+from ..schema import TABLES, create_table_sql
+from .migrations import MIGRATIONS, SCHEMA_VERSION
+
+META = "jiqun_meta"
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened as asked (wrong URL, foreign or newer file, drifted schema)."""
+
+
+def parse_url(url: str | Path | None) -> tuple[str, str]:
+    """Split a store URL into (backend, location).
+
+    ``None`` means the ``db`` setting (``JIQUN_DB``, default ``jiqun.duckdb``).
+    Accepted: a file path, ``duckdb:///path/to/file.duckdb``, ``duckdb://:memory:``.
+    """
+    text = str(url) if url is not None else settings.get("db")
+    if "://" not in text:
+        return "duckdb", text
+    scheme, _, rest = text.partition("://")
+    if scheme != "duckdb":
+        raise StoreError(
+            f"store URL {text!r}: backend {scheme!r} is not supported yet (supported: duckdb). "
+            "The analytics are ibis expressions; a Spark backend is planned but not shipped."
+        )
+    return "duckdb", rest or ":memory:"
+
+
+def connect(url: str | Path | None = None, *, create: bool = True, read_only: bool = False):
+    """Open a jiqun store and return its ibis connection.
+
+    Parameters
+    ----------
+    url : str or Path, optional
+        DuckDB file path or ``duckdb://`` URL; default: the ``db`` setting.
+    create : bool
+        Create (and fill with the shipped catalogue) a store that does not exist yet.
+    read_only : bool
+        Open without write access (several readers may share a file).
+
+    Returns
+    -------
+    ibis.backends.duckdb.Backend
+
+    Raises
+    ------
+    StoreError
+        The file is not a jiqun store, was written by a newer jiqun, or does not exist and
+        ``create`` is false.
+    """
+    import ibis
+
+    _, location = parse_url(url)
+    if location != ":memory:":
+        path = Path(location)
+        if not path.exists() and (not create or read_only):
+            raise StoreError(f"no store at {path} (run `jiqun demo` or `jiqun init --db {path}`)")
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+    con = ibis.duckdb.connect(location, read_only=read_only)
+    if read_only:
+        _check_version(con.con, location, upgrade=False)
+    else:
+        initialize(con)
+    return con
+
+
+def _existing_tables(db) -> set[str]:
+    rows = db.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _meta(db, key: str) -> str | None:
+    row = db.execute(f"SELECT value FROM {META} WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def _set_meta(db, key: str, value: str) -> None:
+    db.execute(f"DELETE FROM {META} WHERE key = ?", [key])
+    db.execute(f"INSERT INTO {META} VALUES (?, ?)", [key, value])
+
+
+def _check_version(db, location: str, upgrade: bool) -> int:
+    existing = _existing_tables(db)
+    if META not in existing:
+        if existing:
+            raise StoreError(f"{location} holds tables but is not a jiqun store (no {META} table)")
+        return 0
+    version = int(_meta(db, "schema_version") or 0)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{location} has schema version {version}, newer than this jiqun ({SCHEMA_VERSION}); "
+            "upgrade jiqun (pip install -U jiqun)"
+        )
+    if version < SCHEMA_VERSION and not upgrade:
+        raise StoreError(f"{location} has schema version {version}; open it writable once to upgrade it "
+                         f"to {SCHEMA_VERSION}")
+    return version
+
+
+def initialize(con) -> None:
+    """Create, upgrade and fill a store so that it matches this jiqun's schema."""
+    from .. import __version__
+    from ..catalogue import load_catalogue
+
+    db = getattr(con, "con", con)
+    location = str(getattr(con, "_jiqun_location", "store"))
+    version = _check_version(db, location, upgrade=True)
+    if version == 0:
+        db.execute("BEGIN TRANSACTION")
+        try:
+            db.execute(f"CREATE TABLE {META} (key VARCHAR NOT NULL, value VARCHAR)")
+            for table in TABLES.values():
+                db.execute(create_table_sql(table))
+            _set_meta(db, "schema_version", str(SCHEMA_VERSION))
+            _set_meta(db, "created_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+            _set_meta(db, "created_by", f"jiqun {__version__}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    else:
+        for migration in MIGRATIONS:
+            if migration.version > version:
+                db.execute("BEGIN TRANSACTION")
+                try:
+                    migration.apply(db)
+                    _set_meta(db, "schema_version", str(migration.version))
+                    db.execute("COMMIT")
+                except BaseException as exc:
+                    db.execute("ROLLBACK")
+                    raise StoreError(f"upgrade to schema version {migration.version} failed: {exc}") from exc
+    _check_drift(db)
+    if _meta(db, "catalogue_loaded") is None:
+        load_catalogue(con)
+        _set_meta(db, "catalogue_loaded", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+
+
+def _check_drift(db) -> None:
+    """Refuse a store whose tables do not have the declared columns."""
+    existing = _existing_tables(db)
+    for table in TABLES.values():
+        if table.name not in existing:
+            raise StoreError(f"store is missing table {table.name}; it was not created by this jiqun version")
+        cols = [r[0] for r in db.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [table.name]).fetchall()]
+        if cols != table.column_names:
+            raise StoreError(f"table {table.name} has columns {cols}, expected {table.column_names}")

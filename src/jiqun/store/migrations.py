@@ -1,0 +1,36 @@
+"""Versioned schema migrations.
+
+A new store is created directly at :data:`SCHEMA_VERSION` from the table
+declarations. An older store is upgraded by running, in order, every
+migration whose version is above the store's. Each migration runs in its own
+transaction with the version bump, so a failed upgrade leaves the store at
+its previous version.
+
+To change the schema: edit the declaration in :mod:`jiqun.schema.tables`,
+append a migration here that brings a store of the previous version to the
+new layout, and raise ``SCHEMA_VERSION``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable  # apply(duckdb_connection) -> None
+
+
+def _v1(db) -> None:  # pragma: no cover - version 1 is the initial layout, created directly
+    raise RuntimeError("version 1 is created directly, never migrated to")
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "initial schema: catalogue, fact and meta tables", _v1),
+]
+
+#: The schema version this jiqun writes.
+SCHEMA_VERSION = max(m.version for m in MIGRATIONS)
