@@ -156,8 +156,8 @@ HS_CHAPTERS = Table(
     description="HS chapters 01-97 (77 reserved); 6-digit codes are checked against them.",
     columns=(
         C("chapter", "text", "章", "2-digit HS chapter", required=True, pattern=r"[0-9]{2}"),
-        C("name_en", "text", "英文名称", "English title", required=True, max_length=NAME_LEN),
-        C("name_zh", "text", "中文名称", "Chinese title", max_length=NAME_LEN),
+        C("name_en", "text", "英文名称", "English title", required=True, max_length=500),
+        C("name_zh", "text", "中文名称", "Chinese title", max_length=500),
     ),
     primary_key=("chapter",),
 )
