@@ -9,6 +9,8 @@ makes a transaction durable at COMMIT.
 
 from __future__ import annotations
 
+from .._duck import one, run
+
 import datetime as dt
 import os
 import time
@@ -19,7 +21,7 @@ from .. import settings
 from ..schema import get_table
 from ..schema.ddl import quote
 from ..schema.model import Table
-from .errors import IngestError, Problem, file_error
+from .errors import IngestError, Problem, file_error, write_report
 from .headers import map_headers
 from .readers import (STAGE, Staged, arrow_sha256, detect_format, read_bytes_sha256, stage_arrow,
                       stage_csv, stage_parquet, stage_xlsx)
@@ -100,11 +102,11 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
     spec = _check_args(table, mode)
     started = time.perf_counter()
     db = _duck(con)
-    if not path.exists():
-        raise file_error(str(path), "unreadable", "no such file", "文件不存在")
-    fmt = detect_format(path)
     max_chars = settings.get_int("max_cell_chars")
     try:
+        if not path.exists():
+            raise file_error(str(path), "unreadable", "no such file", "文件不存在")
+        fmt = detect_format(path)
         if fmt == "csv":
             staged = stage_csv(db, path, encoding, settings.get("temp_dir") or None, max_chars)
         elif fmt == "xlsx":
@@ -114,6 +116,9 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
         checksum = read_bytes_sha256(path)
         return _validate_and_load(db, spec, staged, str(path), checksum, mode, quarantine, vintage,
                                   report_path, max_chars, started)
+    except IngestError as exc:
+        _ensure_report(exc, report_path)
+        raise
     finally:
         _drop_temps(db)
 
@@ -133,8 +138,17 @@ def ingest_table(con, data, table: str, *, source_name: str = "<memory>", mode: 
         staged = stage_arrow(db, data)
         return _validate_and_load(db, spec, staged, source_name, arrow_sha256(data), mode, quarantine, vintage,
                                   report_path, settings.get_int("max_cell_chars"), started)
+    except IngestError as exc:
+        _ensure_report(exc, report_path)
+        raise
     finally:
         _drop_temps(db)
+
+
+def _ensure_report(exc: IngestError, report_path: Path | None) -> None:
+    """File-level refusals (format, encoding, headers) get a report too, like row-level ones."""
+    if exc.report_path is None:
+        exc.report_path = write_report(exc.problems, Path(report_path or default_report_path(exc.file)))
 
 
 def _check_args(table: str, mode: str) -> Table:
@@ -149,11 +163,11 @@ def _check_args(table: str, mode: str) -> Table:
 def _drop_temps(db) -> None:
     for name in (STAGE, TYPED, PROBLEMS, "_jiqun_valid"):
         try:
-            db.execute(f"DROP TABLE IF EXISTS {name}")
+            run(db, f"DROP TABLE IF EXISTS {name}")
         except Exception:  # a failed transaction may have to be rolled back first
             try:
-                db.execute("ROLLBACK")
-                db.execute(f"DROP TABLE IF EXISTS {name}")
+                run(db, "ROLLBACK")
+                run(db, f"DROP TABLE IF EXISTS {name}")
             except Exception:
                 pass
 
@@ -166,7 +180,7 @@ def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: s
     mappings, ignored = map_headers(spec, staged.headers, source)
     build_typed(db, spec, mappings)
     run_checks(db, spec, {m.column.name for m in mappings}, max_chars, mode)
-    counts = dict(db.execute(f"SELECT rule, count(*) FROM {PROBLEMS} GROUP BY rule").fetchall())
+    counts = dict(run(db, f"SELECT rule, count(*) FROM {PROBLEMS} GROUP BY rule"))
     total = sum(counts.values())
     result = LoadResult(spec.name, source, staged.rows, file_format=staged.file_format,
                         encoding=staged.encoding, ignored_headers=ignored)
@@ -174,9 +188,9 @@ def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: s
         report = report_path or default_report_path(source)
         _write_report(db, source, report)
         preview_rows = settings.get_int("error_preview_rows")
-        preview = [Problem(source, *row) for row in db.execute(
+        preview = [Problem(source, *row) for row in run(db, 
             f"SELECT row, \"column\", value, rule, message_en, message_zh FROM {PROBLEMS} "
-            f"ORDER BY row, rule LIMIT {preview_rows}").fetchall()]
+            f"ORDER BY row, rule LIMIT {preview_rows}")]
         raise IngestError(source, preview, counts, report, total)
     if total:
         result.report_path = report_path or default_report_path(source)
@@ -189,7 +203,7 @@ def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: s
 def _write_report(db, source: str, path: Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db.execute(
+    run(db, 
         f"COPY (SELECT ? AS file, row, \"column\", value, rule, message_en, message_zh FROM {PROBLEMS} "
         f"ORDER BY row, rule) TO '{str(path).replace(chr(39), chr(39) * 2)}' (HEADER, DELIMITER ',')",
         [source],
@@ -203,35 +217,35 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
     cols = spec.column_names
     col_list = ", ".join(quote(c) for c in cols)
     keys = spec.primary_key
-    db.execute(f"CREATE OR REPLACE TEMP TABLE _jiqun_valid AS SELECT _row, {col_list} FROM {TYPED} "
+    run(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_valid AS SELECT _row, {col_list} FROM {TYPED} "
                f"WHERE _row NOT IN (SELECT row FROM {PROBLEMS})")
     join = " AND ".join(f"t.{quote(k)} = v.{quote(k)}" for k in keys)
     v_row = ", ".join(f"v.{quote(c)}" for c in cols)
     t_row = ", ".join(f"t.{quote(c)}" for c in cols)
-    inserted, updated, unchanged = db.execute(
+    inserted, updated, unchanged = one(db, 
         f"SELECT count(*) FILTER (WHERE t.{quote(keys[0])} IS NULL), "
         f"count(*) FILTER (WHERE t.{quote(keys[0])} IS NOT NULL AND ({v_row}) IS DISTINCT FROM ({t_row})), "
         f"count(*) FILTER (WHERE t.{quote(keys[0])} IS NOT NULL AND ({v_row}) IS NOT DISTINCT FROM ({t_row})) "
         f"FROM _jiqun_valid v LEFT JOIN {quote(spec.name)} t ON {join}"
-    ).fetchone()
-    rejected = db.execute(f"SELECT count(DISTINCT row) FROM {PROBLEMS}").fetchone()[0]
+    )
+    rejected = one(db, f"SELECT count(DISTINCT row) FROM {PROBLEMS}")[0]
     result.rows_inserted, result.rows_updated, result.rows_unchanged = inserted, updated, unchanged
     result.rows_rejected = rejected
     if inserted == 0 and updated == 0 and rejected == 0:
         # Same data again: the store stays exactly as it is (idempotent re-load).
         result.changed = False
         return
-    db.execute("BEGIN TRANSACTION")
+    run(db, "BEGIN TRANSACTION")
     try:
         if updated:
-            db.execute(f"DELETE FROM {quote(spec.name)} t USING _jiqun_valid v WHERE {join}")
-            db.execute(f"INSERT INTO {quote(spec.name)} ({col_list}) SELECT {col_list} FROM _jiqun_valid "
+            run(db, f"DELETE FROM {quote(spec.name)} t USING _jiqun_valid v WHERE {join}")
+            run(db, f"INSERT INTO {quote(spec.name)} ({col_list}) SELECT {col_list} FROM _jiqun_valid "
                        f"ORDER BY _row")
         elif inserted:
-            db.execute(f"INSERT INTO {quote(spec.name)} ({col_list}) SELECT {v_row} FROM _jiqun_valid v "
+            run(db, f"INSERT INTO {quote(spec.name)} ({col_list}) SELECT {v_row} FROM _jiqun_valid v "
                        f"WHERE NOT EXISTS (SELECT 1 FROM {quote(spec.name)} t WHERE {join}) ORDER BY v._row")
-        load_id = db.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
-        db.execute(
+        load_id = one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
+        run(db, 
             "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [load_id, result.source_file, checksum, spec.name, result.file_format, result.encoding, mode,
              result.rows_in_file, inserted, updated, unchanged, rejected,
@@ -239,7 +253,7 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
         )
         if with_quarantine:
             raw_cols = ", ".join(f"'{c}', \"_raw_{c}\"" for c in cols)
-            db.execute(
+            run(db, 
                 f"INSERT INTO quarantine SELECT ?, ?, ?, t._row, CAST(json_object({raw_cols}) AS VARCHAR), "
                 f"p.rules, p.messages FROM {TYPED} t JOIN (SELECT row, string_agg(DISTINCT rule, ';') AS rules, "
                 f"string_agg(message_en || ' [' || \"column\" || ']', '; ') AS messages FROM {PROBLEMS} "
@@ -250,8 +264,8 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
         if pause:
             print(f"JIQUN-PAUSED {os.getpid()}", flush=True)
             time.sleep(float(pause))
-        db.execute("COMMIT")
+        run(db, "COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        run(db, "ROLLBACK")
         raise
     result.load_id = load_id

@@ -12,6 +12,8 @@ and extensions cannot be downloaded on isolated networks.
 
 from __future__ import annotations
 
+from .._duck import one, run
+
 import codecs
 import csv
 import datetime as dt
@@ -163,14 +165,14 @@ def stage_csv(con, path: Path, encoding: str | None = None, temp_dir: str | None
             f"strict_mode=true, null_padding=false, max_line_size={max_line})"
         )
         try:
-            con.execute(sql, [str(text_path), delim])
+            run(con, sql, [str(text_path), delim])
         except Exception as exc:  # duckdb.Error subclasses differ across versions
             message = str(exc)
             match = _CSV_LINE.search(message)
             row = int(match.group(1)) if match else None
             reason = _csv_reason(message)
             raise file_error(str(path), "parse", reason, reason, row=row) from None
-        rows = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
+        rows = one(con, f"SELECT count(*) FROM {STAGE}")[0]
         return Staged(headers, rows, "csv", used_encoding)
     finally:
         if is_temp:
@@ -249,11 +251,15 @@ def stage_xlsx(con, path: Path, sheet: str | int | None = None) -> Staged:
     return Staged(headers, table.num_rows, "xlsx", None)
 
 
+def _quote(identifier) -> str:
+    return '"' + str(identifier).replace('"', '""') + '"'
+
+
 def _stage_arrow(con, table) -> None:
     con.register("_jiqun_arrow", table)
     try:
-        cols = ", ".join(f'CAST("{n}" AS VARCHAR) AS c{i}' for i, n in enumerate(table.column_names))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {cols} FROM _jiqun_arrow")
+        cols = ", ".join(f"CAST({_quote(n)} AS VARCHAR) AS c{i}" for i, n in enumerate(table.column_names))
+        run(con, f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {cols} FROM _jiqun_arrow")
     finally:
         con.unregister("_jiqun_arrow")
 
@@ -261,13 +267,13 @@ def _stage_arrow(con, table) -> None:
 def stage_parquet(con, path: Path) -> Staged:
     """Stage a Parquet file (typed columns are rendered as text, then re-typed by the schema)."""
     try:
-        headers = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()]
+        headers = [r[0] for r in run(con, "DESCRIBE SELECT * FROM read_parquet(?)", [str(path)])]
     except Exception as exc:
         raise file_error(str(path), "unreadable", f"not a readable Parquet file ({str(exc)[:200]})",
                          f"不是可读取的Parquet文件（{str(exc)[:200]}）") from None
-    cols = ", ".join(f'CAST("{h}" AS VARCHAR) AS c{i}' for i, h in enumerate(headers))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {cols} FROM read_parquet(?)", [str(path)])
-    rows = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
+    cols = ", ".join(f"CAST({_quote(h)} AS VARCHAR) AS c{i}" for i, h in enumerate(headers))
+    run(con, f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {cols} FROM read_parquet(?)", [str(path)])
+    rows = one(con, f"SELECT count(*) FROM {STAGE}")[0]
     return Staged(headers, rows, "parquet", None)
 
 

@@ -9,6 +9,8 @@ are checked without a Python loop.
 
 from __future__ import annotations
 
+from .._duck import run
+
 from ..codes import uscc_valid_sql
 from ..schema.ddl import quote
 from ..schema.model import Column, Table
@@ -58,7 +60,8 @@ def _typed_expr(col: Column, raw: str) -> str:
             return f"(CASE WHEN regexp_full_match({raw}, '[0-9]{{5}}') THEN '0' || {raw} ELSE {raw} END)"
         return raw
     if col.type in ("integer", "bigint"):
-        return f"(CASE WHEN {number} = round({number}) THEN CAST({number} AS {col.storage_type}) END)"
+        # TRY_CAST: a whole number beyond the type's range is a type problem, not an engine error.
+        return f"(CASE WHEN {number} = round({number}) THEN TRY_CAST({number} AS {col.storage_type}) END)"
     if col.type == "double":
         return number
     if col.type == "date":
@@ -94,7 +97,7 @@ def build_typed(con, table: Table, mappings: list[Mapping]) -> None:
         if col.default is not None:
             expr = f"COALESCE({expr}, CAST({col.default} AS {col.storage_type}))"
         outer.append(f"CAST({expr} AS {col.storage_type}) AS {quote(col.name)}")
-    con.execute(
+    run(con, 
         f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(outer)} FROM (SELECT {inner} FROM {STAGE})"
     )
 
@@ -166,7 +169,9 @@ def _codelist_checks(col: Column) -> list[str]:
                  f"WHERE {typed} IS NOT NULL)"
         code = "_code"
     else:
-        source, code = TYPED, typed
+        # Alias the staged table: an unqualified name would resolve to the code table's own
+        # column of the same name inside the subquery (region_code = region_code: always true).
+        source, code = f"{TYPED} AS _t", f"_t.{typed}"
     if col.codelist in CODE_TABLES:
         ref, key = CODE_TABLES[col.codelist]
         cond = f"{code} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {quote(ref)} r WHERE r.{quote(key)} = {code})"
@@ -245,11 +250,11 @@ def rule_checks(table: Table) -> list[str]:
 
 def run_checks(con, table: Table, present: set[str], max_cell_chars: int, mode: str) -> None:
     """Fill the temp table ``PROBLEMS`` with every problem of the typed file."""
-    con.execute(
+    run(con, 
         f"CREATE OR REPLACE TEMP TABLE {PROBLEMS} (row BIGINT, \"column\" VARCHAR, value VARCHAR, "
         f"rule VARCHAR, message_en VARCHAR, message_zh VARCHAR)"
     )
     statements = checks(table, present, max_cell_chars, mode) + key_checks(table, mode)
     statements += foreign_key_checks(table) + rule_checks(table)
     for sql in statements:
-        con.execute(f"INSERT INTO {PROBLEMS} {sql}")
+        run(con, f"INSERT INTO {PROBLEMS} {sql}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .._duck import one, run
+
 import datetime as dt
 from pathlib import Path
 
@@ -74,20 +76,20 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
 
 
 def _existing_tables(db) -> set[str]:
-    rows = db.execute(
+    rows = run(db, 
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
-    ).fetchall()
+    )
     return {r[0] for r in rows}
 
 
 def _meta(db, key: str) -> str | None:
-    row = db.execute(f"SELECT value FROM {META} WHERE key = ?", [key]).fetchone()
+    row = one(db, f"SELECT value FROM {META} WHERE key = ?", [key])
     return row[0] if row else None
 
 
 def _set_meta(db, key: str, value: str) -> None:
-    db.execute(f"DELETE FROM {META} WHERE key = ?", [key])
-    db.execute(f"INSERT INTO {META} VALUES (?, ?)", [key, value])
+    run(db, f"DELETE FROM {META} WHERE key = ?", [key])
+    run(db, f"INSERT INTO {META} VALUES (?, ?)", [key, value])
 
 
 def _check_version(db, location: str, upgrade: bool) -> int:
@@ -117,28 +119,28 @@ def initialize(con) -> None:
     location = str(getattr(con, "_jiqun_location", "store"))
     version = _check_version(db, location, upgrade=True)
     if version == 0:
-        db.execute("BEGIN TRANSACTION")
+        run(db, "BEGIN TRANSACTION")
         try:
-            db.execute(f"CREATE TABLE {META} (key VARCHAR NOT NULL, value VARCHAR)")
+            run(db, f"CREATE TABLE {META} (key VARCHAR NOT NULL, value VARCHAR)")
             for table in TABLES.values():
-                db.execute(create_table_sql(table))
+                run(db, create_table_sql(table))
             _set_meta(db, "schema_version", str(SCHEMA_VERSION))
             _set_meta(db, "created_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
             _set_meta(db, "created_by", f"jiqun {__version__}")
-            db.execute("COMMIT")
+            run(db, "COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            run(db, "ROLLBACK")
             raise
     else:
         for migration in MIGRATIONS:
             if migration.version > version:
-                db.execute("BEGIN TRANSACTION")
+                run(db, "BEGIN TRANSACTION")
                 try:
                     migration.apply(db)
                     _set_meta(db, "schema_version", str(migration.version))
-                    db.execute("COMMIT")
+                    run(db, "COMMIT")
                 except BaseException as exc:
-                    db.execute("ROLLBACK")
+                    run(db, "ROLLBACK")
                     raise StoreError(f"upgrade to schema version {migration.version} failed: {exc}") from exc
     _check_drift(db)
     if _meta(db, "catalogue_loaded") is None:
@@ -152,8 +154,8 @@ def _check_drift(db) -> None:
     for table in TABLES.values():
         if table.name not in existing:
             raise StoreError(f"store is missing table {table.name}; it was not created by this jiqun version")
-        cols = [r[0] for r in db.execute(
+        cols = [r[0] for r in run(db, 
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-            [table.name]).fetchall()]
+            [table.name])]
         if cols != table.column_names:
             raise StoreError(f"table {table.name} has columns {cols}, expected {table.column_names}")

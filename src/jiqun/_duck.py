@@ -1,0 +1,19 @@
+"""DuckDB specifics shared by the store and ingest (kept out of the analytics).
+
+DuckDB 2 keeps a result open until it is fetched to the end, and refuses other
+work on the connection meanwhile; these helpers always consume the result.
+"""
+
+from __future__ import annotations
+
+
+def run(db, sql: str, params=None) -> list[tuple]:
+    """Execute ``sql`` and return all rows (an empty list for statements)."""
+    cursor = db.execute(sql) if params is None else db.execute(sql, params)
+    return cursor.fetchall()
+
+
+def one(db, sql: str, params=None) -> tuple | None:
+    """Execute ``sql`` and return its first row (or None)."""
+    rows = run(db, sql, params)
+    return rows[0] if rows else None

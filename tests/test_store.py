@@ -1,0 +1,48 @@
+"""Opening, creating and protecting a store."""
+
+import pytest
+
+import jiqun
+from jiqun.store import SCHEMA_VERSION, StoreError, parse_url
+
+
+def test_parse_url(monkeypatch):
+    assert parse_url("a/b.duckdb") == ("duckdb", "a/b.duckdb")
+    assert parse_url("duckdb:///tmp/x.duckdb") == ("duckdb", "/tmp/x.duckdb")
+    assert parse_url("duckdb://") == ("duckdb", ":memory:")
+    monkeypatch.setenv("JIQUN_DB", "from-env.duckdb")
+    assert parse_url(None) == ("duckdb", "from-env.duckdb")
+    with pytest.raises(StoreError, match="not supported yet"):
+        parse_url("spark://cluster")
+
+
+def test_connect_returns_ibis_backend_with_schema(store):
+    import ibis
+
+    assert isinstance(store, ibis.BaseBackend)
+    version = store.con.execute("SELECT value FROM jiqun_meta WHERE key = 'schema_version'").fetchall()[0][0]
+    assert int(version) == SCHEMA_VERSION
+    assert store.table("firms").count().execute() == 0
+    assert store.table("clusters").count().execute() == 14
+
+
+def test_reopen_is_idempotent(store_path):
+    con = jiqun.connect(store_path)
+    loads_before = con.table("loads").count().execute()
+    con.disconnect()
+    con = jiqun.connect(store_path)
+    assert con.table("loads").count().execute() == loads_before
+    con.disconnect()
+
+
+def test_missing_store_read_only(tmp_path):
+    with pytest.raises(StoreError, match="no store"):
+        jiqun.connect(tmp_path / "none.duckdb", read_only=True)
+    with pytest.raises(StoreError, match="no store"):
+        jiqun.connect(tmp_path / "none.duckdb", create=False)
+
+
+def test_in_memory_store():
+    con = jiqun.connect("duckdb://:memory:")
+    assert con.table("regions").count().execute() > 100
+    con.disconnect()
