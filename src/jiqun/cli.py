@@ -18,8 +18,7 @@ from .ingest import MODES, IngestError, ingest_file
 from .schema import LOADABLE, TABLES
 from .store import StoreError, connect
 
-app = typer.Typer(help="jiqun (集群): industrial-cluster observatory.", no_args_is_help=True,
-                  add_completion=False)
+app = typer.Typer(help="jiqun (集群): industrial-cluster observatory.", add_completion=False)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -41,11 +40,15 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-@app.callback()
-def main(version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
+@app.callback(invoke_without_command=True)
+def main(ctx: typer.Context,
+         version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
     """jiqun (集群): monitoring, evaluation and chain intelligence for industrial clusters."""
     if version:
         console.print(f"jiqun {__version__}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        console.print(ctx.get_help())
         raise typer.Exit()
 
 
@@ -234,7 +237,7 @@ def loads(db: Optional[str] = _db_option()) -> None:
     for r in frame.itertuples():
         out.add_row(str(r.load_id), r.table_name, Path(r.source_file).name, f"{r.rows_in_file:,}",
                     f"{r.rows_inserted:,}", f"{r.rows_updated:,}", f"{r.rows_rejected:,}", str(r.loaded_at),
-                    r.vintage or "", r.sha256[:12])
+                    r.vintage if isinstance(r.vintage, str) else "", r.sha256[:12])
     console.print(out)
 
 

@@ -80,8 +80,10 @@ def map_headers(table: Table, headers: list[str], file: str) -> tuple[list[Mappi
         column, factor = lookup.get(key), 1.0
         if column is None:
             match = _BRACKETED_UNIT.match(key)
-            if match and match.group(1) in lookup:
-                column = lookup[match.group(1)]
+            # normalize() turned the space of "revenue (亿元)" into "_": strip it from the name part.
+            base = match.group(1).rstrip("_") if match else None
+            if match and base in lookup:
+                column = lookup[base]
                 unit = match.group(2)
                 factor = _factor(column, unit)
                 if factor is None:
