@@ -46,3 +46,44 @@ def test_in_memory_store():
     con = jiqun.connect("duckdb://:memory:")
     assert con.table("regions").count().execute() > 100
     con.disconnect()
+
+
+def _meta(con, key):
+    rows = con.con.execute("SELECT value FROM jiqun_meta WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def test_older_store_is_upgraded_by_migrations(store_path, monkeypatch):
+    from jiqun.store import connection
+    from jiqun.store.migrations import Migration
+
+    applied = []
+
+    def v2(db):
+        applied.append(2)
+        db.execute("INSERT INTO jiqun_meta VALUES ('migrated_to_2', 'yes')").fetchall()
+
+    monkeypatch.setattr(connection, "MIGRATIONS", connection.MIGRATIONS + [Migration(2, "test", v2)])
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", 2)
+    con = jiqun.connect(store_path)
+    assert applied == [2]
+    assert _meta(con, "schema_version") == "2" and _meta(con, "migrated_to_2") == "yes"
+    con.disconnect()
+
+
+def test_failed_migration_leaves_store_at_old_version(store_path, monkeypatch):
+    from jiqun.store import connection
+    from jiqun.store.migrations import Migration
+
+    def broken(db):
+        db.execute("INSERT INTO jiqun_meta VALUES ('half', 'written')").fetchall()
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(connection, "MIGRATIONS", connection.MIGRATIONS + [Migration(2, "broken", broken)])
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", 2)
+    with pytest.raises(StoreError, match="upgrade to schema version 2 failed"):
+        jiqun.connect(store_path)
+    monkeypatch.undo()
+    con = jiqun.connect(store_path)
+    assert _meta(con, "schema_version") == str(SCHEMA_VERSION) and _meta(con, "half") is None
+    con.disconnect()

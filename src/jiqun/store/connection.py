@@ -68,6 +68,7 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
     con = ibis.duckdb.connect(location, read_only=read_only)
+    con._jiqun_location = location  # for error messages
     if read_only:
         _check_version(con.con, location, upgrade=False)
     else:

@@ -1,0 +1,205 @@
+"""Shared helpers of the synthetic generator: random streams, codes, names, file sinks.
+
+Everything here is deterministic given the seed: each feature draws from its own
+PCG64 stream (so changing the patents code does not shift the firms), and every
+writer fixes the metadata that would otherwise carry a timestamp.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ..codes import USCC_CHARSET, USCC_WEIGHTS
+
+YEARS = np.arange(2016, 2024)
+#: Yuan per US dollar, rounded annual averages (approximate; used only to convert demo trade values).
+CNY_PER_USD = {2016: 6.64, 2017: 6.75, 2018: 6.62, 2019: 6.90, 2020: 6.90, 2021: 6.45, 2022: 6.73,
+               2023: 7.08}
+_ORG_VALUES = {c: (int(c) if c.isdigit() else ord(c) - 55) for c in USCC_CHARSET}  # GB 11714: A=10 … Z=35
+_ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2])
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    """An independent, reproducible random stream for one feature of the demo.
+
+    Parameters
+    ----------
+    seed : int
+        The user's seed.
+    name : str
+        Feature name; hashed into the seed sequence (stable across Python runs).
+    """
+    key = int.from_bytes(name.encode("utf-8")[:16].ljust(16, b"\0"), "little")
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, key & 0xFFFFFFFF, key >> 32 & 0xFFFFFFFF,
+                                                                        len(name)])))
+
+
+def uscc_array(authority: str, regions: np.ndarray, serials: np.ndarray) -> np.ndarray:
+    """Valid unified social credit codes (GB 32100-2015), vectorised.
+
+    Layout: registration authority and type (2 chars, e.g. ``91`` = enterprise), the
+    6-digit region code, a 9-character organisation code (``MA`` + 6 characters that
+    encode a unique serial through a bijective scramble + its GB 11714 check
+    character), and the check character of the whole code.
+
+    Parameters
+    ----------
+    authority : str
+        Two characters, e.g. ``"91"`` (enterprise), ``"51"`` (social organisation).
+    regions : array of str
+        6-digit region codes (digits 3-8 of the code).
+    serials : array of int
+        Distinct non-negative integers (< 31**6): distinct serials give distinct codes.
+    """
+    n = len(serials)
+    charset = np.array(list(USCC_CHARSET))
+    scrambled = (np.asarray(serials, dtype=np.int64) * 7919 + 104729) % 31 ** 6
+    digits = np.empty((n, 6), dtype=np.int64)
+    for i in range(5, -1, -1):
+        digits[:, i] = scrambled % 31
+        scrambled //= 31
+    body = np.concatenate([np.full((n, 1), USCC_CHARSET.index("M")), np.full((n, 1), USCC_CHARSET.index("A")),
+                           digits], axis=1)
+    org_vals = np.array([_ORG_VALUES[c] for c in USCC_CHARSET], dtype=np.int64)[body]
+    c9 = 11 - (org_vals @ _ORG_WEIGHTS) % 11
+    c9_char = np.where(c9 == 10, USCC_CHARSET.index("X"), np.where(c9 == 11, 0, c9))
+    region_idx = np.array([[USCC_CHARSET.index(ch) for ch in r] for r in np.unique(regions)], dtype=np.int64)
+    _, inverse = np.unique(regions, return_inverse=True)
+    head = np.array([USCC_CHARSET.index(ch) for ch in authority], dtype=np.int64)
+    first17 = np.concatenate([np.broadcast_to(head, (n, 2)), region_idx[inverse], body, c9_char[:, None]], axis=1)
+    check = (31 - (first17 @ np.array(USCC_WEIGHTS)) % 31) % 31
+    chars = charset[np.concatenate([first17, check[:, None]], axis=1)]
+    return chars.view(f"<U18").ravel() if n else np.array([], dtype="<U18")
+
+
+def hex_ids(rng: np.random.Generator, n: int, nbytes: int = 16) -> np.ndarray:
+    """``n`` random lower-case hex strings of ``2 * nbytes`` characters (pseudonymous person ids)."""
+    raw = rng.integers(0, 256, size=(n, nbytes), dtype=np.uint8)
+    table = np.array([f"{i:02x}" for i in range(256)])
+    return table[raw].view(f"<U{2 * nbytes}").ravel() if n else np.array([], dtype=f"<U{2 * nbytes}")
+
+
+def pick(rng: np.random.Generator, options, weights, size) -> np.ndarray:
+    """Draw ``size`` items from ``options`` with (unnormalised) ``weights``."""
+    w = np.asarray(weights, dtype=float)
+    return np.asarray(options)[rng.choice(len(w), size=size, p=w / w.sum())]
+
+
+def weighted_in_groups(rng: np.random.Generator, cum: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                       group: np.ndarray) -> np.ndarray:
+    """Sample one member per request, weighted, inside contiguous groups of a sorted array.
+
+    ``cum`` is the inclusive cumulative weight over members sorted by group; members of
+    group g occupy ``starts[g]:ends[g]``. Returns member positions (-1 for empty groups).
+    """
+    lo = np.where(starts[group] > 0, cum[np.maximum(starts[group] - 1, 0)], 0.0)
+    lo = np.where(starts[group] == 0, 0.0, lo)
+    hi = np.where(ends[group] > 0, cum[np.maximum(ends[group] - 1, 0)], 0.0)
+    u = lo + rng.random(len(group)) * (hi - lo)
+    pos = np.searchsorted(cum, u, side="right")
+    pos = np.clip(pos, starts[group], np.maximum(ends[group] - 1, starts[group]))
+    return np.where(ends[group] > starts[group], pos, -1)
+
+
+def syllable_names(rng: np.random.Generator, n: int, syllables: str, length: int = 2) -> np.ndarray:
+    """``n`` pseudo brand names made of ``length`` syllables (characters) drawn from ``syllables``."""
+    chars = np.array(list(syllables))
+    idx = rng.integers(0, len(chars), size=(n, length))
+    out = chars[idx[:, 0]]
+    for j in range(1, length):
+        out = np.char.add(out, chars[idx[:, j]])
+    return out
+
+
+def latin_names(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` invented Latin-letter brand names (e.g. ``VORANTIX``), for marks and foreign groups."""
+    onsets = np.array(["B", "C", "D", "F", "G", "K", "L", "M", "N", "P", "R", "S", "T", "V", "Z", "TR", "BR", "KL"])
+    vowels = np.array(["A", "E", "I", "O", "U", "AI", "EO"])
+    codas = np.array(["", "N", "R", "X", "S", "L", "TIX", "RON", "VEX"])
+    parts = [onsets[rng.integers(0, len(onsets), n)], vowels[rng.integers(0, len(vowels), n)],
+             onsets[rng.integers(0, len(onsets), n)], vowels[rng.integers(0, len(vowels), n)],
+             codas[rng.integers(0, len(codas), n)]]
+    out = parts[0]
+    for p in parts[1:]:
+        out = np.char.add(out, p)
+    return out
+
+
+def days_in_year(rng: np.random.Generator, years: np.ndarray, latest: dt.date | None = None) -> np.ndarray:
+    """A random date inside each given year (as ``datetime64[D]``), never after ``latest``."""
+    years = np.asarray(years)
+    start = (years - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    length = np.where((years % 4 == 0) & ((years % 100 != 0) | (years % 400 == 0)), 366, 365)
+    out = start + (rng.random(len(years)) * length).astype("timedelta64[D]")
+    if latest is not None:
+        out = np.minimum(out, np.datetime64(latest, "D"))
+    return out
+
+
+# --------------------------------------------------------------------------- sinks
+class CsvSink:
+    """Stream record batches into one CSV file with given headers and encoding.
+
+    The body is rendered by pyarrow (UTF-8) and re-encoded chunk by chunk for GBK, as
+    Chinese statistical offices deliver files.
+    """
+
+    def __init__(self, path: Path, headers: list[str], encoding: str = "utf-8"):
+        self.path, self.encoding, self.rows = Path(path), encoding, 0
+        self._fh = open(self.path, "wb")
+        line = ",".join(headers) + "\r\n"
+        self._fh.write(line.encode("utf-8-sig" if encoding == "utf-8-sig" else encoding))
+        self._opts = pacsv.WriteOptions(include_header=False)
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        buf = io.BytesIO()
+        pacsv.write_csv(table, buf, self._opts)
+        data = buf.getvalue()
+        if self.encoding not in ("utf-8", "utf-8-sig"):
+            data = data.decode("utf-8").encode(self.encoding)
+        self._fh.write(data)
+        self.rows += table.num_rows
+
+    def close(self) -> Path:
+        self._fh.close()
+        return self.path
+
+
+class ParquetSink:
+    """Stream record batches into one Parquet file (ParquetWriter, fixed schema)."""
+
+    def __init__(self, path: Path, schema: pa.Schema):
+        self.path, self.rows = Path(path), 0
+        self._writer = pq.ParquetWriter(str(self.path), schema, compression="zstd")
+        self.schema = schema
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self._writer.write_table(table.cast(self.schema))
+            self.rows += table.num_rows
+
+    def close(self) -> Path:
+        self._writer.close()
+        return self.path
+
+
+def write_csv(path: Path, table: pa.Table, encoding: str = "utf-8") -> Path:
+    """Write a whole (small) table as CSV with its column names as headers."""
+    sink = CsvSink(path, table.column_names, encoding)
+    sink.write(table)
+    return sink.close()
+
+
+def dates_text(days: np.ndarray) -> pa.Array:
+    """ISO date strings (NaT → null) from ``datetime64[D]``."""
+    arr = pa.array(days.astype("datetime64[D]"), type=pa.date32(), from_pandas=True)
+    return arr.cast(pa.string())
