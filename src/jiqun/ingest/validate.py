@@ -45,7 +45,8 @@ def raw_name(column: str) -> str:
 
 
 def _typed_expr(col: Column, raw: str) -> str:
-    number = f"TRY_CAST(replace({raw}, ',', '') AS DOUBLE)"
+    # NaN and ±inf parse as DOUBLE but are not numbers a source file can mean: type problems.
+    number = f"(CASE WHEN isfinite(TRY_CAST(replace({raw}, ',', '') AS DOUBLE)) THEN TRY_CAST(replace({raw}, ',', '') AS DOUBLE) END)"
     if col.type == "text":
         if col.enum:
             cases = " ".join(

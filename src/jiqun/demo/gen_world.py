@@ -1,0 +1,308 @@
+"""The demo's world: the shipped catalogue, the calibration facts and the assumptions.
+
+Clusters, their member industries, core/collaboration cities, chain nodes, links,
+HS products and IPC classes are read from the catalogue files (so an edited
+catalogue gives a matching demo). Magnitudes come from ``data/facts.csv`` (published
+facts with their sources). What no fact fixes is an explicit assumption in
+:data:`PROFILES`, :data:`LEADERS` and :data:`COMPONENTS`, matched to catalogue
+clusters and nodes by keywords in their Chinese names; ``docs/demo.md`` lists them.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .. import catalogue
+
+#: Per-cluster assumptions, matched by a keyword of the cluster's Chinese name.
+#: size: cluster revenue 2022 at province scale, 亿元 (order of magnitude; sums to about the
+#: published 11 trillion of the clusters); growth: nominal trend per year; rd: median R&D/revenue
+#: of R&D performers; export: multiplier of the export propensity; prod: revenue per employee
+#: (yuan); words: name descriptors; nice: Nice classes of its marks; shocks: year effects.
+PROFILES = {
+    "电力": dict(size=14000, growth=0.12, rd=0.035, export=1.0, prod=1.3e6, words="电气|能源科技|电力设备|新能源",
+               nice="9;7"),
+    "工程机械": dict(size=3000, growth=0.07, rd=0.03, export=1.1, prod=1.5e6, words="重工|机械|工程装备|液压",
+                 nice="7;12", shocks={2022: -0.15, 2023: -0.08}),
+    "物联网": dict(size=5000, growth=0.12, rd=0.05, export=0.9, prod=1.1e6, words="物联科技|智能传感|智联科技|电子",
+                nice="9;38;42"),
+    "新材料": dict(size=9000, growth=0.08, rd=0.03, export=1.0, prod=1.6e6, words="新材料|纳米科技|碳材料|化工",
+                nice="1;17;22"),
+    "生物医药": dict(size=7000, growth=0.09, rd=0.07, export=0.7, prod=1.4e6, words="药业|生物科技|医疗器械|医药",
+                 nice="5;10;44"),
+    "纺织": dict(size=10000, growth=0.02, rd=0.012, export=1.4, prod=0.9e6, words="纺织|化纤|服饰|印染",
+               nice="23;24;25"),
+    "集成电路": dict(size=4000, growth=0.13, rd=0.08, export=1.2, prod=1.6e6, words="微电子|半导体|芯片科技|集成电路",
+                 nice="9;42"),
+    "船舶": dict(size=3500, growth=0.03, rd=0.02, export=2.2, prod=1.4e6, words="船舶|海洋工程|重工|船业",
+               nice="12;7"),
+    "高端装备": dict(size=12000, growth=0.08, rd=0.035, export=1.0, prod=1.2e6, words="精密机械|智能装备|数控|机器人",
+                 nice="7;9"),
+    "节能环保": dict(size=6000, growth=0.06, rd=0.025, export=0.8, prod=1.1e6, words="环保科技|节能|环境工程|水处理",
+                 nice="11;7;40"),
+    "信息技术": dict(size=15000, growth=0.09, rd=0.04, export=1.6, prod=1.8e6, words="电子|信息技术|通信|光电",
+                 nice="9;42"),
+    "汽车": dict(size=12000, growth=0.08, rd=0.03, export=0.9, prod=1.5e6, words="汽车部件|汽车|动力|车业",
+               nice="12;7", shocks={2023: 0.05}),
+    "显示": dict(size=3000, growth=0.07, rd=0.04, export=1.3, prod=1.7e6, words="光电|显示科技|电子材料|液晶",
+               nice="9;11"),
+    "软件": dict(size=8000, growth=0.11, rd=0.09, export=0.5, prod=0.8e6, words="软件|信息技术|数据科技|网络科技",
+               nice="9;42"),
+}
+DEFAULT_PROFILE = dict(size=7000, growth=0.07, rd=0.03, export=1.0, prod=1.3e6, words="科技|实业|机械|制造",
+                       nice="7;9")
+#: Firms outside every cluster: the rest of manufacturing.
+OTHER_PROFILE = dict(size=0, growth=0.04, rd=0.012, export=0.8, prod=1.2e6, words="实业|制造|机械|工贸",
+                     nice="7")
+#: Common year effects (2020 pandemic dip and 2021 rebound), log points.
+YEAR_SHOCKS = {2020: -0.05, 2021: 0.04}
+
+#: Leading firms of anchored cells (from the notes of the facts they are named in; the firms
+#: themselves are synthetic). rank 1 = largest firm of the cluster in that city.
+LEADERS = [
+    # keyword, city, rank, ownership, is_branch, parent_country, parent_region, listed, share of cell
+    ("电力", "320100", 1, "state", False, "CHN", "110000", True, "leader_share.new_power.320100"),
+    ("工程机械", "320300", 1, "state", False, None, None, True, 0.30),
+    ("工程机械", "320300", 2, "foreign", True, "USA", None, False, None),
+    ("工程机械", "320300", 3, "foreign", True, "DEU", None, False, None),
+    ("物联网", "320200", 1, "state", True, "CHN", "110000", True, None),
+    ("物联网", "320200", 2, "foreign", True, "DEU", None, False, None),
+    ("纺织", "320500", 1, "private", False, None, None, True, 0.25),
+    ("纺织", "320200", 1, "private", False, None, None, True, 0.25),
+    ("船舶", "321200", 1, "private", False, None, None, True, 0.20),
+    ("集成电路", "320200", 1, "state", True, "CHN", "310000", True, None),
+    ("生物医药", "321200", 1, "private", False, None, None, False, 0.15),
+    ("生物医药", "320700", 1, "private", False, None, None, True, 0.15),
+    ("生物医药", "320700", 2, "hmt", False, "HKG", None, True, None),
+    ("生物医药", "320500", 1, "private", False, None, None, True, None),
+    ("生物医药", "320500", 2, "foreign", True, "FRA", None, False, None),
+    ("生物医药", "320500", 3, "foreign", True, "USA", None, False, None),
+    ("新材料", "320500", 1, "private", False, None, None, True, None),
+    ("新材料", "320400", 1, "private", False, None, None, True, None),
+]
+
+#: Import dependence of key-component nodes, matched by keywords of the node's Chinese name:
+#: (keywords, fact key or share imported, supplier countries and weights).
+COMPONENTS = [
+    (("EDA",), "import_dependence.eda", {"USA": 0.85, "DEU": 0.15}),
+    (("数控",), "import_dependence.cnc", {"JPN": 0.55, "DEU": 0.45}),
+    (("伺服",), "import_dependence.servo", {"JPN": 0.7, "DEU": 0.2, "USA": 0.1}),
+    (("减速器",), "import_dependence.reducer", {"JPN": 1.0}),
+    (("光刻", "量测", "制造设备", "蒸镀"), "import_dependence.semi_equipment", {"NLD": 0.35, "USA": 0.4, "JPN": 0.25}),
+    (("仪器", "测试", "监测"), 0.80, {"USA": 0.5, "DEU": 0.3, "JPN": 0.2}),
+    (("芯片", "处理器", "IGBT", "半导体"), 0.80, {"USA": 0.35, "KOR": 0.2, "JPN": 0.2, "DEU": 0.15, "NLD": 0.1}),
+    (("液压",), 0.70, {"JPN": 0.4, "DEU": 0.4, "USA": 0.2}),
+    (("柴油机",), 0.60, {"CHE": 0.35, "KOR": 0.3, "JPN": 0.25, "DEU": 0.1}),
+]
+DEFAULT_KEY_IMPORT = (0.70, {"JPN": 0.3, "DEU": 0.3, "USA": 0.25, "KOR": 0.15})
+NON_KEY_IMPORT = (0.06, {"JPN": 0.25, "DEU": 0.25, "USA": 0.2, "KOR": 0.2, "ITA": 0.1})
+
+#: Role multipliers of a cluster's cities when spreading its revenue (assumption).
+ROLE_WEIGHT = {"core": 6.0, "collaboration": 2.0, None: 0.35}
+
+
+def facts_path() -> Path:
+    return Path(str(resources.files(__package__) / "data" / "facts.csv"))
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def load_facts() -> dict[str, dict]:
+    """The calibration facts by key (value converted to float where numeric)."""
+    out = {}
+    for row in read_csv(facts_path()):
+        try:
+            row["number"] = float(row["value"])
+        except ValueError:
+            row["number"] = None
+        out[row["key"]] = row
+    return out
+
+
+@dataclass
+class World:
+    """Catalogue and calibration, as arrays indexed by city, cluster and node."""
+
+    cities: list[str]                    # prefecture codes, sorted
+    city_names: list[str]
+    city_va: np.ndarray                  # secondary-industry value added 2022, 亿元
+    counties: list[list[str]]            # county codes per city
+    county_names: dict[str, str]
+    provinces: list[str]                 # other provinces' codes (not 320000)
+    clusters: list[str]
+    cluster_names: list[str]
+    profiles: list[dict]
+    cluster_industries: list[list[str]]
+    other_industries: list[str]
+    roles: dict[tuple[int, int], str]    # (city, cluster) -> core/collaboration
+    nodes: list[str]
+    node_cluster: np.ndarray
+    node_segment: np.ndarray             # 0 upstream, 1 midstream, 2 downstream
+    node_key: np.ndarray
+    node_names: list[str]
+    node_products: list[list[str]]
+    node_techs: list[list[str]]
+    links: np.ndarray                    # (n_links, 2) from -> to node index
+    node_import_share: np.ndarray
+    node_import_countries: list[tuple[list[str], np.ndarray]]
+    facts: dict[str, dict] = field(default_factory=dict)
+
+    def fact(self, key: str) -> float:
+        return self.facts[key]["number"]
+
+    def profile_of(self, cluster: int) -> dict:
+        return self.profiles[cluster] if cluster >= 0 else OTHER_PROFILE
+
+
+def _profile(name_zh: str) -> dict:
+    for keyword, prof in PROFILES.items():
+        if keyword in name_zh:
+            return {**DEFAULT_PROFILE, **prof, "keyword": keyword}
+    return {**DEFAULT_PROFILE, "keyword": None}
+
+
+def load_world(catalogue_dir: Path | None = None) -> World:
+    """Read the catalogue (default: the shipped one) and the calibration facts."""
+    path = (lambda f: Path(catalogue_dir) / f) if catalogue_dir else catalogue.data_path
+    facts = load_facts()
+    regions = read_csv(path("regions.csv"))
+    cities = sorted(r["region_code"] for r in regions if r["level"] == "prefecture"
+                    and r["region_code"].startswith("32"))
+    names = {r["region_code"]: r["name_zh"] for r in regions}
+    counties = [sorted(r["region_code"] for r in regions if r["level"] == "county" and r["parent_code"] == c)
+                or [c] for c in cities]
+    provinces = sorted(r["region_code"] for r in regions if r["level"] == "province" and r["region_code"] != "320000")
+    va = np.array([facts.get(f"city_secondary_va.{c}", {"number": None})["number"] or 2000.0 for c in cities])
+
+    cl_rows = read_csv(path("clusters.csv"))
+    clusters = [r["cluster_id"] for r in cl_rows]
+    cidx = {c: i for i, c in enumerate(clusters)}
+    members = [[] for _ in clusters]
+    for r in read_csv(path("cluster_industries.csv")):
+        if r["cluster_id"] in cidx:
+            members[cidx[r["cluster_id"]]].append(r["industry_code"])
+    used = {code for m in members for code in m}
+    industries = read_csv(path("industries.csv"))
+    # Rest of manufacturing: codes of divisions 13-43 not related (prefix either way) to a member.
+    other = [r["industry_code"] for r in industries if r["industry_code"][:2].isdigit()
+             and 13 <= int(r["industry_code"][:2]) <= 43
+             and not any(r["industry_code"].startswith(u) or u.startswith(r["industry_code"]) for u in used)]
+    if not other:
+        other = sorted(used)[:1]
+    city_idx = {c: i for i, c in enumerate(cities)}
+    roles = {(city_idx[r["region_code"]], cidx[r["cluster_id"]]): r["role"]
+             for r in read_csv(path("cluster_regions.csv"))
+             if r["region_code"] in city_idx and r["cluster_id"] in cidx}
+
+    node_rows = [r for r in read_csv(path("chain_nodes.csv")) if r["cluster_id"] in cidx]
+    nodes = [r["node_id"] for r in node_rows]
+    nidx = {n: i for i, n in enumerate(nodes)}
+    seg = {"upstream": 0, "midstream": 1, "downstream": 2}
+    products = [[] for _ in nodes]
+    for r in read_csv(path("chain_node_products.csv")):
+        if r["node_id"] in nidx:
+            products[nidx[r["node_id"]]].append(r["hs6"].zfill(6))
+    techs = [[] for _ in nodes]
+    for r in read_csv(path("chain_node_technologies.csv")):
+        if r["node_id"] in nidx:
+            techs[nidx[r["node_id"]]].append(r["ipc"].strip())
+    links = np.array([(nidx[r["from_node_id"]], nidx[r["to_node_id"]]) for r in read_csv(path("chain_links.csv"))
+                      if r["from_node_id"] in nidx and r["to_node_id"] in nidx], dtype=np.int64).reshape(-1, 2)
+    is_key = np.array([r["is_key_component"].strip().lower() in ("true", "1", "是") for r in node_rows])
+    share, countries = [], []
+    for r, key in zip(node_rows, is_key):
+        s, c = _import_profile(r["name_zh"] + " " + r["name_en"], key, facts)
+        share.append(s)
+        countries.append((list(c), np.array(list(c.values())) / sum(c.values())))
+    return World(
+        cities=cities, city_names=[names[c] for c in cities], city_va=va, counties=counties,
+        county_names=names, provinces=provinces, clusters=clusters,
+        cluster_names=[r["name_zh"] for r in cl_rows], profiles=[_profile(r["name_zh"]) for r in cl_rows],
+        cluster_industries=[m or other[:1] for m in members], other_industries=other, roles=roles, nodes=nodes,
+        node_cluster=np.array([cidx[r["cluster_id"]] for r in node_rows], dtype=np.int64),
+        node_segment=np.array([seg.get(r["segment"].strip().lower(), 1) for r in node_rows], dtype=np.int64),
+        node_key=is_key, node_names=[r["name_zh"] for r in node_rows], node_products=products, node_techs=techs,
+        links=links, node_import_share=np.array(share), node_import_countries=countries, facts=facts,
+    )
+
+
+def _import_profile(name: str, is_key: bool, facts: dict) -> tuple[float, dict]:
+    if not is_key:
+        return NON_KEY_IMPORT
+    for keywords, share, countries in COMPONENTS:
+        if any(k in name for k in keywords):
+            if isinstance(share, str):
+                fact = facts[share]
+                value = fact["number"] / 100
+                # Facts given as a domestic share are turned into an import share.
+                share = 1 - value if "国产" in fact["indicator"] else value
+            return min(share, 0.95), countries
+    return DEFAULT_KEY_IMPORT
+
+
+# --------------------------------------------------------------------------- calibration
+def cell_targets(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Revenue (yuan, 2022, province scale) and firm-count anchors per city x cluster.
+
+    Returns
+    -------
+    revenue : array (n_cities, n_clusters + 1)
+        All-firm revenue per cell; the last column is manufacturing outside the clusters.
+    count_anchor : array (n_cities, n_clusters + 1)
+        Published firm counts at province scale (NaN where none).
+    city_total : array (n_cities,)
+    notes : dict
+        Which anchors were applied (for the README and tests).
+    """
+    n_c, n_k = len(world.cities), len(world.clusters)
+    gs_revenue = world.fact("province_revenue_gs") * 1e8
+    # About 92% of all firms' revenue is in 规上 firms under the size distribution used (see docs):
+    # scale the all-firm total so that the 规上 part lands at the published 16 trillion.
+    total = gs_revenue / 0.92
+    cluster_share = min(world.fact("cluster_revenue_share") / world.fact("province_revenue_gs"), 0.9)
+    city_total = total * world.city_va / world.city_va.sum()
+    sizes = np.array([p["size"] for p in world.profiles], dtype=float)
+    sizes = sizes / sizes.sum() * total * cluster_share
+    weight = np.array([[ROLE_WEIGHT[world.roles.get((c, k))] * world.city_va[c] for k in range(n_k)]
+                       for c in range(n_c)])
+    rev = weight / weight.sum(axis=0, keepdims=True) * sizes[None, :]
+    counts = np.full((n_c, n_k + 1), np.nan)
+    notes = {}
+    city_idx = {c: i for i, c in enumerate(world.cities)}
+    for key, fact in world.facts.items():
+        kind, _, rest = key.partition(".")
+        if kind not in ("anchor_scale", "anchor_firms"):
+            continue
+        tag, _, city_part = rest.partition(".")
+        ks = [k for k, p in enumerate(world.profiles) if p["keyword"] and _tag_matches(tag, p["keyword"])]
+        cs = [city_idx[c] for c in city_part.split("+") if c in city_idx]
+        if not ks or not cs:
+            continue
+        k = ks[0]
+        if kind == "anchor_scale":
+            value = fact["number"] * 1e8 * (1 + world.profiles[k]["growth"]) ** (2022 - int(fact["year"]))
+            split = rev[cs, k] / rev[cs, k].sum()
+            rev[cs, k] = value * split
+        else:
+            split = rev[cs, k] / rev[cs, k].sum()
+            counts[cs, k] = fact["number"] * split
+        notes[key] = (world.clusters[k], [world.cities[c] for c in cs], fact["number"], fact["unit"], fact["year"])
+    other = np.maximum(city_total - rev.sum(axis=1), 0.2 * city_total)
+    return np.concatenate([rev, other[:, None]], axis=1), counts, city_total, notes
+
+
+#: Tags used in the anchor keys of facts.csv -> keywords of PROFILES.
+_TAGS = {"iot": "物联网", "new_power": "电力", "biomed": "生物医药", "materials": "新材料",
+         "engineering_machinery": "工程机械", "ic": "集成电路", "textiles": "纺织", "shipbuilding": "船舶"}
+
+
+def _tag_matches(tag: str, keyword: str) -> bool:
+    return _TAGS.get(tag) == keyword
