@@ -155,7 +155,7 @@ def _check_args(table: str, mode: str) -> Table:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     spec = get_table(table)
-    if spec.layer == "meta":
+    if spec.layer in ("meta", "result"):
         raise ValueError(f"table {table} is written by jiqun itself and cannot be loaded")
     return spec
 

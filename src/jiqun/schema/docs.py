@@ -9,6 +9,7 @@ LAYERS = {
     "catalogue": "Reference catalogue 参考目录 (shipped, editable)",
     "fact": "Facts 事实数据 (loaded by users)",
     "meta": "Provenance 元数据 (written by jiqun)",
+    "result": "Results 结果 (computed by jiqun)",
 }
 
 

@@ -604,6 +604,26 @@ QUARANTINE = Table(
     primary_key=("load_id", "row_number"),
 )
 
+# --------------------------------------------------------------------------- results
+INDICATOR_RESULTS = Table(
+    "indicator_results", "监测指标结果", "result",
+    grain="one indicator for one cluster in one region and year",
+    description="Long results table of the monitoring indicators, with the firm count and the largest "
+    "firm's share behind every value (for disclosure control) and the data vintage.",
+    columns=(
+        C("cluster_id", "text", "集群编号", "cluster ('all' for whole-economy values)", required=True),
+        C("region_code", "text", "地区代码", "GB/T 2260 code: province, city or county", required=True),
+        C("year", "integer", "年份", "calendar year", required=True, **YEAR),
+        C("indicator", "text", "指标", "indicator id from the indicator catalogue", required=True),
+        C("value", "double", "数值", "indicator value in the indicator's unit"),
+        C("n_firms", "bigint", "企业数", "firms behind the value", min=0),
+        C("top_firm_share", "double", "最大企业占比", "largest firm's share of the value's base", min=0, max=1),
+        C("vintage", "text", "数据版本", "data vintage (loads behind the value)"),
+        C("computed_at", "timestamp", "计算时间", "UTC time of the computation", required=True),
+    ),
+    primary_key=("cluster_id", "region_code", "year", "indicator"),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -611,7 +631,7 @@ TABLES: dict[str, Table] = {
         CLUSTER_REGIONS, CHAIN_NODES, CHAIN_NODE_PRODUCTS, CHAIN_NODE_TECHNOLOGIES, CHAIN_LINKS,
         FIRMS, FIRM_YEARS, FIRM_CHAIN_NODES, TRANSACTIONS, TRADE, PATENTS, TRADEMARKS,
         REGIONAL_EMPLOYMENT, ORGANIZATIONS, ORGANIZATION_YEARS, POLICIES, TALENT_MOVES,
-        LOADS, QUARANTINE,
+        LOADS, QUARANTINE, INDICATOR_RESULTS,
     )
 }
 

@@ -1,0 +1,397 @@
+"""Synthetic firms: the register, their chain positions and their yearly accounts.
+
+The register (one row per firm) is kept in memory as numpy arrays (about 200 bytes a
+firm: 1M firms fit easily); the firm-year panel is kept as float matrices (firms x 8
+years) because flows, trade and patents are drawn from it, and is written to disk in
+streaming batches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from .gen_common import YEARS, CsvSink, pick, stream, syllable_names, uscc_array
+from .gen_world import LEADERS, YEAR_SHOCKS, World, cell_targets
+
+SIGMA = 2.9            # log-sd of firm revenue (see docs/demo.md: ~7% of firms are 规上)
+GS_THRESHOLD = 2e7     # 规模以上: main-business revenue >= 20 million yuan
+OWNERSHIP = np.array(["private", "state", "foreign", "hmt", "collective", "other"])
+OWNERSHIP_ZH = np.array(["民营企业", "国有企业", "外商投资企业", "港澳台商投资企业", "集体企业", "其他"])
+P_SMALL = np.array([0.885, 0.015, 0.045, 0.035, 0.01, 0.01])   # ownership of micro firms
+P_LARGE = np.array([0.42, 0.16, 0.28, 0.12, 0.01, 0.01])       # ownership of the largest firms
+FOREIGN_PARENTS = {"JPN": 0.25, "USA": 0.2, "DEU": 0.18, "KOR": 0.15, "SGP": 0.06, "FRA": 0.05, "CHE": 0.04,
+                   "NLD": 0.04, "GBR": 0.03}
+HMT_PARENTS = {"HKG": 0.5, "TWN": 0.45, "MAC": 0.05}
+DOMESTIC_HQ = {"310000": 0.3, "110000": 0.22, "440000": 0.2, "330000": 0.15, "370000": 0.05, "340000": 0.04,
+               "420000": 0.04}
+BRAND_SYLLABLES = "瑞泰达鑫源创联新宏博通明科信安康宇德丰盛越恒晟华昌凯嘉润弘益天锐志远飞腾卓诚磊拓卡灏翔铭"
+ROADS = np.array(["长江路", "人民路", "建设路", "工业园路", "科技大道", "创新路", "中山路", "解放路", "开发区大道",
+                  "高新路", "滨江路", "经济路"])
+
+
+@dataclass
+class Firms:
+    """The firm register plus the latent traits the other features draw on."""
+
+    uscc: np.ndarray
+    name: np.ndarray
+    city: np.ndarray          # index into world.cities
+    county: np.ndarray        # county code (str)
+    cluster: np.ndarray       # index into world.clusters, -1 outside clusters
+    industry: np.ndarray      # industry code (str)
+    node: np.ndarray          # primary chain node index, -1 none
+    node2: np.ndarray         # secondary chain node index, -1 none
+    size: np.ndarray          # 0..1 size score (log revenue scaled)
+    ownership: np.ndarray     # index into OWNERSHIP
+    is_branch: np.ndarray
+    parent_country: np.ndarray
+    parent_region: np.ndarray
+    parent_group: np.ndarray
+    listed: np.ndarray
+    founded: np.ndarray       # datetime64[D]
+    srdi: np.ndarray          # 0 none, 1 provincial, 2 little giant
+    champion: np.ndarray
+    rd_rate: np.ndarray       # R&D / revenue (0 for non-performers)
+    export_rate: np.ndarray   # export delivery / revenue (0 for non-exporters)
+    revenue: np.ndarray       # (n, 8) yuan, 0 where inactive
+    active: np.ndarray        # (n, 8) bool
+
+    def __len__(self) -> int:
+        return len(self.uscc)
+
+
+def _largest_remainder(x: np.ndarray, total: int) -> np.ndarray:
+    x = np.maximum(x, 0) * total / max(x.sum(), 1e-12)
+    base = np.floor(x).astype(np.int64)
+    extra = total - base.sum()
+    if extra > 0:
+        base[np.argsort(-(x - base), kind="stable")[:extra]] += 1
+    return base
+
+
+def make_firms(world: World, n_firms: int, seed: int) -> Firms:
+    """Draw the firm register and the 2016-2023 revenue panel."""
+    rng = stream(seed, "firms")
+    scale = n_firms / 1_000_000  # the facts describe a province of about 1M firms
+    rev_t, count_anchor, _, _ = cell_targets(world)
+    n_c, n_cells = rev_t.shape
+    # Firm counts: proportional to revenue, the rest of manufacturing has smaller firms (x1.6);
+    # published firm counts override their cells.
+    weight = rev_t.copy()
+    weight[:, -1] *= 1.6
+    anchored = ~np.isnan(count_anchor)
+    fixed = np.where(anchored, count_anchor * scale, 0.0)
+    free_total = max(n_firms - fixed.sum(), 0)
+    weight = np.where(anchored, 0.0, weight)
+    cells = np.where(anchored, fixed, weight / weight.sum() * free_total).ravel()
+    counts = _largest_remainder(cells, n_firms)
+    cell = np.repeat(np.arange(cells.size), counts)
+    n = len(cell)
+    city = (cell // n_cells).astype(np.int64)
+    cluster = (cell % n_cells).astype(np.int64)
+    cluster[cluster == n_cells - 1] = -1
+
+    # Heavy-tailed size: lognormal, scaled so each cell's total hits its target.
+    z = np.clip(rng.standard_normal(n), -3.7, 3.7)
+    raw = np.exp(SIGMA * z)
+    target = rev_t.ravel() * scale
+    factor = target / np.maximum(np.bincount(cell, weights=raw, minlength=cells.size), 1e-9)
+    base = raw * factor[cell]
+    leader_spec = _apply_leaders(world, base, city, cluster, cell, target)
+    size = np.clip((np.log(base) - np.log(1e6)) / (np.log(1e10) - np.log(1e6)), 0, 1)
+
+    county = _counties(world, rng, city)
+    industry = _industries(world, rng, cluster)
+    node, node2 = _nodes(world, rng, cluster, size)
+
+    p = P_SMALL[None, :] + (size ** 2)[:, None] * (P_LARGE - P_SMALL)[None, :]
+    ownership = (rng.random(n)[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
+    ownership = np.minimum(ownership, len(OWNERSHIP) - 1)
+    is_branch = np.zeros(n, bool)
+    parent_country = np.full(n, None, dtype=object)
+    parent_region = np.full(n, None, dtype=object)
+    foreign = ownership == 2
+    hmt = ownership == 3
+    is_branch[foreign] = rng.random(foreign.sum()) < 0.3 + 0.65 * size[foreign]
+    is_branch[hmt] = rng.random(hmt.sum()) < 0.25 + 0.6 * size[hmt]
+    domestic = (ownership == 0) | (ownership == 1)
+    out_branch = domestic & (rng.random(n) < 0.015 + 0.3 * size ** 2)
+    is_branch |= out_branch
+    parent_country[foreign] = pick(rng, list(FOREIGN_PARENTS), list(FOREIGN_PARENTS.values()), foreign.sum())
+    parent_country[hmt] = pick(rng, list(HMT_PARENTS), list(HMT_PARENTS.values()), hmt.sum())
+    parent_country[out_branch] = "CHN"
+    parent_region[out_branch] = pick(rng, list(DOMESTIC_HQ), list(DOMESTIC_HQ.values()), out_branch.sum())
+    listed = rng.random(n) < 0.001 + 0.45 * size ** 3
+    for i, spec in leader_spec.items():
+        ownership[i] = list(OWNERSHIP).index(spec[0])
+        is_branch[i], parent_country[i], parent_region[i], listed[i] = spec[1], spec[2], spec[3], spec[4]
+    has_group = is_branch | (parent_region != None) | (size > 0.75)  # noqa: E711 - object array
+    brands = syllable_names(rng, n, BRAND_SYLLABLES)
+    parent_group = np.where(has_group, np.char.add(brands, "集团"), None)
+
+    # Older firms are bigger; entrants after 2016 enter the panel in their founding year.
+    age = rng.exponential(6 + 12 * size)
+    founded_year = np.clip(np.round(2023.5 - age), 1980, 2023).astype(np.int64)
+    founded = (founded_year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + \
+        rng.integers(0, 365, n).astype("timedelta64[D]")
+    founded = np.minimum(founded, np.datetime64(dt.date.today(), "D"))
+    srdi, champion = _srdi(world, rng, base, cluster, scale)
+
+    prof = [world.profile_of(k) for k in range(-1, len(world.clusters))]
+    prof_of = lambda key: np.array([p[key] for p in prof])[cluster + 1]  # noqa: E731
+    rd_perf = rng.random(n) < 0.15 + 0.8 * size + 0.3 * (srdi > 0)
+    rd_rate = np.where(rd_perf, prof_of("rd") * np.exp(rng.normal(-0.1, 0.55, n)) * (1 + 0.6 * (srdi > 0)), 0.0)
+    rd_rate = np.minimum(rd_rate, 0.3)
+    own_export = np.array([0.18, 0.15, 0.65, 0.6, 0.1, 0.1])[ownership]
+    exporter = rng.random(n) < np.minimum(own_export * prof_of("export") * (0.35 + 1.1 * size), 0.97)
+    export_rate = np.where(exporter, np.clip(rng.beta(2, 4, n) * np.array([0.6, 0.45, 1.2, 1.1, 0.5, 0.5])[ownership]
+                                             * np.sqrt(prof_of("export")), 0.01, 0.95), 0.0)
+    revenue, active = _panel(world, rng, base, cluster, founded_year, size, leader_spec)
+    serial = np.arange(n)
+    uscc = uscc_array("91", county, serial)
+    city_short = np.array([c.removesuffix("市") for c in world.city_names])[city]
+    words = [p["words"].split("|") for p in prof]
+    word = np.array([w[i % len(w)] for w, i in zip([words[k + 1] for k in cluster], rng.integers(0, 4, n))])
+    suffix = np.where(size > 0.6, "股份有限公司", "有限公司")
+    name = np.char.add(np.char.add(np.char.add(city_short, brands), word), suffix)
+    return Firms(uscc=uscc, name=name, city=city, county=county, cluster=cluster, industry=industry, node=node,
+                 node2=node2, size=size, ownership=ownership, is_branch=is_branch, parent_country=parent_country,
+                 parent_region=parent_region, parent_group=parent_group, listed=listed, founded=founded,
+                 srdi=srdi, champion=champion, rd_rate=rd_rate, export_rate=export_rate, revenue=revenue,
+                 active=active)
+
+
+def _apply_leaders(world: World, base: np.ndarray, city, cluster, cell, target) -> dict:
+    """Give the named leading firms their share and traits (rank order within the cell)."""
+    out = {}
+    n_cells_per_city = len(world.clusters) + 1
+    for keyword, city_code, rank, own, branch, pc, pr, listed, share in LEADERS:
+        ks = [k for k, p in enumerate(world.profiles) if p["keyword"] == keyword]
+        if not ks or city_code not in world.cities:
+            continue
+        c = world.cities.index(city_code)
+        cid = c * n_cells_per_city + ks[0]
+        members = np.flatnonzero(cell == cid)
+        if len(members) < rank:
+            continue
+        ordered = members[np.argsort(-base[members], kind="stable")]
+        i = ordered[rank - 1]
+        if isinstance(share, str):
+            share = world.fact(share) * 1e8 / (world.facts[share.replace("leader_share", "anchor_scale")]["number"]
+                                              * 1e8)
+        if share:
+            rest = ordered[ordered != i]
+            want = share * target[cid]
+            base[i] = want
+            if len(rest):
+                base[rest] *= (target[cid] - want) / base[rest].sum()
+        out[i] = (own, branch, pc, pr, listed)
+    return out
+
+
+def _counties(world: World, rng, city: np.ndarray) -> np.ndarray:
+    out = np.empty(len(city), dtype="<U6")
+    for c, codes in enumerate(world.counties):
+        idx = np.flatnonzero(city == c)
+        w = rng.dirichlet(np.full(len(codes), 1.5))  # no county data: uneven but random shares
+        out[idx] = pick(rng, codes, w, len(idx))
+    return out
+
+
+def _industries(world: World, rng, cluster: np.ndarray) -> np.ndarray:
+    out = np.empty(len(cluster), dtype="<U8")
+    for k in range(-1, len(world.clusters)):
+        idx = np.flatnonzero(cluster == k)
+        codes = world.other_industries if k < 0 else world.cluster_industries[k]
+        out[idx] = np.asarray(codes)[rng.integers(0, len(codes), len(idx))]
+    return out
+
+
+def _nodes(world: World, rng, cluster: np.ndarray, size: np.ndarray):
+    """Primary node (segment mix 30/40/30, key components rare locally) and a secondary node."""
+    n = len(cluster)
+    node = np.full(n, -1, dtype=np.int64)
+    node2 = np.full(n, -1, dtype=np.int64)
+    seg_w = np.array([0.3, 0.4, 0.3])
+    for k in range(len(world.clusters)):
+        idx = np.flatnonzero(cluster == k)
+        cand = np.flatnonzero(world.node_cluster == k)
+        if not len(idx) or not len(cand):
+            continue
+        w = seg_w[world.node_segment[cand]] * np.where(world.node_key[cand], 0.35, 1.0)
+        # Large firms sit downstream more often (assemblers, system integrators).
+        big = size[idx] > 0.7
+        w_big = w * np.array([0.5, 1.0, 2.0])[world.node_segment[cand]]
+        node[idx[~big]] = pick(rng, cand, w, (~big).sum())
+        node[idx[big]] = pick(rng, cand, w_big, big.sum())
+        second = idx[rng.random(len(idx)) < 0.25]
+        alt = pick(rng, cand, w, len(second))
+        node2[second] = np.where(alt != node[second], alt, -1)
+    return node, node2
+
+
+def _srdi(world: World, rng, base, cluster, scale):
+    """专精特新: little giants and single champions proportional to the published counts."""
+    n = len(base)
+    srdi = np.zeros(n, dtype=np.int64)
+    n_lg = int(round(world.fact("little_giants") * scale))
+    n_prov = 5 * n_lg  # assumption: provincial 专精特新 about five times the little giants
+    n_ch = int(round(world.fact("single_champions") * scale))
+    mid = (base >= 2e7) & (base <= 4e9)
+    w = np.where(mid, np.where(cluster >= 0, 3.0, 1.0) * np.sqrt(base / 2e7), 0.0)
+    for level, k in ((2, n_lg), (1, n_prov)):
+        free = np.where(srdi == 0, w, 0.0)
+        k = min(k, int((free > 0).sum()))
+        if k:
+            srdi[rng.choice(n, size=k, replace=False, p=free / free.sum())] = level
+    wc = np.where(base >= 3e8, np.where(cluster >= 0, 3.0, 1.0), 0.0)
+    champion = np.zeros(n, bool)
+    k = min(n_ch, int((wc > 0).sum()))
+    if k:
+        champion[rng.choice(n, size=k, replace=False, p=wc / wc.sum())] = True
+    return srdi, champion
+
+
+def _panel(world: World, rng, base, cluster, founded_year, size, leaders):
+    """Revenue 2016-2023: cluster trend + year shocks + firm drift and random walk; entry and exit."""
+    n, t = len(base), len(YEARS)
+    rel = YEARS - 2022
+    growth = np.array([world.profile_of(k)["growth"] for k in range(-1, len(world.clusters))])[cluster + 1]
+    shock = np.zeros((len(world.clusters) + 1, t))
+    for k in range(-1, len(world.clusters)):
+        effects = {**YEAR_SHOCKS}
+        for year, v in world.profile_of(k).get("shocks", {}).items():
+            effects[year] = effects.get(year, 0.0) + v
+        cum = np.cumsum([effects.get(int(y), 0.0) for y in YEARS])
+        shock[k + 1] = cum - cum[list(YEARS).index(2022)]
+    drift = rng.normal(0, 0.04, n)
+    walk = np.cumsum(rng.normal(0, 0.10, (n, t)), axis=1)
+    walk -= walk[:, [list(YEARS).index(2022)]]
+    log_path = growth[:, None] * rel[None, :] + shock[cluster + 1] + drift[:, None] * rel[None, :] + walk
+    age = YEARS[None, :] - founded_year[:, None]
+    ramp = np.clip(0.35 + 0.3 * age, 0, 1)  # entrants grow into their size over ~2 years
+    # Exit: yearly hazard 3% for micro firms, falling with size; leaders never exit.
+    hazard = 0.03 * (1 - size) + 0.003
+    exit_draw = rng.random((n, t)) < hazard[:, None]
+    exit_draw[:, 0] = False
+    if leaders:
+        exit_draw[list(leaders)] = False
+    exited = np.cumsum(exit_draw, axis=1) > 0
+    active = (age >= 0) & ~exited
+    revenue = np.where(active, base[:, None] * np.exp(log_path) * ramp, 0.0)
+    return revenue, active
+
+
+# --------------------------------------------------------------------------- writers
+FIRM_HEADERS = ["统一社会信用代码", "企业名称", "地址", "行政区划代码", "行业代码", "登记注册类型", "所属集团",
+                "集团总部国家", "集团总部地区", "是否分支机构", "是否上市", "成立日期", "专精特新等级", "单项冠军"]
+SRDI_ZH = np.array(["无", "省级专精特新", "专精特新小巨人"])
+
+
+def write_firms_xlsx(world: World, firms: Firms, path, seed: int) -> None:
+    """The register as an Excel workbook with Chinese headers (as a statistics bureau sends it)."""
+    import xlsxwriter
+
+    rng = stream(seed, "addresses")
+    n = len(firms)
+    county_name = np.vectorize(world.county_names.get, otypes=[object])(firms.county)
+    city_name = np.asarray(world.city_names, dtype=object)[firms.city]
+    road = ROADS[rng.integers(0, len(ROADS), n)]
+    number = rng.integers(1, 999, n)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb.set_properties({"title": "企业名录（合成演示数据）", "comments": "SYNTHETIC demo data generated by jiqun",
+                       "created": dt.datetime(2024, 1, 1)})
+    ws = wb.add_worksheet("企业名录")
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, FIRM_HEADERS)
+    yes_no = ("否", "是")
+    founded = firms.founded.astype(object)
+    for i in range(n):
+        r = i + 1
+        ws.write_string(r, 0, firms.uscc[i])
+        ws.write_string(r, 1, firms.name[i])
+        ws.write_string(r, 2, f"{city_name[i]}{county_name[i] if county_name[i] != city_name[i] else ''}"
+                              f"{road[i]}{number[i]}号")
+        ws.write_string(r, 3, firms.county[i])
+        ws.write_string(r, 4, firms.industry[i])
+        ws.write_string(r, 5, OWNERSHIP_ZH[firms.ownership[i]])
+        if firms.parent_group[i] is not None:
+            ws.write_string(r, 6, firms.parent_group[i])
+        if firms.parent_country[i] is not None:
+            ws.write_string(r, 7, firms.parent_country[i])
+        if firms.parent_region[i] is not None:
+            ws.write_string(r, 8, firms.parent_region[i])
+        ws.write_string(r, 9, yes_no[firms.is_branch[i]])
+        ws.write_string(r, 10, yes_no[firms.listed[i]])
+        ws.write_datetime(r, 11, dt.datetime.combine(founded[i], dt.time()), date_fmt)
+        ws.write_string(r, 12, SRDI_ZH[firms.srdi[i]])
+        ws.write_string(r, 13, yes_no[firms.champion[i]])
+    wb.close()
+
+
+FIRM_YEAR_HEADERS = ["统一社会信用代码", "年份", "营业收入（万元）", "工业总产值（万元）", "从业人员", "研发经费（万元）",
+                     "出口交货值（万元）", "利润总额（万元）"]
+
+
+def write_firm_years(world: World, firms: Firms, path, seed: int, batch: int, employment_acc: np.ndarray,
+                     progress=None) -> np.ndarray:
+    """Stream the firm-year accounts to a GBK CSV in 万元; return exports (yuan, n x 8).
+
+    ``employment_acc`` (cities x clusters+1 x years x 4: employment, establishments,
+    output, payroll) is filled on the way, for ``regional_employment``.
+    """
+    rng = stream(seed, "firm_years")
+    n, t = firms.revenue.shape
+    exports = np.zeros((n, t))
+    sink = CsvSink(path, FIRM_YEAR_HEADERS, encoding="gbk")
+    prod = np.array([world.profile_of(k)["prod"] for k in range(-1, len(world.clusters))])
+    wage = 7.0e4 * 1.065 ** (YEARS - 2016)  # assumption: average wage, +6.5% a year
+    margin_mu = world.fact("province_profit_gs") / world.fact("province_revenue_gs")
+    for lo in range(0, n, batch):
+        hi = min(lo + batch, n)
+        rev = firms.revenue[lo:hi]
+        act = firms.active[lo:hi]
+        m = hi - lo
+        # Productivity rises with size (micro firms are labour-intensive) and 4% a year.
+        productivity = prod[firms.cluster[lo:hi] + 1][:, None] * np.exp(
+            0.9 * (firms.size[lo:hi, None] - 0.5) + rng.normal(0, 0.35, (m, 1)) + 0.04 * (YEARS - 2022))
+        emp = np.where(act, np.maximum(np.round(rev / productivity), 1), 0).astype(np.int64)
+        output = rev * rng.uniform(0.95, 1.06, (m, t))
+        rd = np.minimum(rev * firms.rd_rate[lo:hi, None] * np.exp(rng.normal(0, 0.15, (m, t))), rev * 0.5)
+        exp_ = np.minimum(rev * firms.export_rate[lo:hi, None] * np.exp(rng.normal(0, 0.12, (m, t))), output * 1.4)
+        profit = rev * rng.normal(margin_mu, 0.06, (m, t))
+        exports[lo:hi] = np.where(act, exp_, 0.0)
+        r_idx, y_idx = np.nonzero(act)
+        gi = lo + r_idx
+        to_wan = lambda a: np.round(a[r_idx, y_idx]) / 1e4  # noqa: E731 - yuan, rounded, as 万元
+        sink.write(pa.table({
+            "uscc": firms.uscc[gi], "year": YEARS[y_idx].astype(np.int32), "revenue": to_wan(rev),
+            "output": to_wan(output), "employment": emp[r_idx, y_idx], "rd": to_wan(rd), "exports": to_wan(exp_),
+            "profit": to_wan(profit)}))
+        cell = firms.city[gi] * (len(world.clusters) + 1) + (firms.cluster[gi] + 1) % (len(world.clusters) + 1)
+        # last column of the accumulator = outside clusters (cluster -1)
+        flat = (cell * t + y_idx)
+        size = employment_acc.shape[0] * employment_acc.shape[1] * t
+        acc = employment_acc.reshape(size, 4)
+        acc[:, 0] += np.bincount(flat, weights=emp[r_idx, y_idx], minlength=size)
+        acc[:, 1] += np.bincount(flat, minlength=size)
+        acc[:, 2] += np.bincount(flat, weights=output[r_idx, y_idx], minlength=size)
+        acc[:, 3] += np.bincount(flat, weights=emp[r_idx, y_idx] * wage[y_idx], minlength=size)
+        if progress:
+            progress("firm_years", hi, n)
+    sink.close()
+    return exports
+
+
+def write_firm_chain_nodes(world: World, firms: Firms, path) -> None:
+    sink = CsvSink(path, ["uscc", "node_id", "is_primary"])
+    nodes = np.asarray(world.nodes)
+    for col, primary in ((firms.node, True), (firms.node2, False)):
+        idx = np.flatnonzero(col >= 0)
+        sink.write(pa.table({"uscc": firms.uscc[idx], "node_id": nodes[col[idx]],
+                             "is_primary": np.full(len(idx), primary)}))
+    sink.close()

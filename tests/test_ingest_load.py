@@ -1,0 +1,237 @@
+"""Loading: idempotence, updates, provenance, crash safety, schema-version guards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import jiqun
+from jiqun._duck import one, run
+from jiqun.codes import uscc_check_character
+from jiqun.ingest import ingest_file
+from jiqun.schema import TABLES
+from jiqun.store import SCHEMA_VERSION, StoreError
+
+CITY, DIVISION = "320200", "39"
+
+
+def U(serial: int, region: str = CITY) -> str:
+    body = f"91{region}MA{serial:07d}"[:17]
+    return body + uscc_check_character(body)
+
+
+def fingerprint(db) -> dict[str, tuple]:
+    """Row count and an order-independent hash of every row of every store table (and the meta table)."""
+    return {name: one(db, f'SELECT count(*), sum(hash(t)::HUGEINT), bit_xor(hash(t)) FROM "{name}" t')
+            for name in [*TABLES, "jiqun_meta"]}
+
+
+def write_firms(path: Path, serials, name="企业{i}") -> Path:
+    lines = ["统一社会信用代码,企业名称,行政区划代码,行业代码,营业执照地址"]
+    lines += [f"{U(i)},{name.format(i=i)},{CITY},{DIVISION},无锡市{i}号" for i in serials]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_same_file_twice_is_idempotent(store, tmp_path):
+    db = store.con
+    path = write_firms(tmp_path / "firms.csv", range(1, 51))
+    first = ingest_file(store, path, "firms")
+    assert (first.rows_inserted, first.rows_updated, first.rows_unchanged, first.changed) == (50, 0, 0, True)
+    after_first = fingerprint(db)
+
+    second = ingest_file(store, path, "firms")
+    assert (second.rows_inserted, second.rows_updated, second.rows_unchanged) == (0, 0, 50)
+    assert second.changed is False and second.load_id is None
+    assert fingerprint(db) == after_first  # neither the table nor `loads` changed
+
+
+def test_idempotent_with_unit_conversion_and_xlsx(store, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    write_firms(tmp_path / "firms.csv", [1, 2])
+    ingest_file(store, tmp_path / "firms.csv", "firms")
+    wb = openpyxl.Workbook()
+    wb.active.append(["uscc", "year", "营业收入（万元）", "利润总额(亿元)"])
+    wb.active.append([U(1), 2020, 1.1, 0.3])
+    wb.active.append([U(2), 2020, 2.2, -0.7])
+    wb.save(tmp_path / "fy.xlsx")
+    assert ingest_file(store, tmp_path / "fy.xlsx", "firm_years").rows_inserted == 2
+    before = fingerprint(store.con)
+    again = ingest_file(store, tmp_path / "fy.xlsx", "firm_years")
+    assert not again.changed and again.rows_unchanged == 2
+    assert fingerprint(store.con) == before
+
+
+def test_changed_row_is_an_update(store, tmp_path):
+    db = store.con
+    path = write_firms(tmp_path / "firms.csv", range(1, 11))
+    ingest_file(store, path, "firms")
+    text = path.read_text(encoding="utf-8").replace("企业3,", "企业3（更名）,")
+    path.write_text(text + f"{U(11)},新企业,{CITY},{DIVISION},\n", encoding="utf-8")
+    result = ingest_file(store, path, "firms", vintage="v2")
+    assert (result.rows_inserted, result.rows_updated, result.rows_unchanged, result.changed) == (1, 1, 9, True)
+    assert one(db, "SELECT name FROM firms WHERE uscc = ?", [U(3)]) == ("企业3（更名）",)
+    assert one(db, "SELECT count(*) FROM firms") == (11,)
+    assert one(db, "SELECT address FROM firms WHERE uscc = ?", [U(11)]) == (None,)
+    load = one(db, "SELECT rows_in_file, rows_inserted, rows_updated, rows_unchanged, rows_rejected, vintage "
+                   "FROM loads WHERE load_id = ?", [result.load_id])
+    assert load == (11, 1, 1, 9, 0, "v2")
+
+
+def test_update_can_clear_a_value_and_keeps_other_rows(store, tmp_path):
+    db = store.con
+    ingest_file(store, write_firms(tmp_path / "a.csv", [1, 2, 3]), "firms")
+    path = tmp_path / "b.csv"
+    path.write_text(f"uscc,name,region_code,industry_code,address\n{U(2)},企业2,{CITY},{DIVISION},\n",
+                    encoding="utf-8")
+    result = ingest_file(store, path, "firms")
+    assert result.rows_updated == 1
+    assert run(db, "SELECT uscc, address FROM firms ORDER BY uscc") == [
+        (U(1), "无锡市1号"), (U(2), None), (U(3), "无锡市3号")]
+
+
+def test_insert_mode_accepts_new_keys(store, tmp_path):
+    ingest_file(store, write_firms(tmp_path / "a.csv", [1, 2]), "firms", mode="insert")
+    result = ingest_file(store, write_firms(tmp_path / "b.csv", [3]), "firms", mode="insert")
+    assert result.rows_inserted == 1
+    assert one(store.con, "SELECT mode FROM loads WHERE load_id = ?", [result.load_id]) == ("insert",)
+
+
+def test_provenance_recorded(store, tmp_path, monkeypatch):
+    monkeypatch.setenv("JIQUN_USER", "分析员 analyst")
+    path = write_firms(tmp_path / "firms.csv", range(1, 8))
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    result = ingest_file(store, path, "firms", vintage="2023 统计年鉴")
+    row = one(store.con,
+              "SELECT load_id, source_file, sha256, table_name, file_format, encoding, mode, rows_in_file, "
+              "rows_inserted, rows_updated, rows_unchanged, rows_rejected, loaded_at, vintage, user_name, "
+              "jiqun_version FROM loads WHERE load_id = ?", [result.load_id])
+    assert row[0] == result.load_id
+    assert row[1] == str(path)
+    assert row[2] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert row[3:12] == ("firms", "csv", "gb18030", "upsert", 7, 7, 0, 0, 0)
+    assert started - dt.timedelta(seconds=5) <= row[12] <= dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    assert row[13:] == ("2023 统计年鉴", "分析员 analyst", jiqun.__version__)
+    ids = [r[0] for r in run(store.con, "SELECT load_id FROM loads ORDER BY load_id")]
+    assert ids == list(range(1, len(ids) + 1))  # catalogue loads first, then ours
+
+
+def test_report_path_default_is_cwd(store, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "bad-file.csv"
+    path.write_text("uscc,name,region_code,industry_code\nX,a,1,2\n", encoding="utf-8")
+    with pytest.raises(Exception) as info:
+        ingest_file(store, path, "firms")
+    report = Path(info.value.report_path)
+    assert report.parent == tmp_path and report.name.startswith("bad-file.errors-") and report.exists()
+
+
+# --------------------------------------------------------------------------- crash safety
+CHILD = """
+import sys
+import jiqun
+from jiqun.ingest import ingest_file
+con = jiqun.connect(sys.argv[1])
+ingest_file(con, sys.argv[2], "firms")
+print("JIQUN-CHILD-DONE", flush=True)
+"""
+
+
+def _wait_for_line(proc, prefix: str, timeout: float) -> str | None:
+    found: list[str] = []
+
+    def reader():
+        for line in proc.stdout:
+            if line.startswith(prefix):
+                found.append(line.strip())
+                return
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return found[0] if found else None
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_killed_load_leaves_store_unchanged(store_path, tmp_path):
+    con = jiqun.connect(store_path)
+    ingest_file(con, write_firms(tmp_path / "seed.csv", range(1, 201)), "firms")
+    before = fingerprint(con.con)
+    con.disconnect()
+
+    # updates 200 rows (delete + insert inside the transaction) and inserts 3000 more
+    path = write_firms(tmp_path / "big.csv", range(1, 3201), name="改名{i}")
+    env = {**os.environ, "JIQUN_TEST_PAUSE_BEFORE_COMMIT": "30", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(store_path), str(path)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = _wait_for_line(proc, "JIQUN-PAUSED", timeout=60)
+        assert line is not None, proc.stderr.read() if proc.poll() is not None else "no pause line"
+        assert line == f"JIQUN-PAUSED {proc.pid}"
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+
+    con = jiqun.connect(store_path)
+    try:
+        assert fingerprint(con.con) == before
+        result = ingest_file(con, path, "firms")
+        assert (result.rows_inserted, result.rows_updated) == (3000, 200)
+        assert one(con.con, "SELECT count(*) FROM firms") == (3200,)
+        assert one(con.con, "SELECT name FROM firms WHERE uscc = ?", [U(1)]) == ("改名1",)
+        assert one(con.con, "SELECT rows_inserted, rows_updated FROM loads WHERE load_id = ?",
+                   [result.load_id]) == (3000, 200)
+    finally:
+        con.disconnect()
+
+
+# --------------------------------------------------------------------------- schema guards
+def _edit(path: Path, *statements: str) -> None:
+    with duckdb.connect(str(path)) as db:
+        for sql in statements:
+            db.execute(sql).fetchall()
+
+
+def test_newer_schema_version_is_refused(store_path):
+    _edit(store_path, f"UPDATE jiqun_meta SET value = '{SCHEMA_VERSION + 1}' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="newer"):
+        jiqun.connect(store_path)
+    with pytest.raises(StoreError, match="newer"):
+        jiqun.connect(store_path, read_only=True)
+
+
+def test_foreign_duckdb_file_is_refused(tmp_path):
+    path = tmp_path / "other.duckdb"
+    _edit(path, "CREATE TABLE customers (id INTEGER, name VARCHAR)", "INSERT INTO customers VALUES (1, 'x')")
+    with pytest.raises(StoreError, match="not a jiqun store"):
+        jiqun.connect(path)
+    with duckdb.connect(str(path)) as db:  # and it was not touched
+        tables = [r[0] for r in db.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        assert tables == ["customers"]
+
+
+def test_drifted_table_is_refused(store_path):
+    _edit(store_path, "ALTER TABLE firms DROP COLUMN listed")
+    with pytest.raises(StoreError, match="firms"):
+        jiqun.connect(store_path)
+
+
+def test_missing_table_is_refused(store_path):
+    _edit(store_path, "DROP TABLE patents")
+    with pytest.raises(StoreError, match="patents"):
+        jiqun.connect(store_path)
