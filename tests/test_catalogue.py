@@ -38,6 +38,7 @@ def test_prefecture_cities_gbt2260():
     regions = {r["region_code"]: r for r in rows("regions.csv")}
     prefectures = {c: r["name_zh"] for c, r in regions.items() if r["level"] == "prefecture"}
     assert prefectures == PREFECTURES
+    assert regions["100000"]["level"] == "nation"  # reference area (convention, not GB/T 2260)
     provinces = [r for r in regions.values() if r["level"] == "province"]
     assert len(provinces) == 34
     for r in regions.values():

@@ -36,7 +36,7 @@ def fingerprint(db) -> dict[str, tuple]:
 
 
 def write_firms(path: Path, serials, name="企业{i}") -> Path:
-    lines = ["统一社会信用代码,企业名称,行政区划代码,行业代码,营业执照地址"]
+    lines = ["统一社会信用代码,企业名称,行政区划代码,行业代码,注册地址"]
     lines += [f"{U(i)},{name.format(i=i)},{CITY},{DIVISION},无锡市{i}号" for i in serials]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

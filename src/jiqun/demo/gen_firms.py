@@ -372,8 +372,9 @@ def write_firm_years(world: World, firms: Firms, path, seed: int, batch: int, em
             "uscc": firms.uscc[gi], "year": YEARS[y_idx].astype(np.int32), "revenue": to_wan(rev),
             "output": to_wan(output), "employment": emp[r_idx, y_idx], "rd": to_wan(rd), "exports": to_wan(exp_),
             "profit": to_wan(profit)}))
-        cell = firms.city[gi] * (len(world.clusters) + 1) + (firms.cluster[gi] + 1) % (len(world.clusters) + 1)
-        # last column of the accumulator = outside clusters (cluster -1)
+        n_k = len(world.clusters)
+        # last column of the accumulator = outside the clusters (cluster -1)
+        cell = firms.city[gi] * (n_k + 1) + np.where(firms.cluster[gi] < 0, n_k, firms.cluster[gi])
         flat = (cell * t + y_idx)
         size = employment_acc.shape[0] * employment_acc.shape[1] * t
         acc = employment_acc.reshape(size, 4)

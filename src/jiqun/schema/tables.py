@@ -65,6 +65,7 @@ ROLE_LEVELS = {
 }
 CLUSTER_ROLES = {"core": ("core", "核心区"), "collaboration": ("collaboration", "协作区")}
 REGION_LEVELS = {
+    "nation": ("nation", "全国"),
     "province": ("province", "省"),
     "prefecture": ("prefecture", "地级市", "市"),
     "county": ("county", "县", "区", "县级市"),
@@ -107,14 +108,14 @@ def _money(name: str, zh: str, description: str, required: bool = False, min: fl
 REGIONS = Table(
     "regions", "行政区划", "catalogue",
     grain="one administrative division (GB/T 2260)",
-    description="Province-level divisions of China, Jiangsu's 13 prefecture cities and its "
-    "county-level divisions.",
+    description="China as a whole (code 100000, the reference area; a common convention, not part of "
+    "GB/T 2260), its province-level divisions, Jiangsu's 13 prefecture cities and its county-level divisions.",
     columns=(
         C("region_code", "text", "行政区划代码", "6-digit GB/T 2260 code", required=True,
           pattern=r"[1-9][0-9]{5}", aliases=("code", "区划代码")),
         C("name_zh", "text", "中文名称", "Chinese name", required=True, max_length=NAME_LEN),
         C("name_en", "text", "英文名称", "English name", required=True, max_length=NAME_LEN),
-        C("level", "text", "级别", "province, prefecture or county", required=True, enum=REGION_LEVELS),
+        C("level", "text", "级别", "nation, province, prefecture or county", required=True, enum=REGION_LEVELS),
         C("parent_code", "text", "上级代码", "code of the enclosing division", pattern=r"[1-9][0-9]{5}"),
     ),
     primary_key=("region_code",),
