@@ -87,3 +87,29 @@ def test_failed_migration_leaves_store_at_old_version(store_path, monkeypatch):
     con = jiqun.connect(store_path)
     assert _meta(con, "schema_version") == str(SCHEMA_VERSION) and _meta(con, "half") is None
     con.disconnect()
+
+
+def test_store_locked_by_another_process(store_path):
+    import subprocess
+    import sys
+    import time
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(store_path)!r}); print('ok', flush=True); "
+                               "time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with pytest.raises(StoreError, match="another process"):
+            jiqun.connect(store_path)
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.1)
+
+
+def test_not_a_store(tmp_path):
+    path = tmp_path / "x.duckdb"
+    path.write_bytes(b"this is not a database file at all" * 100)
+    with pytest.raises(StoreError, match="cannot open"):
+        jiqun.connect(path)

@@ -67,7 +67,13 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
             raise StoreError(f"no store at {path} (run `jiqun demo` or `jiqun init --db {path}`)")
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-    con = ibis.duckdb.connect(location, read_only=read_only)
+    try:
+        con = ibis.duckdb.connect(location, read_only=read_only)
+    except Exception as exc:  # duckdb.IOException and friends: say what it means for the user
+        if "lock" in str(exc).lower():
+            raise StoreError(f"{location} is open in another process (DuckDB allows one writer); "
+                             "close it there or open this one read-only") from None
+        raise StoreError(f"cannot open {location}: {str(exc).splitlines()[0]}") from None
     con._jiqun_location = location  # for error messages
     if read_only:
         _check_version(con.con, location, upgrade=False)
