@@ -154,7 +154,7 @@ class CsvSink:
     def __init__(self, path: Path, headers: list[str], encoding: str = "utf-8"):
         self.path, self.encoding, self.rows = Path(path), encoding, 0
         self._fh = open(self.path, "wb")
-        line = ",".join(headers) + "\r\n"
+        line = ",".join(headers) + "\n"
         self._fh.write(line.encode("utf-8-sig" if encoding == "utf-8-sig" else encoding))
         self._opts = pacsv.WriteOptions(include_header=False)
 

@@ -22,7 +22,7 @@ GS_THRESHOLD = 2e7     # 规模以上: main-business revenue >= 20 million yuan
 OWNERSHIP = np.array(["private", "state", "foreign", "hmt", "collective", "other"])
 OWNERSHIP_ZH = np.array(["民营企业", "国有企业", "外商投资企业", "港澳台商投资企业", "集体企业", "其他"])
 P_SMALL = np.array([0.885, 0.015, 0.045, 0.035, 0.01, 0.01])   # ownership of micro firms
-P_LARGE = np.array([0.42, 0.16, 0.28, 0.12, 0.01, 0.01])       # ownership of the largest firms
+P_LARGE = np.array([0.33, 0.15, 0.36, 0.14, 0.01, 0.01])       # ownership of the largest firms
 FOREIGN_PARENTS = {"JPN": 0.25, "USA": 0.2, "DEU": 0.18, "KOR": 0.15, "SGP": 0.06, "FRA": 0.05, "CHE": 0.04,
                    "NLD": 0.04, "GBR": 0.03}
 HMT_PARENTS = {"HKG": 0.5, "TWN": 0.45, "MAC": 0.05}
@@ -134,7 +134,7 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     parent_group = np.where(has_group, np.char.add(brands, "集团"), None)
 
     # Older firms are bigger; entrants after 2016 enter the panel in their founding year.
-    age = rng.exponential(6 + 12 * size)
+    age = rng.exponential(9 + 12 * size)
     founded_year = np.clip(np.round(2023.5 - age), 1980, 2023).astype(np.int64)
     founded = (founded_year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + \
         rng.integers(0, 365, n).astype("timedelta64[D]")
@@ -151,6 +151,10 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     export_rate = np.where(exporter, np.clip(rng.beta(2, 4, n) * np.array([0.6, 0.45, 1.2, 1.1, 0.5, 0.5])[ownership]
                                              * np.sqrt(prof_of("export")), 0.01, 0.95), 0.0)
     revenue, active = _panel(world, rng, base, cluster, founded_year, size, leader_spec)
+    # Re-aim each cell at its 2022 target after entry, exit and noise (the facts are 2022 totals).
+    t22 = list(YEARS).index(2022)
+    got = np.bincount(cell, weights=revenue[:, t22], minlength=cells.size)
+    revenue *= np.where(got > 0, target / np.maximum(got, 1e-9), 1.0)[cell][:, None]
     serial = np.arange(n)
     uscc = uscc_array("91", county, serial)
     city_short = np.array([c.removesuffix("市") for c in world.city_names])[city]
@@ -187,8 +191,9 @@ def _apply_leaders(world: World, base: np.ndarray, city, cluster, cell, target) 
             rest = ordered[ordered != i]
             want = share * target[cid]
             base[i] = want
-            if len(rest):
-                base[rest] *= (target[cid] - want) / base[rest].sum()
+            for _ in range(6):  # the named leader stays the largest firm of its cell
+                if len(rest):
+                    base[rest] = np.minimum(base[rest] * (target[cid] - want) / base[rest].sum(), 0.8 * want)
         out[i] = (own, branch, pc, pr, listed)
     return out
 
@@ -274,8 +279,8 @@ def _panel(world: World, rng, base, cluster, founded_year, size, leaders):
     log_path = growth[:, None] * rel[None, :] + shock[cluster + 1] + drift[:, None] * rel[None, :] + walk
     age = YEARS[None, :] - founded_year[:, None]
     ramp = np.clip(0.35 + 0.3 * age, 0, 1)  # entrants grow into their size over ~2 years
-    # Exit: yearly hazard 3% for micro firms, falling with size; leaders never exit.
-    hazard = 0.03 * (1 - size) + 0.003
+    # Exit: yearly hazard 2% for micro firms, falling with size; leaders never exit.
+    hazard = 0.02 * (1 - size) + 0.003
     exit_draw = rng.random((n, t)) < hazard[:, None]
     exit_draw[:, 0] = False
     if leaders:
@@ -308,28 +313,25 @@ def write_firms_xlsx(world: World, firms: Firms, path, seed: int) -> None:
     ws = wb.add_worksheet("企业名录")
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     ws.write_row(0, 0, FIRM_HEADERS)
-    yes_no = ("否", "是")
-    founded = firms.founded.astype(object)
+    yes_no = np.array(["否", "是"])
+    address = np.char.add(np.char.add(city_name.astype(str), np.where(county_name == city_name, "",
+                                                                      county_name).astype(str)),
+                          np.char.add(road, np.char.add(number.astype(str), "号")))
+    # Plain Python lists: xlsxwriter is a per-cell Python loop anyway.
+    cols = [firms.uscc.tolist(), firms.name.tolist(), address.tolist(), firms.county.tolist(),
+            firms.industry.tolist(), OWNERSHIP_ZH[firms.ownership].tolist(), firms.parent_group.tolist(),
+            firms.parent_country.tolist(), firms.parent_region.tolist(),
+            yes_no[firms.is_branch.astype(int)].tolist(), yes_no[firms.listed.astype(int)].tolist()]
+    tail = [SRDI_ZH[firms.srdi].tolist(), yes_no[firms.champion.astype(int)].tolist()]
+    founded = [dt.datetime.combine(d, dt.time()) for d in firms.founded.astype(object)]
     for i in range(n):
         r = i + 1
-        ws.write_string(r, 0, firms.uscc[i])
-        ws.write_string(r, 1, firms.name[i])
-        ws.write_string(r, 2, f"{city_name[i]}{county_name[i] if county_name[i] != city_name[i] else ''}"
-                              f"{road[i]}{number[i]}号")
-        ws.write_string(r, 3, firms.county[i])
-        ws.write_string(r, 4, firms.industry[i])
-        ws.write_string(r, 5, OWNERSHIP_ZH[firms.ownership[i]])
-        if firms.parent_group[i] is not None:
-            ws.write_string(r, 6, firms.parent_group[i])
-        if firms.parent_country[i] is not None:
-            ws.write_string(r, 7, firms.parent_country[i])
-        if firms.parent_region[i] is not None:
-            ws.write_string(r, 8, firms.parent_region[i])
-        ws.write_string(r, 9, yes_no[firms.is_branch[i]])
-        ws.write_string(r, 10, yes_no[firms.listed[i]])
-        ws.write_datetime(r, 11, dt.datetime.combine(founded[i], dt.time()), date_fmt)
-        ws.write_string(r, 12, SRDI_ZH[firms.srdi[i]])
-        ws.write_string(r, 13, yes_no[firms.champion[i]])
+        for j, col in enumerate(cols):
+            if col[i] is not None:
+                ws.write_string(r, j, str(col[i]))
+        ws.write_datetime(r, 11, founded[i], date_fmt)
+        ws.write_string(r, 12, tail[0][i])
+        ws.write_string(r, 13, tail[1][i])
     wb.close()
 
 

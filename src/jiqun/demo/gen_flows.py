@@ -67,121 +67,205 @@ class OutsideFirms:
         codes = [c for c in PROVINCE_WEIGHTS if c in world.provinces] or world.provinces[:1]
         w = np.array([PROVINCE_WEIGHTS.get(c, 0.01) for c in codes])
         self.codes, self.weights = np.array(codes), w / w.sum()
-        self.region = pick(rng, self.codes, self.weights, n)
-        self.uscc = uscc_array("91", self.region, 600_000_000 + np.arange(n))
+        per = np.maximum(np.round(self.weights * n).astype(np.int64), 1)
+        region = np.repeat(self.codes, per)  # sorted by province, in the order of codes
+        self.start = np.concatenate([[0], np.cumsum(per)[:-1]])
+        self.count = per
+        self.uscc = uscc_array("91", region, 600_000_000 + np.arange(len(region))).astype(object)
+        del rng
 
-    def draw(self, rng, n, share_named=0.6):
-        region = pick(rng, self.codes, self.weights, n)
-        # A named counterpart is drawn from the pool of the same province.
-        pos = np.searchsorted(np.sort(self.region), region)
-        order = np.argsort(self.region, kind="stable")
-        counts = np.array([(self.region == r).sum() for r in self.codes])
-        start = np.searchsorted(self.region[order], region)
-        cnt = counts[np.searchsorted(self.codes, region)] if len(self.codes) else pos
-        idx = order[np.minimum(start + (rng.random(n) * np.maximum(cnt, 1)).astype(np.int64), len(order) - 1)]
-        named = (rng.random(n) < share_named) & (cnt > 0)
-        return region, np.where(named, self.uscc[idx], None)
+    def draw(self, rng, n: int, share_named: float = 0.6):
+        """Regions and USCCs (None for unnamed counterparts) of ``n`` outside firms."""
+        p = rng.choice(len(self.codes), size=n, p=self.weights)
+        idx = self.start[p] + (rng.random(n) * self.count[p]).astype(np.int64)
+        named = rng.random(n) < share_named
+        return self.codes[p].astype(object), np.where(named, self.uscc[idx], None)
 
 
 def write_transactions_and_trade(world: World, firms: Firms, exports: np.ndarray, tx_path, trade_path,
                                  tx_per_firm_year: float, seed: int, batch: int, progress=None) -> dict:
     """Stream ``transactions`` and ``trade`` to Parquet; return summary counts."""
     rng = stream(seed, "transactions")
-    n_c = len(world.cities)
-    n_nodes = len(world.nodes)
+    n_c, n_nodes, n = len(world.cities), len(world.nodes), len(firms)
     incoming = [[] for _ in range(n_nodes)]
     for a, b in world.links:
-        incoming[b].append(a)
-    in_ptr, in_flat = _csr(incoming)
-    prod_ptr, prod_flat = _csr(world.node_products)
-    ctry_ptr = [np.cumsum(w) for _, w in world.node_import_countries]
-    nodes = np.asarray(world.nodes, dtype=object)
-    outside = OutsideFirms(world, max(200, len(firms) // 20), seed)
+        incoming[b].append(int(a))
+    ctx = dict(in_csr=_csr(incoming), prod_csr=_csr(world.node_products),
+               ctry_cum=[np.cumsum(w) for _, w in world.node_import_countries],
+               nodes=np.asarray(world.nodes, dtype=object),
+               outside=OutsideFirms(world, max(200, n // 20), seed))
     tx = ParquetSink(tx_path, TX_SCHEMA)
     trade = ParquetSink(trade_path, TRADE_SCHEMA)
     seq = 0
-    summary = {"transactions": 0, "imported": 0, "local": 0, "trade": 0}
-    n = len(firms)
+    summary = {"purchases": 0, "imported": 0, "local": 0, "sales_out": 0}
     has_node = firms.node >= 0
-    total_steps = len(YEARS) * ((n + batch - 1) // batch)
-    step = 0
+    steps, step = len(YEARS) * ((n + batch - 1) // batch), 0
     for t, year in enumerate(YEARS):
         rev = firms.revenue[:, t]
         act = firms.active[:, t] & has_node
-        # Suppliers of the year, sorted by (node, city): groups are contiguous.
+        # Suppliers of the year sorted by (node, city): each group is a contiguous run.
         sup = np.flatnonzero(act)
         order = sup[np.lexsort((firms.city[sup], firms.node[sup]))]
         gkey = firms.node[order] * n_c + firms.city[order]
-        cum = np.cumsum(rev[order] ** 0.8)
         g_all = np.arange(n_nodes * n_c)
-        starts = np.searchsorted(gkey, g_all, "left")
-        ends = np.searchsorted(gkey, g_all, "right")
-        n_starts = starts[np.arange(n_nodes) * n_c]
-        n_ends = ends[np.arange(n_nodes) * n_c + n_c - 1]
-        mean_rev = rev[act].mean() if act.any() else 1.0
-        rate = CNY_PER_USD[int(year)]
+        groups = dict(order=order, cum=np.cumsum(rev[order] ** 0.8),
+                      starts=np.searchsorted(gkey, g_all, "left"), ends=np.searchsorted(gkey, g_all, "right"))
+        groups["n_starts"] = groups["starts"][np.arange(n_nodes) * n_c]
+        groups["n_ends"] = groups["ends"][np.arange(n_nodes) * n_c + n_c - 1]
+        norm = (rev[act] ** 0.3).mean() if act.any() else 1.0  # bigger firms trade more, mean rate kept
         for lo in range(0, n, batch):
-            hi = min(lo + batch, n)
-            ids = np.arange(lo, hi)
-            b_ok = act[lo:hi] & ((in_ptr[firms.node[lo:hi] + 1] - in_ptr[firms.node[lo:hi]]) > 0)
-            buyers = ids[b_ok]
-            lam = tx_per_firm_year * 0.85 * (rev[buyers] / mean_rev) ** 0.3
-            lam *= tx_per_firm_year * 0.85 * act.sum() / max(lam.sum(), 1e-9) * (len(buyers) / max(b_ok.size, 1)) \
-                if False else 1.0
-            k = rng.poisson(lam)
-            buyer = np.repeat(buyers, k)
-            kb = np.repeat(np.maximum(k, 1), k)
-            m = len(buyer)
-            from_node = _random_member(rng, in_ptr, in_flat, firms.node[buyer]).astype(np.int64)
-            imported = rng.random(m) < world.node_import_share[from_node]
-            cat = np.searchsorted(np.cumsum(SOURCING), rng.random(m) * SOURCING.sum(), "right")
-            local_pos = weighted_in_groups(rng, cum, starts, ends, from_node * n_c + firms.city[buyer])
-            prov_pos = weighted_in_groups(rng, cum, n_starts, n_ends, from_node)
-            pos = np.where(cat == 0, np.where(local_pos >= 0, local_pos, prov_pos), prov_pos)
-            domestic_js = ~imported & (cat < 2) & (pos >= 0)
-            out_prov = ~imported & ~domestic_js
-            seller = np.where(domestic_js, order[np.maximum(pos, 0)], -1)
-            seller_uscc = np.full(m, None, dtype=object)
-            seller_uscc[domestic_js] = firms.uscc[seller[domestic_js]]
-            seller_region = np.full(m, None, dtype=object)
-            seller_region[domestic_js] = firms.county[seller[domestic_js]]
-            o_region, o_uscc = outside.draw(rng, int(out_prov.sum()))
-            seller_region[out_prov], seller_uscc[out_prov] = o_region, o_uscc
-            seller_country = np.full(m, "CHN", dtype=object)
-            imp_idx = np.flatnonzero(imported)
-            u = rng.random(len(imp_idx))
-            for nd in np.unique(from_node[imported]):
-                sel = from_node[imp_idx] == nd
-                names, _ = world.node_import_countries[nd]
-                seller_country[imp_idx[sel]] = np.asarray(names)[np.searchsorted(ctry_ptr[nd], u[sel] * ctry_ptr[nd][-1])]
-            amount = rev[buyer] * PURCHASE_SHARE / kb * np.exp(rng.normal(-0.245, 0.7, m))
-            hs6 = _random_member(rng, prod_ptr, prod_flat, from_node)
-            # Sales to buyers outside Jiangsu (other provinces 75%, abroad 25%).
-            s_firms = ids[act[lo:hi]]
-            ks = rng.poisson(tx_per_firm_year * 0.15 * (rev[s_firms] / mean_rev) ** 0.3)
-            s_seller = np.repeat(s_firms, ks)
-            ms = len(s_seller)
-            abroad = rng.random(ms) < 0.25
-            b_region, b_uscc = outside.draw(rng, ms, share_named=0.5)
-            b_region = np.where(abroad, None, b_region)
-            b_uscc = np.where(abroad, None, b_uscc)
-            b_country = np.where(abroad, pick(rng, list(EXPORT_PARTNERS), list(EXPORT_PARTNERS.values()), ms), "CHN")
-            s_amount = rev[s_seller] * SALES_SHARE / np.repeat(np.maximum(ks, 1), ks) * np.exp(rng.normal(-0.245, 0.7, ms))
-            s_node = firms.node[s_seller]
-            table = pa.table({
-                "transaction_id": None, "year": np.full(m + ms, year, dtype=np.int32),
-                "seller_uscc": np.concatenate([seller_uscc, firms.uscc[s_seller].astype(object)]),
-                "seller_region_code": np.concatenate([seller_region, firms.county[s_seller].astype(object)]),
-                "seller_country": np.concatenate([seller_country, np.full(ms, "CHN", dtype=object)]),
-                "buyer_uscc": np.concatenate([firms.uscc[buyer].astype(object), b_uscc]),
-                "buyer_region_code": np.concatenate([firms.county[buyer].astype(object), b_region]),
-                "buyer_country": np.concatenate([np.full(m, "CHN", dtype=object), b_country]),
-                "node_id": np.concatenate([nodes[from_node], nodes[s_node]]),
-                "hs6": np.concatenate([hs6, _random_member(rng, prod_ptr, prod_flat, s_node)]),
-                "amount_yuan": np.round(np.concatenate([amount, s_amount]), 2),
-            }.items() - {("transaction_id", None)} and {
-                k: v for k, v in {
-                    "transaction_id": None}.items()} or {})
-            raise NotImplementedError
-        step += 1
+            ids = np.arange(lo, min(lo + batch, n))
+            table, stats = _batch(world, firms, rng, ctx, groups, ids[act[ids]], rev, norm, int(year),
+                                  tx_per_firm_year)
+            m = table.num_rows
+            tid = pc.binary_join_element_wise(
+                "TX", pc.utf8_lpad(pa.array(np.arange(seq, seq + m)).cast(pa.string()), 10, "0"), "")
+            seq += m
+            tx.write(table.set_column(0, "transaction_id", tid))
+            trade.write(_imports(table, int(year)))
+            for key, v in stats.items():
+                summary[key] += v
+            step += 1
+            if progress:
+                progress("transactions", step, steps)
+    exp_rows = _exports(world, firms, exports, seed)
+    trade.write(exp_rows)
+    summary["transactions"], summary["trade"] = tx.rows, trade.rows
+    tx.close()
+    trade.close()
     return summary
+
+
+def _batch(world, firms, rng, ctx, g, active_ids, rev, norm, year, per_firm):
+    in_ptr, in_flat = ctx["in_csr"]
+    nodes, outside = ctx["nodes"], ctx["outside"]
+    n_c = len(world.cities)
+    # --- purchases by Jiangsu buyers along the chain links
+    buyers = active_ids[(in_ptr[firms.node[active_ids] + 1] - in_ptr[firms.node[active_ids]]) > 0]
+    k = rng.poisson(per_firm * 0.85 * rev[buyers] ** 0.3 / norm)
+    buyer = np.repeat(buyers, k)
+    kb = np.repeat(np.maximum(k, 1), k)
+    m = len(buyer)
+    from_node = _random_member(rng, in_ptr, in_flat, firms.node[buyer]).astype(np.int64)
+    imported = rng.random(m) < world.node_import_share[from_node]
+    cat = np.searchsorted(np.cumsum(SOURCING), rng.random(m) * SOURCING.sum(), "right")
+    local_pos = weighted_in_groups(rng, g["cum"], g["starts"], g["ends"], from_node * n_c + firms.city[buyer])
+    prov_pos = weighted_in_groups(rng, g["cum"], g["n_starts"], g["n_ends"], from_node)
+    pos = np.where((cat == 0) & (local_pos >= 0), local_pos, prov_pos)
+    in_js = ~imported & (cat < 2) & (pos >= 0)   # no Jiangsu supplier at that node: buy out of province
+    out_prov = ~imported & ~in_js
+    seller = g["order"][np.maximum(pos, 0)]
+    s_uscc = np.full(m, None, dtype=object)
+    s_region = np.full(m, None, dtype=object)
+    s_uscc[in_js] = firms.uscc[seller[in_js]]
+    s_region[in_js] = firms.county[seller[in_js]]
+    s_region[out_prov], s_uscc[out_prov] = outside.draw(rng, int(out_prov.sum()))
+    s_country = np.full(m, "CHN", dtype=object)
+    imp = np.flatnonzero(imported)
+    u = rng.random(len(imp))
+    for nd in np.unique(from_node[imp]):
+        sel = from_node[imp] == nd
+        names = np.asarray(world.node_import_countries[nd][0], dtype=object)
+        cum = ctx["ctry_cum"][nd]
+        s_country[imp[sel]] = names[np.minimum(np.searchsorted(cum, u[sel] * cum[-1], "right"), len(names) - 1)]
+    amount = rev[buyer] * PURCHASE_SHARE / kb * np.exp(rng.normal(-0.245, 0.7, m))
+    # --- sales of Jiangsu firms to buyers in other provinces (75%) and abroad (25%)
+    ks = rng.poisson(per_firm * 0.15 * rev[active_ids] ** 0.3 / norm)
+    seller2 = np.repeat(active_ids, ks)
+    ms = len(seller2)
+    abroad = rng.random(ms) < 0.25
+    b_region, b_uscc = outside.draw(rng, ms, share_named=0.5)
+    b_region[abroad] = None
+    b_uscc[abroad] = None
+    b_country = np.full(ms, "CHN", dtype=object)
+    b_country[abroad] = pick(rng, list(EXPORT_PARTNERS), list(EXPORT_PARTNERS.values()), int(abroad.sum()))
+    s_amount = rev[seller2] * SALES_SHARE / np.repeat(np.maximum(ks, 1), ks) * np.exp(rng.normal(-0.245, 0.7, ms))
+    node_all = np.concatenate([from_node, firms.node[seller2]])
+    table = pa.table({
+        "transaction_id": pa.nulls(m + ms, pa.string()),
+        "year": np.full(m + ms, year, dtype=np.int32),
+        "seller_uscc": pa.array(np.concatenate([s_uscc, firms.uscc[seller2].astype(object)]), pa.string()),
+        "seller_region_code": pa.array(np.concatenate([s_region, firms.county[seller2].astype(object)]), pa.string()),
+        "seller_country": pa.array(np.concatenate([s_country, np.full(ms, "CHN", dtype=object)]), pa.string()),
+        "buyer_uscc": pa.array(np.concatenate([firms.uscc[buyer].astype(object), b_uscc]), pa.string()),
+        "buyer_region_code": pa.array(np.concatenate([firms.county[buyer].astype(object), b_region]), pa.string()),
+        "buyer_country": pa.array(np.concatenate([np.full(m, "CHN", dtype=object), b_country]), pa.string()),
+        "node_id": pa.array(nodes[node_all], pa.string()),
+        "hs6": pa.array(_random_member(rng, *ctx["prod_csr"], node_all), pa.string()),
+        "amount_yuan": np.round(np.concatenate([amount, s_amount]), 2),
+    })
+    local = in_js & (firms.city[seller] == firms.city[buyer])
+    return table, {"purchases": m, "imported": int(imported.sum()), "local": int(local.sum()), "sales_out": ms}
+
+
+def _quantity_unit(hs6: pa.Array) -> pa.Array:
+    chapter = pc.utf8_slice_codeunits(hs6, 0, 2)
+    machines = pc.is_in(chapter, pa.array(["84", "85", "87", "88", "89", "90"]))
+    return pc.if_else(machines, pa.scalar("台"), pa.scalar("千克"))
+
+
+def _imports(table: pa.Table, year: int) -> pa.Table:
+    """Foreign purchases of a batch, aggregated per buyer x HS6 x country (unique within a year)."""
+    foreign = table.filter(pc.and_(pc.not_equal(table["seller_country"], "CHN"), pc.is_valid(table["hs6"])))
+    if foreign.num_rows == 0:
+        return TRADE_SCHEMA.empty_table()
+    agg = foreign.group_by(["buyer_uscc", "hs6", "seller_country"]).aggregate([("amount_yuan", "sum")])
+    agg = agg.sort_by([("buyer_uscc", "ascending"), ("hs6", "ascending"), ("seller_country", "ascending")])
+    value = pc.round(pc.divide(agg["amount_yuan_sum"], CNY_PER_USD[year]), 2)
+    return _trade_table(agg["buyer_uscc"], year, "import", agg["hs6"], agg["seller_country"], value)
+
+
+def _trade_table(reporter, year, flow, hs6, partner, value) -> pa.Table:
+    m = len(reporter)
+    hs6 = pa.array(hs6, pa.string()) if not isinstance(hs6, (pa.Array, pa.ChunkedArray)) else hs6
+    # Quantity from an assumed unit value: 2,000 USD per machine, 8 USD per kg otherwise.
+    unit = _quantity_unit(hs6)
+    price = pc.if_else(pc.equal(unit, "台"), 2000.0, 8.0)
+    return pa.table({
+        "reporter": reporter, "reporter_type": pa.array(["firm"] * m, pa.string()),
+        "year": pa.array(np.full(m, year, dtype=np.int32)), "flow": pa.array([flow] * m, pa.string()),
+        "hs6": hs6, "partner_country": partner, "value_usd": value,
+        "quantity": pc.round(pc.divide(value, price), 0), "quantity_unit": unit,
+    })
+
+
+def _exports(world: World, firms: Firms, exports: np.ndarray, seed: int) -> pa.Table:
+    """Split each cluster firm's export delivery value over 1-2 products x 1-4 partner countries."""
+    rng = stream(seed, "exports")
+    prod_ptr, prod_flat = _csr(world.node_products)
+    n_prod = np.where(firms.node >= 0, prod_ptr[firms.node + 1] - prod_ptr[firms.node], 0)
+    who = np.flatnonzero((exports.sum(axis=1) > 0) & (n_prod > 0))
+    if not len(who):
+        return TRADE_SCHEMA.empty_table()
+    names = np.array(list(EXPORT_PARTNERS))
+    w = np.array(list(EXPORT_PARTNERS.values()))
+    # Gumbel top-k: distinct partners per firm, drawn with the partner weights; bigger firms reach more markets.
+    keys = np.log(w)[None, :] + rng.gumbel(size=(len(who), len(w)))
+    n_partner = np.clip(1 + np.floor(firms.size[who] * 4 + rng.random(len(who))), 1, 4).astype(np.int64)
+    top = np.argsort(-keys, axis=1)[:, :4]
+    n_hs = np.where(n_prod[who] > 1, 1 + (rng.random(len(who)) < 0.5), 1)
+    first = (rng.random(len(who)) * n_prod[who]).astype(np.int64)
+    second = (first + 1 + (rng.random(len(who)) * np.maximum(n_prod[who] - 1, 1)).astype(np.int64)) % n_prod[who]
+    base = prod_ptr[firms.node[who]]
+    parts = []
+    for hs_j in range(2):
+        for p_j in range(4):
+            sel = (n_hs > hs_j) & (n_partner > p_j)
+            f = who[sel]
+            hs = prod_flat[base[sel] + (first[sel] if hs_j == 0 else second[sel])]
+            partner = names[top[sel, p_j]]
+            share = rng.gamma(1.5, 1.0, len(f)) * 0.6 ** p_j  # the first partner is the main market
+            parts.append((f, hs, partner, share))
+    f = np.concatenate([p[0] for p in parts])
+    hs = np.concatenate([p[1] for p in parts]).astype(str)
+    partner = np.concatenate([p[2] for p in parts])
+    share = np.concatenate([p[3] for p in parts])
+    share = share / np.bincount(f, weights=share, minlength=len(firms))[f]
+    tables = []
+    for t, year in enumerate(YEARS):
+        v = exports[f, t] * share * np.exp(rng.normal(0, 0.1, len(f)))
+        ok = v > 0
+        value = pa.array(np.round(v[ok] / CNY_PER_USD[int(year)], 2))
+        tables.append(_trade_table(pa.array(firms.uscc[f[ok]], pa.string()), int(year), "export",
+                                   pa.array(hs[ok], pa.string()), pa.array(partner[ok], pa.string()), value))
+    return pa.concat_tables(tables)

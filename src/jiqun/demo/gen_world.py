@@ -295,6 +295,18 @@ def cell_targets(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict
             split = rev[cs, k] / rev[cs, k].sum()
             counts[cs, k] = fact["number"] * split
         notes[key] = (world.clusters[k], [world.cities[c] for c in cs], fact["number"], fact["unit"], fact["year"])
+    # Keep each city's total on its value-added share: where the clusters would take more than 80%
+    # of the city, shrink its non-anchored cluster cells (anchors are published and stay).
+    fixed = np.zeros_like(rev, dtype=bool)
+    for key in notes:
+        if key.startswith("anchor_scale"):
+            k = world.clusters.index(notes[key][0])
+            fixed[[city_idx[c] for c in notes[key][1]], k] = True
+    for c in range(n_c):
+        room = 0.8 * city_total[c] - rev[c, fixed[c]].sum()
+        free = rev[c, ~fixed[c]].sum()
+        if free > room > 0:
+            rev[c, ~fixed[c]] *= room / free
     other = np.maximum(city_total - rev.sum(axis=1), 0.2 * city_total)
     return np.concatenate([rev, other[:, None]], axis=1), counts, city_total, notes
 

@@ -31,6 +31,25 @@ def _named(con, table):
     return out.left_join(regions, "city_code").drop("city_code_right")
 
 
+def monitoring_frames(con) -> dict:
+    """Indicator catalogue results (also stored in ``indicator_results``), strength flags, alerts."""
+    from ..metrics import store_strength, write_indicator_results
+    from ..metrics.alerts import evaluate_alerts
+    from ..metrics.chain import segment_suppliers
+    from ..metrics.compute import indicator_inputs
+    from ..metrics.export import published
+
+    write_indicator_results(con)
+    stored = con.table("indicator_results")
+    inputs = indicator_inputs(con)
+    segments = segment_suppliers(inputs["fy_all"], inputs["firm_nodes"], inputs["nodes"])
+    return {
+        "indicators": published(stored.execute()),
+        "cluster_strength": store_strength(con).execute(),
+        "alerts": evaluate_alerts(stored, segments=segments).execute(),
+    }
+
+
 def write_outputs(con, out_dir: Path, note: str) -> list[Path]:
     """Compute the marts and write them; return the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -39,6 +58,7 @@ def write_outputs(con, out_dir: Path, note: str) -> list[Path]:
         "city_year": _named(con, marts.city_year(con)).execute(),
         "loads": con.table("loads").drop("user_name").execute(),
     }
+    frames.update(monitoring_frames(con))
     written = []
     for name, frame in frames.items():
         path = out_dir / f"{name}.csv"
@@ -50,6 +70,12 @@ def write_outputs(con, out_dir: Path, note: str) -> list[Path]:
     with pd.ExcelWriter(xlsx, engine="xlsxwriter") as writer:
         pd.DataFrame({"说明 Note": [note.strip()]}).to_excel(writer, sheet_name="说明", index=False)
         for name, frame in frames.items():
+            if name == "indicators":
+                from ..metrics.export import chinese
+
+                clusters = dict(con.table("clusters").select("cluster_id", "name_zh").execute().values.tolist())
+                regions = dict(con.table("regions").select("region_code", "name_zh").execute().values.tolist())
+                frame = chinese(frame, clusters, regions)
             frame.rename(columns=ZH_HEADERS).to_excel(writer, sheet_name=name[:31], index=False)
     written.append(xlsx)
     (out_dir / "README.txt").write_text(note, encoding="utf-8")

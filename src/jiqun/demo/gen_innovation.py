@@ -1,0 +1,218 @@
+"""Synthetic patents, international trademarks and talent moves.
+
+Patents are concentrated: each firm's yearly rate is proportional to
+revenue^0.8 x R&D intensity x a Pareto(1.2) draw, so a few firms hold most of them.
+IPC classes come from the technologies of the firm's chain nodes. Foreign
+applicants file mostly in the key-component technologies (the chokepoints).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+
+from .gen_common import YEARS, CsvSink, days_in_year, hex_ids, latin_names, pick, stream
+from .gen_firms import Firms
+from .gen_world import World
+
+PATENT_HEADERS = ["patent_id", "applicant_uscc", "applicant_name", "applicant_country", "applicant_region_code",
+                  "application_date", "grant_date", "ipc_main", "ipc_all", "patent_type", "pct"]
+FOREIGN_APPLICANTS = {"JPN": 0.32, "USA": 0.28, "DEU": 0.16, "KOR": 0.12, "NLD": 0.04, "FRA": 0.04, "CHE": 0.04}
+TYPES = np.array(["invention", "utility", "design"])
+TYPE_DIGIT = np.array([1, 2, 3])
+#: Grant rate and lag (years, uniform range) by patent type (assumption, typical of CNIPA practice).
+GRANT = {0: (0.55, 1.5, 3.5), 1: (0.95, 0.4, 1.0), 2: (0.97, 0.3, 0.8)}
+PATENT_YEAR_GROWTH = 0.08
+
+
+def _cn_check(digits: np.ndarray) -> np.ndarray:
+    """Check character of a 12-digit CN application number (weights 2..9,2..5, mod 11; 10 -> X)."""
+    weights = np.array([2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5])
+    total = (digits * weights).sum(axis=1) % 11
+    return np.where(total == 10, "X", total.astype(str))
+
+
+def patent_ids(years: np.ndarray, types: np.ndarray, serial: np.ndarray) -> np.ndarray:
+    """Application numbers like ``CN202110012345.6`` (year, type digit, 7-digit serial, check)."""
+    body = np.char.add(np.char.add(years.astype(str), TYPE_DIGIT[types].astype(str)),
+                       np.char.zfill((serial % 10_000_000).astype(str), 7))
+    digits = np.ascontiguousarray(body.astype("<U12")).view("<U1").reshape(-1, 12).astype(np.int64)
+    return np.char.add(np.char.add(np.char.add("CN", body), "."), _cn_check(digits))
+
+
+def write_patents(world: World, firms: Firms, path, per_firm: float, seed: int, batch: int, progress=None) -> int:
+    """Stream patents (UTF-8 with BOM, English headers); return the row count."""
+    rng = stream(seed, "patents")
+    today = dt.date.today()
+    tech_nodes = [i for i, t in enumerate(world.node_techs) if t]
+    techs = world.node_techs
+    sink = CsvSink(path, PATENT_HEADERS, encoding="utf-8-sig")
+    n = len(firms)
+    node_has = np.array([bool(t) for t in techs] + [False])  # index -1 (no node) -> False
+    has_tech = node_has[firms.node]
+    # Firm propensity: size x R&D x Pareto noise (heavy concentration), normalised to the target.
+    prop = np.where(has_tech & (firms.rd_rate > 0),
+                    np.exp(0.8 * np.log(np.maximum(firms.revenue[:, -2], 1))) * firms.rd_rate
+                    * (rng.pareto(1.2, n) + 1), 0.0)
+    year_w = (1 + PATENT_YEAR_GROWTH) ** (YEARS - 2016)
+    expected = (prop[:, None] * year_w[None, :] * firms.active).sum()
+    domestic_total = per_firm * n * 0.92
+    scale = domestic_total / expected if expected > 0 else 0.0
+    serial = 0
+    for lo in range(0, n, batch):
+        hi = min(lo + batch, n)
+        lam = prop[lo:hi, None] * year_w[None, :] * firms.active[lo:hi] * scale
+        k = rng.poisson(lam)
+        r_idx, y_idx = np.nonzero(k)
+        counts = k[r_idx, y_idx]
+        f = lo + np.repeat(r_idx, counts)
+        years = YEARS[np.repeat(y_idx, counts)]
+        m = len(f)
+        # Firms with high R&D intensity file more inventions.
+        p_inv = np.clip(0.25 + 4 * firms.rd_rate[f], 0.25, 0.75)
+        u = rng.random(m)
+        types = np.where(u < p_inv, 0, np.where(u < p_inv + (1 - p_inv) * 0.85, 1, 2))
+        node = np.where((firms.node2[f] >= 0) & (rng.random(m) < 0.3), firms.node2[f], firms.node[f])
+        node = np.where(node_has[node], node, firms.node[f])
+        table = _patent_table(rng, world, techs, node, types, years, serial, today,
+                              applicant_uscc=firms.uscc[f].astype(object), applicant_name=firms.name[f].astype(object),
+                              country=np.full(m, "CHN", dtype=object), region=firms.county[f].astype(object),
+                              pct_p=np.where(types == 0, 0.02 + 0.15 * firms.size[f], 0.0))
+        serial += m
+        sink.write(table)
+        if progress:
+            progress("patents", hi, n)
+    # Foreign applicants: about 8% of filings, two thirds in key-component technologies.
+    n_foreign = int(round(sink.rows * 0.08 / 0.92))
+    if n_foreign and tech_nodes:
+        key_nodes = [i for i in tech_nodes if world.node_key[i]] or tech_nodes
+        node = np.where(rng.random(n_foreign) < 0.67, pick(rng, key_nodes, np.ones(len(key_nodes)), n_foreign),
+                        pick(rng, tech_nodes, np.ones(len(tech_nodes)), n_foreign))
+        years = pick(rng, YEARS, year_w, n_foreign)
+        country = pick(rng, list(FOREIGN_APPLICANTS), list(FOREIGN_APPLICANTS.values()), n_foreign)
+        pool = np.char.add(latin_names(rng, 60), " Corporation")
+        applicant = pool[(rng.pareto(1.0, n_foreign) * 3).astype(np.int64) % len(pool)]
+        types = np.where(rng.random(n_foreign) < 0.9, 0, 1)
+        sink.write(_patent_table(rng, world, techs, node, types, years, serial, today,
+                                 applicant_uscc=np.full(n_foreign, None, dtype=object),
+                                 applicant_name=applicant.astype(object), country=country.astype(object),
+                                 region=np.full(n_foreign, None, dtype=object), pct_p=np.full(n_foreign, 0.6)))
+    sink.close()
+    return sink.rows
+
+
+def _patent_table(rng, world, techs, node, types, years, serial, today, applicant_uscc, applicant_name, country,
+                  region, pct_p) -> pa.Table:
+    m = len(node)
+    app = days_in_year(rng, years, today)
+    rate = np.array([GRANT[t][0] for t in range(3)])[types]
+    lag_lo = np.array([GRANT[t][1] for t in range(3)])[types]
+    lag_hi = np.array([GRANT[t][2] for t in range(3)])[types]
+    lag = ((lag_lo + rng.random(m) * (lag_hi - lag_lo)) * 365).astype("timedelta64[D]")
+    grant = app + lag
+    granted = (rng.random(m) < rate) & (grant <= np.datetime64(today, "D"))
+    main, extra = [], []
+    pick_a = rng.random(m)
+    pick_b = rng.random(m)
+    n_extra = rng.integers(0, 3, m)
+    for i in range(m):
+        options = techs[node[i]]
+        a = options[int(pick_a[i] * len(options))]
+        main.append(a)
+        if n_extra[i] and len(options) > 1:
+            b = options[(int(pick_a[i] * len(options)) + 1 + int(pick_b[i] * (len(options) - 1))) % len(options)]
+            extra.append(a + ";" + b if b != a else a)
+        else:
+            extra.append(a)
+    ids = patent_ids(years, types, serial + np.arange(m))
+    return pa.table({
+        "patent_id": ids, "applicant_uscc": pa.array(applicant_uscc, pa.string()),
+        "applicant_name": pa.array(applicant_name, pa.string()), "applicant_country": pa.array(country, pa.string()),
+        "applicant_region_code": pa.array(region, pa.string()),
+        "application_date": pa.array(app, pa.date32()),
+        "grant_date": pa.array(np.where(granted, grant, np.datetime64("NaT")), pa.date32(), from_pandas=True),
+        "ipc_main": main, "ipc_all": extra, "patent_type": TYPES[types],
+        "pct": rng.random(m) < pct_p,
+    })
+
+
+def write_trademarks(world: World, firms: Firms, path, per_firm: float, seed: int) -> int:
+    """International marks (Madrid 80%), owned mostly by large exporters."""
+    rng = stream(seed, "trademarks")
+    n = len(firms)
+    w = (firms.export_rate > 0) * (0.2 + firms.size ** 3) + 0.01 * firms.size
+    k = rng.poisson(w / max(w.sum(), 1e-9) * per_firm * n)
+    f = np.repeat(np.arange(n), k)
+    m = len(f)
+    founded_year = firms.founded.astype("datetime64[Y]").astype(np.int64) + 1970
+    years = np.maximum(pick(rng, YEARS, (1.07) ** (YEARS - 2016), m), np.minimum(founded_year[f] + 1, 2023))
+    madrid = rng.random(m) < 0.8
+    partners = np.array(["USA", "DEU", "JPN", "KOR", "GBR", "AUS", "RUS", "VNM", "IND", "BRA", "MEX",
+                         "SGP", "THA", "TUR", "ZAF", "CAN"])
+    n_des = np.where(madrid, rng.integers(2, 9, m), 1)
+    keys = rng.random((m, len(partners)))
+    top = np.argsort(keys, axis=1)
+    designated = [";".join(sorted(partners[top[i, :n_des[i]]])) for i in range(m)]
+    nice_by_cluster = [world.profile_of(c)["nice"] for c in range(-1, len(world.clusters))]
+    nice = np.array(nice_by_cluster, dtype=object)[firms.cluster[f] + 1]
+    reg = np.where(madrid, np.char.add("M", (1_300_000 + np.arange(m)).astype(str)),
+                   np.char.add("FN", np.char.zfill(np.arange(m).astype(str), 8)))
+    table = pa.table({
+        "registration_id": reg, "owner_uscc": firms.uscc[f], "mark": latin_names(rng, m),
+        "system": np.where(madrid, "madrid", "foreign_national"),
+        "registration_date": pa.array(days_in_year(rng, years, dt.date.today()), pa.date32()),
+        "designated_countries": designated, "nice_classes": nice.astype(str),
+    })
+    sink = CsvSink(path, table.column_names)
+    sink.write(table)
+    sink.close()
+    return m
+
+
+def write_talent_moves(world: World, firms: Firms, path, per_firm: float, seed: int) -> int:
+    """Job moves: mostly within the same cluster, a share poached by bigger firms in other cities."""
+    rng = stream(seed, "talent")
+    cl = np.flatnonzero(firms.cluster >= 0)
+    if not len(cl):
+        return 0
+    m = int(round(per_firm * len(firms)))
+    w_from = np.sqrt(np.maximum(firms.revenue[cl, -1], 1))
+    src = cl[pick(rng, np.arange(len(cl)), w_from, m)]
+    # Destinations: same cluster (80%; 40% of those in another city, drawn towards big firms), other cluster.
+    dest = np.empty(m, dtype=np.int64)
+    same = rng.random(m) < 0.8
+    by_cluster = {k: cl[firms.cluster[cl] == k] for k in np.unique(firms.cluster[cl])}
+    for k, members in by_cluster.items():
+        idx = np.flatnonzero(same & (firms.cluster[src] == k))
+        wk = np.maximum(firms.revenue[members, -1], 1) ** 0.6
+        dest[idx] = members[pick(rng, np.arange(len(members)), wk, len(idx))]
+    other = np.flatnonzero(~same)
+    dest[other] = cl[pick(rng, np.arange(len(cl)), w_from, len(other))]
+    from_u = firms.uscc[src].astype(object)
+    to_u = firms.uscc[dest].astype(object)
+    to_u[dest == src] = None  # a draw of the own firm: the person leaves the register (e.g. abroad)
+    leave = rng.random(m) < 0.05
+    arrive = ~leave & (to_u != None) & (rng.random(m) < 0.06)  # noqa: E711 - object array
+    to_u[leave] = None
+    from_u[arrive] = None  # graduates and returnees
+    founded_year = firms.founded.astype("datetime64[Y]").astype(np.int64) + 1970
+    lo_year = np.maximum(np.maximum(founded_year[src], founded_year[dest]), 2016)
+    years = np.minimum(lo_year + (rng.random(m) * (2024 - lo_year)).astype(np.int64), 2023)
+    person = hex_ids(rng, m)
+    # One person in ten moves twice: reuse the pseudonym of an earlier move.
+    again = np.flatnonzero(rng.random(m) < 0.1)
+    if len(again) > 1:
+        person[again[1:]] = person[again[:-1]]
+    roles = pick(rng, ["executive", "senior_engineer", "engineer", "technician", "other"],
+                 [0.05, 0.15, 0.45, 0.3, 0.05], m)
+    table = pa.table({
+        "move_id": np.char.add("MV", np.char.zfill(np.arange(m).astype(str), 9)),
+        "person_hash": person, "from_uscc": pa.array(from_u, pa.string()), "to_uscc": pa.array(to_u, pa.string()),
+        "move_date": pa.array(days_in_year(rng, years, dt.date.today()), pa.date32()), "role_level": roles,
+    })
+    sink = CsvSink(path, table.column_names)
+    sink.write(table)
+    sink.close()
+    return m

@@ -1,0 +1,163 @@
+"""Synthetic regional employment, cluster promotion organisations and the policy registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+
+from .gen_common import YEARS, days_in_year, pick, stream, uscc_array, write_csv
+from .gen_firms import Firms
+from .gen_world import World
+
+#: Departments and the instruments each tends to use (weights): the 九龙治水 pattern.
+PROVINCE_DEPARTMENTS = {
+    "江苏省工业和信息化厅": {"plan": 3, "subsidy": 3, "platform": 2, "regulation": 1},
+    "江苏省发展和改革委员会": {"plan": 3, "land": 1, "finance": 1, "subsidy": 1},
+    "江苏省科学技术厅": {"platform": 3, "subsidy": 2, "talent": 1},
+    "江苏省财政厅": {"subsidy": 3, "tax": 1, "finance": 2},
+    "江苏省商务厅": {"subsidy": 1, "other": 1, "platform": 1},
+    "江苏省人力资源和社会保障厅": {"talent": 3, "subsidy": 1},
+    "江苏省自然资源厅": {"land": 3},
+    "江苏省地方金融监督管理局": {"finance": 3},
+}
+CITY_DEPARTMENTS = {
+    "工业和信息化局": {"plan": 3, "subsidy": 3, "platform": 1},
+    "发展和改革委员会": {"plan": 2, "land": 1, "finance": 1},
+    "科学技术局": {"platform": 2, "subsidy": 2, "talent": 1},
+    "财政局": {"subsidy": 3, "tax": 1},
+    "人力资源和社会保障局": {"talent": 3},
+    "商务局": {"subsidy": 1, "other": 1},
+}
+TITLES = {
+    "plan": "{place}{target}集群高质量发展三年行动计划（{y}—{y2}年）",
+    "subsidy": "{place}支持{target}集群发展专项资金管理办法",
+    "platform": "{place}关于建设{target}产业创新平台的实施意见",
+    "regulation": "{place}{target}产业链标准体系建设指南",
+    "land": "{place}保障{target}重大项目用地的若干措施",
+    "finance": "{place}设立{target}产业投资基金的实施方案",
+    "tax": "{place}落实{target}企业研发费用加计扣除的通知",
+    "talent": "{place}{target}领域高层次人才引进办法",
+    "procurement": "{place}推广应用{target}首台套产品的通知",
+    "other": "{place}促进{target}集群开放合作的若干措施",
+}
+
+
+def regional_employment(world: World, acc: np.ndarray) -> pa.Table:
+    """City x cluster x year aggregates of the firm panel (the last column, outside clusters, is left out)."""
+    n_c, n_k1, n_t, _ = acc.shape
+    c, k, t = np.meshgrid(np.arange(n_c), np.arange(n_k1 - 1), np.arange(n_t), indexing="ij")
+    c, k, t = c.ravel(), k.ravel(), t.ravel()
+    vals = acc[c, k, t]
+    ok = vals[:, 0] > 0
+    c, k, t, vals = c[ok], k[ok], t[ok], vals[ok]
+    return pa.table({
+        "region_code": np.asarray(world.cities)[c], "classification": np.full(len(c), "cluster"),
+        "sector_code": np.asarray(world.clusters)[k], "year": YEARS[t].astype(np.int32),
+        "employment": vals[:, 0], "establishments": vals[:, 1].astype(np.int64),
+        "payroll_yuan": np.round(vals[:, 3]), "output_value_yuan": np.round(vals[:, 2]),
+        "traded": np.ones(len(c), bool),
+    })
+
+
+def organizations(world: World, firms: Firms, seed: int) -> tuple[pa.Table, pa.Table]:
+    """1-3 promotion organisations per cluster, seated in its core cities, and their yearly activity."""
+    rng = stream(seed, "organizations")
+    rows, years_rows = [], []
+    serial = 800_000_000
+    for k, cid in enumerate(world.clusters):
+        core = [c for c in range(len(world.cities)) if world.roles.get((c, k)) == "core"] or \
+               [int(np.argmax(world.city_va))]
+        n_org = int(min(3, 1 + rng.integers(0, 3)))
+        for j in range(n_org):
+            c = core[j % len(core)]
+            form = ["association", "alliance", "institute", "company"][min(j + int(rng.integers(0, 2)), 3)]
+            suffix = {"association": "产业协会", "alliance": "产业创新联盟", "institute": "产业技术研究院",
+                      "company": "集群发展促进中心有限公司"}[form]
+            short = world.city_names[c].removesuffix("市")
+            authority = {"association": "51", "alliance": "51", "institute": "52", "company": "91"}[form]
+            code = uscc_array(authority, np.array([world.cities[c]]), np.array([serial]))[0]
+            serial += 1
+            founded = days_in_year(rng, np.array([int(rng.integers(2006, 2022))]))[0]
+            oid = f"ORG-{cid}-{j + 1}"
+            rows.append((oid, f"{short}{_short_name(world.cluster_names[k])}{suffix}",
+                         code if rng.random() < 0.85 else None, cid, world.cities[c], form, founded.item()))
+            quality = rng.beta(2, 2)
+            local = int(((firms.cluster == k) & (firms.city == c)).sum())
+            f_year = int(str(founded)[:4])
+            for t, year in enumerate(YEARS):
+                if year < f_year:
+                    continue
+                age = year - f_year
+                members = int(round(local * (0.15 + 0.5 * quality) * min(1, 0.3 + 0.15 * age) + rng.poisson(3)))
+                staff = int(3 + round(25 * quality * min(1, 0.5 + 0.1 * age)) + rng.integers(0, 3))
+                years_rows.append((oid, int(year), members, staff, round(staff * 2.2e5 * rng.lognormal(0, 0.3), -3),
+                                   int(rng.poisson(20 * quality * staff)), int(rng.poisson(4 + 30 * quality)),
+                                   int(rng.poisson(10 * quality)), int(rng.poisson(3 * quality)),
+                                   round(float(np.clip(58 + 35 * quality + rng.normal(0, 4), 0, 100)), 1)))
+    cols = ["organization_id", "name", "uscc", "cluster_id", "region_code", "legal_form", "founded_on"]
+    orgs = pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)})
+    ycols = ["organization_id", "year", "member_firms", "staff", "budget_yuan", "services", "events",
+             "joint_projects", "standards", "satisfaction"]
+    return orgs, pa.table({c: [r[i] for r in years_rows] for i, c in enumerate(ycols)})
+
+
+def _short_name(name: str) -> str:
+    """Cluster name without bracketed qualifiers, for titles."""
+    for bracket in ("（", "("):
+        name = name.split(bracket)[0]
+    return name
+
+
+def policies(world: World, seed: int) -> pa.Table:
+    """Province and city policies 2016-2023: departments x instruments x target clusters (overlapping)."""
+    rng = stream(seed, "policies")
+    today = dt.date.today()
+    rows = []
+    n_k = len(world.clusters)
+    issuers = [("province", "320000", "江苏省", d, i, 1.0) for d, i in PROVINCE_DEPARTMENTS.items()]
+    for c, code in enumerate(world.cities):
+        city = world.city_names[c]
+        issuers += [("city", code, city, city + d, i, 0.45) for d, i in CITY_DEPARTMENTS.items()]
+    for level, region, place, dept, instruments, rate in issuers:
+        c = world.cities.index(region) if region in world.cities else None
+        for year in YEARS:
+            for _ in range(int(rng.poisson(rate))):
+                instrument = pick(rng, list(instruments), list(instruments.values()), 1)[0]
+                if c is None:
+                    targets = rng.choice(n_k, size=int(rng.integers(1, 5)), replace=False)
+                else:
+                    # Cities mostly back their own core/collaboration clusters; 15% chase others.
+                    own = [k for k in range(n_k) if (c, k) in world.roles]
+                    pool = own if own and rng.random() > 0.15 else list(range(n_k))
+                    targets = rng.choice(pool, size=int(min(len(pool), rng.integers(1, 3))), replace=False)
+                targets = sorted(int(k) for k in targets)
+                target_text = "、".join(_short_name(world.cluster_names[k]) for k in targets[:2]) + \
+                    ("等" if len(targets) > 2 else "")
+                issued = days_in_year(rng, np.array([year]), today)[0]
+                start = issued + np.timedelta64(int(rng.integers(0, 60)), "D")
+                end = (start + np.timedelta64(int(rng.integers(3, 6)) * 365, "D")).item() if rng.random() < 0.8 \
+                    else None
+                issued, start = issued.item(), start.item()
+                budget = None
+                if instrument in ("subsidy", "finance"):
+                    budget = round(float(rng.lognormal(np.log(5e8 if level == "province" else 8e7), 0.8)), -4)
+                rows.append({
+                    "policy_id": f"DEMO-{region}-{year}-{len(rows) + 1:04d}",
+                    "title": TITLES[instrument].format(place=place, target=target_text, y=year, y2=year + 2),
+                    "department": dept, "level": level, "region_code": region,
+                    "target_clusters": ";".join(world.clusters[k] for k in targets), "instrument": instrument,
+                    "issued_on": issued, "effective_from": start, "effective_to": end, "budget_yuan": budget,
+                })
+    return pa.Table.from_pylist(rows)
+
+
+def write_all(world: World, firms: Firms, acc: np.ndarray, paths: dict, seed: int) -> dict:
+    """Write regional_employment, organizations, organization_years and policies as UTF-8 CSV."""
+    orgs, org_years = organizations(world, firms, seed)
+    out = {"regional_employment": regional_employment(world, acc), "organizations": orgs,
+           "organization_years": org_years, "policies": policies(world, seed)}
+    for name, table in out.items():
+        write_csv(paths[name], table)
+    return {k: v.num_rows for k, v in out.items()}
