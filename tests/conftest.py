@@ -38,15 +38,16 @@ def store(store_path):
     con.disconnect()
 
 
+def make_uscc_fn(serial: int, region: str = "320200") -> str:
+    """A valid 18-character unified social credit code for ``serial``."""
+    body = f"91{region}MA{serial:07d}"[:17]
+    return body + uscc_check_character(body)
+
+
 @pytest.fixture
 def make_uscc():
     """Return f(serial, region='320200') -> a valid 18-character unified social credit code."""
-
-    def make(serial: int, region: str = "320200") -> str:
-        body = f"91{region}MA{serial:07d}"[:17]
-        return body + uscc_check_character(body)
-
-    return make
+    return make_uscc_fn
 
 
 @pytest.fixture

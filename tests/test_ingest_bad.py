@@ -356,3 +356,22 @@ def test_quarantine_still_refuses_file_level_problems(seeded, tmp_path):
         ingest_file(seeded, path, "firms", quarantine=True, report_path=tmp_path / "r.csv")
     assert set(info.value.counts) == {"missing_column"}
     assert fingerprint(seeded.con) == before
+
+
+def test_row_numbers_exact_in_a_large_file(seeded, tmp_path):
+    """Problems point at the right line even when the engine works on many row groups in parallel."""
+    n = 125_000  # just over one DuckDB row group (122,880 rows)
+    bad = {777, 123_001, n + 1}  # file lines (header = 1)
+    lines = [f"{U(100 + i)},f,{'999999' if i + 2 in bad else CITY},{DIVISION}" for i in range(n)]
+    path = tmp_path / "big.csv"
+    path.write_text(firms(*lines), encoding="utf-8")
+    with pytest.raises(IngestError) as info:
+        ingest_file(seeded, path, "firms", report_path=tmp_path / "r.csv")
+    assert info.value.counts == {"codelist": 3}
+    assert [(p.row, p.value) for p in info.value.problems] == [(r, "999999") for r in sorted(bad)]
+    assert [int(r["row"]) for r in read_report(tmp_path / "r.csv")] == sorted(bad)
+    # and a valid large file keeps the file order in the store
+    path.write_text(firms(*[f"{U(100 + i)},f{i},{CITY},{DIVISION}" for i in range(n)]), encoding="utf-8")
+    ingest_file(seeded, path, "firms")
+    names = [r[0] for r in run(seeded.con, "SELECT name FROM firms WHERE name LIKE 'f%'")]
+    assert names == [f"f{i}" for i in range(n)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .schema.docs import data_model_markdown
+from .metrics.catalogue import indicators_markdown
 from .settings import settings_markdown
 
 
@@ -48,6 +49,7 @@ GENERATED = {
     "data-model.md": data_model_markdown,
     "settings.md": settings_markdown,
     "cli.md": cli_markdown,
+    "indicators.md": indicators_markdown,
 }
 
 

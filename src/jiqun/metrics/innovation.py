@@ -1,0 +1,141 @@
+"""Innovation and technology control (关键技术控制力).
+
+Patents are attributed to Chinese applicant firms by ``applicant_uscc`` and counted in the year
+of application (applications) or of grant (grants). A firm's patents count for a cluster
+× region × year when the firm has accounts (``firm_years``) that year.
+
+Technology fields: each patent's main IPC is mapped to one of WIPO's 35 fields
+(``ipc_technology_fields``; the most specific matching pattern, then the lowest field number).
+The cluster's fields F_c are the WIPO fields of the IPC classes of its chain nodes
+(``chain_node_technologies``). "National" means applicants with country CHN in the store.
+Technology shares use invention applications.
+
+Formulas
+--------
+rd_intensity                    Σ R&D_i / Σ revenue_i
+invention_apps_per_10k_emp      10,000 · A / E            (A invention applications, E employment)
+invention_grants_per_10k_emp    10,000 · B / E            (B invention grants)
+invention_apps_per_100m_output  A / (Q / 10^8)            (per 亿元 of output)
+invention_grants_per_100m_output B / (Q / 10^8)
+pct_applications                number of PCT applications (any type) of the cluster's firms
+national_patent_share           A_c,r(F_c) / A_CHN(F_c)   cluster firms' share of national
+                                invention applications in the cluster's fields
+rta_cluster_fields              (P_r(F_c) / P_r) / (P_CHN(F_c) / P_CHN) — revealed technological
+                                advantage of all applicants located in region r in the fields F_c
+foreign_applicant_share         A_foreign(F_c) / A_all(F_c): share of the invention applications in
+                                the cluster's fields filed by foreign applicants (region 100000)
+"""
+
+from __future__ import annotations
+
+import ibis
+from ibis import _
+
+from .base import stack, KEYS, NATION, level_code, melt, safe_div
+
+
+def normalise_ipc(ipc):
+    """IPC symbol → PATSTAT padding: subclass + main group right-aligned in 4 + '/' + subgroup."""
+    s = ipc.strip().upper()
+    sub = s.substr(0, 4)
+    rest = s.substr(4).strip()
+    group = rest.split("/")[0]
+    subgroup = rest.split("/")[1]
+    return ibis.ifelse(rest.length() > 0, sub + group.lpad(4, " ") + "/" + subgroup.fill_null(""), sub)
+
+
+def ipc_fields(codes: ibis.Table, fields: ibis.Table, column: str = "ipc") -> ibis.Table:
+    """Map IPC symbols to WIPO fields: adds ``field_nr`` (one per symbol; subclass-only symbols take
+    the lowest-numbered field of their subclass)."""
+    pats = fields.select("field_nr", pattern=_.ipc, sub=_.ipc.substr(0, 4))
+    c = codes.mutate(_norm=normalise_ipc(codes[column]))
+    c = c.mutate(_sub=_._norm.substr(0, 4))
+    j = c.join(pats, c._sub == pats.sub).filter((_._norm.like(_.pattern)) | (_._norm.length() == 4))
+    w = ibis.window(group_by=list(codes.columns), order_by=[ibis.desc(_.pattern.length()), "field_nr"])
+    j = j.mutate(_rk=ibis.row_number().over(w)).filter(_._rk == 0)
+    return j.select(*codes.columns, "field_nr")
+
+
+def cluster_fields(con) -> ibis.Table:
+    """``cluster_id, field_nr``: WIPO fields of the cluster's chain-node IPC classes."""
+    tech = con.table("chain_node_technologies").join(con.table("chain_nodes").select("node_id", "cluster_id"),
+                                                      "node_id")
+    codes = tech.select("cluster_id", "ipc").distinct()
+    pats = con.table("ipc_technology_fields").select("field_nr", pattern=_.ipc, sub=_.ipc.substr(0, 4))
+    c = codes.mutate(_norm=normalise_ipc(_.ipc))
+    j = c.join(pats, c._norm.substr(0, 4) == pats.sub).filter(
+        _._norm.like(_.pattern) | (_._norm.length() == 4))  # a subclass covers all its fields
+    return j.select("cluster_id", "field_nr").distinct()
+
+
+def patents_enriched(con) -> ibis.Table:
+    """Patents with ``app_year``, ``grant_year``, ``is_invention``, ``field_nr``, ``country``."""
+    p = con.table("patents").select(
+        "patent_id", "applicant_uscc", "applicant_region_code", "pct", ipc=_.ipc_main,
+        country=_.applicant_country.fill_null("CHN"), app_year=_.application_date.year().cast("int64"),
+        grant_year=_.grant_date.year().cast("int64"), is_invention=_.patent_type == "invention")
+    mapped = ipc_fields(p.select("patent_id", "ipc"), con.table("ipc_technology_fields"))
+    mapped = mapped.select(pid=_.patent_id, field_nr=_.field_nr)
+    return p.left_join(mapped, p.patent_id == mapped.pid).drop("pid")
+
+
+def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Table, levels) -> ibis.Table:
+    """All innovation indicators in long form (see module docstring)."""
+    pf = patents.filter(_.applicant_uscc.notnull())
+    apps = pf.group_by(uscc=_.applicant_uscc, year=_.app_year).aggregate(
+        apps=_.is_invention.cast("int64").sum(), pct=_.pct.fill_null(False).cast("int64").sum())
+    grants = pf.filter(_.grant_year.notnull()).group_by(uscc=_.applicant_uscc, year=_.grant_year).aggregate(
+        grants=_.is_invention.cast("int64").sum())
+    base = fy.left_join(apps, ["uscc", "year"]).select(*fy.columns, apps=_.apps.fill_null(0),
+                                                        pct=_.pct.fill_null(0))
+    base = base.left_join(grants, ["uscc", "year"]).select(*base.columns, grants=_.grants.fill_null(0))
+    wide = base.group_by(*KEYS).aggregate(
+        n=_.uscc.nunique(), rd=_.rd.sum(), rd_max=_.rd.max(), revenue=_.revenue.sum(),
+        employment=_.employment.sum(), output=_.output.sum(), apps=_.apps.sum(), apps_max=_.apps.max(),
+        grants=_.grants.sum(), grants_max=_.grants.max(), pct=_.pct.sum(), pct_max=_.pct.max())
+    parts = [melt(wide, {
+        "rd_intensity": (safe_div(_.rd, _.revenue), _.n, safe_div(_.rd_max, _.rd)),
+        "invention_apps_per_10k_emp": (safe_div(10_000 * _.apps, _.employment), _.n, safe_div(_.apps_max, _.apps)),
+        "invention_grants_per_10k_emp": (safe_div(10_000 * _.grants, _.employment), _.n,
+                                         safe_div(_.grants_max, _.grants)),
+        "invention_apps_per_100m_output": (safe_div(_.apps, _.output / 1e8), _.n, safe_div(_.apps_max, _.apps)),
+        "invention_grants_per_100m_output": (safe_div(_.grants, _.output / 1e8), _.n,
+                                             safe_div(_.grants_max, _.grants)),
+        "pct_applications": (_.pct, _.n, safe_div(_.pct_max, _.pct)),
+    })]
+
+    inv = patents.filter(_.is_invention & _.field_nr.notnull())
+    in_fields = inv.join(fields, "field_nr")  # one row per patent × cluster whose fields include it
+    national = in_fields.filter(_.country == "CHN").group_by("cluster_id", year=_.app_year).aggregate(
+        nat=_.patent_id.nunique())
+    firm_field = in_fields.filter(_.applicant_uscc.notnull()).group_by(
+        "cluster_id", uscc=_.applicant_uscc, year=_.app_year).aggregate(a=_.patent_id.nunique())
+    cf = fy.select(*KEYS, "uscc").join(firm_field, ["cluster_id", "uscc", "year"])
+    share = cf.group_by(*KEYS).aggregate(a=_.a.sum(), amax=_.a.max(), n=_.uscc.nunique()).join(
+        national, ["cluster_id", "year"])
+    parts.append(melt(share, {"national_patent_share": (safe_div(_.a, _.nat), _.n, safe_div(_.amax, _.a))}))
+
+    # RTA of all applicants located in the region.
+    chn = inv.filter((_.country == "CHN") & _.applicant_region_code.notnull())
+    p_nat = chn.group_by(year=_.app_year).aggregate(p_n=_.patent_id.nunique())
+    p_nat_f = in_fields.filter(_.country == "CHN").group_by("cluster_id", year=_.app_year).aggregate(
+        p_nf=_.patent_id.nunique())
+    lv_parts = []
+    for lv in levels:
+        lv_parts.append(chn.mutate(region_code=level_code(_.applicant_region_code, lv)))
+    chn_lv = stack(*lv_parts)
+    p_r = chn_lv.group_by("region_code", year=_.app_year).aggregate(p_r=_.patent_id.nunique())
+    in_r = chn_lv.join(fields, "field_nr")
+    per_app = in_r.group_by("cluster_id", "region_code", "applicant_uscc", year=_.app_year).aggregate(
+        k=_.patent_id.nunique())
+    p_rf = per_app.group_by(*KEYS).aggregate(p_rf=_.k.sum(), kmax=_.k.max(), n=_.applicant_uscc.nunique())
+    rta = p_rf.join(p_r, ["region_code", "year"]).join(p_nat, "year").join(p_nat_f, ["cluster_id", "year"])
+    parts.append(melt(rta, {
+        "rta_cluster_fields": (safe_div(safe_div(_.p_rf, _.p_r), safe_div(_.p_nf, _.p_n)), _.n,
+                               safe_div(_.kmax, _.p_rf))}))
+
+    allf = in_fields.group_by("cluster_id", year=_.app_year).aggregate(
+        total=_.patent_id.nunique(), foreign=_.patent_id.nunique(where=_.country != "CHN"))
+    allf = allf.mutate(region_code=ibis.literal(NATION))
+    parts.append(melt(allf, {"foreign_applicant_share": (safe_div(_.foreign, _.total), None, None)}))
+    return stack(*parts)

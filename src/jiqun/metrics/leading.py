@@ -1,0 +1,70 @@
+"""Leading firms (龙头企业带动力).
+
+Leading firms are the top ``k`` firms by revenue (ties broken by USCC) of a cluster in a
+region and year (``Options.leaders_k``, default 10).
+
+Formulas
+--------
+leader_output_share     Σ_{i∈L} output_i / Σ_i output_i
+top_firm_output_share   max_i output_i / Σ_i output_i          (the largest firm's output share)
+leader_branch_share     #{i∈L : branch plant} / #L             (分支机构: plants of foreign or
+                        out-of-province groups, ``firms.is_branch``)
+leader_driving_power    Σ_{s∈S} sales_{s→L} / Σ_{s∈S} sales_s   where S are the local suppliers:
+                        firms located in the region that sold to at least one of the cluster's
+                        firms in the region that year; sales_s are all their sales in
+                        ``transactions``; sales_{s→L} those to the cluster's leading firms.
+"""
+
+from __future__ import annotations
+
+import ibis
+from ibis import _
+
+from .base import stack, KEYS, level_code, melt, safe_div
+
+
+def rank_leaders(fy: ibis.Table, k: int = 10) -> ibis.Table:
+    """Add boolean ``is_leader`` (top ``k`` by revenue per cluster × region × year)."""
+    w = ibis.window(group_by=list(KEYS), order_by=[ibis.desc(_.revenue.fill_null(0)), "uscc"])
+    return fy.mutate(is_leader=ibis.row_number().over(w) < k)
+
+
+def leading_indicators(fy_ranked: ibis.Table) -> ibis.Table:
+    """Leader output share, largest firm's output share, branch share of leaders."""
+    wide = fy_ranked.group_by(*KEYS).aggregate(
+        n=_.uscc.nunique(), output=_.output.sum(), output_max=_.output.max(),
+        lead_output=_.output.sum(where=_.is_leader), n_leaders=_.is_leader.cast("int64").sum(),
+        n_branch=(_.is_leader & _.is_branch).cast("int64").sum(),
+        lead_output_max=_.output.max(where=_.is_leader))
+    return melt(wide, {
+        "leader_output_share": (safe_div(_.lead_output, _.output), _.n, safe_div(_.lead_output_max, _.lead_output)),
+        "top_firm_output_share": (safe_div(_.output_max, _.output), _.n, safe_div(_.output_max, _.output)),
+        "leader_branch_share": (safe_div(_.n_branch, _.n_leaders), _.n_leaders, None),
+    })
+
+
+def supplier_sales(transactions: ibis.Table, levels) -> ibis.Table:
+    """Domestic firm sellers' sales per transaction at levels: seller_uscc, year, buyer_uscc,
+    amount, seller region at each level as ``seller_at`` with ``level``."""
+    tx = transactions.filter(_.seller_uscc.notnull() & (_.seller_country.fill_null("CHN") == "CHN")
+                             & _.seller_region_code.notnull())
+    tx = tx.select("seller_uscc", "buyer_uscc", "year", amount=_.amount_yuan.cast("float64"),
+                   seller_region_code=_.seller_region_code)
+    parts = [tx.mutate(seller_at=level_code(_.seller_region_code, lv), level=ibis.literal(lv)) for lv in levels]
+    return stack(*parts) if len(parts) > 1 else parts[0]
+
+
+def driving_power(fy_ranked: ibis.Table, transactions: ibis.Table, levels) -> ibis.Table:
+    """Long ``leader_driving_power`` rows (see module docstring)."""
+    sales = supplier_sales(transactions, levels)
+    totals = transactions.filter(_.seller_uscc.notnull()).group_by("seller_uscc", "year").aggregate(
+        sales_all=_.amount_yuan.sum())
+    buyers = fy_ranked.select(buyer_uscc=_.uscc, year=_.year, cluster_id=_.cluster_id, region_code=_.region_code,
+                              level=_.level, is_leader=_.is_leader)
+    local = sales.join(buyers, ["buyer_uscc", "year", "level"]).filter(_.seller_at == _.region_code)
+    per_supplier = local.group_by(*KEYS, "seller_uscc").aggregate(to_leaders=_.amount.sum(where=_.is_leader))
+    per_supplier = per_supplier.join(totals, ["seller_uscc", "year"])
+    wide = per_supplier.group_by(*KEYS).aggregate(
+        n=_.seller_uscc.nunique(), to_leaders=_.to_leaders.fill_null(0).sum(), sales=_.sales_all.sum(),
+        smax=_.sales_all.max())
+    return melt(wide, {"leader_driving_power": (safe_div(_.to_leaders, _.sales), _.n, safe_div(_.smax, _.sales))})

@@ -1,0 +1,244 @@
+"""Every catalogue indicator against values worked out by hand on a small hand-made store."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from jiqun.ingest import ingest_table
+from jiqun.metrics import Options, compute_indicators, load_catalogue, store_strength, write_indicator_results
+
+M = 1e6
+
+
+@pytest.fixture(scope="module")
+def hand_store(tmp_path_factory, _template_store):
+    import shutil
+
+    import jiqun
+    from conftest import make_uscc_fn
+
+    path = tmp_path_factory.mktemp("ind") / "s.duckdb"
+    shutil.copy(_template_store, path)
+    con = jiqun.connect(path)
+    a, b, c, d, e = (make_uscc_fn(i) for i in range(1, 6))
+    ingest_table(con, pd.DataFrame({
+        "uscc": [a, b, c, d, e], "name": ["甲", "乙", "丙", "丁", "戊"],
+        "region_code": ["320281", "320205", "320506", "320506", "320211"],
+        "industry_code": ["3983", "3961", "3983", "171", "171"],
+        "ownership": ["foreign", "private", "private", "private", "private"],
+        "is_branch": [True, False, False, False, False], "listed": [True, False, False, False, False],
+        "srdi_level": ["little_giant", "provincial", "none", "none", "none"],
+        "single_champion": [False, False, True, False, False],
+    }), "firms")
+    ingest_table(con, pd.DataFrame({
+        "uscc": [a, b, c, d, e] * 2, "year": [2022] * 5 + [2023] * 5,
+        "revenue_yuan": [100 * M, 10 * M, 50 * M, 30 * M, 110 * M, 120 * M, 30 * M, 50 * M, 30 * M, 20 * M],
+        "output_value_yuan": [90 * M, 10 * M, 40 * M, 30 * M, 100 * M, 100 * M, 20 * M, 60 * M, 30 * M, 20 * M],
+        "employment": [100, 50, 80, 60, 10, 110, 40, 80, 70, 10],
+        "rd_expenditure_yuan": [5 * M, 1 * M, 0, 0, 0, 6 * M, 1 * M, 0, 0, 0],
+        "exports_yuan": [20 * M, 0, 10 * M, 0, 0, 30 * M, 0, 10 * M, 0, 0],
+    }), "firm_years")
+    ingest_table(con, pd.DataFrame({"uscc": [a, b, b, c], "node_id": ["iot.u1", "iot.u1", "iot.m1", "iot.d1"]}),
+                 "firm_chain_nodes")
+    tx = pd.DataFrame([
+        # id, year, seller, seller region, seller country, buyer, buyer region, buyer country, amount
+        ("t1", 2022, e, "320211", "CHN", a, "320281", "CHN", 40 * M),
+        ("t2", 2022, e, "320211", "CHN", b, "320205", "CHN", 10 * M),
+        ("t3", 2022, e, "320211", "CHN", None, None, "DEU", 50 * M),
+        ("t4", 2022, e, "320211", "CHN", c, "320506", "CHN", 10 * M),
+        ("t5", 2022, None, None, "JPN", a, "320281", "CHN", 30 * M),
+        ("t6", 2022, None, "310000", "CHN", a, "320281", "CHN", 20 * M),
+        ("t7", 2023, e, "310000", "CHN", a, "320281", "CHN", 20 * M),
+    ], columns=["transaction_id", "year", "seller_uscc", "seller_region_code", "seller_country", "buyer_uscc",
+                "buyer_region_code", "buyer_country", "amount_yuan"]).assign(node_id="iot.u1")
+    ingest_table(con, tx, "transactions")
+    ingest_table(con, pd.DataFrame({
+        "patent_id": ["p1", "p2", "p3", "p4", "p5"],
+        "applicant_uscc": [a, b, b, None, None],
+        "applicant_country": ["CHN", "CHN", "CHN", "JPN", "CHN"],
+        "applicant_region_code": ["320281", "320205", "320205", None, "320100"],
+        "application_date": pd.to_datetime(["2022-03-01", "2022-04-01", "2022-05-01", "2022-06-01", "2022-07-01"]).date,
+        "grant_date": [pd.Timestamp("2023-05-01").date(), None, None, None, None],
+        "ipc_main": ["H04W 4/70", "G06F 16/00", "H04W 4/00", "H04W 12/00", "C08L 1/00"],
+        "patent_type": ["invention", "invention", "utility", "invention", "invention"],
+        "pct": [False, True, False, False, False],
+    }), "patents")
+    ingest_table(con, pd.DataFrame({"registration_id": ["m1"], "owner_uscc": [a], "system": ["madrid"],
+                                    "registration_date": [pd.Timestamp("2022-06-01").date()]}), "trademarks")
+    ingest_table(con, pd.DataFrame({
+        "region_code": "100000", "classification": ["cluster", "cluster", "industry", "industry", "industry", "industry"],
+        "sector_code": ["iot", "iot", "39", "39", "17", "17"], "year": [2022, 2023, 2022, 2023, 2022, 2023],
+        "employment": [1000, 1200, 1000, 1100, 9000, 9900],
+        "output_value_yuan": [1e9, 1.1e9, 1e9, 1.1e9, 9e9, 9.9e9],
+    }), "regional_employment")
+    result = compute_indicators(con, Options(leaders_k=1, cagr_window=1)).execute()
+    yield con, result.set_index(["cluster_id", "region_code", "year", "indicator"])
+    con.disconnect()
+
+
+def v(got, indicator, region="320200", year=2022, cluster="iot"):
+    return got.loc[(cluster, region, year, indicator)]
+
+
+# Wuxi (320200) iot 2022: firms A (100m revenue, 90m output, 100 staff) and B (10m, 10m, 50).
+# Suzhou (320500) iot: C (50m, 40m, 80). Province iot 2022: A, B, C.
+SCALE = [
+    ("output_value", "320200", 2022, 100 * M), ("revenue", "320200", 2022, 110 * M),
+    ("n_above_size", "320200", 2022, 1), ("employment", "320200", 2022, 150),
+    ("output_value", "320000", 2022, 140 * M), ("n_above_size", "320000", 2022, 2),
+    ("province_output_share", "320200", 2022, 100 / 140),
+    ("output_growth_yoy", "320200", 2023, 120 / 100 - 1), ("employment_growth_yoy", "320200", 2023, 0.0),
+    ("output_cagr", "320000", 2023, 180 / 140 - 1),  # window 1
+]
+
+
+@pytest.mark.parametrize("indicator,region,year,expected", SCALE)
+def test_scale_and_growth(hand_store, indicator, region, year, expected):
+    assert v(hand_store[1], indicator, region, year).value == pytest.approx(expected)
+
+
+def test_top_firm_share_and_n_firms(hand_store):
+    row = v(hand_store[1], "revenue")
+    assert row.n_firms == 2 and row.top_firm_share == pytest.approx(100 / 110)
+
+
+def test_shift_share(hand_store):
+    got = hand_store[1]
+    # Wuxi iot employment 150 -> 150; nation total 10000 -> 11000 (G = 0.1), iot 1000 -> 1200 (Gc = 0.2).
+    assert v(got, "ss_total_change", year=2023).value == pytest.approx(0)
+    assert v(got, "ss_reference_growth", year=2023).value == pytest.approx(150 * 0.1)
+    assert v(got, "ss_industry_mix", year=2023).value == pytest.approx(150 * (0.2 - 0.1))
+    assert v(got, "ss_local_competitiveness", year=2023).value == pytest.approx(150 * (0.0 - 0.2))
+
+
+def test_specialisation(hand_store):
+    got = hand_store[1]
+    # Wuxi: e_rc 150 of e_r 160 (E in textiles: 10); nation: 1000 of 10000.
+    assert v(got, "lq_employment").value == pytest.approx((150 / 160) / (1000 / 10000))
+    assert v(got, "lq_employment", "320500").value == pytest.approx((80 / 140) / 0.1)
+    assert v(got, "lq_output").value == pytest.approx((100 / 200) / (1e9 / 1e10))
+    assert v(got, "national_output_share").value == pytest.approx(100 * M / 1e9)
+    # Krugman, Wuxi: divisions 39: 150/160, 17: 10/160 against 0.1 / 0.9.
+    k = abs(150 / 160 - 0.1) + abs(10 / 160 - 0.9)
+    assert v(got, "krugman_index", cluster="all").value == pytest.approx(k)
+    assert ("iot", "100000", 2022, "lq_employment") not in got.index  # the reference region itself
+
+
+def test_concentration(hand_store):
+    got = hand_store[1]
+    assert v(got, "hhi").value == pytest.approx((100 / 110) ** 2 + (10 / 110) ** 2)
+    assert v(got, "cr4").value == pytest.approx(1.0)
+    assert v(got, "cr4", "320000").value == pytest.approx(1.0)
+    # Ellison-Glaeser, province iot 2022 over cities Wuxi (all 160, iot 150) and Suzhou (all 140, iot 80).
+    x = [160 / 300, 140 / 300]
+    s = [150 / 230, 80 / 230]
+    g = sum((si - xi) ** 2 for si, xi in zip(s, x))
+    h = (100 ** 2 + 50 ** 2 + 80 ** 2) / 230 ** 2
+    sx2 = sum(xi ** 2 for xi in x)
+    gamma = (g - (1 - sx2) * h) / ((1 - sx2) * (1 - h))
+    assert v(got, "ellison_glaeser", "320000").value == pytest.approx(gamma)
+
+
+def test_leading_firms(hand_store):
+    got = hand_store[1]  # leaders_k = 1: A in Wuxi and in the province
+    assert v(got, "leader_output_share").value == pytest.approx(0.9)
+    assert v(got, "top_firm_output_share", "320000").value == pytest.approx(90 / 140)
+    assert v(got, "leader_branch_share").value == pytest.approx(1.0)
+    # Local supplier E sold 40 to A, 10 to B, 50 abroad, 10 to C: 40 / 110 went to the leader.
+    assert v(got, "leader_driving_power").value == pytest.approx(40 / 110)
+    assert v(got, "leader_driving_power", "320000").value == pytest.approx(40 / 110)
+
+
+def test_innovation(hand_store):
+    got = hand_store[1]
+    assert v(got, "rd_intensity").value == pytest.approx(6 / 110)
+    assert v(got, "invention_apps_per_10k_emp").value == pytest.approx(2 * 10_000 / 150)
+    assert v(got, "invention_apps_per_100m_output").value == pytest.approx(2 / 1.0)
+    assert v(got, "invention_grants_per_10k_emp", year=2023).value == pytest.approx(10_000 / 150)
+    assert v(got, "invention_grants_per_100m_output", year=2023).value == pytest.approx(1 / 1.2)
+    assert v(got, "pct_applications").value == 1
+    # iot fields include 4 (H04W) and 6 (G06F); national Chinese inventions there: p1, p2.
+    assert v(got, "national_patent_share").value == pytest.approx(1.0)
+    # RTA Wuxi: 2 of its 2 inventions in the fields; nation: 2 of 3 (p5 is C08L, field 17).
+    assert v(got, "rta_cluster_fields").value == pytest.approx((2 / 2) / (2 / 3))
+    assert v(got, "foreign_applicant_share", "100000").value == pytest.approx(1 / 3)
+
+
+def test_openness_and_quality(hand_store):
+    got = hand_store[1]
+    assert v(got, "export_share").value == pytest.approx(20 / 110)
+    assert v(got, "intl_trademarks").value == 1 and v(got, "intl_trademarks", year=2023).value == 0
+    assert v(got, "firms_with_intl_trademarks", year=2023).value == 1
+    assert v(got, "n_srdi").value == 2 and v(got, "n_little_giants").value == 1
+    assert v(got, "n_single_champions", "320500").value == 1 and v(got, "n_listed").value == 1
+    assert v(got, "foreign_output_share").value == pytest.approx(0.9)
+
+
+def test_chain(hand_store):
+    got = hand_store[1]
+    # Wuxi iot purchases 2022: A 40 (E, Wuxi) + 30 (Japan) + 20 (Shanghai); B 10 (E): total 100.
+    assert v(got, "local_supporting_rate_city").value == pytest.approx(0.5)
+    assert v(got, "local_supporting_rate_province").value == pytest.approx(0.5)
+    assert v(got, "import_share_purchases").value == pytest.approx(0.3)
+    # Province: plus C's 10 from E (same province, other city): total 110.
+    assert v(got, "local_supporting_rate_city", "320000").value == pytest.approx(50 / 110)
+    assert v(got, "local_supporting_rate_province", "320000").value == pytest.approx(60 / 110)
+    assert v(got, "chain_segment_coverage").value == pytest.approx(2 / 9)
+    assert v(got, "chain_segment_coverage", "320000").value == pytest.approx(3 / 9)
+    # E sold from Wuxi in 2022 and from Shanghai in 2023.
+    assert v(got, "suppliers_moved_out", year=2023).value == 1
+    assert v(got, "suppliers_moved_out", "320500", 2023).value == 1
+
+
+def test_catalogue_and_computed_indicators_match(hand_store):
+    computed = set(hand_store[1].index.get_level_values("indicator"))
+    assert computed == set(load_catalogue())
+
+
+def test_values_are_in_range(hand_store):
+    got = hand_store[1].reset_index()
+    shares = got[got.top_firm_share.notna()]
+    assert ((shares.top_firm_share >= 0) & (shares.top_firm_share <= 1 + 1e-12)).all()
+    assert (got.n_firms.dropna() >= 0).all()
+
+
+def test_write_indicator_results_replaces_rows(hand_store):
+    con, got = hand_store
+    n = write_indicator_results(con, Options(leaders_k=1, cagr_window=1))
+    assert n == len(got)
+    n2 = write_indicator_results(con, Options(leaders_k=1, cagr_window=1))
+    stored = con.table("indicator_results").execute()
+    assert len(stored) == n2 == n
+    assert stored.vintage.str.contains("loads 1-").all()
+    assert stored.computed_at.notna().all()
+
+
+def test_store_strength(hand_store):
+    con, _ = hand_store
+    flags = store_strength(con).execute().set_index(["region", "cluster", "year"])
+    row = flags.loc[("320200", "iot", 2022)]
+    # regional sums over the clusters of the cities; reference = the nation's iot employment.
+    assert row.employment == 150 and row.establishments == 2
+    assert not math.isnan(row.lq)
+
+
+def test_cli_xlsx_has_chinese_headers(hand_store, tmp_path):
+    from jiqun.metrics.export import chinese, published
+
+    con, got = hand_store
+    frame = published(got.reset_index())
+    zh = chinese(frame, {"iot": "物联网"}, {"320200": "无锡市"})
+    assert list(zh.columns)[:4] == ["集群", "集群编号", "地区", "地区代码"]
+    assert "工业总产值" in set(zh["指标"])
+
+
+def test_indicators_doc_is_generated_from_catalogue():
+    from pathlib import Path
+
+    from jiqun.metrics.catalogue import indicators_markdown
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "indicators.md").read_text(encoding="utf-8")
+    assert doc == indicators_markdown()
+    for ind in load_catalogue().values():
+        assert f"`{ind.id}`" in doc and ind.name_zh in doc
