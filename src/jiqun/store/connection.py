@@ -75,10 +75,14 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
                              "close it there or open this one read-only") from None
         raise StoreError(f"cannot open {location}: {str(exc).splitlines()[0]}") from None
     con._jiqun_location = location  # for error messages
-    if read_only:
-        _check_version(con.con, location, upgrade=False)
-    else:
-        initialize(con)
+    try:
+        if read_only:
+            _check_version(con.con, location, upgrade=False)
+        else:
+            initialize(con)
+    except BaseException:
+        con.disconnect()  # release the file lock before reporting
+        raise
     return con
 
 
