@@ -229,7 +229,7 @@ def _codelist_checks(col: Column) -> list[str]:
                 f"(SELECT 1 FROM hs_chapters h WHERE h.chapter = substr({code}, 1, 2)))")
         detail_en, detail_zh = "6 digits whose chapter (first 2) is an HS chapter", "须为6位数字且前两位为HS章"
     elif col.codelist == "ipc":
-        from ..schema.tables import IPC_PATTERN
+        from ..schema.vocab import IPC_PATTERN
 
         cond = (f"{code} IS NOT NULL AND NOT (regexp_full_match({code}, {lit(IPC_PATTERN)}) AND EXISTS "
                 f"(SELECT 1 FROM ipc_technology_fields f WHERE substr(f.ipc, 1, 4) = substr({code}, 1, 4)))")

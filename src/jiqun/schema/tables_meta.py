@@ -1,0 +1,69 @@
+"""Declarations of the provenance and results tables jiqun writes itself."""
+
+from __future__ import annotations
+
+from .model import Column as C
+from .model import Table
+from .vocab import YEAR
+
+# --------------------------------------------------------------------------- meta
+LOADS = Table(
+    "loads", "数据加载记录", "meta",
+    grain="one successful load of one file into one table",
+    description="Provenance of every load: file, checksum, counts, vintage and user.",
+    columns=(
+        C("load_id", "bigint", "加载编号", "sequential id", required=True),
+        C("source_file", "text", "源文件", "path of the loaded file", required=True),
+        C("sha256", "text", "SHA-256", "checksum of the file's bytes", required=True),
+        C("table_name", "text", "目标表", "table loaded", required=True),
+        C("file_format", "text", "文件格式", "csv, xlsx or parquet", required=True),
+        C("encoding", "text", "编码", "detected text encoding"),
+        C("mode", "text", "模式", "upsert or insert", required=True),
+        C("rows_in_file", "bigint", "文件行数", "data rows in the file", required=True),
+        C("rows_inserted", "bigint", "新增行数", "new keys", required=True),
+        C("rows_updated", "bigint", "更新行数", "existing keys with changed values", required=True),
+        C("rows_unchanged", "bigint", "未变行数", "existing keys with identical values", required=True),
+        C("rows_rejected", "bigint", "拒绝行数", "rows sent to quarantine", required=True),
+        C("loaded_at", "timestamp", "加载时间", "UTC time of the commit", required=True),
+        C("vintage", "text", "数据版本", "data vintage the user declared (e.g. 2023 yearbook)"),
+        C("user_name", "text", "用户", "who loaded"),
+        C("jiqun_version", "text", "程序版本", "jiqun version", required=True),
+    ),
+    primary_key=("load_id",),
+)
+
+QUARANTINE = Table(
+    "quarantine", "隔离记录", "meta",
+    grain="one rejected row of one load",
+    description="Rows refused by a --quarantine load, with their reasons.",
+    columns=(
+        C("load_id", "bigint", "加载编号", "load", required=True),
+        C("table_name", "text", "目标表", "table", required=True),
+        C("source_file", "text", "源文件", "file", required=True),
+        C("row_number", "bigint", "行号", "row in the file (header = 1)", required=True),
+        C("record", "text", "原始记录", "the row as JSON", required=True),
+        C("rules", "text", "违反规则", "rules broken, ;-separated", required=True),
+        C("messages", "text", "错误说明", "messages, ;-separated", required=True),
+    ),
+    primary_key=("load_id", "row_number"),
+)
+
+# --------------------------------------------------------------------------- results
+INDICATOR_RESULTS = Table(
+    "indicator_results", "监测指标结果", "result",
+    grain="one indicator for one cluster in one region and year",
+    description="Long results table of the monitoring indicators, with the firm count and the largest "
+    "firm's share behind every value (for disclosure control) and the data vintage.",
+    columns=(
+        C("cluster_id", "text", "集群编号", "cluster ('all' for whole-economy values)", required=True),
+        C("region_code", "text", "地区代码", "GB/T 2260 code: province, city or county", required=True),
+        C("year", "integer", "年份", "calendar year", required=True, **YEAR),
+        C("indicator", "text", "指标", "indicator id from the indicator catalogue", required=True),
+        C("value", "double", "数值", "indicator value in the indicator's unit"),
+        C("n_firms", "bigint", "企业数", "firms behind the value", min=0),
+        C("top_firm_share", "double", "最大企业占比", "largest firm's share of the value's base", min=0, max=1),
+        C("vintage", "text", "数据版本", "data vintage (loads behind the value)"),
+        C("computed_at", "timestamp", "计算时间", "UTC time of the computation", required=True),
+    ),
+    primary_key=("cluster_id", "region_code", "year", "indicator"),
+)
