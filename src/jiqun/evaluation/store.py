@@ -1,0 +1,82 @@
+"""Reading an evaluation's inputs from the store (the only I/O of :mod:`jiqun.evaluation`).
+
+Indicator values come from ``indicator_results`` when it holds the scheme's indicators;
+otherwise they are computed on the fly with :func:`jiqun.metrics.compute.compute_indicators`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .explain import Names
+from .scheme import Scheme
+
+LEVELS = ("province", "city")
+NATION = "100000"
+
+
+def filter_level(values: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Rows of one geographic level: province (``xx0000``) or prefecture city (``xxxx00``)."""
+    code = values["region_code"].astype(str)
+    if level == "province":
+        keep = code.str.endswith("0000") & (code != NATION)
+    elif level == "city":
+        keep = code.str.endswith("00") & ~code.str.endswith("0000")
+    else:
+        raise ValueError(f"unknown level {level!r}; use province or city")
+    return values[keep & (values["cluster_id"] != "all")]
+
+
+def indicator_values(con, scheme: Scheme) -> tuple[pd.DataFrame, str]:
+    """(long frame of the scheme's indicators, data vintage) from the store."""
+    wanted = scheme.indicators()
+    stored = con.table("indicator_results")
+    frame = stored.filter(stored.indicator.isin(wanted)).execute()
+    if not frame.empty:
+        vintages = sorted({v for v in frame["vintage"].dropna()})
+        return frame, "; ".join(vintages) or "undeclared vintage"
+    from ..metrics.compute import compute_indicators, data_vintage
+
+    frame = compute_indicators(con, indicators=wanted).execute()
+    return frame, data_vintage(con)
+
+
+def display_names(con, scheme: Scheme, values: pd.DataFrame) -> tuple[Names, dict]:
+    """Names of dimensions and indicators (catalogue) and of the units (clusters, regions)."""
+    try:
+        from ..metrics.catalogue import load_catalogue
+
+        cat = load_catalogue()
+    except ImportError:
+        cat = {}
+    inds = {j: (cat[j].name_zh, cat[j].name_en) for j in scheme.indicators() if j in cat}
+    dims = {d.id: (d.name_zh, d.name_en) for d in scheme.dimensions.values()}
+    clusters = con.table("clusters").select("cluster_id", "name_zh", "name_en").execute()
+    regions = con.table("regions").select("region_code", "name_zh", "name_en").execute()
+    cn = {r.cluster_id: (r.name_zh, r.name_en) for r in clusters.itertuples()}
+    rn = {r.region_code: (r.name_zh, r.name_en) for r in regions.itertuples()}
+    units = {}
+    for cid, region in values[["cluster_id", "region_code"]].drop_duplicates().itertuples(index=False):
+        c = cn.get(cid, (cid, cid))
+        if str(region).endswith("0000"):
+            units[(cid, region)] = c
+        else:
+            r = rn.get(region, (region, region))
+            units[(cid, region)] = (f"{r[0]}{c[0]}", f"{c[1]} ({r[1]})")
+    return Names(dims, inds), units
+
+
+def evaluate_store(con, scheme: Scheme, level: str = "province", year: int | None = None, all_years: bool = False,
+                   reference: dict | None = None, draws: int | None = None, seed: int | None = None):
+    """Evaluate the clusters of a store: (evaluations, unit display names)."""
+    from .run import EvaluationError, evaluate, evaluate_years
+
+    values, vintage = indicator_values(con, scheme)
+    values = filter_level(values, level)
+    if values.empty:
+        raise EvaluationError(f"no {level}-level values of the scheme's indicators in the store "
+                              "(run `jiqun indicators --save` or `jiqun demo` first)")
+    names, units = display_names(con, scheme, values)
+    kwargs = dict(names=names, unit_names=units, reference=reference, vintage=vintage, draws=draws, seed=seed)
+    evaluations = evaluate_years(values, scheme, **kwargs) if all_years else [evaluate(values, scheme, year, **kwargs)]
+    return evaluations, units

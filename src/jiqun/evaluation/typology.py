@@ -1,0 +1,115 @@
+r"""Typology: leading (引领型), breakthrough (突破型) and catch-up (赶超型) clusters.
+
+Rules (all thresholds are quantiles across the evaluated units, linear interpolation,
+numpy's default; every function accepts a leading batch axis so the Monte Carlo can
+classify all draws at once). With dimension scores :math:`D_{ik}` and totals :math:`S_i`:
+
+* **leading** — :math:`S_i \ge Q_S(q_{lead})` (high total) and no dimension in the
+  bottom group: :math:`D_{ik} \ge Q_{D_k}(q_{floor})` for every :math:`k`;
+* **breakthrough** — not leading, at least one dimension in the top group
+  :math:`D_{ik} \ge Q_{D_k}(q_{top})` and a clear shortfall elsewhere
+  :math:`D_{il} < Q_{D_l}(q_{short})` for some :math:`l`;
+* **catch-up** — the rest.
+
+Defaults: :math:`q_{lead} = q_{top} = 2/3`, :math:`q_{floor} = q_{short} = 1/3` (top and
+bottom thirds).
+
+The data-driven check :func:`kmeans` groups the dimension-score profiles into three
+clusters (Lloyd's algorithm, k-means++ starts, best of ``n_init``) and names the groups
+by their centroids: the highest mean is "leading", of the other two the one with the
+larger spread between its best and worst dimension is "breakthrough".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+TYPES = ("leading", "breakthrough", "catch_up")
+TYPES_ZH = {"leading": "引领型", "breakthrough": "突破型", "catch_up": "赶超型"}
+
+
+@dataclass(frozen=True)
+class TypologyRules:
+    """Quantile thresholds of the rules (see the module docstring)."""
+
+    leading_total_quantile: float = 2 / 3
+    leading_dimension_floor: float = 1 / 3
+    breakthrough_top_quantile: float = 2 / 3
+    breakthrough_shortfall_quantile: float = 1 / 3
+
+    def __post_init__(self):
+        for name, value in self.__dict__.items():
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"typology threshold {name} must lie in [0, 1], got {value}")
+
+
+def classify(dimension_scores, total, rules: TypologyRules = TypologyRules()) -> np.ndarray:
+    """Type codes (0 leading, 1 breakthrough, 2 catch-up; index into :data:`TYPES`).
+
+    Parameters
+    ----------
+    dimension_scores : array_like, shape (..., n, K)
+    total : array_like, shape (..., n)
+    rules : TypologyRules
+    """
+    d = np.asarray(dimension_scores, dtype=float)
+    s = np.asarray(total, dtype=float)
+    q_total = np.quantile(s, rules.leading_total_quantile, axis=-1, keepdims=True)
+    floor = np.quantile(d, rules.leading_dimension_floor, axis=-2, keepdims=True)
+    top = np.quantile(d, rules.breakthrough_top_quantile, axis=-2, keepdims=True)
+    short = np.quantile(d, rules.breakthrough_shortfall_quantile, axis=-2, keepdims=True)
+    leading = (s >= q_total) & np.all(d >= floor, axis=-1)
+    breakthrough = ~leading & np.any(d >= top, axis=-1) & np.any(d < short, axis=-1)
+    return np.where(leading, 0, np.where(breakthrough, 1, 2))
+
+
+def thirds(values, axis: int = -2) -> np.ndarray:
+    """Position of each value among the units: 2 top third, 0 bottom third, 1 middle (as the rules)."""
+    v = np.asarray(values, dtype=float)
+    lo = np.quantile(v, 1 / 3, axis=axis, keepdims=True)
+    hi = np.quantile(v, 2 / 3, axis=axis, keepdims=True)
+    return np.where(v >= hi, 2, np.where(v < lo, 0, 1))
+
+
+def _kmeans_once(x: np.ndarray, k: int, rng: np.random.Generator, iters: int = 100):
+    n = x.shape[0]
+    centres = [x[rng.integers(n)]]
+    for _ in range(1, k):  # k-means++
+        d2 = np.min(((x[:, None, :] - np.array(centres)[None]) ** 2).sum(-1), axis=1)
+        p = d2 / d2.sum() if d2.sum() > 0 else np.full(n, 1 / n)
+        centres.append(x[rng.choice(n, p=p)])
+    c = np.array(centres)
+    labels = np.zeros(n, dtype=int)
+    for _ in range(iters):
+        labels_new = np.argmin(((x[:, None, :] - c[None]) ** 2).sum(-1), axis=1)
+        c_new = np.array([x[labels_new == j].mean(0) if np.any(labels_new == j) else c[j] for j in range(k)])
+        if np.array_equal(labels_new, labels) and np.allclose(c_new, c):
+            break
+        labels, c = labels_new, c_new
+    inertia = ((x - c[labels]) ** 2).sum()
+    return labels, c, inertia
+
+
+def kmeans(dimension_scores, k: int = 3, n_init: int = 10, seed: int = 0):
+    """k-means on the dimension-score profiles, groups named like the rule types.
+
+    Returns
+    -------
+    (types, centres) : (numpy.ndarray of str, shape (n,)), numpy.ndarray shape (k, K)
+        ``types`` holds "leading", "breakthrough" or "catch_up" per unit (for ``k = 3``).
+    """
+    x = np.asarray(dimension_scores, dtype=float)
+    if x.shape[0] < k:
+        raise ValueError(f"k-means needs at least {k} units, got {x.shape[0]}")
+    rng = np.random.default_rng(seed)
+    best = min((_kmeans_once(x, k, rng) for _ in range(n_init)), key=lambda r: r[2])
+    labels, centres, _ = best
+    order = np.argsort(-centres.mean(axis=1))
+    names = {int(order[0]): "leading"}
+    rest = order[1:]
+    spread = centres[rest].max(axis=1) - centres[rest].min(axis=1)
+    for j, name in zip(rest[np.argsort(-spread)], ("breakthrough", "catch_up")):
+        names[int(j)] = name
+    return np.array([names.get(int(g), "catch_up") for g in labels]), centres
