@@ -57,3 +57,43 @@ def test_demo_rerun_replaces_only_a_demo_store(demo_run, tmp_path):
     con.disconnect()
     result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "o"), "--db", str(foreign)])
     assert result.exit_code == 1 and "not a demo store" in result.output
+
+
+def test_demo_stores_reproducible_evaluation(demo_run):
+    out, result = demo_run
+    assert "引领型" in result.output and "赶超型" in result.output
+    con = jiqun.connect(out / "jiqun.duckdb", read_only=True)
+    try:
+        results = con.table("evaluation_results").execute()
+        schemes = con.table("evaluation_schemes").execute()
+    finally:
+        con.disconnect()
+    province = results[results.region_code == "320000"]
+    assert len(province) == 14 and sorted(province["rank"]) == list(range(1, 15))
+    assert set(results.type) == {"leading", "breakthrough", "catch_up"}          # over cluster × city
+    assert results.explanation_zh.str.len().min() > 0 and results.explanation_en.str.len().min() > 0
+    assert set(results.scheme_sha256) == set(schemes.scheme_sha256) and len(schemes) == 1
+    assert "dimensions" in schemes.scheme_text.iloc[0]
+    assert results.vintage.str.contains("synthetic demo").all()
+    assert (out / "outputs" / "evaluation_province.csv").exists()
+
+
+def test_write_evaluation_results_is_idempotent(demo_run, tmp_path):
+    import shutil
+
+    from jiqun.evaluation.scheme import load_scheme
+    from jiqun.evaluation.store import evaluate_store, write_evaluation_results
+
+    out, _ = demo_run
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(out / "jiqun.duckdb", path)
+    con = jiqun.connect(path)
+    try:
+        before = con.table("evaluation_results").count().execute()
+        scheme = load_scheme()
+        evaluations, units = evaluate_store(con, scheme, "province", draws=0)
+        assert write_evaluation_results(con, evaluations, scheme, units) == 14
+        assert con.table("evaluation_results").count().execute() == before
+        assert con.table("evaluation_schemes").count().execute() == 1
+    finally:
+        con.disconnect()

@@ -59,15 +59,33 @@ def test_older_store_is_upgraded_by_migrations(store_path, monkeypatch):
 
     applied = []
 
-    def v2(db):
-        applied.append(2)
-        db.execute("INSERT INTO jiqun_meta VALUES ('migrated_to_2', 'yes')").fetchall()
+    new = SCHEMA_VERSION + 1
 
-    monkeypatch.setattr(connection, "MIGRATIONS", connection.MIGRATIONS + [Migration(2, "test", v2)])
-    monkeypatch.setattr(connection, "SCHEMA_VERSION", 2)
+    def upgrade(db):
+        applied.append(new)
+        db.execute("INSERT INTO jiqun_meta VALUES ('migrated', 'yes')").fetchall()
+
+    monkeypatch.setattr(connection, "MIGRATIONS", connection.MIGRATIONS + [Migration(new, "test", upgrade)])
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", new)
     con = jiqun.connect(store_path)
-    assert applied == [2]
-    assert _meta(con, "schema_version") == "2" and _meta(con, "migrated_to_2") == "yes"
+    assert applied == [new]
+    assert _meta(con, "schema_version") == str(new) and _meta(con, "migrated") == "yes"
+    con.disconnect()
+
+
+def test_version_1_store_gains_evaluation_tables(store_path):
+    """A store written by schema version 1 (before the evaluation tables) is upgraded in place."""
+    import duckdb
+
+    db = duckdb.connect(str(store_path))
+    db.execute("DROP TABLE evaluation_results").fetchall()
+    db.execute("DROP TABLE evaluation_schemes").fetchall()
+    db.execute("UPDATE jiqun_meta SET value = '1' WHERE key = 'schema_version'").fetchall()
+    db.close()
+    con = jiqun.connect(store_path)
+    assert _meta(con, "schema_version") == str(SCHEMA_VERSION)
+    assert con.table("evaluation_results").count().execute() == 0
+    assert con.table("clusters").count().execute() == 14  # data kept
     con.disconnect()
 
 
@@ -79,9 +97,10 @@ def test_failed_migration_leaves_store_at_old_version(store_path, monkeypatch):
         db.execute("INSERT INTO jiqun_meta VALUES ('half', 'written')").fetchall()
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(connection, "MIGRATIONS", connection.MIGRATIONS + [Migration(2, "broken", broken)])
-    monkeypatch.setattr(connection, "SCHEMA_VERSION", 2)
-    with pytest.raises(StoreError, match="upgrade to schema version 2 failed"):
+    new = SCHEMA_VERSION + 1
+    monkeypatch.setattr(connection, "MIGRATIONS", connection.MIGRATIONS + [Migration(new, "broken", broken)])
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", new)
+    with pytest.raises(StoreError, match=f"upgrade to schema version {new} failed"):
         jiqun.connect(store_path)
     monkeypatch.undo()
     con = jiqun.connect(store_path)

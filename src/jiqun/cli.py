@@ -189,6 +189,21 @@ def _print_demo_summary(result) -> None:
             cl.add_row(cluster_names.get(row.cluster_id, row.cluster_id), f"{row.n_firms:,}",
                        f"{row.revenue_yuan / 1e8:,.1f}")
         console.print(cl)
+        evaluated = con.table("evaluation_results").filter(lambda t: t.region_code == "320000").order_by("rank")
+        ev = evaluated.execute()
+        if len(ev):
+            labels = {"leading": "引领型 leading", "breakthrough": "突破型 breakthrough", "catch_up": "赶超型 catch-up"}
+            et = RichTable("rank 排名", "cluster 集群", "score 得分", "type 类型", "90% rank 区间",
+                           title=f"competitiveness {int(ev.year.max())} 竞争力评价 (province 全省)")
+            for row in ev.itertuples():
+                interval = "" if row.rank_p05 != row.rank_p05 else f"{int(row.rank_p05)}-{int(row.rank_p95)}"
+                et.add_row(str(row.rank), cluster_names.get(row.cluster_id, row.cluster_id), f"{row.score:.3f}",
+                           labels.get(row.type, row.type), interval)
+            console.print(et)
+            counts = con.table("evaluation_results").filter(lambda t: t.region_code != "320000").type.value_counts()
+            by_type = dict(counts.execute().values.tolist())
+            console.print("cluster × city types 集群×城市类型: " + ", ".join(
+                f"{labels[t]} {by_type.get(t, 0)}" for t in labels))
     finally:
         con.disconnect()
     console.print(f"store 数据库: {result.db_path}")
@@ -370,6 +385,8 @@ def evaluate(
                                              "'indicator: value' (default: the scheme's, else the best peer)."),
     record_path: Optional[Path] = typer.Option(None, "--record", help="Also write the reproducibility record "
                                                "(scheme, its SHA-256, data vintage, inputs, weights, results), JSON."),
+    save: bool = typer.Option(False, "--save", help="Also store the results, the scheme text and its hash in "
+                              "`evaluation_results` / `evaluation_schemes`."),
 ) -> None:
     """Evaluate cluster competitiveness: scores, ranks, types (引领/突破/赶超), uncertainty. 竞争力评价。"""
     import json
@@ -379,7 +396,7 @@ def evaluate(
     from .evaluation.report import flat_table, records, write_record, write_xlsx
     from .evaluation.run import EvaluationError
     from .evaluation.scheme import SchemeError, load_scheme
-    from .evaluation.store import LEVELS, evaluate_store
+    from .evaluation.store import LEVELS, evaluate_store, write_evaluation_results
 
     if region not in LEVELS:
         _fail("--region must be province or city", 2)
@@ -388,13 +405,16 @@ def evaluate(
     try:
         plan = load_scheme(scheme)
         ref = yaml.safe_load(reference.read_text(encoding="utf-8")) if reference else None
-        con = connect(_db(db), read_only=True)
+        con = connect(_db(db), read_only=not save)
     except (SchemeError, OSError, yaml.YAMLError) as exc:
         _fail(str(exc), 2)
     except StoreError as exc:
         _fail(str(exc))
     try:
         evaluations, units = evaluate_store(con, plan, region, year, all_years, ref, draws)
+        if save:
+            written = write_evaluation_results(con, evaluations, plan, units)
+            err_console.print(f"stored 已保存 {written} rows in evaluation_results (scheme {plan.sha256[:12]})")
     except (EvaluationError, ValueError) as exc:
         _fail(str(exc), 2)
     finally:

@@ -50,6 +50,21 @@ def monitoring_frames(con) -> dict:
     }
 
 
+def evaluation_frames(con) -> dict:
+    """Competitiveness evaluation with the shipped scheme, province-wide and per city (also stored)."""
+    from ..evaluation.report import flat_table
+    from ..evaluation.scheme import load_scheme
+    from ..evaluation.store import evaluate_store, write_evaluation_results
+
+    scheme = load_scheme()
+    frames = {}
+    for level in ("province", "city"):
+        evaluations, units = evaluate_store(con, scheme, level)
+        write_evaluation_results(con, evaluations, scheme, units)
+        frames[f"evaluation_{level}"] = flat_table(evaluations, units)
+    return frames
+
+
 def write_outputs(con, out_dir: Path, note: str) -> list[Path]:
     """Compute the marts and write them; return the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -59,6 +74,7 @@ def write_outputs(con, out_dir: Path, note: str) -> list[Path]:
         "loads": con.table("loads").drop("user_name").execute(),
     }
     frames.update(monitoring_frames(con))
+    frames.update(evaluation_frames(con))
     written = []
     for name, frame in frames.items():
         path = out_dir / f"{name}.csv"

@@ -80,3 +80,43 @@ def evaluate_store(con, scheme: Scheme, level: str = "province", year: int | Non
     kwargs = dict(names=names, unit_names=units, reference=reference, vintage=vintage, draws=draws, seed=seed)
     evaluations = evaluate_years(values, scheme, **kwargs) if all_years else [evaluate(values, scheme, year, **kwargs)]
     return evaluations, units
+
+
+def write_evaluation_results(con, evaluations, scheme: Scheme, unit_names: dict | None = None) -> int:
+    """Store evaluations with their scheme text, hash and vintage (one transaction).
+
+    Rows for the same (scheme, year, cluster, region) are replaced, so re-running an
+    evaluation is idempotent. Returns the number of rows written.
+    """
+    import datetime as dt
+    import json
+
+    from .._duck import run
+
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    rows = []
+    for ev in evaluations:
+        for rec in ev.records(unit_names):
+            rows.append((
+                scheme.sha256, rec["year"], rec["cluster"], rec["region"], rec["score"], rec["rank"], rec["type"],
+                json.dumps(rec["dimensions"], ensure_ascii=False), rec.get("rank_p05"), rec.get("rank_p95"),
+                json.dumps(rec["type_probability"]) if "type_probability" in rec else None,
+                rec["weakest_dimension"], rec["explanation_zh"], rec["explanation_en"], rec["vintage"], now,
+            ))
+    db = getattr(con, "con", con)
+    run(db, "BEGIN TRANSACTION")
+    try:
+        run(db, "INSERT INTO evaluation_schemes SELECT ?, ?, ?, ? WHERE NOT EXISTS "
+                "(SELECT 1 FROM evaluation_schemes WHERE scheme_sha256 = ?)",
+            [scheme.sha256, scheme.name, scheme.text, now, scheme.sha256])
+        for year in sorted({r[1] for r in rows}):
+            regions = sorted({r[3] for r in rows if r[1] == year})
+            run(db, "DELETE FROM evaluation_results WHERE scheme_sha256 = ? AND year = ? AND list_contains(?, "
+                    "region_code)", [scheme.sha256, year, regions])
+        if rows:
+            db.executemany("INSERT INTO evaluation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        run(db, "COMMIT")
+    except BaseException:
+        run(db, "ROLLBACK")
+        raise
+    return len(rows)

@@ -67,3 +67,43 @@ INDICATOR_RESULTS = Table(
     ),
     primary_key=("cluster_id", "region_code", "year", "indicator"),
 )
+
+EVALUATION_SCHEMES = Table(
+    "evaluation_schemes", "评价方案", "result",
+    grain="one evaluation scheme, identified by its hash",
+    description="The exact text of every scheme a stored evaluation used, so a published ranking can be "
+    "reproduced.",
+    columns=(
+        C("scheme_sha256", "text", "方案哈希", "SHA-256 of the scheme's canonical form", required=True),
+        C("name", "text", "方案名称", "scheme name", required=True),
+        C("scheme_text", "text", "方案文本", "the scheme as written (YAML)", required=True),
+        C("stored_at", "timestamp", "保存时间", "UTC time first stored", required=True),
+    ),
+    primary_key=("scheme_sha256",),
+)
+
+EVALUATION_RESULTS = Table(
+    "evaluation_results", "评价结果", "result",
+    grain="one cluster (or cluster in one city) evaluated with one scheme for one year",
+    description="Scores, ranks, types (引领型/突破型/赶超型), rank uncertainty and explanations, with the "
+    "scheme hash and the data vintage.",
+    columns=(
+        C("scheme_sha256", "text", "方案哈希", "scheme used", required=True),
+        C("year", "integer", "年份", "evaluated year", required=True, **YEAR),
+        C("cluster_id", "text", "集群编号", "cluster", required=True),
+        C("region_code", "text", "地区代码", "320000 for the province or a city code", required=True),
+        C("score", "double", "综合得分", "total score", required=True),
+        C("rank", "integer", "排名", "rank (1 = best)", required=True),
+        C("type", "text", "类型", "leading, breakthrough or catch_up", required=True),
+        C("dimension_scores", "text", "维度得分", "dimension scores as JSON"),
+        C("rank_p05", "integer", "排名下限", "5th percentile of the Monte Carlo rank"),
+        C("rank_p95", "integer", "排名上限", "95th percentile of the Monte Carlo rank"),
+        C("type_probability", "text", "类型概率", "Monte Carlo probability of each type, JSON"),
+        C("weakest_dimension", "text", "短板维度", "lowest-scoring dimension"),
+        C("explanation_zh", "text", "中文说明", "generated explanation (Chinese)"),
+        C("explanation_en", "text", "英文说明", "generated explanation (English)"),
+        C("vintage", "text", "数据版本", "data vintage behind the indicator values"),
+        C("computed_at", "timestamp", "计算时间", "UTC time of the evaluation", required=True),
+    ),
+    primary_key=("scheme_sha256", "year", "cluster_id", "region_code"),
+)

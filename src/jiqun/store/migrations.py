@@ -28,8 +28,19 @@ def _v1(db) -> None:  # pragma: no cover - version 1 is the initial layout, crea
     raise RuntimeError("version 1 is created directly, never migrated to")
 
 
+def _v2(db) -> None:
+    """Add the evaluation tables (the layout as first released in version 2)."""
+    from .._duck import run
+    from ..schema import create_table_sql
+    from ..schema.tables_meta import EVALUATION_RESULTS, EVALUATION_SCHEMES
+
+    for table in (EVALUATION_SCHEMES, EVALUATION_RESULTS):
+        run(db, create_table_sql(table))
+
+
 MIGRATIONS: list[Migration] = [
-    Migration(1, "initial schema: catalogue, fact and meta tables", _v1),
+    Migration(1, "initial schema: catalogue, fact, meta and indicator results tables", _v1),
+    Migration(2, "evaluation_schemes and evaluation_results tables", _v2),
 ]
 
 #: The schema version this jiqun writes.
