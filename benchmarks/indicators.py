@@ -248,7 +248,7 @@ def _watchdog(limit_gb: float):
     threading.Thread(target=loop, daemon=True).start()
 
 
-def worker_jiqun(store: str, out: str, subset: bool, profile: bool) -> dict:
+def worker_jiqun(store: str, out: str, subset: bool) -> dict:
     import jiqun
     from jiqun.metrics import write_indicator_results
 
@@ -259,43 +259,14 @@ def worker_jiqun(store: str, out: str, subset: bool, profile: bool) -> dict:
     rows = write_indicator_results(con, indicators=inds)
     seconds = time.perf_counter() - t0
     res = {"seconds": seconds, "rows": rows, "rss_before_mb": rss0,
-           "threads": con.con.execute("SELECT current_setting('threads')").fetchone()[0],
-           "memory_limit": con.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]}
+           "threads": con.con.execute("SELECT current_setting('threads')").fetchall()[0][0],
+           "memory_limit": con.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]}
     if out:
         where = "" if inds is None else "WHERE indicator IN (" + ", ".join(f"'{i}'" for i in inds) + ")"
         con.con.execute(f"COPY (SELECT cluster_id, region_code, year, indicator, value, n_firms FROM "
                         f"indicator_results {where}) TO '{out}' (FORMAT parquet)").fetchall()
-    if profile:
-        res["groups"] = profile_groups(con)
     con.disconnect()
     return res
-
-
-def profile_groups(con) -> dict:
-    """Seconds per indicator group (each computed alone on cached inputs, as write_indicator_results does)."""
-    import ibis
-    from jiqun.metrics.base import Options
-    from jiqun.metrics.compute import compute_indicators, indicator_inputs
-    from jiqun.metrics.catalogue import load_catalogue
-
-    cat = load_catalogue()
-    groups: dict[str, list[str]] = {}
-    for ind_id, spec in cat.items():
-        dim = spec.get("dimension") if isinstance(spec, dict) else getattr(spec, "dimension", "?")
-        groups.setdefault(str(dim), []).append(ind_id)
-    opts = Options()
-    inputs = indicator_inputs(con, opts)
-    t0 = time.perf_counter()
-    for k in ("fy", "fy_all", "patents"):
-        name = f"_bench_input_{k}"
-        con.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {ibis.to_sql(inputs[k], dialect='duckdb')}").fetchall()
-        inputs[k] = con.table(name)
-    out = {"(shared inputs)": time.perf_counter() - t0}
-    for dim, ids in groups.items():
-        t0 = time.perf_counter()
-        compute_indicators(con, opts, inputs, ids).to_pyarrow()
-        out[dim] = time.perf_counter() - t0
-    return out
 
 
 def read_tables(store: str):
@@ -680,7 +651,6 @@ def main(argv=None) -> int:
                     help="run the pandas comparison on a second store scaled by this fraction")
     ap.add_argument("--pandas-mem-limit-gb", type=float, default=20.0,
                     help="abort the pandas worker above this RSS (the comparison is then reported as failed)")
-    ap.add_argument("--profile", action="store_true", help="also time each indicator group alone (jiqun)")
     ap.add_argument("--store", type=Path, default=None, help="reuse (or build, if absent) the store at this path")
     ap.add_argument("--keep", action="store_true", help="keep the built store(s)")
     ap.add_argument("--worker", choices=["jiqun", "jiqun-subset", "pandas"], help=argparse.SUPPRESS)
@@ -691,7 +661,7 @@ def main(argv=None) -> int:
         if args.worker == "pandas":
             rep = worker_pandas(str(args.store), args.out, args.pandas_mem_limit_gb)
         else:
-            rep = worker_jiqun(str(args.store), args.out, args.worker == "jiqun-subset", args.profile)
+            rep = worker_jiqun(str(args.store), args.out, args.worker == "jiqun-subset")
         print(json.dumps(rep, default=str))
         return 0
 
@@ -724,7 +694,7 @@ def main(argv=None) -> int:
         sizes = {t: cnt.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                  for t in ("firms", "firm_years", "transactions", "patents", "trademarks")}
         cnt.close()
-        full = run_worker(["--worker", "jiqun", "--store", str(store)] + (["--profile"] if args.profile else []))
+        full = run_worker(["--worker", "jiqun", "--store", str(store)])
         print(f"# jiqun full catalogue: {json.dumps(full, default=str)}", flush=True)
 
         cmp_store = store
@@ -746,7 +716,7 @@ def main(argv=None) -> int:
         # ---- the table ----
         print()
         print("dataset: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()) + f" ({store.stat().st_size / 1e9:.1f} GB"
-              f" DuckDB file; {full.get('threads')} DuckDB threads, memory_limit {full.get('memory_limit')})")
+              f" DuckDB file; DuckDB threads {full.get('threads')}, memory_limit {full.get('memory_limit')})")
         if cmp_store != store:
             print(f"comparison run on a {args.pandas_fraction:g} fraction of that dataset ({cmp_store.name})")
         w = 44
@@ -778,9 +748,6 @@ def main(argv=None) -> int:
                   f"{cmpr['only_pandas']} only in pandas")
         print(f"baseline covers {len(SUBSET)} of 46 indicators: groups " + ", ".join(BASELINE_GROUPS)
               + "; not the 9 innovation indicators (patents are only exercised in jiqun's full run)")
-        if full.get("groups"):
-            print("jiqun per group (each alone, on cached inputs): "
-                  + ", ".join(f"{k} {v:.1f}s" for k, v in full["groups"].items()))
         if "failed" not in full:
             ok_t, ok_m = full["seconds"] < 60, full["peak_rss_mb"] < 8 * 1024
             print(f"targets: full catalogue < 60 s {'MET' if ok_t else 'MISSED'}, < 8 GB {'MET' if ok_m else 'MISSED'}"
