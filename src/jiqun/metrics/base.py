@@ -104,7 +104,11 @@ def cluster_firm_years(con, levels=LEVELS) -> ibis.Table:
 
 def region_totals(con, levels=LEVELS) -> ibis.Table:
     """All firms' employment and output per region × year (e_r)."""
-    base = at_levels(firm_years(con), levels)
+    return region_totals_of(at_levels(firm_years(con), levels))
+
+
+def region_totals_of(base: ibis.Table) -> ibis.Table:
+    """:func:`region_totals` from all firms' firm-years at levels (e.g. a materialised copy)."""
     return base.group_by("region_code", "level", "year").aggregate(
         e_r=_.employment.sum(), q_r=_.output.sum(), n_r=_.uscc.nunique(), max_r=_.employment.max())
 

@@ -23,29 +23,37 @@ import ibis
 from ibis import _
 
 from .base import KEYS, melt, province_code, safe_div
-from ..marts import city_code
 
 
-def _purchases(fy: ibis.Table, transactions: ibis.Table) -> ibis.Table:
-    buyers = fy.select(*KEYS, "level", buyer_uscc=_.uscc, firm_region=_.firm_region)
+def buyer_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table:
+    """Purchases per buyer × year by seller location class (the narrow input of
+    :func:`purchase_indicators`): ``buyer_uscc, year, total, city, prov, imp``.
+
+    ``firms``: ``uscc, firm_region`` (the buyer's own region, as in the cluster firm-years).
+    ``city``/``prov``/``imp`` are null where the buyer has no such purchase that year. The
+    transactions are reduced to one row per buyer-year before they meet the clusters.
+    """
     tx = transactions.filter(_.buyer_uscc.notnull()).select(
-        "buyer_uscc", "year", "seller_uscc", amount=_.amount_yuan.cast("float64"),
+        "buyer_uscc", "year", amount=_.amount_yuan.cast("float64"),
         seller_region_code=_.seller_region_code, seller_country=_.seller_country.fill_null("CHN"))
-    return tx.join(buyers, ["buyer_uscc", "year"])
-
-
-def purchase_indicators(fy: ibis.Table, transactions: ibis.Table) -> ibis.Table:
-    """Local supporting rates and import share of purchases."""
-    p = _purchases(fy, transactions)
+    tx = tx.join(firms.select(buyer_uscc=_.uscc, firm_region=_.firm_region), "buyer_uscc")
     domestic = (_.seller_country == "CHN") & _.seller_region_code.notnull()
-    p = p.mutate(
-        same_city=(domestic & (city_code(_.seller_region_code) == city_code(_.firm_region))).fill_null(False),
-        same_prov=(domestic & (province_code(_.seller_region_code) == province_code(_.firm_region))).fill_null(False),
+    tx = tx.mutate(
+        # city_code(a) == city_code(b) and province_code(a) == province_code(b), without building the codes
+        same_city=(domestic & (_.seller_region_code.substr(0, 4) == _.firm_region.substr(0, 4))).fill_null(False),
+        same_prov=(domestic & (_.seller_region_code.substr(0, 2) == _.firm_region.substr(0, 2))).fill_null(False),
         imported=(_.seller_country != "CHN"))
-    per_buyer = p.group_by(*KEYS, "buyer_uscc").aggregate(
+    return tx.group_by("buyer_uscc", "year").aggregate(
         total=_.amount.sum(), city=_.amount.sum(where=_.same_city), prov=_.amount.sum(where=_.same_prov),
         imp=_.amount.sum(where=_.imported))
-    wide = per_buyer.group_by(*KEYS).aggregate(
+
+
+def purchase_indicators(fy: ibis.Table, per_buyer: ibis.Table) -> ibis.Table:
+    """Local supporting rates and import share of purchases, from cluster firm-years and
+    :func:`buyer_purchases`."""
+    buyers = fy.select(*KEYS, buyer_uscc=_.uscc)
+    p = buyers.join(per_buyer, ["buyer_uscc", "year"])
+    wide = p.group_by(*KEYS).aggregate(
         n=_.buyer_uscc.nunique(), total=_.total.sum(), city=_.city.sum(), prov=_.prov.sum(), imp=_.imp.sum(),
         city_max=_.city.max(), prov_max=_.prov.max(), imp_max=_.imp.max())
     return melt(wide, {
@@ -75,16 +83,37 @@ def coverage_indicator(fy: ibis.Table, seg: ibis.Table, nodes: ibis.Table) -> ib
     return melt(wide, {"chain_segment_coverage": (safe_div(_.covered, _.n_nodes), _.n, None)})
 
 
-def moved_out_indicator(fy: ibis.Table, transactions: ibis.Table) -> ibis.Table:
-    """``suppliers_moved_out`` (see module docstring)."""
-    located = transactions.filter(_.seller_uscc.notnull() & _.seller_region_code.notnull()).group_by(
-        "seller_uscc", "year").aggregate(loc=_.seller_region_code.max())
-    p = _purchases(fy, transactions).filter(_.seller_uscc.notnull())
-    prev = p.select(*KEYS, "seller_uscc", "firm_region").distinct().join(located, ["seller_uscc", "year"])
-    prev = prev.filter(province_code(_.loc) == province_code(_.firm_region))
+def seller_years(transactions: ibis.Table) -> ibis.Table:
+    """Per seller × year: ``sales_all`` (all its sales) and ``loc`` (its location: the largest
+    region code on its sales; null when none has one). Shared by :func:`moved_out_indicator` and
+    :func:`jiqun.metrics.leading.driving_power`."""
+    return transactions.filter(_.seller_uscc.notnull()).group_by("seller_uscc", "year").aggregate(
+        sales_all=_.amount_yuan.sum(), loc=_.seller_region_code.max())
+
+
+def moved_sellers(sellers: ibis.Table) -> ibis.Table:
+    """Seller-years whose province in t (``ploc``) differs from their province in t+1."""
+    located = sellers.filter(_.loc.notnull())
     now = located.select("seller_uscc", year=_.year - 1, loc_next=_.loc)
-    moved = prev.join(now, ["seller_uscc", "year"]).filter(province_code(_.loc_next) != province_code(_.firm_region))
-    counts = moved.group_by("cluster_id", "region_code", year=_.year + 1).aggregate(
+    moved = located.join(now, ["seller_uscc", "year"]).filter(province_code(_.loc_next) != province_code(_.loc))
+    return moved.select("seller_uscc", "year", ploc=province_code(_.loc))
+
+
+def moved_out_indicator(fy: ibis.Table, transactions: ibis.Table, sellers: ibis.Table | None = None) -> ibis.Table:
+    """``suppliers_moved_out`` (see module docstring).
+
+    A seller counts for the cluster × region in t+1 when it sold to one of the cluster's firms in
+    the region in t, was located in that firm's province in t and outside it in t+1. Only the
+    transactions of the (few) seller-years that changed province meet the clusters.
+    ``sellers``: :func:`seller_years` (computed from ``transactions`` when omitted).
+    """
+    sellers = seller_years(transactions) if sellers is None else sellers
+    moved = moved_sellers(sellers)
+    pairs = transactions.filter(_.buyer_uscc.notnull() & _.seller_uscc.notnull()).select(
+        "seller_uscc", "buyer_uscc", "year").join(moved, ["seller_uscc", "year"]).distinct()
+    buyers = fy.select(*KEYS, buyer_uscc=_.uscc, buyer_prov=province_code(_.firm_region))
+    hit = pairs.join(buyers, ["buyer_uscc", "year"]).filter(_.ploc == _.buyer_prov)
+    counts = hit.group_by("cluster_id", "region_code", year=_.year + 1).aggregate(
         moved=_.seller_uscc.nunique())
     keys = fy.group_by(*KEYS).aggregate(n=_.uscc.nunique())
     prev_keys = keys.select("cluster_id", "region_code", year=_.year + 1)

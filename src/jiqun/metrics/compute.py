@@ -14,13 +14,15 @@ import ibis
 from ibis import _
 
 from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, cluster_firm_years, firm_years, reference_area
-from .base import reference_divisions, region_totals
+from .base import reference_divisions, region_totals, region_totals_of
+from .. import marts
 from .catalogue import load_catalogue
-from .chain import coverage_indicator, moved_out_indicator, purchase_indicators, segment_suppliers
+from .chain import buyer_purchases, coverage_indicator, moved_out_indicator, purchase_indicators, seller_years
+from .chain import segment_suppliers
 from .concentration import concentration_indicators, eg_indicator
 from .growth import growth_indicators
 from .innovation import cluster_fields, innovation_indicators, patents_enriched
-from .leading import driving_power, leading_indicators, rank_leaders
+from .leading import driving_power, leading_indicators, local_sales, rank_leaders
 from .openness import openness_indicators
 from .quality import quality_indicators
 from .scale import cluster_totals, scale_indicators
@@ -29,7 +31,11 @@ from .strength import calc_cluster_strength
 
 
 def indicator_inputs(con, opts: Options = Options()) -> dict[str, ibis.Table]:
-    """The shared inputs of all indicator groups (callers may ``.cache()`` them for speed)."""
+    """The shared inputs of all indicator groups (callers may ``.cache()`` them for speed).
+
+    Inputs derived from others (``ranked``, ``totals``, ``sellers``, ``buyer_purchases``,
+    ``local_sales``) are added by :func:`derived_inputs` where absent, so that a caller who
+    materialises ``fy`` gets them built on the materialised table."""
     return {
         "fy": cluster_firm_years(con, opts.levels),
         "fy_all": at_levels(firm_years(con), opts.levels),
@@ -37,12 +43,124 @@ def indicator_inputs(con, opts: Options = Options()) -> dict[str, ibis.Table]:
         "reference": reference_area(con, opts),
         "ref_div": reference_divisions(con, opts),
         "transactions": con.table("transactions"),
+        "firms": cluster_firms(con),
         "patents": patents_enriched(con),
         "fields": cluster_fields(con),
         "trademarks": con.table("trademarks"),
         "firm_nodes": con.table("firm_chain_nodes"),
         "nodes": con.table("chain_nodes"),
     }
+
+
+def cluster_firms(con) -> ibis.Table:
+    """``uscc, firm_region`` of the firms that belong to at least one cluster (the only buyers whose
+    purchases reach a cluster indicator; dropping the others early halves the transactions)."""
+    members = marts.firm_clusters(con).select("uscc")
+    return con.table("firms").select("uscc", firm_region=_.region_code).semi_join(members, "uscc")
+
+
+# Indicator groups: the indicators each produces, the inputs it reads, and how it is built.
+# One group is one query; ``indicators=`` prunes whole groups before they are built.
+GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "scale": (("output_value", "revenue", "n_above_size", "employment", "province_output_share"), ("totals",)),
+    "growth": (("output_growth_yoy", "employment_growth_yoy", "output_cagr", "ss_total_change",
+                "ss_reference_growth", "ss_industry_mix", "ss_local_competitiveness"), ("totals", "reference")),
+    "specialisation": (("lq_employment", "lq_output", "national_output_share"),
+                       ("totals", "regions", "reference")),
+    "krugman": (("krugman_index",), ("fy_all", "ref_div", "regions", "reference")),
+    "concentration": (("hhi", "cr4", "cr10"), ("fy",)),
+    "ellison_glaeser": (("ellison_glaeser",), ("fy", "regions")),
+    "leading": (("leader_output_share", "top_firm_output_share", "leader_branch_share"), ("ranked",)),
+    "driving_power": (("leader_driving_power",), ("ranked", "local_sales", "sellers")),
+    "innovation": (("rd_intensity", "invention_apps_per_10k_emp", "invention_grants_per_10k_emp",
+                    "invention_apps_per_100m_output", "invention_grants_per_100m_output", "pct_applications",
+                    "national_patent_share", "rta_cluster_fields", "foreign_applicant_share"),
+                   ("fy", "patents", "fields")),
+    "openness": (("export_share", "intl_trademarks", "firms_with_intl_trademarks"), ("fy", "trademarks")),
+    "purchases": (("local_supporting_rate_city", "local_supporting_rate_province", "import_share_purchases"),
+                  ("fy", "buyer_purchases")),
+    "coverage": (("chain_segment_coverage",), ("fy", "fy_all", "firm_nodes", "nodes")),
+    "moved_out": (("suppliers_moved_out",), ("fy", "transactions", "sellers")),
+    "quality": (("n_srdi", "n_little_giants", "n_single_champions", "n_listed", "foreign_output_share"), ("fy",)),
+}
+# Inputs built from other inputs (what they read).
+DERIVED = {
+    "ranked": ("fy",), "totals": ("fy",), "sellers": ("transactions",),
+    "buyer_purchases": ("transactions", "firms"), "local_sales": ("transactions",),
+}
+
+
+def derived_inputs(x: dict, opts: Options) -> dict:
+    """Add the derived inputs missing from ``x`` (in place; returns ``x``)."""
+    x.setdefault("ranked", rank_leaders(x["fy"], opts.leaders_k))
+    x.setdefault("totals", cluster_totals(x["fy"]))
+    x.setdefault("sellers", seller_years(x["transactions"]))
+    if "firms" in x:
+        x.setdefault("buyer_purchases", buyer_purchases(x["transactions"], x["firms"]))
+    x.setdefault("local_sales", local_sales(x["transactions"]))
+    return x
+
+
+def _build(group: str, x: dict, opts: Options):
+    if group == "scale":
+        return scale_indicators(x["totals"])
+    if group == "growth":
+        return growth_indicators(x["totals"], x["reference"], opts.cagr_window)
+    if group == "specialisation":
+        return specialisation_indicators(x["totals"], x["regions"], x["reference"])
+    if group == "krugman":
+        return krugman_indicator(x["fy_all"], x["ref_div"], x["regions"], x["reference"])
+    if group == "concentration":
+        return concentration_indicators(x["fy"])
+    if group == "ellison_glaeser":
+        return eg_indicator(x["fy"], x["regions"]) if "city" in opts.levels else None
+    if group == "leading":
+        return leading_indicators(x["ranked"])
+    if group == "driving_power":
+        return driving_power(x["ranked"], x["local_sales"], opts.levels, x["sellers"])
+    if group == "innovation":
+        return innovation_indicators(x["fy"], x["patents"], x["fields"], opts.levels)
+    if group == "openness":
+        return openness_indicators(x["fy"], x["trademarks"])
+    if group == "purchases":
+        return purchase_indicators(x["fy"], x["buyer_purchases"])
+    if group == "coverage":
+        return coverage_indicator(x["fy"], segment_suppliers(x["fy_all"], x["firm_nodes"], x["nodes"]), x["nodes"])
+    if group == "moved_out":
+        return moved_out_indicator(x["fy"], x["transactions"], x["sellers"])
+    if group == "quality":
+        return quality_indicators(x["fy"])
+    raise KeyError(group)
+
+
+def selected_groups(indicators=None) -> list[str]:
+    """The groups that produce at least one of ``indicators`` (all groups when None)."""
+    if indicators is None:
+        return list(GROUPS)
+    wanted = set(indicators)
+    return [g for g, (ids, _inputs) in GROUPS.items() if wanted & set(ids)]
+
+
+def indicator_parts(con, opts: Options | None = None, inputs: dict | None = None,
+                    indicators=None) -> list[tuple[str, ibis.Table]]:
+    """One long ibis expression per indicator group needed for ``indicators`` (all when None):
+    ``[(group, table)]`` with :data:`jiqun.metrics.base.LONG_COLUMNS` and int64 years."""
+    opts = opts or Options()
+    x = derived_inputs(dict(inputs) if inputs is not None else indicator_inputs(con, opts), opts)
+    if "buyer_purchases" not in x:  # inputs from a caller without the ``firms`` entry
+        x["firms"] = cluster_firms(con)
+        derived_inputs(x, opts)
+    wanted = None if indicators is None else list(indicators)
+    parts = []
+    for group in selected_groups(wanted):
+        part = _build(group, x, opts)
+        if part is None:
+            continue
+        part = part.select(*LONG_COLUMNS).mutate(year=_.year.cast("int64"))
+        if wanted is not None and not set(GROUPS[group][0]) <= set(wanted):
+            part = part.filter(_.indicator.isin(wanted))
+        parts.append((group, part))
+    return parts
 
 
 def compute_indicators(con, opts: Options | None = None, inputs: dict | None = None,
@@ -58,39 +176,76 @@ def compute_indicators(con, opts: Options | None = None, inputs: dict | None = N
     inputs : dict, optional
         Precomputed :func:`indicator_inputs` (e.g. cached as temporary tables).
     indicators : iterable of str, optional
-        Keep only these indicator ids.
+        Keep only these indicator ids (groups producing none of them are not built).
 
     Returns
     -------
     ibis.Table
         ``cluster_id, region_code, year, indicator, value, n_firms, top_firm_share``.
     """
+    parts = [p for _g, p in indicator_parts(con, opts, inputs, indicators)]
+    if not parts:  # no known indicator requested: an empty result with the right columns
+        empty = indicator_parts(con, opts, inputs, ["n_listed"])[0][1]
+        return empty.filter(ibis.literal(False))
+    return stack(*parts)
+
+
+def _needed_inputs(groups) -> set[str]:
+    need = set()
+    for g in groups:
+        need |= set(GROUPS[g][1])
+    for k in list(need):
+        need |= set(DERIVED.get(k, ()))
+    return need
+
+
+def _materialise(con, expr: ibis.Table, name: str) -> ibis.Table:
+    sql = ibis.to_sql(expr, dialect="duckdb")
+    con.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}").fetchall()
+    return con.table(name)
+
+
+def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True, indicators=None):
+    """The catalogue (or the groups needed for ``indicators``) as one pyarrow table.
+
+    With ``cache``, the shared inputs the selected groups need are materialised once as temporary
+    tables (cluster firm-years with the leader ranks, all firms' firm-years, cluster totals,
+    seller-years, patents), then each group runs as its own query, one after another (a single
+    query over the whole catalogue plans badly and holds every group's hash tables at once)."""
+    import pyarrow as pa
+
     opts = opts or Options()
-    x = inputs or indicator_inputs(con, opts)
-    totals = cluster_totals(x["fy"])
-    ranked = rank_leaders(x["fy"], opts.leaders_k)
-    seg = segment_suppliers(x["fy_all"], x["firm_nodes"], x["nodes"])
-    parts = [
-        scale_indicators(totals),
-        growth_indicators(totals, x["reference"], opts.cagr_window),
-        specialisation_indicators(totals, x["regions"], x["reference"]),
-        krugman_indicator(x["fy_all"], x["ref_div"], x["regions"], x["reference"]),
-        concentration_indicators(x["fy"]),
-        eg_indicator(x["fy"], x["regions"]) if "city" in opts.levels else None,
-        leading_indicators(ranked),
-        driving_power(ranked, x["transactions"], opts.levels),
-        innovation_indicators(x["fy"], x["patents"], x["fields"], opts.levels),
-        openness_indicators(x["fy"], x["trademarks"]),
-        purchase_indicators(x["fy"], x["transactions"]),
-        coverage_indicator(x["fy"], seg, x["nodes"]),
-        moved_out_indicator(x["fy"], x["transactions"]),
-        quality_indicators(x["fy"]),
-    ]
-    out = stack(*[p.select(*LONG_COLUMNS) for p in parts if p is not None])
-    out = out.mutate(year=_.year.cast("int64"))
-    if indicators is not None:
-        out = out.filter(_.indicator.isin(list(indicators)))
-    return out
+    groups = selected_groups(None if indicators is None else list(indicators))
+    inputs = indicator_inputs(con, opts)
+    cached = []
+    try:
+        if cache:
+            need = _needed_inputs(groups)
+            if need & {"fy", "ranked", "totals"}:
+                # The leader ranks are one window over the cluster firm-years: compute them once.
+                inputs["fy"] = _materialise(con, rank_leaders(inputs["fy"], opts.leaders_k), "_jiqun_input_fy")
+                cached.append("_jiqun_input_fy")
+                inputs["ranked"] = inputs["fy"]
+            if "fy_all" in need:  # only the columns the groups read
+                inputs["fy_all"] = _materialise(con, inputs["fy_all"].select(
+                    "uscc", "year", "region_code", "level", "division", "employment", "output"), "_jiqun_input_fy_all")
+                cached.append("_jiqun_input_fy_all")
+                inputs["regions"] = region_totals_of(inputs["fy_all"])
+            for k, expr in (("patents", None), ("regions", None), ("reference", None),
+                            ("totals", lambda: cluster_totals(inputs["fy"])),
+                            ("sellers", lambda: seller_years(inputs["transactions"]))):
+                if k in need:
+                    name = f"_jiqun_input_{k}"
+                    inputs[k] = _materialise(con, expr() if expr else inputs[k], name)
+                    cached.append(name)
+        tables = [p.to_pyarrow() for _g, p in indicator_parts(con, opts, inputs, indicators)]
+    finally:
+        for name in cached:
+            con.con.execute(f"DROP TABLE IF EXISTS temp.{name}").fetchall()
+    if not tables:
+        return compute_indicators(con, opts, None, indicators).to_pyarrow()
+    schema = tables[0].schema
+    return pa.concat_tables([t.cast(schema) for t in tables])
 
 
 def data_vintage(con) -> str:
@@ -106,21 +261,7 @@ def data_vintage(con) -> str:
 def write_indicator_results(con, opts: Options | None = None, cache: bool = True, indicators=None) -> int:
     """Compute the catalogue and store it in ``indicator_results``, replacing the rows with the same
     (cluster_id, region_code, year, indicator) in one transaction. Returns the rows written."""
-    opts = opts or Options()
-    inputs = indicator_inputs(con, opts)
-    cached = []
-    try:
-        if cache:  # materialise the shared inputs once as temporary tables
-            for k in ("fy", "fy_all", "patents"):
-                name = f"_jiqun_input_{k}"
-                sql = ibis.to_sql(inputs[k], dialect="duckdb")
-                con.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}").fetchall()
-                cached.append(name)
-                inputs[k] = con.table(name)
-        table = compute_indicators(con, opts, inputs, indicators).to_pyarrow()
-    finally:
-        for name in cached:
-            con.con.execute(f"DROP TABLE IF EXISTS temp.{name}").fetchall()
+    table = compute_indicator_arrow(con, opts, cache, indicators)
     import pyarrow as pa
 
     n = table.num_rows

@@ -43,28 +43,38 @@ def leading_indicators(fy_ranked: ibis.Table) -> ibis.Table:
     })
 
 
-def supplier_sales(transactions: ibis.Table, levels) -> ibis.Table:
-    """Domestic firm sellers' sales per transaction at levels: seller_uscc, year, buyer_uscc,
-    amount, seller region at each level as ``seller_at`` with ``level``."""
-    tx = transactions.filter(_.seller_uscc.notnull() & (_.seller_country.fill_null("CHN") == "CHN")
-                             & _.seller_region_code.notnull())
-    tx = tx.select("seller_uscc", "buyer_uscc", "year", amount=_.amount_yuan.cast("float64"),
-                   seller_region_code=_.seller_region_code)
-    parts = [tx.mutate(seller_at=level_code(_.seller_region_code, lv), level=ibis.literal(lv)) for lv in levels]
-    return stack(*parts) if len(parts) > 1 else parts[0]
+def local_sales(transactions: ibis.Table) -> ibis.Table:
+    """Sales of domestic firm sellers to firms (the narrow input of :func:`driving_power`):
+    ``seller_uscc, buyer_uscc, year, amount, seller_region_code``."""
+    tx = transactions.filter(_.seller_uscc.notnull() & _.buyer_uscc.notnull()
+                             & (_.seller_country.fill_null("CHN") == "CHN") & _.seller_region_code.notnull())
+    return tx.select("seller_uscc", "buyer_uscc", "year", amount=_.amount_yuan.cast("float64"),
+                     seller_region_code=_.seller_region_code)
 
 
-def driving_power(fy_ranked: ibis.Table, transactions: ibis.Table, levels) -> ibis.Table:
-    """Long ``leader_driving_power`` rows (see module docstring)."""
-    sales = supplier_sales(transactions, levels)
-    totals = transactions.filter(_.seller_uscc.notnull()).group_by("seller_uscc", "year").aggregate(
-        sales_all=_.amount_yuan.sum())
-    buyers = fy_ranked.select(buyer_uscc=_.uscc, year=_.year, cluster_id=_.cluster_id, region_code=_.region_code,
-                              level=_.level, is_leader=_.is_leader)
-    local = sales.join(buyers, ["buyer_uscc", "year", "level"]).filter(_.seller_at == _.region_code)
+def driving_power(fy_ranked: ibis.Table, sales: ibis.Table, levels, sellers: ibis.Table) -> ibis.Table:
+    """Long ``leader_driving_power`` rows (see module docstring).
+
+    ``sales``: :func:`local_sales`; ``sellers``: :func:`jiqun.metrics.chain.seller_years`
+    (``sales_all`` per seller × year). At each level a sale joins the buyer's cluster
+    firm-years on (buyer, year, region = the seller's region at that level), so that sales to
+    buyers elsewhere never leave the join.
+    """
+    local = []
+    for lv in levels:
+        s = sales.select("seller_uscc", "buyer_uscc", "year", "amount",
+                         seller_at=level_code(_.seller_region_code, lv))
+        buyers = fy_ranked.filter(_.level == lv).select(
+            buyer_uscc=_.uscc, year=_.year, cluster_id=_.cluster_id, region_code=_.region_code,
+            is_leader=_.is_leader)
+        j = s.join(buyers, [s.buyer_uscc == buyers.buyer_uscc, s.year == buyers.year,
+                            s.seller_at == buyers.region_code])
+        local.append(j.select(*KEYS, "seller_uscc", "amount", "is_leader"))
+    local = stack(*local) if len(local) > 1 else local[0]
     per_supplier = local.group_by(*KEYS, "seller_uscc").aggregate(to_leaders=_.amount.sum(where=_.is_leader))
-    per_supplier = per_supplier.join(totals, ["seller_uscc", "year"])
+    per_supplier = per_supplier.join(sellers.select("seller_uscc", "year", "sales_all"), ["seller_uscc", "year"])
+    # per_supplier has one row per (cluster, region, year, seller): count() = distinct sellers.
     wide = per_supplier.group_by(*KEYS).aggregate(
-        n=_.seller_uscc.nunique(), to_leaders=_.to_leaders.fill_null(0).sum(), sales=_.sales_all.sum(),
+        n=_.count(), to_leaders=_.to_leaders.fill_null(0).sum(), sales=_.sales_all.sum(),
         smax=_.sales_all.max())
     return melt(wide, {"leader_driving_power": (safe_div(_.to_leaders, _.sales), _.n, safe_div(_.smax, _.sales))})
