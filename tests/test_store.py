@@ -132,3 +132,17 @@ def test_not_a_store(tmp_path):
     path.write_bytes(b"this is not a database file at all" * 100)
     with pytest.raises(StoreError, match="cannot open"):
         jiqun.connect(path)
+
+
+def test_engine_settings_from_environment(store_path, monkeypatch):
+    monkeypatch.setenv("JIQUN_MEMORY_LIMIT", "512MB")
+    monkeypatch.setenv("JIQUN_THREADS", "1")
+    con = jiqun.connect(store_path)
+    limit, threads = con.con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()[0]
+    con.disconnect()
+    assert limit.replace(" ", "") == "488.2MiB"  # DuckDB reports 512 MB (10^6 bytes) in MiB
+    assert int(threads) == 1
+    monkeypatch.setenv("JIQUN_MEMORY_LIMIT", "lots")
+    with pytest.raises(StoreError, match="memory_limit"):
+        jiqun.connect(store_path)

@@ -31,6 +31,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("demo_scale", "small", "Scale of the synthetic demo: small, city or province."),
     Setting("demo_seed", "2024", "Random seed of the synthetic demo."),
     Setting("temp_dir", "", "Folder for temporary files (transcoded CSVs); default: the system's."),
+    Setting("memory_limit", "", "Memory cap of the store's engine, e.g. 6GB (DuckDB spills to disk beyond it); "
+            "default: DuckDB's, 80% of RAM. Use it on shared servers."),
+    Setting("threads", "", "Worker threads of the store's engine; default: one per core."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -76,6 +76,7 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
         raise StoreError(f"cannot open {location}: {str(exc).splitlines()[0]}") from None
     con._jiqun_location = location  # for error messages
     try:
+        _apply_engine_settings(con.con)
         if read_only:
             _check_version(con.con, location, upgrade=False)
         else:
@@ -84,6 +85,22 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
         con.disconnect()  # release the file lock before reporting
         raise
     return con
+
+
+def _apply_engine_settings(db) -> None:
+    """Apply the ``memory_limit`` and ``threads`` settings (JIQUN_MEMORY_LIMIT, JIQUN_THREADS)."""
+    import re
+
+    memory = settings.get("memory_limit").strip()
+    if memory:
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory, flags=re.IGNORECASE):
+            raise StoreError(f"memory_limit {memory!r} (JIQUN_MEMORY_LIMIT) must look like 6GB or 512MB")
+        run(db, f"SET memory_limit = '{memory}'")
+    threads = settings.get("threads").strip()
+    if threads:
+        if not threads.isdigit() or int(threads) < 1:
+            raise StoreError(f"threads {threads!r} (JIQUN_THREADS) must be a positive whole number")
+        run(db, f"SET threads = {int(threads)}")
 
 
 def _existing_tables(db) -> set[str]:
