@@ -172,8 +172,11 @@ def _row_checks(table: Table, present: set[str], max_cell_chars: int) -> list[tu
             out.append((name, raw, "type", bad, f"{name} must be {kind}", f"{col.zh}应为{kind_zh}"))
         if col.enum:
             allowed = ", ".join(col.enum)
+            # Analysts read the Chinese message: show the first Chinese spelling beside each value.
+            allowed_zh = "、".join(
+                next((f"{s}({v})" for s in spellings if not s.isascii()), v) for v, spellings in col.enum.items())
             out.append((name, raw, "enum", f"{raw} IS NOT NULL AND {typed} IS NULL",
-                        f"{name} must be one of {allowed}", f"{col.zh}须为：{allowed}"))
+                        f"{name} must be one of {allowed}", f"{col.zh}须为：{allowed_zh}"))
         if col.uscc:
             out.append((name, raw, "uscc", f"{typed} IS NOT NULL AND NOT {uscc_valid_sql(typed)}",
                         "18 characters from 0-9 A-Y (no I O S V Z) with a correct check character",
