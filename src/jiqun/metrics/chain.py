@@ -25,18 +25,22 @@ from ibis import _
 from .base import KEYS, melt, province_code, safe_div
 
 
-def buyer_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table:
+def buyer_purchases(transactions: ibis.Table, firms: ibis.Table | None) -> ibis.Table:
     """Purchases per buyer × year by seller location class (the narrow input of
     :func:`purchase_indicators`): ``buyer_uscc, year, total, city, prov, imp``.
 
     ``firms``: ``uscc, firm_region`` (the buyer's own region, as in the cluster firm-years).
     ``city``/``prov``/``imp`` are null where the buyer has no such purchase that year. The
-    transactions are reduced to one row per buyer-year before they meet the clusters.
+    transactions are reduced to one row per buyer-year before they meet the clusters. With
+    ``firms=None`` the transactions already carry the buyer's ``firm_region`` (and only the buyers
+    wanted).
     """
+    extra = ["firm_region"] if firms is None else []
     tx = transactions.filter(_.buyer_uscc.notnull()).select(
-        "buyer_uscc", "year", amount=_.amount_yuan.cast("float64"),
+        "buyer_uscc", "year", *extra, amount=_.amount_yuan.cast("float64"),
         seller_region_code=_.seller_region_code, seller_country=_.seller_country.fill_null("CHN"))
-    tx = tx.join(firms.select(buyer_uscc=_.uscc, firm_region=_.firm_region), "buyer_uscc")
+    if firms is not None:
+        tx = tx.join(firms.select(buyer_uscc=_.uscc, firm_region=_.firm_region), "buyer_uscc")
     domestic = (_.seller_country == "CHN") & _.seller_region_code.notnull()
     tx = tx.mutate(
         # city_code(a) == city_code(b) and province_code(a) == province_code(b), without building the codes

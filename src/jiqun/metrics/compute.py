@@ -9,6 +9,8 @@ and strength flags from the store.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 
 import ibis
 from ibis import _
@@ -28,6 +30,8 @@ from .quality import quality_indicators
 from .scale import cluster_totals, scale_indicators
 from .specialisation import krugman_indicator, specialisation_indicators
 from .strength import calc_cluster_strength
+
+log = logging.getLogger(__name__)
 
 
 def indicator_inputs(con, opts: Options = Options()) -> dict[str, ibis.Table]:
@@ -200,9 +204,38 @@ def _needed_inputs(groups) -> set[str]:
 
 
 def _materialise(con, expr: ibis.Table, name: str) -> ibis.Table:
+    t0 = time.perf_counter()
     sql = ibis.to_sql(expr, dialect="duckdb")
     con.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}").fetchall()
+    log.debug("materialised %s in %.1f s", name, time.perf_counter() - t0)
     return con.table(name)
+
+
+def _run(group: str, expr: ibis.Table):
+    t0 = time.perf_counter()
+    table = expr.to_pyarrow()
+    log.debug("group %s: %d rows in %.1f s", group, table.num_rows, time.perf_counter() - t0)
+    return table
+
+
+def _firm_index(con, sellers: ibis.Table | None = None) -> ibis.Table:
+    """``uscc, fid``: a dense int64 id per USCC of ``firms``, patent applicants, trademark owners and
+    (when given) the sellers of :func:`seller_years`, numbered in USCC order, so that ordering by id
+    breaks ties as ordering by USCC does."""
+    keys = [con.table("firms").select("uscc"),
+            con.table("patents").filter(_.applicant_uscc.notnull()).select(uscc=_.applicant_uscc),
+            con.table("trademarks").filter(_.owner_uscc.notnull()).select(uscc=_.owner_uscc)]
+    if sellers is not None:
+        keys.append(sellers.select(uscc=_.seller_uscc))
+    u = ibis.union(*[k.select(uscc=k.uscc.cast("string")) for k in keys], distinct=True)
+    return u.mutate(fid=ibis.row_number().over(order_by="uscc"))
+
+
+def _to_fid(table: ibis.Table, column: str, fid: ibis.Table) -> ibis.Table:
+    """``table`` with the USCCs of ``column`` replaced by their ids in ``fid`` (null stays null)."""
+    m = fid.select(_k=_.uscc, _id=_.fid)
+    j = table.left_join(m, table[column] == m._k)
+    return j.select(*[(j._id.name(c) if c == column else j[c]) for c in table.columns])
 
 
 def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True, indicators=None):
@@ -210,8 +243,10 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
 
     With ``cache``, the shared inputs the selected groups need are materialised once as temporary
     tables (cluster firm-years with the leader ranks, all firms' firm-years, cluster totals,
-    seller-years, patents), then each group runs as its own query, one after another (a single
-    query over the whole catalogue plans badly and holds every group's hash tables at once)."""
+    seller-years, patents, the cluster firms' purchases), with their firm keys replaced by dense
+    integer ids (:func:`_firm_index`, in USCC order), then each group runs as its own query, one after
+    another (a single query over the whole catalogue plans badly and holds every group's hash tables
+    at once)."""
     import pyarrow as pa
 
     opts = opts or Options()
@@ -221,24 +256,54 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
     try:
         if cache:
             need = _needed_inputs(groups)
+            # Firm keys of the cached inputs are dense integers (see :func:`_firm_index`): the joins and
+            # group-bys below hash 8-byte ints instead of 18-character USCCs.
+            if "sellers" in need:  # all sales per seller-year (read from the raw transactions)
+                inputs["sellers"] = _materialise(con, seller_years(inputs["transactions"]), "_jiqun_input_sellers_s")
+                cached.append("_jiqun_input_sellers_s")
+            fid = _materialise(con, _firm_index(con, inputs.get("sellers") if "sellers" in need else None),
+                               "_jiqun_fid")
+            cached.append("_jiqun_fid")
+            if "sellers" in need:
+                inputs["sellers"] = _materialise(con, _to_fid(inputs["sellers"], "seller_uscc", fid),
+                                                 "_jiqun_input_sellers")
+                cached.append("_jiqun_input_sellers")
+                con.con.execute("DROP TABLE IF EXISTS temp._jiqun_input_sellers_s").fetchall()
+            if need & {"transactions", "buyer_purchases", "local_sales"}:
+                # Cluster firms (the only buyers any indicator reads) and their purchases, by firm id.
+                firms = inputs["firms"].join(fid, "uscc").select(uscc=_.fid, firm_uscc=_.uscc,
+                                                                 firm_region=_.firm_region)
+                inputs["firms"] = _materialise(con, firms.drop("firm_uscc"), "_jiqun_input_firms")
+                cached.append("_jiqun_input_firms")
+                tx = inputs["transactions"].join(
+                    firms.select(buyer_uscc=_.firm_uscc, _buyer=_.uscc, firm_region=_.firm_region), "buyer_uscc")
+                tx = _to_fid(tx.select("year", "seller_uscc", "seller_region_code", "seller_country", "amount_yuan",
+                                       "firm_region", buyer_uscc=_._buyer), "seller_uscc", fid)
+                inputs["transactions"] = _materialise(con, tx, "_jiqun_input_tx")
+                cached.append("_jiqun_input_tx")
+                # Every buyer left is a cluster firm and carries its region: no second join.
+                inputs["buyer_purchases"] = buyer_purchases(inputs["transactions"], None)
             if need & {"fy", "ranked", "totals"}:
-                # The leader ranks are one window over the cluster firm-years: compute them once.
-                inputs["fy"] = _materialise(con, rank_leaders(inputs["fy"], opts.leaders_k), "_jiqun_input_fy")
+                # The leader ranks are one window over the cluster firm-years: compute them once
+                # (ties by firm id = by USCC, ids being in USCC order).
+                fy = _to_fid(inputs["fy"], "uscc", fid)
+                inputs["fy"] = _materialise(con, rank_leaders(fy, opts.leaders_k), "_jiqun_input_fy")
                 cached.append("_jiqun_input_fy")
                 inputs["ranked"] = inputs["fy"]
+            inputs["trademarks"] = _to_fid(inputs["trademarks"], "owner_uscc", fid)
+            inputs["patents"] = _to_fid(inputs["patents"], "applicant_uscc", fid)
             if "fy_all" in need:  # only the columns the groups read
                 inputs["fy_all"] = _materialise(con, inputs["fy_all"].select(
                     "uscc", "year", "region_code", "level", "division", "employment", "output"), "_jiqun_input_fy_all")
                 cached.append("_jiqun_input_fy_all")
                 inputs["regions"] = region_totals_of(inputs["fy_all"])
             for k, expr in (("patents", None), ("regions", None), ("reference", None),
-                            ("totals", lambda: cluster_totals(inputs["fy"])),
-                            ("sellers", lambda: seller_years(inputs["transactions"]))):
+                            ("totals", lambda: cluster_totals(inputs["fy"]))):
                 if k in need:
                     name = f"_jiqun_input_{k}"
                     inputs[k] = _materialise(con, expr() if expr else inputs[k], name)
                     cached.append(name)
-        tables = [p.to_pyarrow() for _g, p in indicator_parts(con, opts, inputs, indicators)]
+        tables = [_run(g, p) for g, p in indicator_parts(con, opts, inputs, indicators)]
     finally:
         for name in cached:
             con.con.execute(f"DROP TABLE IF EXISTS temp.{name}").fetchall()
