@@ -7,6 +7,11 @@ work on the connection meanwhile; these helpers always consume the result.
 from __future__ import annotations
 
 
+def duckdb_connection(con):
+    """The DuckDB connection behind an ibis backend (or a raw DuckDB connection, returned as is)."""
+    return getattr(con, "con", con)
+
+
 def run(db, sql: str, params=None) -> list[tuple]:
     """Execute ``sql`` and return all rows (an empty list for statements)."""
     cursor = db.execute(sql) if params is None else db.execute(sql, params)

@@ -334,9 +334,7 @@ def alerts(
     out: Optional[Path] = typer.Option(None, "--out", help="Output file for csv/json (default: standard output)."),
 ) -> None:
     """Evaluate the alert rules (metrics/data/alerts.yaml) and list what fires, with evidence. 预警。"""
-    from .metrics.alerts import evaluate_alerts
-    from .metrics.chain import segment_suppliers
-    from .metrics.compute import compute_indicators, indicator_inputs
+    from .metrics.compute import store_alerts
 
     if fmt not in ("table", "csv", "json"):
         _fail("--format must be table, csv or json", 2)
@@ -345,9 +343,7 @@ def alerts(
     except StoreError as exc:
         _fail(str(exc))
     try:
-        inputs = indicator_inputs(con)
-        segments = segment_suppliers(inputs["fy_all"], inputs["firm_nodes"], inputs["nodes"])
-        frame = evaluate_alerts(compute_indicators(con, inputs=inputs), segments=segments).execute()
+        frame = store_alerts(con).execute()
     finally:
         con.disconnect()
     frame = frame.rename(columns={"cluster_id": "cluster", "region_code": "region"})

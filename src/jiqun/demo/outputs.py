@@ -34,19 +34,15 @@ def _named(con, table):
 def monitoring_frames(con) -> dict:
     """Indicator catalogue results (also stored in ``indicator_results``), strength flags, alerts."""
     from ..metrics import store_strength, write_indicator_results
-    from ..metrics.alerts import evaluate_alerts
-    from ..metrics.chain import segment_suppliers
-    from ..metrics.compute import indicator_inputs
+    from ..metrics.compute import store_alerts
     from ..metrics.export import published
 
     write_indicator_results(con)
     stored = con.table("indicator_results")
-    inputs = indicator_inputs(con)
-    segments = segment_suppliers(inputs["fy_all"], inputs["firm_nodes"], inputs["nodes"])
     return {
         "indicators": published(stored.execute()),
         "cluster_strength": store_strength(con).execute(),
-        "alerts": evaluate_alerts(stored, segments=segments).execute(),
+        "alerts": store_alerts(con, stored).execute(),
     }
 
 

@@ -91,7 +91,7 @@ def write_evaluation_results(con, evaluations, scheme: Scheme, unit_names: dict 
     import datetime as dt
     import json
 
-    from .._duck import run
+    from .._duck import duckdb_connection, run
 
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     rows = []
@@ -103,7 +103,7 @@ def write_evaluation_results(con, evaluations, scheme: Scheme, unit_names: dict 
                 json.dumps(rec["type_probability"]) if "type_probability" in rec else None,
                 rec["weakest_dimension"], rec["explanation_zh"], rec["explanation_en"], rec["vintage"], now,
             ))
-    db = getattr(con, "con", con)
+    db = duckdb_connection(con)
     run(db, "BEGIN TRANSACTION")
     try:
         run(db, "INSERT INTO evaluation_schemes SELECT ?, ?, ?, ? WHERE NOT EXISTS "

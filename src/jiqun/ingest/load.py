@@ -9,7 +9,7 @@ makes a transaction durable at COMMIT.
 
 from __future__ import annotations
 
-from .._duck import one, run
+from .._duck import duckdb_connection, one, run
 
 import datetime as dt
 import os
@@ -56,11 +56,6 @@ class LoadResult:
         return self.rows_in_file / self.seconds if self.seconds else float("inf")
 
 
-def _duck(con):
-    """The DuckDB connection behind an ibis backend (or a raw DuckDB connection)."""
-    return getattr(con, "con", con)
-
-
 def default_report_path(source: str) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     return Path.cwd() / f"{Path(source).stem}.errors-{stamp}.csv"
@@ -101,7 +96,7 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
     path = Path(path)
     spec = _check_args(table, mode)
     started = time.perf_counter()
-    db = _duck(con)
+    db = duckdb_connection(con)
     max_chars = settings.get_int("max_cell_chars")
     try:
         if not path.exists():
@@ -131,7 +126,7 @@ def ingest_table(con, data, table: str, *, source_name: str = "<memory>", mode: 
 
     spec = _check_args(table, mode)
     started = time.perf_counter()
-    db = _duck(con)
+    db = duckdb_connection(con)
     if not isinstance(data, pa.Table):
         data = data.to_arrow() if hasattr(data, "to_arrow") else pa.Table.from_pandas(data, preserve_index=False)
     try:

@@ -385,5 +385,17 @@ def store_strength(con, opts: Options | None = None) -> ibis.Table:
     return calc_cluster_strength(regional)
 
 
-__all__ = ["compute_indicators", "write_indicator_results", "indicator_inputs", "store_strength", "data_vintage",
-           "NATION"]
+def store_alerts(con, indicators: ibis.Table | None = None) -> ibis.Table:
+    """Alerts of the store: every rule of ``alerts.yaml`` on ``indicators`` (default: the catalogue
+    computed now), with chain-segment suppliers from the store's firm data."""
+    from .alerts import evaluate_alerts
+
+    inputs = indicator_inputs(con)
+    segments = segment_suppliers(inputs["fy_all"], inputs["firm_nodes"], inputs["nodes"])
+    if indicators is None:
+        indicators = compute_indicators(con, inputs=inputs)
+    return evaluate_alerts(indicators, segments=segments)
+
+
+__all__ = ["compute_indicators", "write_indicator_results", "indicator_inputs", "store_strength", "store_alerts",
+           "data_vintage", "NATION"]

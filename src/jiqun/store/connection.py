@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._duck import one, run
+from .._duck import duckdb_connection, one, run
 
 import datetime as dt
 from pathlib import Path
@@ -143,7 +143,7 @@ def initialize(con) -> None:
     from .. import __version__
     from ..catalogue import load_catalogue
 
-    db = getattr(con, "con", con)
+    db = duckdb_connection(con)
     location = str(getattr(con, "_jiqun_location", "store"))
     version = _check_version(db, location, upgrade=True)
     if version == 0:
