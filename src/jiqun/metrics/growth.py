@@ -22,7 +22,7 @@ from __future__ import annotations
 import ibis
 from ibis import _
 
-from .base import stack, ALL, KEYS, melt, safe_div
+from .base import stack, ALL, melt, safe_div
 
 
 def _with_previous(totals: ibis.Table, lag_years: int, cols=("output", "employment")) -> ibis.Table:
