@@ -110,7 +110,7 @@ def region_totals(con, levels=LEVELS) -> ibis.Table:
 def region_totals_of(base: ibis.Table) -> ibis.Table:
     """:func:`region_totals` from all firms' firm-years at levels (e.g. a materialised copy)."""
     return base.group_by("region_code", "level", "year").aggregate(
-        e_r=_.employment.sum(), q_r=_.output.sum(), n_r=_.uscc.nunique(), max_r=_.employment.max())
+        e_r=_.employment.sum(), q_r=_.output.sum(), n_r=_.count(), max_r=_.employment.max())
 
 
 def reference_area(con, opts: Options = Options()) -> ibis.Table:

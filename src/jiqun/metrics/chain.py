@@ -58,7 +58,7 @@ def purchase_indicators(fy: ibis.Table, per_buyer: ibis.Table) -> ibis.Table:
     buyers = fy.select(*KEYS, buyer_uscc=_.uscc)
     p = buyers.join(per_buyer, ["buyer_uscc", "year"])
     wide = p.group_by(*KEYS).aggregate(
-        n=_.buyer_uscc.nunique(), total=_.total.sum(), city=_.city.sum(), prov=_.prov.sum(), imp=_.imp.sum(),
+        n=_.count(), total=_.total.sum(), city=_.city.sum(), prov=_.prov.sum(), imp=_.imp.sum(),
         city_max=_.city.max(), prov_max=_.prov.max(), imp_max=_.imp.max())
     return melt(wide, {
         "local_supporting_rate_city": (safe_div(_.city.fill_null(0), _.total), _.n, safe_div(_.city_max, _.city)),
@@ -74,14 +74,14 @@ def segment_suppliers(fy_all_levels: ibis.Table, firm_nodes: ibis.Table, nodes: 
     served = firm_nodes.select("uscc", "node_id").join(nodes.select("node_id", "cluster_id"), "node_id")
     active = fy_all_levels.select("uscc", "year", "region_code").distinct()
     return served.join(active, "uscc").group_by("cluster_id", "node_id", "region_code", "year").aggregate(
-        n_local=_.uscc.nunique())
+        n_local=_.count())  # (uscc, node_id) is the key of firm_chain_nodes
 
 
 def coverage_indicator(fy: ibis.Table, seg: ibis.Table, nodes: ibis.Table) -> ibis.Table:
     """``chain_segment_coverage`` for every cluster × region × year with cluster firms."""
     n_nodes = nodes.group_by("cluster_id").aggregate(n_nodes=_.node_id.nunique())
     covered = seg.filter(_.n_local > 0).group_by(*KEYS).aggregate(covered=_.node_id.nunique())
-    keys = fy.group_by(*KEYS).aggregate(n=_.uscc.nunique())
+    keys = fy.group_by(*KEYS).aggregate(n=_.count())
     wide = keys.join(n_nodes, "cluster_id").left_join(covered, list(KEYS)).select(
         *KEYS, "n", "n_nodes", covered=_.covered.fill_null(0))
     return melt(wide, {"chain_segment_coverage": (safe_div(_.covered, _.n_nodes), _.n, None)})
@@ -119,7 +119,7 @@ def moved_out_indicator(fy: ibis.Table, transactions: ibis.Table, sellers: ibis.
     hit = pairs.join(buyers, ["buyer_uscc", "year"]).filter(_.ploc == _.buyer_prov)
     counts = hit.group_by("cluster_id", "region_code", year=_.year + 1).aggregate(
         moved=_.seller_uscc.nunique())
-    keys = fy.group_by(*KEYS).aggregate(n=_.uscc.nunique())
+    keys = fy.group_by(*KEYS).aggregate(n=_.count())
     prev_keys = keys.select("cluster_id", "region_code", year=_.year + 1)
     wide = keys.join(prev_keys, list(KEYS)).left_join(counts, list(KEYS)).select(
         *KEYS, moved=_.moved.fill_null(0))

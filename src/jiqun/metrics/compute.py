@@ -15,7 +15,8 @@ import time
 import ibis
 from ibis import _
 
-from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, cluster_firm_years, firm_years, reference_area
+from .._duck import duckdb_connection, run
+from .base import stack, ALL, LONG_COLUMNS, NATION, Options, at_levels, cluster_firm_years, firm_years, reference_area
 from .base import reference_divisions, region_totals, region_totals_of
 from .. import marts
 from .catalogue import load_catalogue
@@ -72,7 +73,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "specialisation": (("lq_employment", "lq_output", "national_output_share"),
                        ("totals", "regions", "reference")),
     "krugman": (("krugman_index",), ("fy_all", "ref_div", "regions", "reference")),
-    "concentration": (("hhi", "cr4", "cr10"), ("fy",)),
+    "concentration": (("hhi", "cr4", "cr10"), ("ranked",)),
     "ellison_glaeser": (("ellison_glaeser",), ("fy", "regions")),
     "leading": (("leader_output_share", "top_firm_output_share", "leader_branch_share"), ("ranked",)),
     "driving_power": (("leader_driving_power",), ("ranked", "local_sales", "sellers")),
@@ -115,7 +116,7 @@ def _build(group: str, x: dict, opts: Options):
     if group == "krugman":
         return krugman_indicator(x["fy_all"], x["ref_div"], x["regions"], x["reference"])
     if group == "concentration":
-        return concentration_indicators(x["fy"])
+        return concentration_indicators(x["ranked"])
     if group == "ellison_glaeser":
         return eg_indicator(x["fy"], x["regions"]) if "city" in opts.levels else None
     if group == "leading":
@@ -203,12 +204,46 @@ def _needed_inputs(groups) -> set[str]:
     return need
 
 
-def _materialise(con, expr: ibis.Table, name: str) -> ibis.Table:
+def _cluster_enum(con) -> str:
+    """DuckDB ``ENUM`` of every cluster id the inputs can hold (catalogue, reference rows, ``'all'``).
+
+    Cached inputs store ``cluster_id`` as this one enum type: group-bys and joins on it compare
+    1-byte codes instead of long strings; comparisons with text still work."""
+    rows = run(duckdb_connection(con),
+               "SELECT DISTINCT cluster_id FROM clusters UNION SELECT DISTINCT sector_code FROM regional_employment "
+               "WHERE classification = 'cluster' UNION SELECT ? ORDER BY 1", [ALL])
+    values = ", ".join("'" + str(v).replace("'", "''") + "'" for (v,) in rows)
+    return f"ENUM({values})"
+
+
+def _materialise(con, expr: ibis.Table | str, name: str, cluster_enum: str | None = None) -> ibis.Table:
+    """``CREATE TEMP TABLE name`` from an expression or SQL text (``cluster_id`` cast to
+    ``cluster_enum`` when given)."""
     t0 = time.perf_counter()
-    sql = ibis.to_sql(expr, dialect="duckdb")
-    con.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}").fetchall()
+    sql = expr if isinstance(expr, str) else ibis.to_sql(expr, dialect="duckdb")
+    db = duckdb_connection(con)
+    columns = [r[0] for r in run(db, f"DESCRIBE {sql}")] if isinstance(expr, str) else expr.columns
+    if cluster_enum and "cluster_id" in columns:
+        sql = f"SELECT * REPLACE (CAST(cluster_id AS {cluster_enum}) AS cluster_id) FROM ({sql})"
+    run(db, f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
     log.debug("materialised %s in %.1f s", name, time.perf_counter() - t0)
     return con.table(name)
+
+
+def _top_ranked_sql(fy_sql: str, k: int) -> str:
+    """SQL: cluster firm-years with ``rev_rank`` for the top ``max(k, 10)`` firms by revenue per
+    cluster × region × year (null below) and ``is_leader`` = ``rev_rank < k``.
+
+    The same ranks as :func:`jiqun.metrics.leading.rank_leaders` (missing revenue as 0, ties by firm
+    key), from a top-n aggregate instead of a window over every row (DuckDB-specific)."""
+    n = max(k, 10)
+    keys = "cluster_id, region_code, year"
+    return (f"WITH fy AS ({fy_sql}), "
+            f"tops AS (SELECT {keys}, min_by(uscc, {{'r': -coalesce(revenue, 0), 'u': uscc}}, {n}) AS l "
+            f"FROM fy GROUP BY {keys}), "
+            f"ranked AS (SELECT {keys}, unnest(l) AS uscc, generate_subscripts(l, 1) - 1 AS rev_rank FROM tops) "
+            f"SELECT fy.*, ranked.rev_rank, coalesce(ranked.rev_rank < {int(k)}, false) AS is_leader "
+            f"FROM fy LEFT JOIN ranked USING ({keys}, uscc)")
 
 
 def _run(group: str, expr: ibis.Table):
@@ -261,6 +296,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
             if "sellers" in need:  # all sales per seller-year (read from the raw transactions)
                 inputs["sellers"] = _materialise(con, seller_years(inputs["transactions"]), "_jiqun_input_sellers_s")
                 cached.append("_jiqun_input_sellers_s")
+            enum = _cluster_enum(con)
             fid = _materialise(con, _firm_index(con, inputs.get("sellers") if "sellers" in need else None),
                                "_jiqun_fid")
             cached.append("_jiqun_fid")
@@ -284,10 +320,11 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 # Every buyer left is a cluster firm and carries its region: no second join.
                 inputs["buyer_purchases"] = buyer_purchases(inputs["transactions"], None)
             if need & {"fy", "ranked", "totals"}:
-                # The leader ranks are one window over the cluster firm-years: compute them once
-                # (ties by firm id = by USCC, ids being in USCC order).
+                # Leader and concentration ranks once, as a top-n aggregate (ties by firm id = by USCC,
+                # ids being in USCC order).
                 fy = _to_fid(inputs["fy"], "uscc", fid)
-                inputs["fy"] = _materialise(con, rank_leaders(fy, opts.leaders_k), "_jiqun_input_fy")
+                inputs["fy"] = _materialise(con, _top_ranked_sql(ibis.to_sql(fy, dialect="duckdb"), opts.leaders_k),
+                                            "_jiqun_input_fy", enum)
                 cached.append("_jiqun_input_fy")
                 inputs["ranked"] = inputs["fy"]
             inputs["trademarks"] = _to_fid(inputs["trademarks"], "owner_uscc", fid)
@@ -297,11 +334,11 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                     "uscc", "year", "region_code", "level", "division", "employment", "output"), "_jiqun_input_fy_all")
                 cached.append("_jiqun_input_fy_all")
                 inputs["regions"] = region_totals_of(inputs["fy_all"])
-            for k, expr in (("patents", None), ("regions", None), ("reference", None),
+            for k, expr in (("patents", None), ("regions", None), ("reference", None), ("fields", None), ("nodes", None),
                             ("totals", lambda: cluster_totals(inputs["fy"]))):
                 if k in need:
                     name = f"_jiqun_input_{k}"
-                    inputs[k] = _materialise(con, expr() if expr else inputs[k], name)
+                    inputs[k] = _materialise(con, expr() if expr else inputs[k], name, enum)
                     cached.append(name)
         tables = [_run(g, p) for g, p in indicator_parts(con, opts, inputs, indicators)]
     finally:

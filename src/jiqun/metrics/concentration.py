@@ -21,15 +21,22 @@ from ibis import _
 from .base import KEYS, melt, province_code, safe_div
 
 
-def concentration_indicators(fy: ibis.Table) -> ibis.Table:
-    """HHI, CR4 and CR10 on revenue from cluster firm-years at levels."""
-    firms = fy.filter(_.revenue > 0)
-    w = ibis.window(group_by=list(KEYS), order_by=[ibis.desc("revenue"), "uscc"])
-    ranked = firms.mutate(share=_.revenue / _.revenue.sum().over(group_by=list(KEYS)),
-                          rank=ibis.row_number().over(w))
-    wide = ranked.group_by(*KEYS).aggregate(
-        n=_.uscc.nunique(), hhi=(_.share * _.share).sum(), top=_.share.max(),
-        cr4=_.share.sum(where=_.rank < 4), cr10=_.share.sum(where=_.rank < 10))
+def concentration_indicators(fy_ranked: ibis.Table) -> ibis.Table:
+    """HHI, CR4 and CR10 on revenue from cluster firm-years at levels, with the revenue rank
+    ``rev_rank`` of :func:`jiqun.metrics.leading.rank_leaders` (0 = largest; added when absent).
+
+    Computed as aggregates, without a window: H = Σ r_i² / (Σ r_i)², CR_k = Σ_{rank<k} r_i / Σ r_i
+    over firms with revenue > 0 (they rank before all others)."""
+    if "rev_rank" not in fy_ranked.columns:
+        from .leading import rank_leaders
+
+        fy_ranked = rank_leaders(fy_ranked)
+    firms = fy_ranked.filter(_.revenue > 0)
+    wide = firms.group_by(*KEYS).aggregate(
+        n=_.count(), total=_.revenue.sum(), sum_sq=(_.revenue * _.revenue).sum(), top=_.revenue.max(),
+        top4=_.revenue.sum(where=_.rev_rank < 4), top10=_.revenue.sum(where=_.rev_rank < 10))
+    wide = wide.mutate(hhi=_.sum_sq / (_.total * _.total), top=_.top / _.total,
+                       cr4=_.top4 / _.total, cr10=_.top10 / _.total)
     return melt(wide, {"hhi": (_.hhi, _.n, _.top), "cr4": (_.cr4, _.n, _.top), "cr10": (_.cr10, _.n, _.top)})
 
 
@@ -53,7 +60,7 @@ def ellison_glaeser(fy_city: ibis.Table, all_city: ibis.Table) -> ibis.Table:
     sum_x2 = x.group_by("prov", "year").aggregate(sx2=(_.x_r * _.x_r).sum())
     firms = fy_city.filter(_.employment > 0).mutate(prov=province_code(_.region_code))
     tot = firms.group_by("cluster_id", "prov", "year").aggregate(
-        e_c=_.employment.sum(), n=_.uscc.nunique(), emax=_.employment.max(),
+        e_c=_.employment.sum(), n=_.count(), emax=_.employment.max(),
         sum_sq=(_.employment * _.employment).sum())
     tot = tot.mutate(herf=_.sum_sq / (_.e_c * _.e_c), top=_.emax / _.e_c)
     city = firms.group_by("cluster_id", "prov", "region_code", "year").aggregate(e_rc=_.employment.sum())

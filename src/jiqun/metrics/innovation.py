@@ -90,7 +90,7 @@ def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Tabl
                                                         pct=_.pct.fill_null(0))
     base = base.left_join(grants, ["uscc", "year"]).select(*base.columns, grants=_.grants.fill_null(0))
     wide = base.group_by(*KEYS).aggregate(
-        n=_.uscc.nunique(), rd=_.rd.sum(), rd_max=_.rd.max(), revenue=_.revenue.sum(),
+        n=_.count(), rd=_.rd.sum(), rd_max=_.rd.max(), revenue=_.revenue.sum(),
         employment=_.employment.sum(), output=_.output.sum(), apps=_.apps.sum(), apps_max=_.apps.max(),
         grants=_.grants.sum(), grants_max=_.grants.max(), pct=_.pct.sum(), pct_max=_.pct.max())
     parts = [melt(wide, {
@@ -107,35 +107,35 @@ def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Tabl
     inv = patents.filter(_.is_invention & _.field_nr.notnull())
     in_fields = inv.join(fields, "field_nr")  # one row per patent × cluster whose fields include it
     national = in_fields.filter(_.country == "CHN").group_by("cluster_id", year=_.app_year).aggregate(
-        nat=_.patent_id.nunique())
+        nat=_.count())
     firm_field = in_fields.filter(_.applicant_uscc.notnull()).group_by(
-        "cluster_id", uscc=_.applicant_uscc, year=_.app_year).aggregate(a=_.patent_id.nunique())
+        "cluster_id", uscc=_.applicant_uscc, year=_.app_year).aggregate(a=_.count())
     cf = fy.select(*KEYS, "uscc").join(firm_field, ["cluster_id", "uscc", "year"])
-    share = cf.group_by(*KEYS).aggregate(a=_.a.sum(), amax=_.a.max(), n=_.uscc.nunique()).join(
+    share = cf.group_by(*KEYS).aggregate(a=_.a.sum(), amax=_.a.max(), n=_.count()).join(
         national, ["cluster_id", "year"])
     parts.append(melt(share, {"national_patent_share": (safe_div(_.a, _.nat), _.n, safe_div(_.amax, _.a))}))
 
     # RTA of all applicants located in the region.
     chn = inv.filter((_.country == "CHN") & _.applicant_region_code.notnull())
-    p_nat = chn.group_by(year=_.app_year).aggregate(p_n=_.patent_id.nunique())
+    p_nat = chn.group_by(year=_.app_year).aggregate(p_n=_.count())
     p_nat_f = in_fields.filter(_.country == "CHN").group_by("cluster_id", year=_.app_year).aggregate(
-        p_nf=_.patent_id.nunique())
+        p_nf=_.count())
     lv_parts = []
     for lv in levels:
         lv_parts.append(chn.mutate(region_code=level_code(_.applicant_region_code, lv)))
     chn_lv = stack(*lv_parts)
-    p_r = chn_lv.group_by("region_code", year=_.app_year).aggregate(p_r=_.patent_id.nunique())
+    p_r = chn_lv.group_by("region_code", year=_.app_year).aggregate(p_r=_.count())
     in_r = chn_lv.join(fields, "field_nr")
     per_app = in_r.group_by("cluster_id", "region_code", "applicant_uscc", year=_.app_year).aggregate(
-        k=_.patent_id.nunique())
-    p_rf = per_app.group_by(*KEYS).aggregate(p_rf=_.k.sum(), kmax=_.k.max(), n=_.applicant_uscc.nunique())
+        k=_.count())
+    p_rf = per_app.group_by(*KEYS).aggregate(p_rf=_.k.sum(), kmax=_.k.max(), n=_.count())
     rta = p_rf.join(p_r, ["region_code", "year"]).join(p_nat, "year").join(p_nat_f, ["cluster_id", "year"])
     parts.append(melt(rta, {
         "rta_cluster_fields": (safe_div(safe_div(_.p_rf, _.p_r), safe_div(_.p_nf, _.p_n)), _.n,
                                safe_div(_.kmax, _.p_rf))}))
 
     allf = in_fields.group_by("cluster_id", year=_.app_year).aggregate(
-        total=_.patent_id.nunique(), foreign=_.patent_id.nunique(where=_.country != "CHN"))
+        total=_.count(), foreign=(_.country != "CHN").cast("int64").sum())
     allf = allf.mutate(region_code=ibis.literal(NATION))
     parts.append(melt(allf, {"foreign_applicant_share": (safe_div(_.foreign, _.total), None, None)}))
     return stack(*parts)

@@ -24,15 +24,16 @@ from .base import stack, KEYS, level_code, melt, safe_div
 
 
 def rank_leaders(fy: ibis.Table, k: int = 10) -> ibis.Table:
-    """Add boolean ``is_leader`` (top ``k`` by revenue per cluster × region × year)."""
+    """Add ``rev_rank`` (0 = largest revenue per cluster × region × year, missing revenue as 0, ties by
+    ``uscc``) and boolean ``is_leader`` (``rev_rank < k``)."""
     w = ibis.window(group_by=list(KEYS), order_by=[ibis.desc(_.revenue.fill_null(0)), "uscc"])
-    return fy.mutate(is_leader=ibis.row_number().over(w) < k)
+    return fy.mutate(rev_rank=ibis.row_number().over(w)).mutate(is_leader=_.rev_rank < k)
 
 
 def leading_indicators(fy_ranked: ibis.Table) -> ibis.Table:
     """Leader output share, largest firm's output share, branch share of leaders."""
     wide = fy_ranked.group_by(*KEYS).aggregate(
-        n=_.uscc.nunique(), output=_.output.sum(), output_max=_.output.max(),
+        n=_.count(), output=_.output.sum(), output_max=_.output.max(),
         lead_output=_.output.sum(where=_.is_leader), n_leaders=_.is_leader.cast("int64").sum(),
         n_branch=(_.is_leader & _.is_branch).cast("int64").sum(),
         lead_output_max=_.output.max(where=_.is_leader))

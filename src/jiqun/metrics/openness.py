@@ -19,12 +19,12 @@ from .base import KEYS, melt, safe_div
 def openness_indicators(fy: ibis.Table, trademarks: ibis.Table) -> ibis.Table:
     """Long openness indicators from cluster firm-years and ``trademarks``."""
     tm = trademarks.filter(_.owner_uscc.notnull()).mutate(reg_year=_.registration_date.year().cast("int64"))
-    per_year = tm.group_by(uscc=_.owner_uscc, year=_.reg_year).aggregate(tm=_.registration_id.nunique())
+    per_year = tm.group_by(uscc=_.owner_uscc, year=_.reg_year).aggregate(tm=_.count())
     first = tm.group_by(uscc=_.owner_uscc).aggregate(first_year=_.reg_year.min())
     base = fy.left_join(per_year, ["uscc", "year"]).select(*fy.columns, tm=_.tm.fill_null(0))
     base = base.left_join(first, "uscc").select(*base.columns, holds=(_.first_year <= _.year).fill_null(False))
     wide = base.group_by(*KEYS).aggregate(
-        n=_.uscc.nunique(), exports=_.exports.sum(), exports_max=_.exports.max(), revenue=_.revenue.sum(),
+        n=_.count(), exports=_.exports.sum(), exports_max=_.exports.max(), revenue=_.revenue.sum(),
         tm=_.tm.sum(), tm_max=_.tm.max(), holders=_.holds.cast("int64").sum())
     return melt(wide, {
         "export_share": (safe_div(_.exports, _.revenue), _.n, safe_div(_.exports_max, _.exports)),

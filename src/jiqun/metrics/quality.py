@@ -20,7 +20,7 @@ def quality_indicators(fy):
     """Long firm-quality indicators from cluster firm-years."""
     foreign = _.ownership.isin(["foreign", "hmt"]).fill_null(False)
     wide = fy.group_by(*KEYS).aggregate(
-        n=_.uscc.nunique(),
+        n=_.count(),  # one row per firm
         srdi=_.srdi_level.isin(["provincial", "little_giant"]).cast("int64").sum(),
         giants=(_.srdi_level == "little_giant").cast("int64").sum(),
         champions=_.single_champion.cast("int64").sum(), listed=_.listed.cast("int64").sum(),

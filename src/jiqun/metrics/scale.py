@@ -21,7 +21,7 @@ from .base import stack, KEYS, melt, province_code, safe_div
 def cluster_totals(fy: ibis.Table) -> ibis.Table:
     """Wide cluster × region × year totals from :func:`jiqun.metrics.base.cluster_firm_years`."""
     return fy.group_by(*KEYS, "level").aggregate(
-        n=_.uscc.nunique(),
+        n=_.count(),  # one row per firm in each cluster × region × year × level
         output=_.output.sum(), output_max=_.output.max(),
         revenue=_.revenue.sum(), revenue_max=_.revenue.max(),
         employment=_.employment.sum(), employment_max=_.employment.max(),
