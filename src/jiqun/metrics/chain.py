@@ -25,29 +25,36 @@ from ibis import _
 from .base import KEYS, melt, province_code, safe_div
 
 
-def buyer_purchases(transactions: ibis.Table, firms: ibis.Table | None) -> ibis.Table:
-    """Purchases per buyer × year by seller location class (the narrow input of
-    :func:`purchase_indicators`): ``buyer_uscc, year, total, city, prov, imp``.
+def located_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table:
+    """Purchases of ``firms`` with the seller's location relative to the buyer (the narrow input of
+    :func:`buyer_purchases`, :func:`jiqun.metrics.leading.driving_power` and
+    :func:`moved_out_indicator`).
 
-    ``firms``: ``uscc, firm_region`` (the buyer's own region, as in the cluster firm-years).
-    ``city``/``prov``/``imp`` are null where the buyer has no such purchase that year. The
-    transactions are reduced to one row per buyer-year before they meet the clusters. With
-    ``firms=None`` the transactions already carry the buyer's ``firm_region`` (and only the buyers
-    wanted).
+    ``firms``: ``uscc, firm_region`` of the buyers wanted (the buyer's own region, as in the
+    cluster firm-years), and optionally ``fid``, a key that replaces the USCC in ``buyer_uscc``.
+    Returns one row per transaction of those buyers: ``buyer_uscc, seller_uscc, year, amount,
+    same_city, same_prov, imported``. ``same_city``/``same_prov``: a domestic seller (country CHN,
+    region code given) whose region code's first 4/2 digits equal the buyer firm's.
     """
-    extra = ["firm_region"] if firms is None else []
-    tx = transactions.filter(_.buyer_uscc.notnull()).select(
-        "buyer_uscc", "year", *extra, amount=_.amount_yuan.cast("float64"),
-        seller_region_code=_.seller_region_code, seller_country=_.seller_country.fill_null("CHN"))
-    if firms is not None:
-        tx = tx.join(firms.select(buyer_uscc=_.uscc, firm_region=_.firm_region), "buyer_uscc")
-    domestic = (_.seller_country == "CHN") & _.seller_region_code.notnull()
-    tx = tx.mutate(
+    key = "fid" if "fid" in firms.columns else "uscc"
+    buyers = firms.select(_b=_.uscc, _key=firms[key], firm_region=_.firm_region)
+    tx = transactions.join(buyers, transactions.buyer_uscc == buyers._b)
+    country = tx.seller_country.fill_null("CHN")
+    domestic = (country == "CHN") & tx.seller_region_code.notnull()
+    return tx.select(
+        buyer_uscc=tx._key, seller_uscc=tx.seller_uscc, year=tx.year, amount=tx.amount_yuan.cast("float64"),
         # city_code(a) == city_code(b) and province_code(a) == province_code(b), without building the codes
-        same_city=(domestic & (_.seller_region_code.substr(0, 4) == _.firm_region.substr(0, 4))).fill_null(False),
-        same_prov=(domestic & (_.seller_region_code.substr(0, 2) == _.firm_region.substr(0, 2))).fill_null(False),
-        imported=(_.seller_country != "CHN"))
-    return tx.group_by("buyer_uscc", "year").aggregate(
+        same_city=(domestic & (tx.seller_region_code.substr(0, 4) == tx.firm_region.substr(0, 4))).fill_null(False),
+        same_prov=(domestic & (tx.seller_region_code.substr(0, 2) == tx.firm_region.substr(0, 2))).fill_null(False),
+        imported=(country != "CHN"))
+
+
+def buyer_purchases(located: ibis.Table) -> ibis.Table:
+    """Purchases per buyer × year by seller location class (the narrow input of
+    :func:`purchase_indicators`): ``buyer_uscc, year, total, city, prov, imp`` from
+    :func:`located_purchases`. ``city``/``prov``/``imp`` are null where the buyer has no such purchase
+    that year. The transactions are reduced to one row per buyer-year before they meet the clusters."""
+    return located.group_by("buyer_uscc", "year").aggregate(
         total=_.amount.sum(), city=_.amount.sum(where=_.same_city), prov=_.amount.sum(where=_.same_prov),
         imp=_.amount.sum(where=_.imported))
 
@@ -72,7 +79,8 @@ def segment_suppliers(fy_all_levels: ibis.Table, firm_nodes: ibis.Table, nodes: 
     """Node × region × year with ``n_local`` (firms located in the region, with accounts that year,
     serving the node). ``fy_all_levels``: all firms' firm-years at levels (uscc, year, region_code)."""
     served = firm_nodes.select("uscc", "node_id").join(nodes.select("node_id", "cluster_id"), "node_id")
-    active = fy_all_levels.select("uscc", "year", "region_code").distinct()
+    # fy_all_levels has one row per firm × year × level, and the level sets region_code: no distinct needed
+    active = fy_all_levels.select("uscc", "year", "region_code")
     return served.join(active, "uscc").group_by("cluster_id", "node_id", "region_code", "year").aggregate(
         n_local=_.count())  # (uscc, node_id) is the key of firm_chain_nodes
 
@@ -109,7 +117,9 @@ def moved_out_indicator(fy: ibis.Table, transactions: ibis.Table, sellers: ibis.
     A seller counts for the cluster × region in t+1 when it sold to one of the cluster's firms in
     the region in t, was located in that firm's province in t and outside it in t+1. Only the
     transactions of the (few) seller-years that changed province meet the clusters.
-    ``sellers``: :func:`seller_years` (computed from ``transactions`` when omitted).
+    ``transactions``: any table with ``seller_uscc, buyer_uscc, year`` (raw transactions or
+    :func:`located_purchases`); ``sellers``: :func:`seller_years` (computed from ``transactions``
+    when omitted) with the same seller keys.
     """
     sellers = seller_years(transactions) if sellers is None else sellers
     moved = moved_sellers(sellers)

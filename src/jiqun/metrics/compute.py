@@ -15,17 +15,18 @@ import time
 import ibis
 from ibis import _
 
-from .._duck import duckdb_connection, run
+from .._duck import duckdb_connection, one, run
 from .base import stack, ALL, LONG_COLUMNS, NATION, Options, at_levels, cluster_firm_years, firm_years, reference_area
 from .base import reference_divisions, region_totals, region_totals_of
 from .. import marts
 from .catalogue import load_catalogue
-from .chain import buyer_purchases, coverage_indicator, moved_out_indicator, purchase_indicators, seller_years
+from .chain import buyer_purchases, coverage_indicator, located_purchases, moved_out_indicator, purchase_indicators
+from .chain import seller_years
 from .chain import segment_suppliers
 from .concentration import concentration_indicators, eg_indicator
 from .growth import growth_indicators
 from .innovation import cluster_fields, innovation_indicators, patents_enriched
-from .leading import driving_power, leading_indicators, local_sales, rank_leaders
+from .leading import driving_power, leading_indicators, rank_leaders
 from .openness import openness_indicators
 from .quality import quality_indicators
 from .scale import cluster_totals, scale_indicators
@@ -76,7 +77,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "concentration": (("hhi", "cr4", "cr10"), ("ranked",)),
     "ellison_glaeser": (("ellison_glaeser",), ("fy", "regions")),
     "leading": (("leader_output_share", "top_firm_output_share", "leader_branch_share"), ("ranked",)),
-    "driving_power": (("leader_driving_power",), ("ranked", "local_sales", "sellers")),
+    "driving_power": (("leader_driving_power",), ("ranked", "located", "sellers")),
     "innovation": (("rd_intensity", "invention_apps_per_10k_emp", "invention_grants_per_10k_emp",
                     "invention_apps_per_100m_output", "invention_grants_per_100m_output", "pct_applications",
                     "national_patent_share", "rta_cluster_fields", "foreign_applicant_share"),
@@ -85,13 +86,13 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "purchases": (("local_supporting_rate_city", "local_supporting_rate_province", "import_share_purchases"),
                   ("fy", "buyer_purchases")),
     "coverage": (("chain_segment_coverage",), ("fy", "fy_all", "firm_nodes", "nodes")),
-    "moved_out": (("suppliers_moved_out",), ("fy", "transactions", "sellers")),
+    "moved_out": (("suppliers_moved_out",), ("fy", "located", "sellers")),
     "quality": (("n_srdi", "n_little_giants", "n_single_champions", "n_listed", "foreign_output_share"), ("fy",)),
 }
 # Inputs built from other inputs (what they read).
 DERIVED = {
     "ranked": ("fy",), "totals": ("fy",), "sellers": ("transactions",),
-    "buyer_purchases": ("transactions", "firms"), "local_sales": ("transactions",),
+    "located": ("transactions", "firms"), "buyer_purchases": ("located", "transactions", "firms"),
 }
 
 
@@ -101,8 +102,9 @@ def derived_inputs(x: dict, opts: Options) -> dict:
     x.setdefault("totals", cluster_totals(x["fy"]))
     x.setdefault("sellers", seller_years(x["transactions"]))
     if "firms" in x:
-        x.setdefault("buyer_purchases", buyer_purchases(x["transactions"], x["firms"]))
-    x.setdefault("local_sales", local_sales(x["transactions"]))
+        x.setdefault("located", located_purchases(x["transactions"], x["firms"]))
+    if "located" in x:
+        x.setdefault("buyer_purchases", buyer_purchases(x["located"]))
     return x
 
 
@@ -122,7 +124,7 @@ def _build(group: str, x: dict, opts: Options):
     if group == "leading":
         return leading_indicators(x["ranked"])
     if group == "driving_power":
-        return driving_power(x["ranked"], x["local_sales"], opts.levels, x["sellers"])
+        return driving_power(x["ranked"], x["located"], opts.levels, x["sellers"])
     if group == "innovation":
         return innovation_indicators(x["fy"], x["patents"], x["fields"], opts.levels)
     if group == "openness":
@@ -132,7 +134,7 @@ def _build(group: str, x: dict, opts: Options):
     if group == "coverage":
         return coverage_indicator(x["fy"], segment_suppliers(x["fy_all"], x["firm_nodes"], x["nodes"]), x["nodes"])
     if group == "moved_out":
-        return moved_out_indicator(x["fy"], x["transactions"], x["sellers"])
+        return moved_out_indicator(x["fy"], x["located"], x["sellers"])
     if group == "quality":
         return quality_indicators(x["fy"])
     raise KeyError(group)
@@ -253,17 +255,35 @@ def _run(group: str, expr: ibis.Table):
     return table
 
 
-def _firm_index(con, sellers: ibis.Table | None = None) -> ibis.Table:
-    """``uscc, fid``: a dense int64 id per USCC of ``firms``, patent applicants, trademark owners and
-    (when given) the sellers of :func:`seller_years`, numbered in USCC order, so that ordering by id
-    breaks ties as ordering by USCC does."""
+def _firm_index(con) -> ibis.Table:
+    """``uscc, fid``: a dense int64 id per USCC of ``firms``, patent applicants and trademark owners,
+    numbered in USCC order, so that ordering by id breaks ties as ordering by USCC does."""
     keys = [con.table("firms").select("uscc"),
             con.table("patents").filter(_.applicant_uscc.notnull()).select(uscc=_.applicant_uscc),
             con.table("trademarks").filter(_.owner_uscc.notnull()).select(uscc=_.owner_uscc)]
-    if sellers is not None:
-        keys.append(sellers.select(uscc=_.seller_uscc))
     u = ibis.union(*[k.select(uscc=k.uscc.cast("string")) for k in keys], distinct=True)
     return u.mutate(fid=ibis.row_number().over(order_by="uscc"))
+
+
+def _seller_key(uscc):
+    """Integer key of a seller: a 64-bit hash of its USCC (collisions are checked, see
+    :func:`_key_collisions`)."""
+    return uscc.hash()
+
+
+def _keyed_seller_years(transactions: ibis.Table, key) -> ibis.Table:
+    """:func:`jiqun.metrics.chain.seller_years` keyed by ``key(seller_uscc)``, with the smallest and
+    largest USCC behind each key (``_min``, ``_max``) for the collision check."""
+    t = transactions.filter(_.seller_uscc.notnull())
+    return t.group_by(seller_uscc=key(t.seller_uscc), year=t.year).aggregate(
+        sales_all=_.amount_yuan.sum(), loc=_.seller_region_code.max(), _min=_.seller_uscc.min(),
+        _max=_.seller_uscc.max())
+
+
+def _key_collisions(con, table: str) -> int:
+    """Keys of ``table`` (from :func:`_keyed_seller_years`) that stand for more than one USCC."""
+    return one(duckdb_connection(con), f"SELECT count(*) FROM (SELECT seller_uscc FROM {table} GROUP BY seller_uscc "
+                                       "HAVING min(_min) <> max(_max))")[0]
 
 
 def _to_fid(table: ibis.Table, column: str, fid: ibis.Table) -> ibis.Table:
@@ -292,33 +312,27 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
         if cache:
             need = _needed_inputs(groups)
             # Firm keys of the cached inputs are dense integers (see :func:`_firm_index`): the joins and
-            # group-bys below hash 8-byte ints instead of 18-character USCCs.
-            if "sellers" in need:  # all sales per seller-year (read from the raw transactions)
-                inputs["sellers"] = _materialise(con, seller_years(inputs["transactions"]), "_jiqun_input_sellers_s")
-                cached.append("_jiqun_input_sellers_s")
+            # group-bys below hash 8-byte ints instead of 18-character USCCs. Sellers (most of them
+            # unregistered counterparts) are keyed by a 64-bit hash of their USCC, checked for collisions.
             enum = _cluster_enum(con)
-            fid = _materialise(con, _firm_index(con, inputs.get("sellers") if "sellers" in need else None),
-                               "_jiqun_fid")
+            fid = _materialise(con, _firm_index(con), "_jiqun_fid")
             cached.append("_jiqun_fid")
-            if "sellers" in need:
-                inputs["sellers"] = _materialise(con, _to_fid(inputs["sellers"], "seller_uscc", fid),
-                                                 "_jiqun_input_sellers")
+            tx = inputs["transactions"]
+            seller_key = _seller_key
+            if "sellers" in need:  # all sales per seller-year (read from the raw transactions)
                 cached.append("_jiqun_input_sellers")
-                con.con.execute("DROP TABLE IF EXISTS temp._jiqun_input_sellers_s").fetchall()
-            if need & {"transactions", "buyer_purchases", "local_sales"}:
-                # Cluster firms (the only buyers any indicator reads) and their purchases, by firm id.
-                firms = inputs["firms"].join(fid, "uscc").select(uscc=_.fid, firm_uscc=_.uscc,
-                                                                 firm_region=_.firm_region)
-                inputs["firms"] = _materialise(con, firms.drop("firm_uscc"), "_jiqun_input_firms")
-                cached.append("_jiqun_input_firms")
-                tx = inputs["transactions"].join(
-                    firms.select(buyer_uscc=_.firm_uscc, _buyer=_.uscc, firm_region=_.firm_region), "buyer_uscc")
-                tx = _to_fid(tx.select("year", "seller_uscc", "seller_region_code", "seller_country", "amount_yuan",
-                                       "firm_region", buyer_uscc=_._buyer), "seller_uscc", fid)
-                inputs["transactions"] = _materialise(con, tx, "_jiqun_input_tx")
+                sellers = _materialise(con, _keyed_seller_years(tx, seller_key), "_jiqun_input_sellers")
+                if _key_collisions(con, "_jiqun_input_sellers"):
+                    log.warning("seller keys collide: the seller-years are keyed by USCC instead (slower)")
+                    seller_key = None
+                    sellers = _materialise(con, seller_years(tx), "_jiqun_input_sellers")
+                inputs["sellers"] = sellers.select("seller_uscc", "year", "sales_all", "loc")
+            if need & {"located", "buyer_purchases"}:
+                # Purchases of cluster firms (the only buyers any indicator reads), buyers by firm id.
+                firms = inputs["firms"].join(fid, "uscc").select("uscc", "firm_region", "fid")
+                keyed = tx if seller_key is None else tx.mutate(seller_uscc=seller_key(tx.seller_uscc))
                 cached.append("_jiqun_input_tx")
-                # Every buyer left is a cluster firm and carries its region: no second join.
-                inputs["buyer_purchases"] = buyer_purchases(inputs["transactions"], None)
+                inputs["located"] = _materialise(con, located_purchases(keyed, firms), "_jiqun_input_tx")
             if need & {"fy", "ranked", "totals"}:
                 # Leader and concentration ranks once, as a top-n aggregate (ties by firm id = by USCC,
                 # ids being in USCC order).

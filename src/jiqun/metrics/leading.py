@@ -20,7 +20,7 @@ from __future__ import annotations
 import ibis
 from ibis import _
 
-from .base import stack, KEYS, level_code, melt, safe_div
+from .base import KEYS, melt, safe_div, stack
 
 
 def rank_leaders(fy: ibis.Table, k: int = 10) -> ibis.Table:
@@ -44,32 +44,24 @@ def leading_indicators(fy_ranked: ibis.Table) -> ibis.Table:
     })
 
 
-def local_sales(transactions: ibis.Table) -> ibis.Table:
-    """Sales of domestic firm sellers to firms (the narrow input of :func:`driving_power`):
-    ``seller_uscc, buyer_uscc, year, amount, seller_region_code``."""
-    tx = transactions.filter(_.seller_uscc.notnull() & _.buyer_uscc.notnull()
-                             & (_.seller_country.fill_null("CHN") == "CHN") & _.seller_region_code.notnull())
-    return tx.select("seller_uscc", "buyer_uscc", "year", amount=_.amount_yuan.cast("float64"),
-                     seller_region_code=_.seller_region_code)
-
-
-def driving_power(fy_ranked: ibis.Table, sales: ibis.Table, levels, sellers: ibis.Table) -> ibis.Table:
+def driving_power(fy_ranked: ibis.Table, located: ibis.Table, levels, sellers: ibis.Table) -> ibis.Table:
     """Long ``leader_driving_power`` rows (see module docstring).
 
-    ``sales``: :func:`local_sales`; ``sellers``: :func:`jiqun.metrics.chain.seller_years`
-    (``sales_all`` per seller × year). At each level a sale joins the buyer's cluster
-    firm-years on (buyer, year, region = the seller's region at that level), so that sales to
-    buyers elsewhere never leave the join.
+    ``located``: :func:`jiqun.metrics.chain.located_purchases` of the cluster firms; ``sellers``:
+    :func:`jiqun.metrics.chain.seller_years` (``sales_all`` per seller × year, same seller keys). At
+    each level a sale from a firm located in the buyer's region at that level (``same_city`` /
+    ``same_prov``) joins the buyer's cluster firm-years on (buyer, year).
     """
     local = []
     for lv in levels:
-        s = sales.select("seller_uscc", "buyer_uscc", "year", "amount",
-                         seller_at=level_code(_.seller_region_code, lv))
+        if lv not in ("city", "province"):
+            raise ValueError(f"unknown level {lv!r}")
+        flag = located.same_city if lv == "city" else located.same_prov
+        s = located.filter(flag & located.seller_uscc.notnull()).select("seller_uscc", "buyer_uscc", "year", "amount")
         buyers = fy_ranked.filter(_.level == lv).select(
             buyer_uscc=_.uscc, year=_.year, cluster_id=_.cluster_id, region_code=_.region_code,
             is_leader=_.is_leader)
-        j = s.join(buyers, [s.buyer_uscc == buyers.buyer_uscc, s.year == buyers.year,
-                            s.seller_at == buyers.region_code])
+        j = s.join(buyers, ["buyer_uscc", "year"])
         local.append(j.select(*KEYS, "seller_uscc", "amount", "is_leader"))
     local = stack(*local) if len(local) > 1 else local[0]
     per_supplier = local.group_by(*KEYS, "seller_uscc").aggregate(to_leaders=_.amount.sum(where=_.is_leader))
