@@ -242,3 +242,61 @@ def test_indicators_doc_is_generated_from_catalogue():
     assert doc == indicators_markdown()
     for ind in load_catalogue().values():
         assert f"`{ind.id}`" in doc and ind.name_zh in doc
+
+
+def _sorted(table):
+    frame = table.to_pandas() if hasattr(table, "to_pandas") else table
+    frame = frame.astype({"cluster_id": str, "region_code": str})
+    return frame.sort_values(["cluster_id", "region_code", "year", "indicator"]).reset_index(drop=True)
+
+
+def test_cached_engine_equals_the_expressions(hand_store):
+    """The production path (inputs materialised with integer firm keys, hashed seller keys, leader
+    ranks from a top-n aggregate) gives the numbers of the plain ibis expressions."""
+    from jiqun.metrics.compute import compute_indicator_arrow
+
+    con, got = hand_store
+    cached = _sorted(compute_indicator_arrow(con, Options(leaders_k=1, cagr_window=1)))
+    plain = _sorted(got.reset_index())
+    assert len(cached) == len(plain)
+    pd.testing.assert_frame_equal(cached[["cluster_id", "region_code", "year", "indicator"]],
+                                  plain[["cluster_id", "region_code", "year", "indicator"]], check_dtype=False)
+    assert cached.value.to_numpy() == pytest.approx(plain.value.to_numpy(), rel=1e-12, nan_ok=True)
+    assert (cached.n_firms.fillna(-1).to_numpy() == plain.n_firms.fillna(-1).to_numpy()).all()
+
+
+def test_colliding_seller_keys_fall_back_to_exact_keys(tmp_path, _template_store, monkeypatch, caplog):
+    """If two sellers' hash keys collide, the engine notices and keys seller-years by USCC."""
+    import shutil
+
+    import jiqun
+    from conftest import make_uscc_fn
+    from jiqun.metrics import compute
+
+    shutil.copy(_template_store, tmp_path / "s.duckdb")
+    con = jiqun.connect(tmp_path / "s.duckdb")
+    a, b, s1, s2 = (make_uscc_fn(i) for i in range(11, 15))
+    ingest_table(con, pd.DataFrame({"uscc": [a, b, s1], "name": ["甲", "乙", "丙"],
+                                    "region_code": ["320281", "320205", "320211"],
+                                    "industry_code": ["3983", "3983", "3983"]}), "firms")
+    ingest_table(con, pd.DataFrame({"uscc": [a, b, s1] * 2, "year": [2022] * 3 + [2023] * 3,
+                                    "revenue_yuan": [100 * M, 10 * M, 5 * M] * 2,
+                                    "output_value_yuan": [90 * M, 10 * M, 5 * M] * 2,
+                                    "employment": [100, 50, 10] * 2}), "firm_years")
+    ingest_table(con, pd.DataFrame([
+        ("t1", 2022, s1, "320211", a, 40 * M), ("t2", 2022, s2, "310000", a, 10 * M),
+        ("t3", 2022, s1, "320211", b, 5 * M), ("t4", 2023, s1, "310000", a, 30 * M),
+        ("t5", 2023, s2, "310000", b, 20 * M),
+    ], columns=["transaction_id", "year", "seller_uscc", "seller_region_code", "buyer_uscc", "amount_yuan"]).assign(
+        node_id="iot.u1", buyer_region_code="320281"), "transactions")
+    opts = Options(leaders_k=1, cagr_window=1)
+    plain = _sorted(compute_indicators(con, opts).execute())
+    # Every USCC has 18 characters: this "hash" gives all sellers the same key.
+    monkeypatch.setattr(compute, "_seller_key", lambda uscc: uscc.length().cast("uint64"))
+    with caplog.at_level("WARNING", logger="jiqun.metrics.compute"):
+        cached = _sorted(compute.compute_indicator_arrow(con, opts))
+    assert "seller keys collide" in caplog.text
+    assert len(cached) == len(plain)
+    assert cached.value.to_numpy() == pytest.approx(plain.value.to_numpy(), rel=1e-12, nan_ok=True)
+    assert set(plain.indicator) >= {"leader_driving_power", "suppliers_moved_out", "local_supporting_rate_city"}
+    con.disconnect()

@@ -14,6 +14,7 @@ import time
 
 import ibis
 from ibis import _
+from ibis.expr import datatypes as ibis_dt
 
 from .._duck import duckdb_connection, one, run
 from .base import stack, ALL, LONG_COLUMNS, NATION, Options, at_levels, cluster_firm_years, firm_years, reference_area
@@ -265,23 +266,38 @@ def _firm_index(con) -> ibis.Table:
     return u.mutate(fid=ibis.row_number().over(order_by="uscc"))
 
 
+@ibis.udf.scalar.builtin(name="hash")
+def _duckdb_hash(value: ibis_dt.string) -> ibis_dt.uint64:
+    """DuckDB's 64-bit ``hash()`` (ibis' ``.hash()`` goes through a slow cast to BIT)."""
+
+
 def _seller_key(uscc):
-    """Integer key of a seller: a 64-bit hash of its USCC (collisions are checked, see
+    """Integer key of a seller: DuckDB's 64-bit hash of its USCC (collisions are checked, see
     :func:`_key_collisions`)."""
-    return uscc.hash()
+    return _duckdb_hash(uscc)
+
+
+def _check_key(uscc):
+    """A second 64-bit hash of the USCC, of a prefixed text (so its bytes align differently): two
+    USCCs behind one key are told apart by it, see :func:`_key_collisions`."""
+    return _duckdb_hash("#" + uscc)
 
 
 def _keyed_seller_years(transactions: ibis.Table, key) -> ibis.Table:
     """:func:`jiqun.metrics.chain.seller_years` keyed by ``key(seller_uscc)``, with the smallest and
-    largest USCC behind each key (``_min``, ``_max``) for the collision check."""
+    largest :func:`_check_key` behind each key (``_min``, ``_max``) for the collision check. The
+    location ``loc`` is the largest region code taken as a number (same order: all are 6 digits)."""
     t = transactions.filter(_.seller_uscc.notnull())
+    check = _check_key(t.seller_uscc)
     return t.group_by(seller_uscc=key(t.seller_uscc), year=t.year).aggregate(
-        sales_all=_.amount_yuan.sum(), loc=_.seller_region_code.max(), _min=_.seller_uscc.min(),
-        _max=_.seller_uscc.max())
+        sales_all=_.amount_yuan.sum(), loc=t.seller_region_code.cast("int32").max().cast("string"),
+        _min=check.min(), _max=check.max())
 
 
 def _key_collisions(con, table: str) -> int:
-    """Keys of ``table`` (from :func:`_keyed_seller_years`) that stand for more than one USCC."""
+    """Keys of ``table`` (from :func:`_keyed_seller_years`) behind which the check hash differs, i.e.
+    that stand for more than one USCC. A collision that the check hash misses too has a probability
+    of about n² / 2¹²⁹ (~10⁻²⁶ for a province's few million sellers)."""
     return one(duckdb_connection(con), f"SELECT count(*) FROM (SELECT seller_uscc FROM {table} GROUP BY seller_uscc "
                                        "HAVING min(_min) <> max(_max))")[0]
 
@@ -333,18 +349,25 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 keyed = tx if seller_key is None else tx.mutate(seller_uscc=seller_key(tx.seller_uscc))
                 cached.append("_jiqun_input_tx")
                 inputs["located"] = _materialise(con, located_purchases(keyed, firms), "_jiqun_input_tx")
+            if need & {"fy", "ranked", "totals", "fy_all"}:
+                # All firms' firm-years with their profile, by firm id, once; cluster firm-years and
+                # fy_all repeat it per level.
+                fyb = _materialise(con, _to_fid(firm_years(con), "uscc", fid), "_jiqun_input_fyb")
+                cached.append("_jiqun_input_fyb")
             if need & {"fy", "ranked", "totals"}:
                 # Leader and concentration ranks once, as a top-n aggregate (ties by firm id = by USCC,
                 # ids being in USCC order).
-                fy = _to_fid(inputs["fy"], "uscc", fid)
+                members = _to_fid(marts.firm_clusters(con).select("uscc", "cluster_id"), "uscc", fid)
+                fy = at_levels(fyb.join(members, "uscc"), opts.levels)
                 inputs["fy"] = _materialise(con, _top_ranked_sql(ibis.to_sql(fy, dialect="duckdb"), opts.leaders_k),
                                             "_jiqun_input_fy", enum)
                 cached.append("_jiqun_input_fy")
                 inputs["ranked"] = inputs["fy"]
             inputs["trademarks"] = _to_fid(inputs["trademarks"], "owner_uscc", fid)
             inputs["patents"] = _to_fid(inputs["patents"], "applicant_uscc", fid)
+            inputs["firm_nodes"] = _to_fid(inputs["firm_nodes"], "uscc", fid)
             if "fy_all" in need:  # only the columns the groups read
-                inputs["fy_all"] = _materialise(con, inputs["fy_all"].select(
+                inputs["fy_all"] = _materialise(con, at_levels(fyb, opts.levels).select(
                     "uscc", "year", "region_code", "level", "division", "employment", "output"), "_jiqun_input_fy_all")
                 cached.append("_jiqun_input_fy_all")
                 inputs["regions"] = region_totals_of(inputs["fy_all"])
