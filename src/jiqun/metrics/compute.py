@@ -14,10 +14,12 @@ import time
 
 import ibis
 from ibis import _
-from ibis.expr import datatypes as ibis_dt
 
-from .._duck import duckdb_connection, one, run
-from .base import stack, ALL, LONG_COLUMNS, NATION, Options, at_levels, cluster_firm_years, firm_years, reference_area
+from .._duck import duckdb_connection, run
+from .cached import cluster_enum_values, driving_power_sql, enum_type, key_collisions, keyed_seller_years
+from .cached import seller_key as _seller_key
+from .cached import MAX_MASK_CLUSTERS, top_ranked_sql
+from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, cluster_firm_years, firm_years, reference_area
 from .base import reference_divisions, region_totals, region_totals_of
 from .. import marts
 from .catalogue import load_catalogue
@@ -207,18 +209,6 @@ def _needed_inputs(groups) -> set[str]:
     return need
 
 
-def _cluster_enum(con) -> str:
-    """DuckDB ``ENUM`` of every cluster id the inputs can hold (catalogue, reference rows, ``'all'``).
-
-    Cached inputs store ``cluster_id`` as this one enum type: group-bys and joins on it compare
-    1-byte codes instead of long strings; comparisons with text still work."""
-    rows = run(duckdb_connection(con),
-               "SELECT DISTINCT cluster_id FROM clusters UNION SELECT DISTINCT sector_code FROM regional_employment "
-               "WHERE classification = 'cluster' UNION SELECT ? ORDER BY 1", [ALL])
-    values = ", ".join("'" + str(v).replace("'", "''") + "'" for (v,) in rows)
-    return f"ENUM({values})"
-
-
 def _materialise(con, expr: ibis.Table | str, name: str, cluster_enum: str | None = None) -> ibis.Table:
     """``CREATE TEMP TABLE name`` from an expression or SQL text (``cluster_id`` cast to
     ``cluster_enum`` when given)."""
@@ -233,25 +223,16 @@ def _materialise(con, expr: ibis.Table | str, name: str, cluster_enum: str | Non
     return con.table(name)
 
 
-def _top_ranked_sql(fy_sql: str, k: int) -> str:
-    """SQL: cluster firm-years with ``rev_rank`` for the top ``max(k, 10)`` firms by revenue per
-    cluster × region × year (null below) and ``is_leader`` = ``rev_rank < k``.
-
-    The same ranks as :func:`jiqun.metrics.leading.rank_leaders` (missing revenue as 0, ties by firm
-    key), from a top-n aggregate instead of a window over every row (DuckDB-specific)."""
-    n = max(k, 10)
-    keys = "cluster_id, region_code, year"
-    return (f"WITH fy AS ({fy_sql}), "
-            f"tops AS (SELECT {keys}, min_by(uscc, {{'r': -coalesce(revenue, 0), 'u': uscc}}, {n}) AS l "
-            f"FROM fy GROUP BY {keys}), "
-            f"ranked AS (SELECT {keys}, unnest(l) AS uscc, generate_subscripts(l, 1) - 1 AS rev_rank FROM tops) "
-            f"SELECT fy.*, ranked.rev_rank, coalesce(ranked.rev_rank < {int(k)}, false) AS is_leader "
-            f"FROM fy LEFT JOIN ranked USING ({keys}, uscc)")
-
-
 def _run(group: str, expr: ibis.Table):
     t0 = time.perf_counter()
     table = expr.to_pyarrow()
+    log.debug("group %s: %d rows in %.1f s", group, table.num_rows, time.perf_counter() - t0)
+    return table
+
+
+def _run_sql(con, group: str, sql: str):
+    t0 = time.perf_counter()
+    table = duckdb_connection(con).execute(sql).to_arrow_table()
     log.debug("group %s: %d rows in %.1f s", group, table.num_rows, time.perf_counter() - t0)
     return table
 
@@ -264,42 +245,6 @@ def _firm_index(con) -> ibis.Table:
             con.table("trademarks").filter(_.owner_uscc.notnull()).select(uscc=_.owner_uscc)]
     u = ibis.union(*[k.select(uscc=k.uscc.cast("string")) for k in keys], distinct=True)
     return u.mutate(fid=ibis.row_number().over(order_by="uscc"))
-
-
-@ibis.udf.scalar.builtin(name="hash")
-def _duckdb_hash(value: ibis_dt.string) -> ibis_dt.uint64:
-    """DuckDB's 64-bit ``hash()`` (ibis' ``.hash()`` goes through a slow cast to BIT)."""
-
-
-def _seller_key(uscc):
-    """Integer key of a seller: DuckDB's 64-bit hash of its USCC (collisions are checked, see
-    :func:`_key_collisions`)."""
-    return _duckdb_hash(uscc)
-
-
-def _check_key(uscc):
-    """A second 64-bit hash of the USCC, of a prefixed text (so its bytes align differently): two
-    USCCs behind one key are told apart by it, see :func:`_key_collisions`."""
-    return _duckdb_hash("#" + uscc)
-
-
-def _keyed_seller_years(transactions: ibis.Table, key) -> ibis.Table:
-    """:func:`jiqun.metrics.chain.seller_years` keyed by ``key(seller_uscc)``, with the smallest and
-    largest :func:`_check_key` behind each key (``_min``, ``_max``) for the collision check. The
-    location ``loc`` is the largest region code taken as a number (same order: all are 6 digits)."""
-    t = transactions.filter(_.seller_uscc.notnull())
-    check = _check_key(t.seller_uscc)
-    return t.group_by(seller_uscc=key(t.seller_uscc), year=t.year).aggregate(
-        sales_all=_.amount_yuan.sum(), loc=t.seller_region_code.cast("int32").max().cast("string"),
-        _min=check.min(), _max=check.max())
-
-
-def _key_collisions(con, table: str) -> int:
-    """Keys of ``table`` (from :func:`_keyed_seller_years`) behind which the check hash differs, i.e.
-    that stand for more than one USCC. A collision that the check hash misses too has a probability
-    of about n² / 2¹²⁹ (~10⁻²⁶ for a province's few million sellers)."""
-    return one(duckdb_connection(con), f"SELECT count(*) FROM (SELECT seller_uscc FROM {table} GROUP BY seller_uscc "
-                                       "HAVING min(_min) <> max(_max))")[0]
 
 
 def _to_fid(table: ibis.Table, column: str, fid: ibis.Table) -> ibis.Table:
@@ -330,15 +275,16 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
             # Firm keys of the cached inputs are dense integers (see :func:`_firm_index`): the joins and
             # group-bys below hash 8-byte ints instead of 18-character USCCs. Sellers (most of them
             # unregistered counterparts) are keyed by a 64-bit hash of their USCC, checked for collisions.
-            enum = _cluster_enum(con)
+            clusters = cluster_enum_values(con)
+            enum = enum_type(clusters)
             fid = _materialise(con, _firm_index(con), "_jiqun_fid")
             cached.append("_jiqun_fid")
             tx = inputs["transactions"]
             seller_key = _seller_key
             if "sellers" in need:  # all sales per seller-year (read from the raw transactions)
                 cached.append("_jiqun_input_sellers")
-                sellers = _materialise(con, _keyed_seller_years(tx, seller_key), "_jiqun_input_sellers")
-                if _key_collisions(con, "_jiqun_input_sellers"):
+                sellers = _materialise(con, keyed_seller_years(tx, seller_key), "_jiqun_input_sellers")
+                if key_collisions(con, "_jiqun_input_sellers"):
                     log.warning("seller keys collide: the seller-years are keyed by USCC instead (slower)")
                     seller_key = None
                     sellers = _materialise(con, seller_years(tx), "_jiqun_input_sellers")
@@ -359,7 +305,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 # ids being in USCC order).
                 members = _to_fid(marts.firm_clusters(con).select("uscc", "cluster_id"), "uscc", fid)
                 fy = at_levels(fyb.join(members, "uscc"), opts.levels)
-                inputs["fy"] = _materialise(con, _top_ranked_sql(ibis.to_sql(fy, dialect="duckdb"), opts.leaders_k),
+                inputs["fy"] = _materialise(con, top_ranked_sql(ibis.to_sql(fy, dialect="duckdb"), opts.leaders_k),
                                             "_jiqun_input_fy", enum)
                 cached.append("_jiqun_input_fy")
                 inputs["ranked"] = inputs["fy"]
@@ -377,7 +323,14 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                     name = f"_jiqun_input_{k}"
                     inputs[k] = _materialise(con, expr() if expr else inputs[k], name, enum)
                     cached.append(name)
-        tables = [_run(g, p) for g, p in indicator_parts(con, opts, inputs, indicators)]
+        tables = []
+        for group, part in indicator_parts(con, opts, inputs, indicators):
+            if cache and group == "driving_power" and len(clusters) <= MAX_MASK_CLUSTERS:
+                # Per-seller cluster bitmasks instead of a group-by over every local seller × cluster pair.
+                tables.append(_run_sql(con, group, driving_power_sql(
+                    "_jiqun_input_fy", "_jiqun_input_tx", "_jiqun_input_sellers", clusters, opts.levels)))
+            else:
+                tables.append(_run(group, part))
     finally:
         for name in cached:
             con.con.execute(f"DROP TABLE IF EXISTS temp.{name}").fetchall()

@@ -1,0 +1,152 @@
+"""DuckDB-specific pieces of the cached indicator engine (:func:`jiqun.metrics.compute.compute_indicator_arrow`).
+
+The indicator groups are portable ibis expressions. When the engine materialises their shared
+inputs in a DuckDB store it uses a few things only DuckDB has, kept here, apart from the
+expressions (each has a portable twin that the tests compare it with):
+
+- cluster ids stored as one ``ENUM`` type (1-byte codes in joins and group-bys);
+- sellers keyed by DuckDB's 64-bit ``hash()`` of the USCC, with a collision check;
+- leader ranks from a top-n aggregate (``min_by(x, key, n)``) instead of a window;
+- leading-firm driving power from per-seller bitmasks of the buyers' clusters.
+"""
+
+from __future__ import annotations
+
+import ibis
+from ibis import _
+from ibis.expr import datatypes as ibis_dt
+
+from .._duck import duckdb_connection, one, run
+from .base import ALL
+
+#: Bitmasks of clusters are UBIGINT: at most this many cluster ids for the bitmask path.
+MAX_MASK_CLUSTERS = 64
+
+
+def cluster_enum_values(con) -> list[str]:
+    """Every cluster id the cached inputs can hold (catalogue, reference rows, ``'all'``), sorted:
+    the values of the ``ENUM`` type, in the order of their codes (``enum_code``)."""
+    rows = run(duckdb_connection(con),
+               "SELECT DISTINCT cluster_id FROM clusters UNION SELECT DISTINCT sector_code FROM regional_employment "
+               "WHERE classification = 'cluster' UNION SELECT ? ORDER BY 1", [ALL])
+    return [str(v) for (v,) in rows]
+
+
+def enum_type(values: list[str]) -> str:
+    """SQL text of an inline ``ENUM`` type of ``values`` (two columns of the same inline type join
+    on their codes)."""
+    return "ENUM(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+
+@ibis.udf.scalar.builtin(name="hash")
+def duckdb_hash(value: ibis_dt.string) -> ibis_dt.uint64:
+    """DuckDB's 64-bit ``hash()`` (ibis' ``.hash()`` goes through a slow cast to BIT)."""
+
+
+def seller_key(uscc):
+    """Integer key of a seller: DuckDB's 64-bit hash of its USCC (collisions are checked, see
+    :func:`key_collisions`)."""
+    return duckdb_hash(uscc)
+
+
+def check_key(uscc):
+    """A second 64-bit hash of the USCC, of a prefixed text (so its bytes align differently): two
+    USCCs behind one key are told apart by it, see :func:`key_collisions`."""
+    return duckdb_hash("#" + uscc)
+
+
+def keyed_seller_years(transactions: ibis.Table, key) -> ibis.Table:
+    """:func:`jiqun.metrics.chain.seller_years` keyed by ``key(seller_uscc)``, with the smallest and
+    largest :func:`check_key` behind each key (``_min``, ``_max``) for the collision check. The
+    location ``loc`` is the largest region code taken as a number (same order: all are 6 digits)."""
+    t = transactions.filter(_.seller_uscc.notnull())
+    check = check_key(t.seller_uscc)
+    return t.group_by(seller_uscc=key(t.seller_uscc), year=t.year).aggregate(
+        sales_all=_.amount_yuan.sum(), loc=t.seller_region_code.cast("int32").max().cast("string"),
+        _min=check.min(), _max=check.max())
+
+
+def key_collisions(con, table: str) -> int:
+    """Keys of ``table`` (from :func:`keyed_seller_years`) behind which the check hash differs, i.e.
+    that stand for more than one USCC. A collision that the check hash misses too has a probability
+    of about n² / 2¹²⁹ (~10⁻²⁶ for a province's few million sellers)."""
+    return one(duckdb_connection(con), f"SELECT count(*) FROM (SELECT seller_uscc FROM {table} GROUP BY seller_uscc "
+                                       "HAVING min(_min) <> max(_max))")[0]
+
+
+def top_ranked_sql(fy_sql: str, k: int) -> str:
+    """SQL: cluster firm-years with ``rev_rank`` for the top ``max(k, 10)`` firms by revenue per
+    cluster × region × year (null below) and ``is_leader`` = ``rev_rank < k``.
+
+    The same ranks as :func:`jiqun.metrics.leading.rank_leaders` (missing revenue as 0, ties by firm
+    key), from a top-n aggregate instead of a window over every row."""
+    n = max(k, 10)
+    keys = "cluster_id, region_code, year"
+    return (f"WITH fy AS ({fy_sql}), "
+            f"tops AS (SELECT {keys}, min_by(uscc, {{'r': -coalesce(revenue, 0), 'u': uscc}}, {n}) AS l "
+            f"FROM fy GROUP BY {keys}), "
+            f"ranked AS (SELECT {keys}, unnest(l) AS uscc, generate_subscripts(l, 1) - 1 AS rev_rank FROM tops) "
+            f"SELECT fy.*, ranked.rev_rank, coalesce(ranked.rev_rank < {int(k)}, false) AS is_leader "
+            f"FROM fy LEFT JOIN ranked USING ({keys}, uscc)")
+
+
+_LEVEL_FLAGS = {"city": "same_city", "province": "same_prov"}
+
+
+def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], levels) -> str:
+    """SQL of the long ``leader_driving_power`` rows, the numbers of
+    :func:`jiqun.metrics.leading.driving_power`, from the cached tables ``fy`` (cluster firm-years at
+    levels, ``cluster_id`` of the enum of ``clusters``), ``located`` (located purchases) and
+    ``sellers`` (seller-years).
+
+    The local suppliers S of a cluster × region × year are not listed pair by pair (tens of millions
+    of rows at province scale). Each buyer firm-year carries a bitmask of its clusters; each local
+    seller × year × region ORs the masks of its buyers there; one scan of those rows then counts the
+    sellers and sums their sales per cluster bit. Sales to leaders are summed from the (few)
+    leaders' purchases.
+    """
+    if len(clusters) > MAX_MASK_CLUSTERS:
+        raise ValueError(f"at most {MAX_MASK_CLUSTERS} cluster ids for the bitmask path, got {len(clusters)}")
+    levels = [lv for lv in levels]
+    for lv in levels:
+        if lv not in _LEVEL_FLAGS:
+            raise ValueError(f"unknown level {lv!r}")
+    level_list = ", ".join(f"'{lv}'" for lv in levels)
+    local = " UNION ALL ".join(
+        f"SELECT l.seller_uscc, l.year, b.region_code, bit_or(b.mask) AS mask FROM {located} l "
+        f"JOIN buyers b ON l.buyer_uscc = b.uscc AND l.year = b.year AND b.level = '{lv}' "
+        f"WHERE l.{_LEVEL_FLAGS[lv]} AND l.seller_uscc IS NOT NULL GROUP BY l.seller_uscc, l.year, b.region_code"
+        for lv in levels)
+    aggs = ", ".join(
+        f"count(*) FILTER (WHERE mask & {1 << i}::UBIGINT <> 0) AS n_{i}, "
+        f"sum(sales_all) FILTER (WHERE mask & {1 << i}::UBIGINT <> 0) AS s_{i}, "
+        f"max(sales_all) FILTER (WHERE mask & {1 << i}::UBIGINT <> 0) AS m_{i}"
+        for i in range(len(clusters)))
+    cells = " UNION ALL ".join(
+        "SELECT '" + c.replace("'", "''") + f"' AS cluster_id, region_code, year, n_{i} AS n, s_{i} AS sales, "
+        f"m_{i} AS smax FROM wide WHERE n_{i} > 0"
+        for i, c in enumerate(clusters))
+    level_flag = " OR ".join(f"(f.level = '{lv}' AND l.{_LEVEL_FLAGS[lv]})" for lv in levels)
+    return f"""
+WITH buyers AS (
+    SELECT uscc, year, level, region_code, bit_or(1::UBIGINT << enum_code(cluster_id)::INTEGER) AS mask
+    FROM {fy} WHERE level IN ({level_list}) GROUP BY uscc, year, level, region_code),
+local AS ({local}),
+wide AS (
+    SELECT local.region_code, local.year, {aggs}
+    FROM local JOIN {sellers} s ON local.seller_uscc = s.seller_uscc AND local.year = s.year
+    GROUP BY local.region_code, local.year),
+cells AS ({cells}),
+to_leaders AS (
+    SELECT CAST(f.cluster_id AS VARCHAR) AS cluster_id, f.region_code, f.year, sum(l.amount) AS to_leaders
+    FROM {located} l JOIN (SELECT * FROM {fy} WHERE is_leader) f ON l.buyer_uscc = f.uscc AND l.year = f.year
+    WHERE l.seller_uscc IS NOT NULL AND ({level_flag})
+    GROUP BY 1, 2, 3)
+SELECT c.cluster_id, c.region_code, CAST(c.year AS BIGINT) AS year, 'leader_driving_power' AS indicator,
+       CASE WHEN c.sales <> 0 THEN CAST(coalesce(t.to_leaders, 0) AS DOUBLE) / c.sales END AS value,
+       CAST(c.n AS BIGINT) AS n_firms,
+       CASE WHEN c.sales <> 0 THEN CAST(c.smax AS DOUBLE) / c.sales END AS top_firm_share
+FROM cells c LEFT JOIN to_leaders t
+  ON c.cluster_id = t.cluster_id AND c.region_code = t.region_code AND c.year = t.year
+WHERE c.sales <> 0 AND NOT isnan(CAST(coalesce(t.to_leaders, 0) AS DOUBLE) / c.sales)
+"""
