@@ -91,6 +91,8 @@ def top_ranked_sql(fy_sql: str, k: int) -> str:
 
 
 _LEVEL_FLAGS = {"city": "same_city", "province": "same_prov"}
+#: The region of a firm at a level, as :func:`jiqun.metrics.base.level_code` builds it.
+_LEVEL_REGION = {"city": "substr(firm_region, 1, 4) || '00'", "province": "substr(firm_region, 1, 2) || '0000'"}
 
 
 def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], levels) -> str:
@@ -107,20 +109,21 @@ def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], 
     """
     if len(clusters) > MAX_MASK_CLUSTERS:
         raise ValueError(f"at most {MAX_MASK_CLUSTERS} cluster ids for the bitmask path, got {len(clusters)}")
-    levels = [lv for lv in levels]
+    levels = list(levels)
     for lv in levels:
         if lv not in _LEVEL_FLAGS:
             raise ValueError(f"unknown level {lv!r}")
-    level_list = ", ".join(f"'{lv}'" for lv in levels)
+    any_local = " OR ".join(f"l.{_LEVEL_FLAGS[lv]}" for lv in levels)
+    # One join of the purchases with the buyers serves every level (a firm's clusters do not depend
+    # on the level); each level then groups the local pairs by seller × year × the buyer's region.
     local = " UNION ALL ".join(
-        f"SELECT l.seller_uscc, l.year, b.region_code, bit_or(b.mask) AS mask FROM {located} l "
-        f"JOIN buyers b ON l.buyer_uscc = b.uscc AND l.year = b.year AND b.level = '{lv}' "
-        f"WHERE l.{_LEVEL_FLAGS[lv]} AND l.seller_uscc IS NOT NULL GROUP BY l.seller_uscc, l.year, b.region_code"
+        f"SELECT seller_uscc, year, {_LEVEL_REGION[lv]} AS region_code, bit_or(mask) AS mask FROM pairs "
+        f"WHERE {_LEVEL_FLAGS[lv]} GROUP BY ALL"
         for lv in levels)
+    bit = {i: f"mask & CAST({1 << i} AS UBIGINT) <> 0" for i in range(len(clusters))}
     aggs = ", ".join(
-        f"count(*) FILTER (WHERE mask & {1 << i}::UBIGINT <> 0) AS n_{i}, "
-        f"sum(sales_all) FILTER (WHERE mask & {1 << i}::UBIGINT <> 0) AS s_{i}, "
-        f"max(sales_all) FILTER (WHERE mask & {1 << i}::UBIGINT <> 0) AS m_{i}"
+        f"count(*) FILTER (WHERE {bit[i]}) AS n_{i}, sum(sales_all) FILTER (WHERE {bit[i]}) AS s_{i}, "
+        f"max(sales_all) FILTER (WHERE {bit[i]}) AS m_{i}"
         for i in range(len(clusters)))
     cells = " UNION ALL ".join(
         "SELECT '" + c.replace("'", "''") + f"' AS cluster_id, region_code, year, n_{i} AS n, s_{i} AS sales, "
@@ -129,8 +132,13 @@ def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], 
     level_flag = " OR ".join(f"(f.level = '{lv}' AND l.{_LEVEL_FLAGS[lv]})" for lv in levels)
     return f"""
 WITH buyers AS (
-    SELECT uscc, year, level, region_code, bit_or(1::UBIGINT << enum_code(cluster_id)::INTEGER) AS mask
-    FROM {fy} WHERE level IN ({level_list}) GROUP BY uscc, year, level, region_code),
+    SELECT uscc, year, any_value(firm_region) AS firm_region,
+           bit_or(CAST(1 AS UBIGINT) << CAST(enum_code(cluster_id) AS UBIGINT)) AS mask
+    FROM {fy} WHERE level = '{levels[0]}' GROUP BY uscc, year),
+pairs AS (
+    SELECT l.seller_uscc, l.year, l.same_city, l.same_prov, b.firm_region, b.mask
+    FROM {located} l JOIN buyers b ON l.buyer_uscc = b.uscc AND l.year = b.year
+    WHERE l.seller_uscc IS NOT NULL AND ({any_local})),
 local AS ({local}),
 wide AS (
     SELECT local.region_code, local.year, {aggs}
@@ -143,9 +151,9 @@ to_leaders AS (
     WHERE l.seller_uscc IS NOT NULL AND ({level_flag})
     GROUP BY 1, 2, 3)
 SELECT c.cluster_id, c.region_code, CAST(c.year AS BIGINT) AS year, 'leader_driving_power' AS indicator,
-       CASE WHEN c.sales <> 0 THEN CAST(coalesce(t.to_leaders, 0) AS DOUBLE) / c.sales END AS value,
+       CAST(coalesce(t.to_leaders, 0) AS DOUBLE) / c.sales AS value,
        CAST(c.n AS BIGINT) AS n_firms,
-       CASE WHEN c.sales <> 0 THEN CAST(c.smax AS DOUBLE) / c.sales END AS top_firm_share
+       CAST(c.smax AS DOUBLE) / c.sales AS top_firm_share
 FROM cells c LEFT JOIN to_leaders t
   ON c.cluster_id = t.cluster_id AND c.region_code = t.region_code AND c.year = t.year
 WHERE c.sales <> 0 AND NOT isnan(CAST(coalesce(t.to_leaders, 0) AS DOUBLE) / c.sales)

@@ -232,7 +232,7 @@ def _run(group: str, expr: ibis.Table):
 
 def _run_sql(con, group: str, sql: str):
     t0 = time.perf_counter()
-    table = duckdb_connection(con).execute(sql).to_arrow_table()
+    table = duckdb_connection(con).sql(sql).to_arrow_table()
     log.debug("group %s: %d rows in %.1f s", group, table.num_rows, time.perf_counter() - t0)
     return table
 
