@@ -113,13 +113,21 @@ def region_totals_of(base: ibis.Table) -> ibis.Table:
         e_r=_.employment.sum(), q_r=_.output.sum(), n_r=_.count(), max_r=_.employment.max())
 
 
-def reference_area(con, opts: Options = Options()) -> ibis.Table:
+def has_reference_rows(con, opts: Options = Options()) -> bool:
+    """Whether ``regional_employment`` has rows of ``opts.reference_region`` (runs a count)."""
+    re = con.table("regional_employment").filter(_.region_code == opts.reference_region)
+    return bool(re.count().execute())
+
+
+def reference_area(con, opts: Options = Options(), national_rows: bool | None = None) -> ibis.Table:
     """Reference area per cluster × year: ``cluster_id, year, e_c, q_c`` with cluster_id ``'all'``
     for the total (e, q), and ``reference_region``.
 
     From ``regional_employment`` rows of ``opts.reference_region`` (cluster rows give e_c and
     q_c; the total is the sum of its GB/T 4754 division rows, i.e. 2-digit codes). Where the
     store has no rows for that region, the province of the firm data (from firms) is used.
+    ``national_rows``: whether such rows exist, when the caller knows (:func:`has_reference_rows`);
+    otherwise the expression decides, at the cost of computing both branches.
     """
     re = con.table("regional_employment").filter(_.region_code == opts.reference_region)
     clusters = re.filter(_.classification == "cluster").group_by(cluster_id=_.sector_code, year=_.year).aggregate(
@@ -138,17 +146,21 @@ def reference_area(con, opts: Options = Options()) -> ibis.Table:
         prov_c.select("cluster_id", "year", "e_c", "q_c", reference_region=_.region_code),
         prov_all.select(cluster_id=ibis.literal(ALL), year=_.year, e_c=_.e_c, q_c=_.q_c,
                         reference_region=_.region_code))
+    if national_rows is not None:
+        return national if national_rows else province
     has_national = re.count() > 0
     return stack(national.filter(has_national), province.filter(~has_national))
 
 
-def reference_divisions(con, opts: Options = Options()) -> ibis.Table:
+def reference_divisions(con, opts: Options = Options(), national_rows: bool | None = None) -> ibis.Table:
     """Reference employment per GB/T 4754 division × year: ``division, year, e_i`` (Krugman index)."""
     re = con.table("regional_employment").filter(
         (_.region_code == opts.reference_region) & (_.classification == "industry") & (_.sector_code.length() == 2))
     national = re.group_by(division=_.sector_code, year=_.year).aggregate(e_i=_.employment.sum())
     fy = firm_years(con)
     province = fy.group_by("division", "year").aggregate(e_i=_.employment.sum())
+    if national_rows is not None:
+        return national if national_rows else province
     has_national = re.count() > 0
     return stack(national.filter(has_national), province.filter(~has_national))
 

@@ -20,7 +20,7 @@ from .cached import cluster_enum_values, driving_power_sql, enum_type, key_colli
 from .cached import seller_key as _seller_key
 from .cached import MAX_MASK_CLUSTERS, top_ranked_sql
 from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, cluster_firm_years, firm_years, reference_area
-from .base import reference_divisions, region_totals, region_totals_of
+from .base import has_reference_rows, reference_divisions, region_totals, region_totals_of
 from .. import marts
 from .catalogue import load_catalogue
 from .chain import buyer_purchases, coverage_indicator, located_purchases, moved_out_indicator, purchase_indicators
@@ -39,7 +39,7 @@ from .strength import calc_cluster_strength
 log = logging.getLogger(__name__)
 
 
-def indicator_inputs(con, opts: Options = Options()) -> dict[str, ibis.Table]:
+def indicator_inputs(con, opts: Options = Options(), national: bool | None = None) -> dict[str, ibis.Table]:
     """The shared inputs of all indicator groups (callers may ``.cache()`` them for speed).
 
     Inputs derived from others (``ranked``, ``totals``, ``sellers``, ``buyer_purchases``,
@@ -49,8 +49,8 @@ def indicator_inputs(con, opts: Options = Options()) -> dict[str, ibis.Table]:
         "fy": cluster_firm_years(con, opts.levels),
         "fy_all": at_levels(firm_years(con), opts.levels),
         "regions": region_totals(con, opts.levels),
-        "reference": reference_area(con, opts),
-        "ref_div": reference_divisions(con, opts),
+        "reference": reference_area(con, opts, national),
+        "ref_div": reference_divisions(con, opts, national),
         "transactions": con.table("transactions"),
         "firms": cluster_firms(con),
         "patents": patents_enriched(con),
@@ -267,7 +267,9 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
 
     opts = opts or Options()
     groups = selected_groups(None if indicators is None else list(indicators))
-    inputs = indicator_inputs(con, opts)
+    # Whether the reference area has rows is settled once here, so that the unused branch of the
+    # reference inputs is not computed.
+    inputs = indicator_inputs(con, opts, has_reference_rows(con, opts) if cache else None)
     cached = []
     try:
         if cache:

@@ -74,9 +74,10 @@ def patents_enriched(con) -> ibis.Table:
         "patent_id", "applicant_uscc", "applicant_region_code", "pct", ipc=_.ipc_main,
         country=_.applicant_country.fill_null("CHN"), app_year=_.application_date.year().cast("int64"),
         grant_year=_.grant_date.year().cast("int64"), is_invention=_.patent_type == "invention")
-    mapped = ipc_fields(p.select("patent_id", "ipc"), con.table("ipc_technology_fields"))
-    mapped = mapped.select(pid=_.patent_id, field_nr=_.field_nr)
-    return p.left_join(mapped, p.patent_id == mapped.pid).drop("pid")
+    # Map each distinct IPC symbol once (thousands), not each patent (millions).
+    mapped = ipc_fields(p.select("ipc").filter(_.ipc.notnull()).distinct(), con.table("ipc_technology_fields"))
+    mapped = mapped.select(_ipc=_.ipc, field_nr=_.field_nr)
+    return p.left_join(mapped, p.ipc == mapped._ipc).drop("_ipc")
 
 
 def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Table, levels) -> ibis.Table:
