@@ -17,7 +17,7 @@ from ibis import _
 from ibis.expr import datatypes as ibis_dt
 
 from .._duck import duckdb_connection, one, run
-from .base import ALL
+from .base import ALL, stack
 
 #: Bitmasks of clusters are UBIGINT: at most this many cluster ids for the bitmask path.
 MAX_MASK_CLUSTERS = 64
@@ -88,6 +88,45 @@ def top_ranked_sql(fy_sql: str, k: int) -> str:
             f"ranked AS (SELECT {keys}, unnest(l) AS uscc, generate_subscripts(l, 1) - 1 AS rev_rank FROM tops) "
             f"SELECT fy.*, ranked.rev_rank, coalesce(ranked.rev_rank < {int(k)}, false) AS is_leader "
             f"FROM fy LEFT JOIN ranked USING ({keys}, uscc)")
+
+
+def ranked_firm_years_sql(base_sql: str, levels, k: int) -> str:
+    """SQL: cluster firm-years at firm level (``base_sql``, one row per cluster × firm × year with a
+    ``region_<level>`` column per level) with ``rank_<level>``: the firm's revenue rank in its
+    cluster × region × year at that level, for the top ``max(k, 10)`` (null below).
+
+    Ranks as :func:`jiqun.metrics.leading.rank_leaders` gives them (missing revenue as 0, ties by firm
+    key), from a top-n aggregate instead of a window; :func:`levels_view` turns the table into the
+    cluster firm-years at levels."""
+    n = max(k, 10)
+    levels = list(levels)
+    expanded = " UNION ALL ".join(
+        f"SELECT '{lv}' AS level, cluster_id, region_{lv} AS region_code, year, uscc, revenue FROM base"
+        for lv in levels)
+    ranks = ", ".join(f"max(rk) FILTER (WHERE level = '{lv}') AS rank_{lv}" for lv in levels)
+    picked = ", ".join(f"level_ranks.rank_{lv}" for lv in levels)
+    return (f"WITH base AS ({base_sql}), expanded AS ({expanded}), "
+            f"tops AS (SELECT level, cluster_id, region_code, year, "
+            f"min_by(uscc, {{'r': -coalesce(revenue, 0), 'u': uscc}}, {n}) AS l "
+            f"FROM expanded GROUP BY level, cluster_id, region_code, year), "
+            f"ranked AS (SELECT level, cluster_id, year, unnest(l) AS uscc, generate_subscripts(l, 1) - 1 AS rk "
+            f"FROM tops), "
+            f"level_ranks AS (SELECT cluster_id, year, uscc, {ranks} FROM ranked GROUP BY cluster_id, year, uscc) "
+            f"SELECT base.*, {picked} FROM base LEFT JOIN level_ranks USING (cluster_id, year, uscc)")
+
+
+def levels_view(ranked: ibis.Table, levels, k: int) -> ibis.Table:
+    """Cluster firm-years at levels (as :func:`jiqun.metrics.base.cluster_firm_years` with
+    :func:`jiqun.metrics.leading.rank_leaders`) from the firm-level table of
+    :func:`ranked_firm_years_sql`: one projection per level, nothing copied."""
+    levels = list(levels)
+    extra = [f"region_{lv}" for lv in levels] + [f"rank_{lv}" for lv in levels]
+    parts = []
+    for lv in levels:
+        t = ranked.mutate(region_code=ranked[f"region_{lv}"], level=ibis.literal(lv), rev_rank=ranked[f"rank_{lv}"])
+        t = t.mutate(is_leader=(t.rev_rank < k).fill_null(False))
+        parts.append(t.drop(*extra))
+    return stack(*parts)
 
 
 _LEVEL_FLAGS = {"city": "same_city", "province": "same_prov"}

@@ -18,8 +18,8 @@ from ibis import _
 from .._duck import duckdb_connection, run
 from .cached import cluster_enum_values, driving_power_sql, enum_type, key_collisions, keyed_seller_years
 from .cached import seller_key as _seller_key
-from .cached import MAX_MASK_CLUSTERS, top_ranked_sql
-from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, cluster_firm_years, firm_years, reference_area
+from .cached import MAX_MASK_CLUSTERS, levels_view, ranked_firm_years_sql
+from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, level_code, cluster_firm_years, firm_years, reference_area
 from .base import has_reference_rows, reference_divisions, region_totals, region_totals_of
 from .. import marts
 from .catalogue import load_catalogue
@@ -223,6 +223,12 @@ def _materialise(con, expr: ibis.Table | str, name: str, cluster_enum: str | Non
     return con.table(name)
 
 
+def _view(con, expr: ibis.Table, name: str) -> ibis.Table:
+    """``CREATE TEMP VIEW name`` of an expression."""
+    run(duckdb_connection(con), f"CREATE OR REPLACE TEMP VIEW {name} AS {ibis.to_sql(expr, dialect='duckdb')}")
+    return con.table(name)
+
+
 def _run(group: str, expr: ibis.Table):
     t0 = time.perf_counter()
     table = expr.to_pyarrow()
@@ -270,7 +276,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
     # Whether the reference area has rows is settled once here, so that the unused branch of the
     # reference inputs is not computed.
     inputs = indicator_inputs(con, opts, has_reference_rows(con, opts) if cache else None)
-    cached = []
+    cached, views = [], []
     try:
         if cache:
             need = _needed_inputs(groups)
@@ -305,11 +311,16 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
             if need & {"fy", "ranked", "totals"}:
                 # Leader and concentration ranks once, as a top-n aggregate (ties by firm id = by USCC,
                 # ids being in USCC order).
+                # Stored at firm level (cluster × firm × year) with a region and a rank column per level;
+                # the groups read it through a view with one projection per level.
                 members = _to_fid(marts.firm_clusters(con).select("uscc", "cluster_id"), "uscc", fid)
-                fy = at_levels(fyb.join(members, "uscc"), opts.levels)
-                inputs["fy"] = _materialise(con, top_ranked_sql(ibis.to_sql(fy, dialect="duckdb"), opts.leaders_k),
-                                            "_jiqun_input_fy", enum)
-                cached.append("_jiqun_input_fy")
+                base = fyb.join(members, "uscc")
+                base = base.mutate(**{f"region_{lv}": level_code(base.firm_region, lv) for lv in opts.levels})
+                cached.append("_jiqun_input_cfy")
+                cfy = _materialise(con, ranked_firm_years_sql(ibis.to_sql(base, dialect="duckdb"), opts.levels,
+                                                              opts.leaders_k), "_jiqun_input_cfy", enum)
+                views.append("_jiqun_input_fy")
+                inputs["fy"] = _view(con, levels_view(cfy, opts.levels, opts.leaders_k), "_jiqun_input_fy")
                 inputs["ranked"] = inputs["fy"]
             inputs["trademarks"] = _to_fid(inputs["trademarks"], "owner_uscc", fid)
             inputs["patents"] = _to_fid(inputs["patents"], "applicant_uscc", fid)
@@ -334,6 +345,8 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
             else:
                 tables.append(_run(group, part))
     finally:
+        for name in views:
+            run(duckdb_connection(con), f"DROP VIEW IF EXISTS temp.{name}")
         for name in cached:
             con.con.execute(f"DROP TABLE IF EXISTS temp.{name}").fetchall()
     if not tables:
