@@ -325,10 +325,10 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
             inputs["trademarks"] = _to_fid(inputs["trademarks"], "owner_uscc", fid)
             inputs["patents"] = _to_fid(inputs["patents"], "applicant_uscc", fid)
             inputs["firm_nodes"] = _to_fid(inputs["firm_nodes"], "uscc", fid)
-            if "fy_all" in need:  # only the columns the groups read
-                inputs["fy_all"] = _materialise(con, at_levels(fyb, opts.levels).select(
+            if "fy_all" in need:  # a view: one projection of the cached firm-years per level
+                views.append("_jiqun_input_fy_all")
+                inputs["fy_all"] = _view(con, at_levels(fyb, opts.levels).select(
                     "uscc", "year", "region_code", "level", "division", "employment", "output"), "_jiqun_input_fy_all")
-                cached.append("_jiqun_input_fy_all")
                 inputs["regions"] = region_totals_of(inputs["fy_all"])
             for k, expr in (("patents", None), ("regions", None), ("reference", None), ("fields", None), ("nodes", None),
                             ("totals", lambda: cluster_totals(inputs["fy"]))):
