@@ -71,6 +71,7 @@ def build_store(path: Path, firms: int, years: int, transactions: int, patents: 
     """Create a jiqun store at ``path`` and fill its fact tables; return row counts."""
     import jiqun
     from jiqun._duck import run
+    from jiqun.store.keys import fill_firm_keys
 
     con = jiqun.connect(path)
     db = con.con
@@ -168,8 +169,10 @@ def build_store(path: Path, firms: int, years: int, transactions: int, patents: 
                CASE WHEN mix < 0.85 THEN 'CHN' ELSE {pick(['DEU', 'JPN', 'USA', 'KOR'], h('n', 37))} END,
                {uscc('buyer')}, {cty('buyer')}, 'CHN',
                {pick(nodes, h('n', 38))}, {pick(products, h('n', 39))},
-               1e4 / pow(greatest({u('n', 40)}, 1e-6), 0.7)
+               1e4 / pow(greatest({u('n', 40)}, 1e-6), 0.7), NULL, NULL
         FROM s2""")
+    # The loader assigns the integer firm keys; rows written with SQL get them here.
+    fill_firm_keys(con.con, "transactions")
     q(f"""
         INSERT INTO trade
         SELECT uscc, 'firm', year, 'export', {pick(products, h('uscc', 41))},

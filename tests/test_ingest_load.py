@@ -235,3 +235,44 @@ def test_missing_table_is_refused(store_path):
     _edit(store_path, "DROP TABLE patents")
     with pytest.raises(StoreError, match="patents"):
         jiqun.connect(store_path)
+
+
+def _keys(db) -> dict[str, tuple]:
+    return {r[0]: r[1:] for r in run(db, "SELECT t.transaction_id, ks.uscc, kb.uscc FROM transactions t "
+                                         "LEFT JOIN firm_keys ks ON ks.firm_key = t.seller_key "
+                                         "LEFT JOIN firm_keys kb ON kb.firm_key = t.buyer_key")}
+
+
+def test_transactions_get_firm_keys_at_load(store, tmp_path):
+    """Firm keys are assigned in the load's transaction, stay fixed, and follow an updated USCC."""
+    db = store.con
+    ingest_file(store, write_firms(tmp_path / "f.csv", range(1, 4)), "firms")
+    header = "交易编号,年份,卖方信用代码,卖方地区,买方信用代码,买方地区,环节编号,交易金额"
+    first = tmp_path / "t1.csv"
+    first.write_text("\n".join([header, f"t1,2022,{U(1)},{CITY},{U(2)},{CITY},iot.u1,100",
+                                f"t2,2022,,310000,{U(2)},{CITY},iot.u1,50"]), encoding="utf-8")
+    ingest_file(store, first, "transactions")
+    assert _keys(db) == {"t1": (U(1), U(2)), "t2": (None, U(2))}
+    keys_before = run(db, "SELECT uscc, firm_key FROM firm_keys ORDER BY firm_key")
+    assert [k for _u, k in keys_before] == [1, 2]
+    # The same file again: nothing changes. A new file: new USCCs get the next keys; t1's seller changes.
+    assert ingest_file(store, first, "transactions").changed is False
+    second = tmp_path / "t2.csv"
+    second.write_text("\n".join([header, f"t1,2022,{U(3)},{CITY},{U(2)},{CITY},iot.u1,100",
+                                 f"t3,2023,{U(1)},{CITY},{U(3)},{CITY},iot.u1,70"]), encoding="utf-8")
+    ingest_file(store, second, "transactions")
+    assert _keys(db) == {"t1": (U(3), U(2)), "t2": (None, U(2)), "t3": (U(1), U(3))}
+    assert run(db, "SELECT uscc, firm_key FROM firm_keys ORDER BY firm_key")[:2] == keys_before
+    assert one(db, "SELECT count(*), count(DISTINCT firm_key), max(firm_key) FROM firm_keys") == (3, 3, 3)
+
+
+def test_key_columns_are_not_read_from_files(store, tmp_path):
+    """A file that carries seller_key/buyer_key columns does not set them: jiqun assigns the keys."""
+    ingest_file(store, write_firms(tmp_path / "f.csv", range(1, 3)), "firms")
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(["transaction_id,year,seller_uscc,seller_region_code,buyer_uscc,buyer_region_code,"
+                               "node_id,amount_yuan,seller_key,buyer_key",
+                               f"t1,2022,{U(1)},{CITY},{U(2)},{CITY},iot.u1,100,999,998"]), encoding="utf-8")
+    result = ingest_file(store, path, "transactions")
+    assert set(result.ignored_headers) == {"seller_key", "buyer_key"}
+    assert _keys(store.con) == {"t1": (U(1), U(2))}

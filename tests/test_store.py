@@ -78,6 +78,7 @@ def test_version_1_store_gains_evaluation_tables(store_path):
     import duckdb
 
     db = duckdb.connect(str(store_path))
+    _downgrade_to_v2(db)
     db.execute("DROP TABLE evaluation_results").fetchall()
     db.execute("DROP TABLE evaluation_schemes").fetchall()
     db.execute("UPDATE jiqun_meta SET value = '1' WHERE key = 'schema_version'").fetchall()
@@ -85,7 +86,47 @@ def test_version_1_store_gains_evaluation_tables(store_path):
     con = jiqun.connect(store_path)
     assert _meta(con, "schema_version") == str(SCHEMA_VERSION)
     assert con.table("evaluation_results").count().execute() == 0
+    assert "seller_key" in con.table("transactions").columns
     assert con.table("clusters").count().execute() == 14  # data kept
+    con.disconnect()
+
+
+def _downgrade_to_v2(db):
+    """The layout of schema version 2: no firm keys."""
+    db.execute("DROP TABLE firm_keys").fetchall()
+    db.execute("ALTER TABLE transactions DROP COLUMN seller_key").fetchall()
+    db.execute("ALTER TABLE transactions DROP COLUMN buyer_key").fetchall()
+    db.execute("UPDATE jiqun_meta SET value = '2' WHERE key = 'schema_version'").fetchall()
+
+
+def test_version_2_store_gains_firm_keys_for_its_transactions(store_path):
+    """Upgrading a store with transactions registers their USCCs and fills both key columns."""
+    import duckdb
+    import pandas as pd
+
+    from conftest import make_uscc_fn
+    from jiqun.ingest import ingest_table
+
+    con = jiqun.connect(store_path)
+    a, b = make_uscc_fn(21), make_uscc_fn(22)
+    ingest_table(con, pd.DataFrame({"uscc": [a, b], "name": ["甲", "乙"], "region_code": ["320281", "320205"],
+                                    "industry_code": ["3983", "3983"]}), "firms")
+    ingest_table(con, pd.DataFrame({
+        "transaction_id": ["t1", "t2", "t3"], "year": [2022, 2022, 2023], "seller_uscc": [a, None, b],
+        "seller_region_code": ["320281", "310000", "320205"], "buyer_uscc": [b, a, a],
+        "buyer_region_code": ["320205", "320281", "320281"], "node_id": "iot.u1", "amount_yuan": [1.0, 2.0, 3.0],
+    }), "transactions")
+    con.disconnect()
+    db = duckdb.connect(str(store_path))
+    _downgrade_to_v2(db)
+    db.close()
+    con = jiqun.connect(store_path)
+    assert _meta(con, "schema_version") == str(SCHEMA_VERSION)
+    rows = con.con.execute("SELECT t.transaction_id, ks.uscc, kb.uscc FROM transactions t "
+                           "LEFT JOIN firm_keys ks ON ks.firm_key = t.seller_key "
+                           "LEFT JOIN firm_keys kb ON kb.firm_key = t.buyer_key ORDER BY 1").fetchall()
+    assert rows == [("t1", a, b), ("t2", None, a), ("t3", b, a)]
+    assert sorted(r[0] for r in con.con.execute("SELECT firm_key FROM firm_keys").fetchall()) == [1, 2]
     con.disconnect()
 
 

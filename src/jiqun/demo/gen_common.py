@@ -76,7 +76,7 @@ def uscc_array(authority: str, regions: np.ndarray, serials: np.ndarray) -> np.n
     first17 = np.concatenate([np.broadcast_to(head, (n, 2)), region_idx[inverse], body, c9_char[:, None]], axis=1)
     check = (31 - (first17 @ np.array(USCC_WEIGHTS)) % 31) % 31
     chars = charset[np.concatenate([first17, check[:, None]], axis=1)]
-    return chars.view(f"<U18").ravel() if n else np.array([], dtype="<U18")
+    return chars.view("<U18").ravel() if n else np.array([], dtype="<U18")
 
 
 def hex_ids(rng: np.random.Generator, n: int, nbytes: int = 16) -> np.ndarray:

@@ -65,7 +65,7 @@ def map_headers(table: Table, headers: list[str], file: str) -> tuple[list[Mappi
         column does not accept.
     """
     lookup: dict[str, Column] = {}
-    for column in table.columns:
+    for column in table.input_columns:
         for name in _names(column):
             lookup.setdefault(name, column)
     english_units = sorted((u for u in MONEY_UNITS if u.isascii()), key=len, reverse=True)
@@ -111,7 +111,7 @@ def map_headers(table: Table, headers: list[str], file: str) -> tuple[list[Mappi
                 f"{zh}：{seen[m.column.name].header!r} 与 {m.header!r} 都对应 {m.column.name}"))
         else:
             seen[m.column.name] = m
-    for column in table.columns:
+    for column in table.input_columns:
         if column.required and column.name not in seen and column.default is None:
             en, zh = RULES["missing_column"]
             problems.append(Problem(

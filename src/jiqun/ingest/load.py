@@ -21,6 +21,7 @@ from .. import settings
 from ..schema import get_table
 from ..schema.ddl import quote
 from ..schema.model import Table
+from ..store.keys import keyed_select, register_firm_keys
 from .errors import IngestError, Problem, file_error, write_report
 from .headers import map_headers
 from .readers import (STAGE, Staged, arrow_sha256, detect_format, read_bytes_sha256, stage_arrow,
@@ -209,7 +210,7 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
             with_quarantine: bool) -> None:
     from .. import __version__
 
-    cols = spec.column_names
+    cols = [c.name for c in spec.input_columns]  # the firm-key columns are filled below, not read
     col_list = ", ".join(quote(c) for c in cols)
     keys = spec.primary_key
     run(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_valid AS SELECT _row, {col_list} FROM {TYPED} "
@@ -230,15 +231,21 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
         # Same data again: the store stays exactly as it is (idempotent re-load).
         result.changed = False
         return
+    key_exprs, key_joins = keyed_select(spec.name, "v")
+    target_cols = ", ".join([col_list] + [quote(c.name) for c in spec.key_columns])
+    values = ", ".join([v_row] + key_exprs)
     run(db, "BEGIN TRANSACTION")
     try:
+        if spec.key_columns:  # new USCCs get their firm keys in the same transaction as the rows
+            register_firm_keys(db, "_jiqun_valid", [c.key_of for c in spec.key_columns])
         if updated:
             run(db, f"DELETE FROM {quote(spec.name)} t USING _jiqun_valid v WHERE {join}")
-            run(db, f"INSERT INTO {quote(spec.name)} ({col_list}) SELECT {col_list} FROM _jiqun_valid "
-                       f"ORDER BY _row")
+            run(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
+                       f"{key_joins} ORDER BY v._row")
         elif inserted:
-            run(db, f"INSERT INTO {quote(spec.name)} ({col_list}) SELECT {v_row} FROM _jiqun_valid v "
-                       f"WHERE NOT EXISTS (SELECT 1 FROM {quote(spec.name)} t WHERE {join}) ORDER BY v._row")
+            run(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
+                       f"{key_joins} WHERE NOT EXISTS (SELECT 1 FROM {quote(spec.name)} t WHERE {join}) "
+                       f"ORDER BY v._row")
         load_id = one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
         run(db, 
             "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

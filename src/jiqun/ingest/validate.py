@@ -86,13 +86,13 @@ def build_typed(con, table: Table, mappings: list[Mapping]) -> None:
     """Create the typed temp table from the staged text table."""
     by_name = {m.column.name: m for m in mappings}
     select = ["(rowid + 2) AS _row"]
-    for col in table.columns:
+    for col in table.input_columns:
         m = by_name.get(col.name)
         raw = f"NULLIF(trim(c{m.position}), '')" if m else "CAST(NULL AS VARCHAR)"
         select.append(f"{raw} AS {raw_name(col.name)}")
     inner = ", ".join(select)
-    outer = ["_row"] + [raw_name(c.name) for c in table.columns]
-    for col in table.columns:
+    outer = ["_row"] + [raw_name(c.name) for c in table.input_columns]
+    for col in table.input_columns:
         m = by_name.get(col.name)
         expr = _typed_expr(col, raw_name(col.name))
         if m and m.factor != 1.0:
@@ -143,7 +143,7 @@ def _fused_select(row_checks: list[tuple]) -> str:
 def _row_checks(table: Table, present: set[str], max_cell_chars: int) -> list[tuple]:
     """Checks that look at one row only: ``(column, value, rule, where, detail_en, detail_zh)``."""
     out: list[tuple] = []
-    for col in table.columns:
+    for col in table.input_columns:
         name, raw, typed = col.name, raw_name(col.name), quote(col.name)
         if col.required and col.default is None:
             out.append((name, raw, "required", f"{raw} IS NULL",
@@ -207,7 +207,7 @@ def checks(table: Table, present: set[str], max_cell_chars: int, mode: str) -> l
     :func:`rule_checks`). :func:`run_checks` runs the per-row ones fused into one scan.
     """
     out = [_problem_select(*c) for c in _row_checks(table, present, max_cell_chars) if c[2] != "rule"]
-    for col in table.columns:
+    for col in table.input_columns:
         if col.codelist and col.name in present:
             out.extend(_codelist_checks(col))
     return out
@@ -310,7 +310,7 @@ def run_checks(con, table: Table, present: set[str], max_cell_chars: int, mode: 
     )
     row_checks = _row_checks(table, present, max_cell_chars)
     statements = [_fused_select(row_checks)] if row_checks else []
-    statements += [sql for col in table.columns if col.codelist and col.name in present
+    statements += [sql for col in table.input_columns if col.codelist and col.name in present
                    for sql in _codelist_checks(col)]
     statements += key_checks(table, mode) + foreign_key_checks(table)
     for sql in statements:

@@ -55,15 +55,15 @@ def check_key(uscc):
     return duckdb_hash("#" + uscc)
 
 
-def keyed_seller_years(transactions: ibis.Table, key) -> ibis.Table:
-    """:func:`jiqun.metrics.chain.seller_years` keyed by ``key(seller_uscc)``, with the smallest and
-    largest :func:`check_key` behind each key (``_min``, ``_max``) for the collision check. The
-    location ``loc`` is the largest region code taken as a number (same order: all are 6 digits)."""
+def keyed_seller_years(transactions: ibis.Table, key, checked: bool = True) -> ibis.Table:
+    """:func:`jiqun.metrics.chain.seller_years` keyed by ``key(seller_uscc)``; with ``checked``, the
+    smallest and largest :func:`check_key` behind each key (``_min``, ``_max``) for the collision
+    check. The location ``loc`` is the largest region code taken as a number (same order: all are 6
+    digits)."""
     t = transactions.filter(_.seller_uscc.notnull())
-    check = check_key(t.seller_uscc)
+    check = {"_min": check_key(t.seller_uscc).min(), "_max": check_key(t.seller_uscc).max()} if checked else {}
     return t.group_by(seller_uscc=key(t.seller_uscc), year=t.year).aggregate(
-        sales_all=_.amount_yuan.sum(), loc=t.seller_region_code.cast("int32").max().cast("string"),
-        _min=check.min(), _max=check.max())
+        sales_all=_.amount_yuan.sum(), loc=t.seller_region_code.cast("int32").max().cast("string"), **check)
 
 
 def key_collisions(con, table: str) -> int:

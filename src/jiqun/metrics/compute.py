@@ -16,6 +16,7 @@ import ibis
 from ibis import _
 
 from .._duck import duckdb_connection, run
+from ..store.keys import firm_keys_complete
 from .cached import cluster_enum_values, driving_power_sql, enum_type, key_collisions, keyed_seller_years
 from .cached import seller_key as _seller_key
 from .cached import MAX_MASK_CLUSTERS, levels_view, ranked_firm_years_sql
@@ -277,6 +278,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
     # reference inputs is not computed.
     inputs = indicator_inputs(con, opts, has_reference_rows(con, opts) if cache else None)
     cached, views = [], []
+    db = duckdb_connection(con)
     try:
         if cache:
             need = _needed_inputs(groups)
@@ -288,18 +290,26 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
             fid = _materialise(con, _firm_index(con), "_jiqun_fid")
             cached.append("_jiqun_fid")
             tx = inputs["transactions"]
-            seller_key = _seller_key
+            firms = inputs["firms"].join(fid, "uscc").select("uscc", "firm_region", "fid")
+            if need & {"sellers", "located", "buyer_purchases"} and firm_keys_complete(db, "transactions"):
+                # The store's integer firm keys (assigned at load) stand in for the USCCs: exact, and
+                # no 18-character text is hashed or compared.
+                tx = tx.mutate(seller_uscc=tx.seller_key, buyer_uscc=tx.buyer_key)
+                keys = con.table("firm_keys")
+                firms = firms.join(keys, "uscc").select(uscc=_.firm_key, firm_region=_.firm_region, fid=_.fid)
+                seller_key, checked = (lambda key: key), False
+            else:  # keys missing (rows written around the loader): hashed USCCs, collisions checked
+                seller_key, checked = _seller_key, True
             if "sellers" in need:  # all sales per seller-year (read from the raw transactions)
                 cached.append("_jiqun_input_sellers")
-                sellers = _materialise(con, keyed_seller_years(tx, seller_key), "_jiqun_input_sellers")
-                if key_collisions(con, "_jiqun_input_sellers"):
+                sellers = _materialise(con, keyed_seller_years(tx, seller_key, checked), "_jiqun_input_sellers")
+                if checked and key_collisions(con, "_jiqun_input_sellers"):
                     log.warning("seller keys collide: the seller-years are keyed by USCC instead (slower)")
                     seller_key = None
                     sellers = _materialise(con, seller_years(tx), "_jiqun_input_sellers")
                 inputs["sellers"] = sellers.select("seller_uscc", "year", "sales_all", "loc")
             if need & {"located", "buyer_purchases"}:
                 # Purchases of cluster firms (the only buyers any indicator reads), buyers by firm id.
-                firms = inputs["firms"].join(fid, "uscc").select("uscc", "firm_region", "fid")
                 keyed = tx if seller_key is None else tx.mutate(seller_uscc=seller_key(tx.seller_uscc))
                 cached.append("_jiqun_input_tx")
                 inputs["located"] = _materialise(con, located_purchases(keyed, firms), "_jiqun_input_tx")

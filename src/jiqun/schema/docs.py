@@ -35,6 +35,8 @@ def _checks(col: Column) -> str:
         parts.append("not in the future")
     if col.default is not None:
         parts.append(f"default {col.default}")
+    if col.key_of is not None:
+        parts.append(f"assigned by jiqun at load from `{col.key_of}` (not read from files)")
     # "|" would end a Markdown table cell.
     return "; ".join(parts).replace("|", "\\|")
 

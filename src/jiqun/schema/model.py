@@ -99,6 +99,10 @@ class Column:
         Further accepted header spellings.
     default : str, optional
         SQL literal used when the column is absent from a file.
+    key_of : str, optional
+        The column is jiqun's integer firm key (``firm_keys.firm_key``) of the USCC column
+        ``key_of``, assigned at load: it is never read from files nor validated, and analyses
+        join and group on it instead of the 18-character text.
     """
 
     name: str
@@ -118,6 +122,7 @@ class Column:
     not_future: bool = False
     aliases: tuple[str, ...] = ()
     default: str | None = None
+    key_of: str | None = None
 
     def __post_init__(self) -> None:
         if self.type not in STORAGE_TYPES:
@@ -207,6 +212,10 @@ class Table:
             for col in fk.columns:
                 if col not in names:
                     raise ValueError(f"table {self.name}: foreign key column {col} unknown")
+        for col in self.columns:
+            if col.key_of is not None and (col.key_of not in names or not self.column(col.key_of).uscc
+                                           or col.required or col.type != "bigint"):
+                raise ValueError(f"table {self.name}: {col.name} must be an optional bigint key of a USCC column")
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -217,3 +226,13 @@ class Table:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def input_columns(self) -> tuple[Column, ...]:
+        """The columns a file provides (all but the firm keys jiqun assigns, see ``Column.key_of``)."""
+        return tuple(c for c in self.columns if c.key_of is None)
+
+    @property
+    def key_columns(self) -> tuple[Column, ...]:
+        """The firm-key columns jiqun assigns at load (``Column.key_of``)."""
+        return tuple(c for c in self.columns if c.key_of is not None)

@@ -107,6 +107,12 @@ TRANSACTIONS = Table(
         C("node_id", "text", "环节编号", "chain node of the goods", codelist="chain_node"),
         C("hs6", "text", "HS编码", "HS 6-digit product", codelist="hs6"),
         _money("amount_yuan", "交易金额", "value of the flow", required=True),
+        # Assigned by jiqun at load (not in files): the joins and group-bys over tens of millions of
+        # flows then compare 8-byte integers instead of 18-character codes.
+        C("seller_key", "bigint", "卖方内部键", "jiqun's integer key of seller_uscc (firm_keys), assigned at load",
+          key_of="seller_uscc"),
+        C("buyer_key", "bigint", "买方内部键", "jiqun's integer key of buyer_uscc (firm_keys), assigned at load",
+          key_of="buyer_uscc"),
     ),
     primary_key=("transaction_id",),
     foreign_keys=(

@@ -32,6 +32,18 @@ LOADS = Table(
     primary_key=("load_id",),
 )
 
+FIRM_KEYS = Table(
+    "firm_keys", "企业内部键", "meta",
+    grain="one unified social credit code seen in a loaded column with a firm key",
+    description="jiqun's integer key of every USCC in a column that carries one (`transactions.seller_key`, "
+    "`buyer_key`), assigned once, in order of first load, and never changed.",
+    columns=(
+        C("uscc", "text", "统一社会信用代码", "the code", required=True),
+        C("firm_key", "bigint", "内部键", "its integer key (1, 2, 3 …)", required=True),
+    ),
+    primary_key=("uscc",),
+)
+
 QUARANTINE = Table(
     "quarantine", "隔离记录", "meta",
     grain="one rejected row of one load",

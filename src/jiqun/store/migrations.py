@@ -38,9 +38,23 @@ def _v2(db) -> None:
         run(db, create_table_sql(table))
 
 
+def _v3(db) -> None:
+    """Add ``firm_keys`` and the firm-key columns of ``transactions``, and fill them."""
+    from .._duck import run
+    from ..schema import create_table_sql
+    from ..schema.tables_meta import FIRM_KEYS
+    from .keys import fill_firm_keys
+
+    run(db, create_table_sql(FIRM_KEYS))
+    run(db, "ALTER TABLE transactions ADD COLUMN seller_key BIGINT")
+    run(db, "ALTER TABLE transactions ADD COLUMN buyer_key BIGINT")
+    fill_firm_keys(db, "transactions")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: catalogue, fact, meta and indicator results tables", _v1),
     Migration(2, "evaluation_schemes and evaluation_results tables", _v2),
+    Migration(3, "firm_keys and the integer firm keys of transactions (seller_key, buyer_key)", _v3),
 ]
 
 #: The schema version this jiqun writes.
