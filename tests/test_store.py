@@ -187,3 +187,20 @@ def test_engine_settings_from_environment(store_path, monkeypatch):
     monkeypatch.setenv("JIQUN_MEMORY_LIMIT", "lots")
     with pytest.raises(StoreError, match="memory_limit"):
         jiqun.connect(store_path)
+
+
+def test_default_memory_limit_is_half_the_ram_at_most_6gb(store_path, monkeypatch):
+    import os
+
+    from jiqun.store.connection import auto_memory_limit
+
+    monkeypatch.delenv("JIQUN_MEMORY_LIMIT", raising=False)
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    expected_mb = min(6000, ram // 2 // 10**6)
+    assert auto_memory_limit() == f"{expected_mb}MB"
+    con = jiqun.connect(store_path)
+    limit = con.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    con.disconnect()
+    value, unit = float(limit.split()[0]), limit.split()[1]
+    # DuckDB shows the limit rounded down to 0.1 GiB
+    assert abs(value * {"MiB": 2**20, "GiB": 2**30}[unit] - expected_mb * 10**6) < 0.03 * expected_mb * 10**6

@@ -31,8 +31,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("demo_scale", "small", "Scale of the synthetic demo: small, city or province."),
     Setting("demo_seed", "2024", "Random seed of the synthetic demo."),
     Setting("temp_dir", "", "Folder for temporary files (transcoded CSVs); default: the system's."),
-    Setting("memory_limit", "", "Memory cap of the store's engine, e.g. 6GB (DuckDB spills to disk beyond it); "
-            "default: DuckDB's, 80% of RAM. Use it on shared servers."),
+    Setting("memory_limit", "auto", "Memory cap of the store's engine, e.g. 6GB (DuckDB spills to disk beyond "
+            "it). `auto`: half the machine's RAM, at most 6 GB, so jiqun leaves room for Excel and the "
+            "browser; empty: DuckDB's own default (80% of RAM). Raise it on a dedicated server."),
     Setting("threads", "", "Worker threads of the store's engine; default: one per core."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -87,11 +87,32 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
     return con
 
 
+#: Ceiling of the ``auto`` memory limit.
+AUTO_MEMORY_CAP_BYTES = 6 * 10**9
+
+
+def auto_memory_limit() -> str:
+    """The ``auto`` memory limit: half the physical RAM, at most 6 GB ("" = DuckDB's default when the
+    RAM cannot be read)."""
+    import os
+
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # e.g. Windows: no sysconf
+        return ""
+    return f"{min(AUTO_MEMORY_CAP_BYTES, ram // 2) // 10**6}MB"
+
+
 def _apply_engine_settings(db) -> None:
     """Apply the ``memory_limit`` and ``threads`` settings (JIQUN_MEMORY_LIMIT, JIQUN_THREADS)."""
     import re
 
+    # DuckDB's progress bar would draw over the CLI's own output (and into redirected logs).
+    run(db, "SET enable_progress_bar = false")
+
     memory = settings.get("memory_limit").strip()
+    if memory.lower() == "auto":
+        memory = auto_memory_limit()
     if memory:
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory, flags=re.IGNORECASE):
             raise StoreError(f"memory_limit {memory!r} (JIQUN_MEMORY_LIMIT) must look like 6GB or 512MB")
