@@ -142,9 +142,9 @@ def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], 
 
     The local suppliers S of a cluster × region × year are not listed pair by pair (tens of millions
     of rows at province scale). Each buyer firm-year carries a bitmask of its clusters; each local
-    seller × year × region ORs the masks of its buyers there; one scan of those rows then counts the
-    sellers and sums their sales per cluster bit. Sales to leaders are summed from the (few)
-    leaders' purchases.
+    seller × year × region ORs the masks of its buyers there; those rows, joined to the clusters whose
+    bit they carry, give the count and the sales of the sellers per cluster × region × year. Sales to
+    leaders are summed from the (few) leaders' purchases.
     """
     if len(clusters) > MAX_MASK_CLUSTERS:
         raise ValueError(f"at most {MAX_MASK_CLUSTERS} cluster ids for the bitmask path, got {len(clusters)}")
@@ -159,15 +159,8 @@ def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], 
         f"SELECT seller_uscc, year, {_LEVEL_REGION[lv]} AS region_code, bit_or(mask) AS mask FROM pairs "
         f"WHERE {_LEVEL_FLAGS[lv]} GROUP BY ALL"
         for lv in levels)
-    bit = {i: f"mask & CAST({1 << i} AS UBIGINT) <> 0" for i in range(len(clusters))}
-    aggs = ", ".join(
-        f"count(*) FILTER (WHERE {bit[i]}) AS n_{i}, sum(sales_all) FILTER (WHERE {bit[i]}) AS s_{i}, "
-        f"max(sales_all) FILTER (WHERE {bit[i]}) AS m_{i}"
-        for i in range(len(clusters)))
-    cells = " UNION ALL ".join(
-        "SELECT '" + c.replace("'", "''") + f"' AS cluster_id, region_code, year, n_{i} AS n, s_{i} AS sales, "
-        f"m_{i} AS smax FROM wide WHERE n_{i} > 0"
-        for i, c in enumerate(clusters))
+    codes_values = ", ".join("('" + c.replace("'", "''") + f"', CAST({1 << i} AS UBIGINT))"
+                             for i, c in enumerate(clusters))
     level_flag = " OR ".join(f"(f.level = '{lv}' AND l.{_LEVEL_FLAGS[lv]})" for lv in levels)
     return f"""
 WITH buyers AS (
@@ -179,11 +172,13 @@ pairs AS (
     FROM {located} l JOIN buyers b ON l.buyer_uscc = b.uscc AND l.year = b.year
     WHERE l.seller_uscc IS NOT NULL AND ({any_local})),
 local AS ({local}),
-wide AS (
-    SELECT local.region_code, local.year, {aggs}
-    FROM local JOIN {sellers} s ON local.seller_uscc = s.seller_uscc AND local.year = s.year
-    GROUP BY local.region_code, local.year),
-cells AS ({cells}),
+codes AS (SELECT * FROM (VALUES {codes_values}) v(cluster_id, bit)),
+cells AS (
+    SELECT c.cluster_id, sc.region_code, sc.year, count(*) AS n, sum(sc.sales_all) AS sales, max(sc.sales_all) AS smax
+    FROM (SELECT local.region_code, local.year, local.mask, s.sales_all
+          FROM local JOIN {sellers} s ON local.seller_uscc = s.seller_uscc AND local.year = s.year) sc
+    JOIN codes c ON (sc.mask & c.bit) <> 0
+    GROUP BY c.cluster_id, sc.region_code, sc.year),
 to_leaders AS (
     SELECT CAST(f.cluster_id AS VARCHAR) AS cluster_id, f.region_code, f.year, sum(l.amount) AS to_leaders
     FROM {located} l JOIN (SELECT * FROM {fy} WHERE is_leader) f ON l.buyer_uscc = f.uscc AND l.year = f.year
