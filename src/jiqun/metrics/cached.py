@@ -130,15 +130,17 @@ def levels_view(ranked: ibis.Table, levels, k: int) -> ibis.Table:
 
 
 _LEVEL_FLAGS = {"city": "same_city", "province": "same_prov"}
+#: Per buyer-year purchases from identified firms in the same city / province (buyer_purchases).
+_LEVEL_SUMS = {"city": "city_firms", "province": "prov_firms"}
 #: The region of a firm at a level, as :func:`jiqun.metrics.base.level_code` builds it.
 _LEVEL_REGION = {"city": "substr(firm_region, 1, 4) || '00'", "province": "substr(firm_region, 1, 2) || '0000'"}
 
 
-def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], levels) -> str:
+def driving_power_sql(fy: str, located: str, sellers: str, purchases: str, clusters: list[str], levels) -> str:
     """SQL of the long ``leader_driving_power`` rows, the numbers of
     :func:`jiqun.metrics.leading.driving_power`, from the cached tables ``fy`` (cluster firm-years at
-    levels, ``cluster_id`` of the enum of ``clusters``), ``located`` (located purchases) and
-    ``sellers`` (seller-years).
+    levels, ``cluster_id`` of the enum of ``clusters``), ``located`` (located purchases), ``sellers``
+    (seller-years) and ``purchases`` (:func:`jiqun.metrics.chain.buyer_purchases`).
 
     The local suppliers S of a cluster × region × year are not listed pair by pair (tens of millions
     of rows at province scale). Each buyer firm-year carries a bitmask of its clusters; each local
@@ -161,7 +163,7 @@ def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], 
         for lv in levels)
     codes_values = ", ".join("('" + c.replace("'", "''") + f"', CAST({1 << i} AS UBIGINT))"
                              for i, c in enumerate(clusters))
-    level_flag = " OR ".join(f"(f.level = '{lv}' AND l.{_LEVEL_FLAGS[lv]})" for lv in levels)
+    level_sums = " ".join(f"WHEN f.level = '{lv}' THEN p.{_LEVEL_SUMS[lv]}" for lv in levels)
     return f"""
 WITH buyers AS (
     SELECT uscc, year, any_value(firm_region) AS firm_region,
@@ -180,9 +182,9 @@ cells AS (
     JOIN codes c ON (sc.mask & c.bit) <> 0
     GROUP BY c.cluster_id, sc.region_code, sc.year),
 to_leaders AS (
-    SELECT CAST(f.cluster_id AS VARCHAR) AS cluster_id, f.region_code, f.year, sum(l.amount) AS to_leaders
-    FROM {located} l JOIN (SELECT * FROM {fy} WHERE is_leader) f ON l.buyer_uscc = f.uscc AND l.year = f.year
-    WHERE l.seller_uscc IS NOT NULL AND ({level_flag})
+    SELECT CAST(f.cluster_id AS VARCHAR) AS cluster_id, f.region_code, f.year,
+           sum(CASE {level_sums} END) AS to_leaders
+    FROM {purchases} p JOIN (SELECT * FROM {fy} WHERE is_leader) f ON p.buyer_uscc = f.uscc AND p.year = f.year
     GROUP BY 1, 2, 3)
 SELECT c.cluster_id, c.region_code, CAST(c.year AS BIGINT) AS year, 'leader_driving_power' AS indicator,
        CAST(coalesce(t.to_leaders, 0) AS DOUBLE) / c.sales AS value,

@@ -52,11 +52,15 @@ def located_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table
 def buyer_purchases(located: ibis.Table) -> ibis.Table:
     """Purchases per buyer × year by seller location class (the narrow input of
     :func:`purchase_indicators`): ``buyer_uscc, year, total, city, prov, imp`` from
-    :func:`located_purchases`. ``city``/``prov``/``imp`` are null where the buyer has no such purchase
-    that year. The transactions are reduced to one row per buyer-year before they meet the clusters."""
+    :func:`located_purchases`, and ``city_firms``/``prov_firms``, the part of ``city``/``prov`` bought
+    from identified firms (the local sales of :func:`jiqun.metrics.leading.driving_power`). Sums are
+    null where the buyer has no such purchase that year. The transactions are reduced to one row per
+    buyer-year before they meet the clusters."""
+    firm = _.seller_uscc.notnull()
     return located.group_by("buyer_uscc", "year").aggregate(
         total=_.amount.sum(), city=_.amount.sum(where=_.same_city), prov=_.amount.sum(where=_.same_prov),
-        imp=_.amount.sum(where=_.imported))
+        imp=_.amount.sum(where=_.imported), city_firms=_.amount.sum(where=_.same_city & firm),
+        prov_firms=_.amount.sum(where=_.same_prov & firm))
 
 
 def purchase_indicators(fy: ibis.Table, per_buyer: ibis.Table) -> ibis.Table:

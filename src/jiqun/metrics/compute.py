@@ -81,7 +81,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "concentration": (("hhi", "cr4", "cr10"), ("ranked",)),
     "ellison_glaeser": (("ellison_glaeser",), ("fy", "regions")),
     "leading": (("leader_output_share", "top_firm_output_share", "leader_branch_share"), ("ranked",)),
-    "driving_power": (("leader_driving_power",), ("ranked", "located", "sellers")),
+    "driving_power": (("leader_driving_power",), ("ranked", "located", "sellers", "buyer_purchases")),
     "innovation": (("rd_intensity", "invention_apps_per_10k_emp", "invention_grants_per_10k_emp",
                     "invention_apps_per_100m_output", "invention_grants_per_100m_output", "pct_applications",
                     "national_patent_share", "rta_cluster_fields", "foreign_applicant_share"),
@@ -313,6 +313,9 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 keyed = tx if seller_key is None else tx.mutate(seller_uscc=seller_key(tx.seller_uscc))
                 cached.append("_jiqun_input_tx")
                 inputs["located"] = _materialise(con, located_purchases(keyed, firms), "_jiqun_input_tx")
+                cached.append("_jiqun_input_purchases")
+                inputs["buyer_purchases"] = _materialise(con, buyer_purchases(inputs["located"]),
+                                                         "_jiqun_input_purchases")
             if need & {"fy", "ranked", "totals", "fy_all"}:
                 # All firms' firm-years with their profile, by firm id, once; cluster firm-years and
                 # fy_all repeat it per level.
@@ -351,7 +354,8 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
             if cache and group == "driving_power" and len(clusters) <= MAX_MASK_CLUSTERS:
                 # Per-seller cluster bitmasks instead of a group-by over every local seller × cluster pair.
                 tables.append(_run_sql(con, group, driving_power_sql(
-                    "_jiqun_input_fy", "_jiqun_input_tx", "_jiqun_input_sellers", clusters, opts.levels)))
+                    "_jiqun_input_fy", "_jiqun_input_tx", "_jiqun_input_sellers", "_jiqun_input_purchases", clusters,
+                    opts.levels)))
             else:
                 tables.append(_run(group, part))
     finally:
