@@ -43,6 +43,20 @@ def duckdb_hash(value: ibis_dt.string) -> ibis_dt.uint64:
     """DuckDB's 64-bit ``hash()`` (ibis' ``.hash()`` goes through a slow cast to BIT)."""
 
 
+@ibis.udf.scalar.builtin(name="enum_code")
+def enum_code(value: ibis_dt.string) -> ibis_dt.int64:
+    """DuckDB's ``enum_code()``: the position of an ENUM value in its type."""
+
+
+def buyer_years(ranked: ibis.Table) -> ibis.Table:
+    """``fid, year, firm_region, mask`` per cluster firm-year of the firm-level table of
+    :func:`ranked_firm_years_sql` (``uscc`` holds the firm id there): ``mask`` has bit
+    ``enum_code(cluster_id)`` set for every cluster of the firm."""
+    bit = ibis.literal(1).cast("uint64") << enum_code(ranked.cluster_id).cast("uint64")
+    return ranked.group_by(fid=ranked.uscc, year=ranked.year, firm_region=ranked.firm_region).aggregate(
+        mask=bit.bit_or())
+
+
 def seller_key(uscc):
     """Integer key of a seller: DuckDB's 64-bit hash of its USCC (collisions are checked, see
     :func:`key_collisions`)."""
@@ -143,7 +157,7 @@ def driving_power_sql(fy: str, located: str, sellers: str, purchases: str, clust
     (seller-years) and ``purchases`` (:func:`jiqun.metrics.chain.buyer_purchases`).
 
     The local suppliers S of a cluster × region × year are not listed pair by pair (tens of millions
-    of rows at province scale). Each buyer firm-year carries a bitmask of its clusters; each local
+    of rows at province scale). Each purchase carries the bitmask of its buyer's clusters; each local
     seller × year × region ORs the masks of its buyers there; those rows, joined to the clusters whose
     bit they carry, give the count and the sales of the sellers per cluster × region × year. Sales to
     leaders are summed from the (few) leaders' purchases.
@@ -154,26 +168,17 @@ def driving_power_sql(fy: str, located: str, sellers: str, purchases: str, clust
     for lv in levels:
         if lv not in _LEVEL_FLAGS:
             raise ValueError(f"unknown level {lv!r}")
-    any_local = " OR ".join(f"l.{_LEVEL_FLAGS[lv]}" for lv in levels)
-    # One join of the purchases with the buyers serves every level (a firm's clusters do not depend
-    # on the level); each level then groups the local pairs by seller × year × the buyer's region.
+    # Each level groups the local purchases (buyer clusters as a bitmask, carried by the located
+    # purchases) by seller × year × the buyer's region at that level.
     local = " UNION ALL ".join(
-        f"SELECT seller_uscc, year, {_LEVEL_REGION[lv]} AS region_code, bit_or(mask) AS mask FROM pairs "
-        f"WHERE {_LEVEL_FLAGS[lv]} GROUP BY ALL"
+        f"SELECT seller_uscc, year, {_LEVEL_REGION[lv]} AS region_code, bit_or(mask) AS mask FROM {located} "
+        f"WHERE seller_uscc IS NOT NULL AND {_LEVEL_FLAGS[lv]} GROUP BY ALL"
         for lv in levels)
     codes_values = ", ".join("('" + c.replace("'", "''") + f"', CAST({1 << i} AS UBIGINT))"
                              for i, c in enumerate(clusters))
     level_sums = " ".join(f"WHEN f.level = '{lv}' THEN p.{_LEVEL_SUMS[lv]}" for lv in levels)
     return f"""
-WITH buyers AS (
-    SELECT uscc, year, any_value(firm_region) AS firm_region,
-           bit_or(CAST(1 AS UBIGINT) << CAST(enum_code(cluster_id) AS UBIGINT)) AS mask
-    FROM {fy} WHERE level = '{levels[0]}' GROUP BY uscc, year),
-pairs AS (
-    SELECT l.seller_uscc, l.year, l.same_city, l.same_prov, b.firm_region, b.mask
-    FROM {located} l JOIN buyers b ON l.buyer_uscc = b.uscc AND l.year = b.year
-    WHERE l.seller_uscc IS NOT NULL AND ({any_local})),
-local AS ({local}),
+WITH local AS ({local}),
 codes AS (SELECT * FROM (VALUES {codes_values}) v(cluster_id, bit)),
 cells AS (
     SELECT c.cluster_id, sc.region_code, sc.year, count(*) AS n, sum(sc.sales_all) AS sales, max(sc.sales_all) AS smax

@@ -31,14 +31,21 @@ def located_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table
     :func:`moved_out_indicator`).
 
     ``firms``: ``uscc, firm_region`` of the buyers wanted (the buyer's own region, as in the
-    cluster firm-years), and optionally ``fid``, a key that replaces the USCC in ``buyer_uscc``.
-    Returns one row per transaction of those buyers: ``buyer_uscc, seller_uscc, year, amount,
-    same_city, same_prov, imported``. ``same_city``/``same_prov``: a domestic seller (country CHN,
-    region code given) whose region code's first 4/2 digits equal the buyer firm's.
+    cluster firm-years); optionally ``fid``, a key that replaces the USCC in ``buyer_uscc``, ``year``
+    (buyers per year: only those years' purchases), and further columns, passed through. Returns one
+    row per transaction of those buyers: ``buyer_uscc, seller_uscc, year, amount, same_city,
+    same_prov, imported, firm_region`` and the further columns. ``same_city``/``same_prov``: a
+    domestic seller (country CHN, region code given) whose region code's first 4/2 digits equal the
+    buyer firm's.
     """
     key = "fid" if "fid" in firms.columns else "uscc"
-    buyers = firms.select(_b=_.uscc, _key=firms[key], firm_region=_.firm_region)
-    tx = transactions.join(buyers, transactions.buyer_uscc == buyers._b)
+    extra = [c for c in firms.columns if c not in ("uscc", "fid", "firm_region", "year")]
+    buyers = firms.select(*extra, _b=_.uscc, _key=firms[key], firm_region=_.firm_region,
+                          **({"_year": firms.year} if "year" in firms.columns else {}))
+    on = [transactions.buyer_uscc == buyers._b]
+    if "year" in firms.columns:  # buyers given per year: only those years' purchases
+        on.append(transactions.year == buyers._year)
+    tx = transactions.join(buyers, on)
     country = tx.seller_country.fill_null("CHN")
     domestic = (country == "CHN") & tx.seller_region_code.notnull()
     return tx.select(
@@ -46,7 +53,7 @@ def located_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table
         # city_code(a) == city_code(b) and province_code(a) == province_code(b), without building the codes
         same_city=(domestic & (tx.seller_region_code.substr(0, 4) == tx.firm_region.substr(0, 4))).fill_null(False),
         same_prov=(domestic & (tx.seller_region_code.substr(0, 2) == tx.firm_region.substr(0, 2))).fill_null(False),
-        imported=(country != "CHN"))
+        imported=(country != "CHN"), firm_region=tx.firm_region, **{c: tx[c] for c in extra})
 
 
 def buyer_purchases(located: ibis.Table) -> ibis.Table:

@@ -19,8 +19,9 @@ from .._duck import duckdb_connection, run
 from ..store.keys import firm_keys_complete
 from .cached import cluster_enum_values, driving_power_sql, enum_type, key_collisions, keyed_seller_years
 from .cached import seller_key as _seller_key
-from .cached import MAX_MASK_CLUSTERS, levels_view, ranked_firm_years_sql
-from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, level_code, cluster_firm_years, firm_years, reference_area
+from .cached import MAX_MASK_CLUSTERS, buyer_years, levels_view, ranked_firm_years_sql
+from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, level_code, cluster_firm_years, firm_years
+from .base import reference_area
 from .base import has_reference_rows, reference_divisions, region_totals, region_totals_of
 from .. import marts
 from .catalogue import load_catalogue
@@ -289,39 +290,12 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
             enum = enum_type(clusters)
             fid = _materialise(con, _firm_index(con), "_jiqun_fid")
             cached.append("_jiqun_fid")
-            tx = inputs["transactions"]
-            firms = inputs["firms"].join(fid, "uscc").select("uscc", "firm_region", "fid")
-            if need & {"sellers", "located", "buyer_purchases"} and firm_keys_complete(db, "transactions"):
-                # The store's integer firm keys (assigned at load) stand in for the USCCs: exact, and
-                # no 18-character text is hashed or compared.
-                tx = tx.mutate(seller_uscc=tx.seller_key, buyer_uscc=tx.buyer_key)
-                keys = con.table("firm_keys")
-                firms = firms.join(keys, "uscc").select(uscc=_.firm_key, firm_region=_.firm_region, fid=_.fid)
-                seller_key, checked = (lambda key: key), False
-            else:  # keys missing (rows written around the loader): hashed USCCs, collisions checked
-                seller_key, checked = _seller_key, True
-            if "sellers" in need:  # all sales per seller-year (read from the raw transactions)
-                cached.append("_jiqun_input_sellers")
-                sellers = _materialise(con, keyed_seller_years(tx, seller_key, checked), "_jiqun_input_sellers")
-                if checked and key_collisions(con, "_jiqun_input_sellers"):
-                    log.warning("seller keys collide: the seller-years are keyed by USCC instead (slower)")
-                    seller_key = None
-                    sellers = _materialise(con, seller_years(tx), "_jiqun_input_sellers")
-                inputs["sellers"] = sellers.select("seller_uscc", "year", "sales_all", "loc")
-            if need & {"located", "buyer_purchases"}:
-                # Purchases of cluster firms (the only buyers any indicator reads), buyers by firm id.
-                keyed = tx if seller_key is None else tx.mutate(seller_uscc=seller_key(tx.seller_uscc))
-                cached.append("_jiqun_input_tx")
-                inputs["located"] = _materialise(con, located_purchases(keyed, firms), "_jiqun_input_tx")
-                cached.append("_jiqun_input_purchases")
-                inputs["buyer_purchases"] = _materialise(con, buyer_purchases(inputs["located"]),
-                                                         "_jiqun_input_purchases")
-            if need & {"fy", "ranked", "totals", "fy_all"}:
+            if need & {"fy", "ranked", "totals", "fy_all", "located", "buyer_purchases"}:
                 # All firms' firm-years with their profile, by firm id, once; cluster firm-years and
                 # fy_all repeat it per level.
                 fyb = _materialise(con, _to_fid(firm_years(con), "uscc", fid), "_jiqun_input_fyb")
                 cached.append("_jiqun_input_fyb")
-            if need & {"fy", "ranked", "totals"}:
+            if need & {"fy", "ranked", "totals", "located", "buyer_purchases"}:
                 # Leader and concentration ranks once, as a top-n aggregate (ties by firm id = by USCC,
                 # ids being in USCC order).
                 # Stored at firm level (cluster × firm × year) with a region and a rank column per level;
@@ -335,6 +309,39 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 views.append("_jiqun_input_fy")
                 inputs["fy"] = _view(con, levels_view(cfy, opts.levels, opts.leaders_k), "_jiqun_input_fy")
                 inputs["ranked"] = inputs["fy"]
+            tx = inputs["transactions"]
+            store_keys = (bool(need & {"sellers", "located", "buyer_purchases"})
+                          and firm_keys_complete(db, "transactions"))
+            if store_keys:
+                # The store's integer firm keys (assigned at load) stand in for the USCCs: exact, and
+                # no 18-character text is hashed or compared.
+                tx = tx.mutate(seller_uscc=tx.seller_key, buyer_uscc=tx.buyer_key)
+                seller_key, checked = (lambda key: key), False
+            else:  # keys missing (rows written around the loader): hashed USCCs, collisions checked
+                seller_key, checked = _seller_key, True
+            if "sellers" in need:  # all sales per seller-year (read from the raw transactions)
+                cached.append("_jiqun_input_sellers")
+                sellers = _materialise(con, keyed_seller_years(tx, seller_key, checked), "_jiqun_input_sellers")
+                if checked and key_collisions(con, "_jiqun_input_sellers"):
+                    log.warning("seller keys collide: the seller-years are keyed by USCC instead (slower)")
+                    seller_key = None
+                    sellers = _materialise(con, seller_years(tx), "_jiqun_input_sellers")
+                inputs["sellers"] = sellers.select("seller_uscc", "year", "sales_all", "loc")
+            if need & {"located", "buyer_purchases"}:
+                # Purchases of cluster firms in the years they have accounts (the only buyers any indicator
+                # reads: purchases, driving power and moved-out suppliers all meet the cluster
+                # firm-years), buyers by firm id, with their clusters as a bitmask.
+                buyers = buyer_years(cfy).join(fid.select(fid=_.fid, _uscc=_.uscc), "fid")
+                firms = buyers.select("fid", "year", "firm_region", "mask", uscc=_._uscc)
+                if store_keys:  # keyed like the transactions' buyers
+                    firms = firms.join(con.table("firm_keys"), "uscc").select(
+                        "fid", "year", "firm_region", "mask", uscc=_.firm_key)
+                keyed = tx if seller_key is None else tx.mutate(seller_uscc=seller_key(tx.seller_uscc))
+                cached.append("_jiqun_input_tx")
+                inputs["located"] = _materialise(con, located_purchases(keyed, firms), "_jiqun_input_tx")
+                cached.append("_jiqun_input_purchases")
+                inputs["buyer_purchases"] = _materialise(con, buyer_purchases(inputs["located"]),
+                                                         "_jiqun_input_purchases")
             inputs["trademarks"] = _to_fid(inputs["trademarks"], "owner_uscc", fid)
             inputs["patents"] = _to_fid(inputs["patents"], "applicant_uscc", fid)
             inputs["firm_nodes"] = _to_fid(inputs["firm_nodes"], "uscc", fid)
@@ -343,8 +350,8 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 inputs["fy_all"] = _view(con, at_levels(fyb, opts.levels).select(
                     "uscc", "year", "region_code", "level", "division", "employment", "output"), "_jiqun_input_fy_all")
                 inputs["regions"] = region_totals_of(inputs["fy_all"])
-            for k, expr in (("patents", None), ("regions", None), ("reference", None), ("fields", None), ("nodes", None),
-                            ("totals", lambda: cluster_totals(inputs["fy"]))):
+            for k, expr in (("patents", None), ("regions", None), ("reference", None), ("fields", None),
+                            ("nodes", None), ("totals", lambda: cluster_totals(inputs["fy"]))):
                 if k in need:
                     name = f"_jiqun_input_{k}"
                     inputs[k] = _materialise(con, expr() if expr else inputs[k], name, enum)
