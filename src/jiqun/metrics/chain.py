@@ -70,11 +70,15 @@ def buyer_purchases(located: ibis.Table) -> ibis.Table:
         prov_firms=_.amount.sum(where=_.same_prov & firm))
 
 
-def purchase_indicators(fy: ibis.Table, per_buyer: ibis.Table) -> ibis.Table:
+def purchase_indicators(fy: ibis.Table, per_buyer: ibis.Table | None) -> ibis.Table:
     """Local supporting rates and import share of purchases, from cluster firm-years and
-    :func:`buyer_purchases`."""
-    buyers = fy.select(*KEYS, buyer_uscc=_.uscc)
-    p = buyers.join(per_buyer, ["buyer_uscc", "year"])
+    :func:`buyer_purchases` (``per_buyer=None``: ``fy`` rows already carry their buyer-year's
+    ``total, city, prov, imp``, and only firm-years with purchases)."""
+    if per_buyer is None:
+        p = fy
+    else:
+        buyers = fy.select(*KEYS, buyer_uscc=_.uscc)
+        p = buyers.join(per_buyer, ["buyer_uscc", "year"])
     wide = p.group_by(*KEYS).aggregate(
         n=_.count(), total=_.total.sum(), city=_.city.sum(), prov=_.prov.sum(), imp=_.imp.sum(),
         city_max=_.city.max(), prov_max=_.prov.max(), imp_max=_.imp.max())

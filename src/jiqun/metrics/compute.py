@@ -30,7 +30,7 @@ from .chain import seller_years
 from .chain import segment_suppliers
 from .concentration import concentration_indicators, eg_indicator
 from .growth import growth_indicators
-from .innovation import cluster_fields, innovation_indicators, patents_enriched
+from .innovation import cluster_fields, innovation_indicators, patents_enriched, with_patent_counts
 from .leading import driving_power, leading_indicators, rank_leaders
 from .openness import openness_indicators
 from .quality import quality_indicators
@@ -131,10 +131,12 @@ def _build(group: str, x: dict, opts: Options):
     if group == "driving_power":
         return driving_power(x["ranked"], x["located"], opts.levels, x["sellers"])
     if group == "innovation":
-        return innovation_indicators(x["fy"], x["patents"], x["fields"], opts.levels)
+        return innovation_indicators(x.get("fy_patents", x["fy"]), x["patents"], x["fields"], opts.levels)
     if group == "openness":
         return openness_indicators(x["fy"], x["trademarks"])
     if group == "purchases":
+        if "fy_purchases" in x:  # cached: firm-years joined to their purchases at firm level
+            return purchase_indicators(x["fy_purchases"], None)
         return purchase_indicators(x["fy"], x["buyer_purchases"])
     if group == "coverage":
         return coverage_indicator(x["fy"], segment_suppliers(x["fy_all"], x["firm_nodes"], x["nodes"]), x["nodes"])
@@ -265,12 +267,21 @@ def _to_fid(table: ibis.Table, column: str, fid: ibis.Table) -> ibis.Table:
 def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True, indicators=None):
     """The catalogue (or the groups needed for ``indicators``) as one pyarrow table.
 
-    With ``cache``, the shared inputs the selected groups need are materialised once as temporary
-    tables (cluster firm-years with the leader ranks, all firms' firm-years, cluster totals,
-    seller-years, patents, the cluster firms' purchases), with their firm keys replaced by dense
-    integer ids (:func:`_firm_index`, in USCC order), then each group runs as its own query, one after
-    another (a single query over the whole catalogue plans badly and holds every group's hash tables
-    at once)."""
+    With ``cache`` (DuckDB stores), the shared inputs the selected groups need are materialised once
+    as temporary tables, then each group runs as its own query, one after another (a single query
+    over the whole catalogue plans badly and holds every group's hash tables at once):
+
+    - firm-years with the firm profile, keyed by dense integer ids in USCC order
+      (:func:`_firm_index`), and the cluster firm-years at firm level with a region and a revenue rank
+      per level (:func:`jiqun.metrics.cached.ranked_firm_years_sql`), read through a per-level view;
+    - seller-years and the cluster firms' purchases in the years they have accounts, with the
+      seller's location relative to the buyer and the buyer's clusters as a bitmask, keyed by the
+      store's integer firm keys (``transactions.seller_key``/``buyer_key``; hashed USCCs with a
+      collision check where keys are missing); the purchases per buyer-year;
+    - patents, region totals, the reference area and cluster totals.
+
+    ``cache=False`` evaluates the plain ibis expressions (any backend); the tests check that both give
+    the same numbers. The DuckDB-specific pieces are in :mod:`jiqun.metrics.cached`."""
     import pyarrow as pa
 
     opts = opts or Options()
@@ -356,6 +367,16 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                     name = f"_jiqun_input_{k}"
                     inputs[k] = _materialise(con, expr() if expr else inputs[k], name, enum)
                     cached.append(name)
+            if cache and "_jiqun_input_cfy" in cached:
+                # Joins with firm-year tables done at firm level, before the per-level view doubles the rows.
+                if "_jiqun_input_purchases" in cached:
+                    bp = inputs["buyer_purchases"].select("total", "city", "prov", "imp", uscc=_.buyer_uscc,
+                                                          year=_.year)
+                    inputs["fy_purchases"] = levels_view(cfy.join(bp, ["uscc", "year"]), opts.levels,
+                                                         opts.leaders_k)
+                if "patents" in need:
+                    inputs["fy_patents"] = levels_view(with_patent_counts(cfy, inputs["patents"]), opts.levels,
+                                                       opts.leaders_k)
         tables = []
         for group, part in indicator_parts(con, opts, inputs, indicators):
             if cache and group == "driving_power" and len(clusters) <= MAX_MASK_CLUSTERS:

@@ -80,8 +80,9 @@ def patents_enriched(con) -> ibis.Table:
     return p.left_join(mapped, p.ipc == mapped._ipc).drop("_ipc")
 
 
-def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Table, levels) -> ibis.Table:
-    """All innovation indicators in long form (see module docstring)."""
+def with_patent_counts(fy: ibis.Table, patents: ibis.Table) -> ibis.Table:
+    """``fy`` with its firm-years' invention applications (``apps``), PCT applications (``pct``) and
+    invention grants (``grants``), 0 where none."""
     pf = patents.filter(_.applicant_uscc.notnull())
     apps = pf.group_by(uscc=_.applicant_uscc, year=_.app_year).aggregate(
         apps=_.is_invention.cast("int64").sum(), pct=_.pct.fill_null(False).cast("int64").sum())
@@ -89,7 +90,13 @@ def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Tabl
         grants=_.is_invention.cast("int64").sum())
     base = fy.left_join(apps, ["uscc", "year"]).select(*fy.columns, apps=_.apps.fill_null(0),
                                                         pct=_.pct.fill_null(0))
-    base = base.left_join(grants, ["uscc", "year"]).select(*base.columns, grants=_.grants.fill_null(0))
+    return base.left_join(grants, ["uscc", "year"]).select(*base.columns, grants=_.grants.fill_null(0))
+
+
+def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Table, levels) -> ibis.Table:
+    """All innovation indicators in long form (see module docstring). ``fy`` may already carry the
+    firm-year patent counts of :func:`with_patent_counts` (``apps``, ``pct``, ``grants``)."""
+    base = fy if "grants" in fy.columns else with_patent_counts(fy, patents)
     wide = base.group_by(*KEYS).aggregate(
         n=_.count(), rd=_.rd.sum(), rd_max=_.rd.max(), revenue=_.revenue.sum(),
         employment=_.employment.sum(), output=_.output.sum(), apps=_.apps.sum(), apps_max=_.apps.max(),
