@@ -30,7 +30,7 @@ from .chain import seller_years
 from .chain import segment_suppliers
 from .concentration import concentration_indicators, eg_indicator
 from .growth import growth_indicators
-from .innovation import cluster_fields, innovation_indicators, patents_enriched, with_patent_counts
+from .innovation import cluster_fields, innovation_indicators, patents_enriched
 from .leading import driving_power, leading_indicators, rank_leaders
 from .openness import openness_indicators
 from .quality import quality_indicators
@@ -131,7 +131,7 @@ def _build(group: str, x: dict, opts: Options):
     if group == "driving_power":
         return driving_power(x["ranked"], x["located"], opts.levels, x["sellers"])
     if group == "innovation":
-        return innovation_indicators(x.get("fy_patents", x["fy"]), x["patents"], x["fields"], opts.levels)
+        return innovation_indicators(x["fy"], x["patents"], x["fields"], opts.levels)
     if group == "openness":
         return openness_indicators(x["fy"], x["trademarks"])
     if group == "purchases":
@@ -374,9 +374,6 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                                                           year=_.year)
                     inputs["fy_purchases"] = levels_view(cfy.join(bp, ["uscc", "year"]), opts.levels,
                                                          opts.leaders_k)
-                if "patents" in need:
-                    inputs["fy_patents"] = levels_view(with_patent_counts(cfy, inputs["patents"]), opts.levels,
-                                                       opts.leaders_k)
         tables = []
         for group, part in indicator_parts(con, opts, inputs, indicators):
             if cache and group == "driving_power" and len(clusters) <= MAX_MASK_CLUSTERS:
