@@ -618,12 +618,14 @@ def pandas_innovation(d: dict, fy, emit, sdiv, levels=("city", "province")) -> N
         return sub + group.rjust(4) + "/" + subgroup
 
     pats = d["ipc_technology_fields"][["field_nr", "ipc"]]
-    compiled = [(int(f), p, regex.compile("^" + regex.escape(p).replace("%", ".*").replace("_", ".") + "$", regex.S))
-                for f, p in zip(pats["field_nr"], pats["ipc"])]
+    by_subclass: dict[str, list] = {}  # patterns indexed by their IPC subclass (a pattern never spans two)
+    for f, pat in zip(pats["field_nr"], pats["ipc"]):
+        rx = regex.compile("^" + regex.escape(pat).replace("%", ".*").replace("_", ".") + "$", regex.S)
+        by_subclass.setdefault(pat[:4], []).append((int(f), pat, rx))
 
     def fields_of(ipc: str) -> list[tuple[int, str]]:
         n = norm(ipc)
-        return [(f, p) for f, p, rx in compiled if p[:4] == n[:4] and (rx.match(n) or len(n) == 4)]
+        return [(f, pat) for f, pat, rx in by_subclass.get(n[:4], ()) if rx.match(n) or len(n) == 4]
 
     def best_field(ipc):  # most specific pattern, then the lowest field number
         if ipc is None or (isinstance(ipc, float) and np.isnan(ipc)):
