@@ -88,22 +88,6 @@ def key_collisions(con, table: str) -> int:
                                        "HAVING min(_min) <> max(_max))")[0]
 
 
-def top_ranked_sql(fy_sql: str, k: int) -> str:
-    """SQL: cluster firm-years with ``rev_rank`` for the top ``max(k, 10)`` firms by revenue per
-    cluster × region × year (null below) and ``is_leader`` = ``rev_rank < k``.
-
-    The same ranks as :func:`jiqun.metrics.leading.rank_leaders` (missing revenue as 0, ties by firm
-    key), from a top-n aggregate instead of a window over every row."""
-    n = max(k, 10)
-    keys = "cluster_id, region_code, year"
-    return (f"WITH fy AS ({fy_sql}), "
-            f"tops AS (SELECT {keys}, min_by(uscc, {{'r': -coalesce(revenue, 0), 'u': uscc}}, {n}) AS l "
-            f"FROM fy GROUP BY {keys}), "
-            f"ranked AS (SELECT {keys}, unnest(l) AS uscc, generate_subscripts(l, 1) - 1 AS rev_rank FROM tops) "
-            f"SELECT fy.*, ranked.rev_rank, coalesce(ranked.rev_rank < {int(k)}, false) AS is_leader "
-            f"FROM fy LEFT JOIN ranked USING ({keys}, uscc)")
-
-
 def ranked_firm_years_sql(base_sql: str, levels, k: int) -> str:
     """SQL: cluster firm-years at firm level (``base_sql``, one row per cluster × firm × year with a
     ``region_<level>`` column per level) with ``rank_<level>``: the firm's revenue rank in its

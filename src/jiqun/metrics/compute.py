@@ -41,7 +41,7 @@ from .strength import calc_cluster_strength
 log = logging.getLogger(__name__)
 
 
-def indicator_inputs(con, opts: Options = Options(), national: bool | None = None) -> dict[str, ibis.Table]:
+def indicator_inputs(con, opts: Options = Options(), national_rows: bool | None = None) -> dict[str, ibis.Table]:
     """The shared inputs of all indicator groups (callers may ``.cache()`` them for speed).
 
     Inputs derived from others (``ranked``, ``totals``, ``sellers``, ``buyer_purchases``,
@@ -51,8 +51,8 @@ def indicator_inputs(con, opts: Options = Options(), national: bool | None = Non
         "fy": cluster_firm_years(con, opts.levels),
         "fy_all": at_levels(firm_years(con), opts.levels),
         "regions": region_totals(con, opts.levels),
-        "reference": reference_area(con, opts, national),
-        "ref_div": reference_divisions(con, opts, national),
+        "reference": reference_area(con, opts, national_rows),
+        "ref_div": reference_divisions(con, opts, national_rows),
         "transactions": con.table("transactions"),
         "firms": cluster_firms(con),
         "patents": patents_enriched(con),
@@ -367,7 +367,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                     name = f"_jiqun_input_{k}"
                     inputs[k] = _materialise(con, expr() if expr else inputs[k], name, enum)
                     cached.append(name)
-            if cache and "_jiqun_input_cfy" in cached:
+            if "_jiqun_input_cfy" in cached:
                 # Joins with firm-year tables done at firm level, before the per-level view doubles the rows.
                 if "_jiqun_input_purchases" in cached:
                     bp = inputs["buyer_purchases"].select("total", "city", "prov", "imp", uscc=_.buyer_uscc,
@@ -385,9 +385,9 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 tables.append(_run(group, part))
     finally:
         for name in views:
-            run(duckdb_connection(con), f"DROP VIEW IF EXISTS temp.{name}")
+            run(db, f"DROP VIEW IF EXISTS temp.{name}")
         for name in cached:
-            con.con.execute(f"DROP TABLE IF EXISTS temp.{name}").fetchall()
+            run(db, f"DROP TABLE IF EXISTS temp.{name}")
     if not tables:
         return compute_indicators(con, opts, None, indicators).to_pyarrow()
     schema = tables[0].schema

@@ -19,6 +19,7 @@ import ibis
 from ibis import _
 
 from .base import KEYS, melt, province_code, safe_div
+from .leading import rank_leaders
 
 
 def concentration_indicators(fy_ranked: ibis.Table) -> ibis.Table:
@@ -28,8 +29,6 @@ def concentration_indicators(fy_ranked: ibis.Table) -> ibis.Table:
     Computed as aggregates, without a window: H = Σ r_i² / (Σ r_i)², CR_k = Σ_{rank<k} r_i / Σ r_i
     over firms with revenue > 0 (they rank before all others)."""
     if "rev_rank" not in fy_ranked.columns:
-        from .leading import rank_leaders
-
         fy_ranked = rank_leaders(fy_ranked)
     firms = fy_ranked.filter(_.revenue > 0)
     wide = firms.group_by(*KEYS).aggregate(
@@ -71,7 +70,8 @@ def ellison_glaeser(fy_city: ibis.Table, all_city: ibis.Table) -> ibis.Table:
     gini = full.group_by("cluster_id", "prov", "year").aggregate(gini=((_.s_r - _.x_r) ** 2).sum())
     out = gini.join(tot, ["cluster_id", "prov", "year"]).join(sum_x2, ["prov", "year"])
     out = out.mutate(gamma=safe_div(_.gini - (1 - _.sx2) * _.herf, (1 - _.sx2) * (1 - _.herf)))
-    return out.select("cluster_id", region_code=_.prov, year=_.year, gamma=_.gamma, gini=_.gini, herf=_.herf, n=_.n, top=_.top)
+    return out.select("cluster_id", region_code=_.prov, year=_.year, gamma=_.gamma, gini=_.gini, herf=_.herf,
+                      n=_.n, top=_.top)
 
 
 def eg_indicator(fy: ibis.Table, regions: ibis.Table) -> ibis.Table:

@@ -94,9 +94,8 @@ def with_patent_counts(fy: ibis.Table, patents: ibis.Table) -> ibis.Table:
 
 
 def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Table, levels) -> ibis.Table:
-    """All innovation indicators in long form (see module docstring). ``fy`` may already carry the
-    firm-year patent counts of :func:`with_patent_counts` (``apps``, ``pct``, ``grants``)."""
-    base = fy if "grants" in fy.columns else with_patent_counts(fy, patents)
+    """All innovation indicators in long form (see module docstring)."""
+    base = with_patent_counts(fy, patents)
     wide = base.group_by(*KEYS).aggregate(
         n=_.count(), rd=_.rd.sum(), rd_max=_.rd.max(), revenue=_.revenue.sum(),
         employment=_.employment.sum(), output=_.output.sum(), apps=_.apps.sum(), apps_max=_.apps.max(),

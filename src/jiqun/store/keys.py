@@ -50,11 +50,9 @@ def fill_firm_keys(db, table: str) -> int:
         return 0
     register_firm_keys(db, quote(table), [c.key_of for c in keyed])
     updated = 0
-    for col in keyed:
-        updated += one(db, f"SELECT count(*) FROM {quote(table)} WHERE {quote(col.name)} IS NULL "
-                           f"AND {quote(col.key_of)} IS NOT NULL")[0]
-        run(db, f"UPDATE {quote(table)} t SET {quote(col.name)} = k.firm_key FROM {FIRM_KEYS} k "
-                f"WHERE t.{quote(col.name)} IS NULL AND k.uscc = t.{quote(col.key_of)}")
+    for col in keyed:  # DuckDB's UPDATE returns the number of rows it changed
+        updated += one(db, f"UPDATE {quote(table)} t SET {quote(col.name)} = k.firm_key FROM {FIRM_KEYS} k "
+                           f"WHERE t.{quote(col.name)} IS NULL AND k.uscc = t.{quote(col.key_of)}")[0]
     return updated
 
 
