@@ -191,6 +191,24 @@ def test_chain(hand_store):
     assert v(got, "suppliers_moved_out", "320500", 2023).value == 1
 
 
+def test_seller_location_classes():
+    """Each purchase gets one location class relative to its buyer firm (320205, Wuxi)."""
+    import ibis
+
+    from jiqun.metrics.chain import IMPORTED, OTHER_LOCATION, SAME_CITY, SAME_PROVINCE, located_purchases
+
+    tx = ibis.memtable(pd.DataFrame({
+        "buyer_uscc": ["B"] * 7, "year": [2022] * 7, "amount_yuan": [1.0] * 7,
+        "seller_uscc": [f"S{i}" for i in range(7)],
+        "seller_region_code": ["320213", "320200", "320506", "310101", None, None, "320205"],
+        "seller_country": ["CHN", "CHN", None, "CHN", "CHN", "JPN", "DEU"]}))
+    firms = ibis.memtable(pd.DataFrame({"uscc": ["B"], "firm_region": ["320205"]}))
+    got = ibis.duckdb.connect().execute(located_purchases(tx, firms)).sort_values("seller_uscc")
+    assert list(got.seller_location) == [SAME_CITY, SAME_CITY, SAME_PROVINCE, OTHER_LOCATION, OTHER_LOCATION,
+                                         IMPORTED, IMPORTED]
+    assert set(got.buyer_city) == {3202}
+
+
 def test_catalogue_and_computed_indicators_match(hand_store):
     computed = set(hand_store[1].index.get_level_values("indicator"))
     assert computed == set(load_catalogue())

@@ -18,6 +18,7 @@ from ibis.expr import datatypes as ibis_dt
 
 from .._duck import duckdb_connection, one, run
 from .base import ALL, stack
+from .chain import SAME_CITY, SAME_PROVINCE
 
 #: Bitmasks of clusters are UBIGINT: at most this many cluster ids for the bitmask path.
 MAX_MASK_CLUSTERS = 64
@@ -127,11 +128,16 @@ def levels_view(ranked: ibis.Table, levels, k: int) -> ibis.Table:
     return stack(*parts)
 
 
-_LEVEL_FLAGS = {"city": "same_city", "province": "same_prov"}
+#: Located purchases that are local at a level (``seller_location`` of located_purchases).
+_LEVEL_LOCATIONS = {"city": f"seller_location = {SAME_CITY}",
+                    "province": f"seller_location IN ({SAME_CITY}, {SAME_PROVINCE})"}
 #: Per buyer-year purchases from identified firms in the same city / province (buyer_purchases).
 _LEVEL_SUMS = {"city": "city_firms", "province": "prov_firms"}
-#: The region of a firm at a level, as :func:`jiqun.metrics.base.level_code` builds it.
-_LEVEL_REGION = {"city": "substr(firm_region, 1, 4) || '00'", "province": "substr(firm_region, 1, 2) || '0000'"}
+#: The buyer's region at a level as a number (``buyer_city``: the first 4 digits of its code), and as
+#: the region code that :func:`jiqun.metrics.base.level_code` builds from that number.
+_LEVEL_REGION = {"city": "buyer_city", "province": "buyer_city // 100"}
+_LEVEL_CODE = {"city": "lpad(CAST(region AS VARCHAR), 4, '0') || '00'",
+               "province": "lpad(CAST(region AS VARCHAR), 2, '0') || '0000'"}
 
 
 def driving_power_sql(fy: str, located: str, sellers: str, purchases: str, clusters: list[str], levels) -> str:
@@ -150,13 +156,14 @@ def driving_power_sql(fy: str, located: str, sellers: str, purchases: str, clust
         raise ValueError(f"at most {MAX_MASK_CLUSTERS} cluster ids for the bitmask path, got {len(clusters)}")
     levels = list(levels)
     for lv in levels:
-        if lv not in _LEVEL_FLAGS:
+        if lv not in _LEVEL_LOCATIONS:
             raise ValueError(f"unknown level {lv!r}")
     # Each level groups the local purchases (buyer clusters as a bitmask, carried by the located
     # purchases) by seller × year × the buyer's region at that level.
     local = " UNION ALL ".join(
-        f"SELECT seller_uscc, year, {_LEVEL_REGION[lv]} AS region_code, bit_or(mask) AS mask FROM {located} "
-        f"WHERE seller_uscc IS NOT NULL AND {_LEVEL_FLAGS[lv]} GROUP BY ALL"
+        f"SELECT seller_uscc, year, {_LEVEL_CODE[lv]} AS region_code, mask FROM (SELECT seller_uscc, year, "
+        f"{_LEVEL_REGION[lv]} AS region, bit_or(mask) AS mask FROM {located} "
+        f"WHERE seller_uscc IS NOT NULL AND {_LEVEL_LOCATIONS[lv]} GROUP BY ALL)"
         for lv in levels)
     codes_values = ", ".join("('" + c.replace("'", "''") + f"', CAST({1 << i} AS UBIGINT))"
                              for i, c in enumerate(clusters))

@@ -25,6 +25,10 @@ from ibis import _
 from .base import KEYS, melt, province_code, safe_div
 
 
+#: ``seller_location`` of :func:`located_purchases`: where a seller is relative to the buyer firm.
+OTHER_LOCATION, SAME_CITY, SAME_PROVINCE, IMPORTED = 0, 1, 2, 3
+
+
 def located_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table:
     """Purchases of ``firms`` with the seller's location relative to the buyer (the narrow input of
     :func:`buyer_purchases`, :func:`jiqun.metrics.leading.driving_power` and
@@ -33,41 +37,55 @@ def located_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table
     ``firms``: ``uscc, firm_region`` of the buyers wanted (the buyer's own region, as in the
     cluster firm-years); optionally ``fid``, a key that replaces the USCC in ``buyer_uscc``, ``year``
     (buyers per year: only those years' purchases), and further columns, passed through. Returns one
-    row per transaction of those buyers: ``buyer_uscc, seller_uscc, year, amount, same_city,
-    same_prov, imported, firm_region`` and the further columns. ``same_city``/``same_prov``: a
-    domestic seller (country CHN, region code given) whose region code's first 4/2 digits equal the
-    buyer firm's.
+    row per transaction of those buyers: ``buyer_uscc, seller_uscc, year, amount, seller_location,
+    buyer_city`` and the further columns.
+
+    ``seller_location`` (int8): :data:`SAME_CITY` (1) for a domestic seller (country CHN) whose region
+    code's first 4 digits equal the buyer firm's, :data:`SAME_PROVINCE` (2) for one whose first 2
+    digits (but not 4) do, :data:`IMPORTED` (3) for a foreign seller, :data:`OTHER_LOCATION` (0)
+    otherwise (elsewhere in China, or no region code). ``buyer_city``: the buyer firm's city as a
+    number (its region code's first 4 digits). Region codes are 6-digit GB/T 2260 codes (the loader
+    checks them against the code list), so the digits are compared as numbers; a code that is not a
+    number counts as no code.
     """
     key = "fid" if "fid" in firms.columns else "uscc"
     extra = [c for c in firms.columns if c not in ("uscc", "fid", "firm_region", "year")]
-    buyers = firms.select(*extra, _b=_.uscc, _key=firms[key], firm_region=_.firm_region,
+    code = firms.firm_region.try_cast("int32")
+    # The buyer's city and province as the smallest code in them (320583 -> 320500, 320000): the
+    # seller's code is compared by the same rounding, with integer arithmetic only.
+    buyers = firms.select(*extra, _b=_.uscc, _key=firms[key], _city=code - code % 100, _prov=code - code % 10000,
+                          buyer_city=(code // 100).cast("int32"),
                           **({"_year": firms.year} if "year" in firms.columns else {}))
     on = [transactions.buyer_uscc == buyers._b]
     if "year" in firms.columns:  # buyers given per year: only those years' purchases
         on.append(transactions.year == buyers._year)
     tx = transactions.join(buyers, on)
-    country = tx.seller_country.fill_null("CHN")
-    domestic = (country == "CHN") & tx.seller_region_code.notnull()
+    seller = tx.seller_region_code.try_cast("int32")
+    location = ibis.cases(
+        (tx.seller_country.fill_null("CHN") != "CHN", IMPORTED),
+        (seller - seller % 100 == tx._city, SAME_CITY),
+        (seller - seller % 10000 == tx._prov, SAME_PROVINCE),
+        else_=OTHER_LOCATION).cast("int8")
     return tx.select(
         buyer_uscc=tx._key, seller_uscc=tx.seller_uscc, year=tx.year, amount=tx.amount_yuan.cast("float64"),
-        # city_code(a) == city_code(b) and province_code(a) == province_code(b), without building the codes
-        same_city=(domestic & (tx.seller_region_code.substr(0, 4) == tx.firm_region.substr(0, 4))).fill_null(False),
-        same_prov=(domestic & (tx.seller_region_code.substr(0, 2) == tx.firm_region.substr(0, 2))).fill_null(False),
-        imported=(country != "CHN"), firm_region=tx.firm_region, **{c: tx[c] for c in extra})
+        seller_location=location, buyer_city=tx.buyer_city, **{c: tx[c] for c in extra})
 
 
 def buyer_purchases(located: ibis.Table) -> ibis.Table:
     """Purchases per buyer × year by seller location class (the narrow input of
     :func:`purchase_indicators`): ``buyer_uscc, year, total, city, prov, imp`` from
-    :func:`located_purchases`, and ``city_firms``/``prov_firms``, the part of ``city``/``prov`` bought
-    from identified firms (the local sales of :func:`jiqun.metrics.leading.driving_power`). Sums are
-    null where the buyer has no such purchase that year. The transactions are reduced to one row per
-    buyer-year before they meet the clusters."""
+    :func:`located_purchases` (``prov`` includes ``city``), and ``city_firms``/``prov_firms``, the part
+    of ``city``/``prov`` bought from identified firms (the local sales of
+    :func:`jiqun.metrics.leading.driving_power`). Sums are null where the buyer has no such purchase
+    that year. The transactions are reduced to one row per buyer-year before they meet the
+    clusters."""
     firm = _.seller_uscc.notnull()
+    same_city = _.seller_location == SAME_CITY
+    same_prov = _.seller_location.isin((SAME_CITY, SAME_PROVINCE))
     return located.group_by("buyer_uscc", "year").aggregate(
-        total=_.amount.sum(), city=_.amount.sum(where=_.same_city), prov=_.amount.sum(where=_.same_prov),
-        imp=_.amount.sum(where=_.imported), city_firms=_.amount.sum(where=_.same_city & firm),
-        prov_firms=_.amount.sum(where=_.same_prov & firm))
+        total=_.amount.sum(), city=_.amount.sum(where=same_city), prov=_.amount.sum(where=same_prov),
+        imp=_.amount.sum(where=_.seller_location == IMPORTED), city_firms=_.amount.sum(where=same_city & firm),
+        prov_firms=_.amount.sum(where=same_prov & firm))
 
 
 def purchase_indicators(fy: ibis.Table, per_buyer: ibis.Table | None) -> ibis.Table:

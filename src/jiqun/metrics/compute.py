@@ -347,6 +347,10 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 if store_keys:  # keyed like the transactions' buyers
                     firms = firms.join(con.table("firm_keys"), "uscc").select(
                         "fid", "year", "firm_region", "mask", uscc=_.firm_key)
+                # Materialised (one row per buyer-year): the join over the transactions then builds its
+                # hash table from a plain table (measured: 1.4 + 7.5 s instead of 10 s at province scale).
+                cached.append("_jiqun_input_buyers")
+                firms = _materialise(con, firms, "_jiqun_input_buyers")
                 keyed = tx if seller_key is None else tx.mutate(seller_uscc=seller_key(tx.seller_uscc))
                 cached.append("_jiqun_input_tx")
                 inputs["located"] = _materialise(con, located_purchases(keyed, firms), "_jiqun_input_tx")

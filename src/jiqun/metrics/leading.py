@@ -21,6 +21,7 @@ import ibis
 from ibis import _
 
 from .base import KEYS, melt, safe_div, stack
+from .chain import SAME_CITY, SAME_PROVINCE
 
 
 def rank_leaders(fy: ibis.Table, k: int = 10) -> ibis.Table:
@@ -49,14 +50,15 @@ def driving_power(fy_ranked: ibis.Table, located: ibis.Table, levels, sellers: i
 
     ``located``: :func:`jiqun.metrics.chain.located_purchases` of the cluster firms; ``sellers``:
     :func:`jiqun.metrics.chain.seller_years` (``sales_all`` per seller × year, same seller keys). At
-    each level a sale from a firm located in the buyer's region at that level (``same_city`` /
-    ``same_prov``) joins the buyer's cluster firm-years on (buyer, year).
+    each level a sale from a firm located in the buyer's region at that level (``seller_location`` same city / same
+    city or province) joins the buyer's cluster firm-years on (buyer, year).
     """
     local = []
     for lv in levels:
         if lv not in ("city", "province"):
             raise ValueError(f"unknown level {lv!r}")
-        flag = located.same_city if lv == "city" else located.same_prov
+        local_codes = (SAME_CITY,) if lv == "city" else (SAME_CITY, SAME_PROVINCE)
+        flag = located.seller_location.isin(local_codes)
         s = located.filter(flag & located.seller_uscc.notnull()).select("seller_uscc", "buyer_uscc", "year", "amount")
         buyers = fy_ranked.filter(_.level == lv).select(
             buyer_uscc=_.uscc, year=_.year, cluster_id=_.cluster_id, region_code=_.region_code,
