@@ -160,11 +160,13 @@ def driving_power_sql(fy: str, located: str, sellers: str, purchases: str, clust
             raise ValueError(f"unknown level {lv!r}")
     # Each level groups the local purchases (buyer clusters as a bitmask, carried by the located
     # purchases) by seller × year × the buyer's region at that level.
+    # Regions stay numbers (with the level's position) until the cells are counted.
     local = " UNION ALL ".join(
-        f"SELECT seller_uscc, year, {_LEVEL_CODE[lv]} AS region_code, mask FROM (SELECT seller_uscc, year, "
-        f"{_LEVEL_REGION[lv]} AS region, bit_or(mask) AS mask FROM {located} "
-        f"WHERE seller_uscc IS NOT NULL AND {_LEVEL_LOCATIONS[lv]} GROUP BY ALL)"
-        for lv in levels)
+        f"SELECT seller_uscc, year, CAST({i} AS UTINYINT) AS lvl, {_LEVEL_REGION[lv]} AS region, "
+        f"bit_or(mask) AS mask FROM {located} WHERE seller_uscc IS NOT NULL AND {_LEVEL_LOCATIONS[lv]} "
+        "GROUP BY ALL"
+        for i, lv in enumerate(levels))
+    region_code = "CASE lvl " + " ".join(f"WHEN {i} THEN {_LEVEL_CODE[lv]}" for i, lv in enumerate(levels)) + " END"
     codes_values = ", ".join("('" + c.replace("'", "''") + f"', CAST({1 << i} AS UBIGINT))"
                              for i, c in enumerate(clusters))
     level_sums = " ".join(f"WHEN f.level = '{lv}' THEN p.{_LEVEL_SUMS[lv]}" for lv in levels)
@@ -172,11 +174,13 @@ def driving_power_sql(fy: str, located: str, sellers: str, purchases: str, clust
 WITH local AS ({local}),
 codes AS (SELECT * FROM (VALUES {codes_values}) v(cluster_id, bit)),
 cells AS (
-    SELECT c.cluster_id, sc.region_code, sc.year, count(*) AS n, sum(sc.sales_all) AS sales, max(sc.sales_all) AS smax
-    FROM (SELECT local.region_code, local.year, local.mask, s.sales_all
-          FROM local JOIN {sellers} s ON local.seller_uscc = s.seller_uscc AND local.year = s.year) sc
-    JOIN codes c ON (sc.mask & c.bit) <> 0
-    GROUP BY c.cluster_id, sc.region_code, sc.year),
+    SELECT cluster_id, {region_code} AS region_code, year, n, sales, smax FROM (
+        SELECT c.cluster_id, sc.lvl, sc.region, sc.year, count(*) AS n, sum(sc.sales_all) AS sales,
+               max(sc.sales_all) AS smax
+        FROM (SELECT local.lvl, local.region, local.year, local.mask, s.sales_all
+              FROM local JOIN {sellers} s ON local.seller_uscc = s.seller_uscc AND local.year = s.year) sc
+        JOIN codes c ON (sc.mask & c.bit) <> 0
+        GROUP BY c.cluster_id, sc.lvl, sc.region, sc.year)),
 to_leaders AS (
     SELECT CAST(f.cluster_id AS VARCHAR) AS cluster_id, f.region_code, f.year,
            sum(CASE {level_sums} END) AS to_leaders
