@@ -275,11 +275,23 @@ def worker_jiqun(store: str, out: str, subset: bool) -> dict:
     return res
 
 
+#: Columns of the tables the pandas baseline reads that hold USCCs (firm identifiers).
+USCC_COLUMNS = {"firms": ["uscc"], "firm_years": ["uscc"], "firm_chain_nodes": ["uscc"],
+                "transactions": ["seller_uscc", "buyer_uscc"], "trademarks": ["owner_uscc"],
+                "patents": ["applicant_uscc"]}
+
+
 def read_tables(store: str):
+    """The store's tables as DataFrames for the pandas baseline. USCCs (18-character text) are replaced
+    by their rank among all USCCs read, as float64 (null stays NaN): at province scale the baseline
+    does not fit in memory with 50M-row text keys, and the rank keeps the USCC order that breaks ties.
+    Other text columns are pandas' default (pyarrow-backed) strings."""
     import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     db = duckdb.connect(store, read_only=True)
-    get = lambda sql: db.sql(sql).to_arrow_table().to_pandas()  # noqa: E731
+    get = lambda sql: db.sql(sql).to_arrow_table()  # noqa: E731
     d = {
         "firms": get("SELECT uscc, region_code, industry_code, ownership, is_branch, listed, srdi_level, "
                      "single_champion FROM firms"),
@@ -298,7 +310,16 @@ def read_tables(store: str):
         "chain_node_technologies": get("SELECT node_id, ipc FROM chain_node_technologies"),
     }
     db.close()
-    return d
+    every = pa.chunked_array([c for t, cols in USCC_COLUMNS.items() for col in cols
+                              for c in d[t].column(col).cast(pa.string()).chunks])
+    ordered = pc.sort_indices(pc.unique(every.drop_null()))
+    uscc_order = pc.take(pc.unique(every.drop_null()), ordered)
+    for t, cols in USCC_COLUMNS.items():
+        for col in cols:
+            i = d[t].schema.get_field_index(col)
+            rank = pc.index_in(d[t].column(col).cast(pa.string()), value_set=uscc_order).cast(pa.float64())
+            d[t] = d[t].set_column(i, col, rank)
+    return {name: table.to_pandas() for name, table in d.items()}
 
 
 def worker_pandas(store: str, out: str, limit_gb: float) -> dict:
@@ -373,8 +394,10 @@ def pandas_indicators(d: dict, k: int = 10, window: int = 5):
         return pd.concat([df.assign(region_code=df["city"], level="city"),
                           df.assign(region_code=df["prov"], level="province")], ignore_index=True)
 
-    fy_all = at_levels(fy0)
+    # All firms' firm-years at levels, with the columns the region totals, Krugman and coverage read.
+    fy_all = at_levels(fy0[["uscc", "year", "city", "prov", "division", "employment", "output"]])
     fy = at_levels(fy0.merge(membership, on="uscc"))
+    del fy0, d["firm_years"]  # memory: at province scale the baseline needs every GB
 
     regions = fy_all.groupby(["region_code", "level", "year"], as_index=False).agg(
         e_r=("employment", "sum"), q_r=("output", "sum"), n_r=("uscc", "nunique"), max_r=("employment", "max"))
@@ -508,12 +531,12 @@ def pandas_indicators(d: dict, k: int = 10, window: int = 5):
         columns={"uscc": "buyer_uscc"})
     per_sup = []
     for lv, fn in (("city", city), ("province", prov)):  # one level at a time (memory)
-        s = dom.assign(region_code=fn(dom["seller_region_code"]))
-        b = buyers[buyers["level"] == lv]
-        loc = s.merge(b, on=["buyer_uscc", "year", "region_code"])  # the seller is in the buyer's region
+        dom["region_code"] = fn(dom["seller_region_code"])
+        b = buyers[buyers["level"] == lv].drop(columns="level")
+        loc = dom.drop(columns="seller_region_code").merge(b, on=["buyer_uscc", "year", "region_code"])
         loc["to_leaders"] = loc["amount_yuan"].where(loc["is_leader"], 0.0)
         per_sup.append(loc.groupby(K + ["seller_uscc"], as_index=False)["to_leaders"].sum())
-        del s, loc
+        del loc
     ps = pd.concat(per_sup).merge(sales_all, on=["seller_uscc", "year"])
     dw = ps.groupby(K, as_index=False).agg(n=("seller_uscc", "nunique"), to_leaders=("to_leaders", "sum"),
                                            sales=("sales_all", "sum"))
@@ -764,7 +787,7 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-pandas", action="store_true", help="only time jiqun")
     ap.add_argument("--pandas-fraction", type=float, default=1.0,
                     help="run the pandas comparison on a second store scaled by this fraction")
-    ap.add_argument("--pandas-mem-limit-gb", type=float, default=20.0,
+    ap.add_argument("--pandas-mem-limit-gb", type=float, default=22.0,
                     help="abort the pandas worker above this RSS (the comparison is then reported as failed)")
     ap.add_argument("--store", type=Path, default=None, help="reuse (or build, if absent) the store at this path")
     ap.add_argument("--keep", action="store_true", help="keep the built store(s)")
