@@ -832,7 +832,12 @@ def main(argv=None) -> int:
         sizes = {t: cnt.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                  for t in ("firms", "firm_years", "transactions", "patents", "trademarks")}
         cnt.close()
-        full = run_worker(["--worker", "jiqun", "--store", str(store)])
+        from jiqun.metrics.compute import catalogue_ids
+
+        # When the baseline covers the whole catalogue on the same store, the full run is the one compared.
+        jout, pout = str(folder / "jiqun.parquet"), str(folder / "pandas.parquet")
+        reuse = (not args.skip_pandas and args.pandas_fraction >= 1.0 and set(SUBSET) == set(catalogue_ids()))
+        full = run_worker(["--worker", "jiqun", "--store", str(store)] + (["--out", jout] if reuse else []))
         print(f"# jiqun full catalogue: {json.dumps(full, default=str)}", flush=True)
 
         cmp_store = store
@@ -841,9 +846,11 @@ def main(argv=None) -> int:
             ensure(cmp_store, args.pandas_fraction)
         sub = pan = cmpr = None
         if not args.skip_pandas:
-            jout, pout = str(folder / "jiqun.parquet"), str(folder / "pandas.parquet")
-            sub = run_worker(["--worker", "jiqun-subset", "--store", str(cmp_store), "--out", jout])
-            print(f"# jiqun subset: {json.dumps(sub, default=str)}", flush=True)
+            if reuse:
+                sub = full
+            else:
+                sub = run_worker(["--worker", "jiqun-subset", "--store", str(cmp_store), "--out", jout])
+                print(f"# jiqun subset: {json.dumps(sub, default=str)}", flush=True)
             pan = run_worker(["--worker", "pandas", "--store", str(cmp_store), "--out", pout,
                               "--pandas-mem-limit-gb", str(args.pandas_mem_limit_gb)])
             print(f"# pandas: {json.dumps(pan, default=str)}", flush=True)
