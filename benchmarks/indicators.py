@@ -281,45 +281,50 @@ USCC_COLUMNS = {"firms": ["uscc"], "firm_years": ["uscc"], "firm_chain_nodes": [
                 "patents": ["applicant_uscc"]}
 
 
+#: What the pandas baseline reads: table -> columns (None: all).
+READ_COLUMNS = {
+    "firms": ["uscc", "region_code", "industry_code", "ownership", "is_branch", "listed", "srdi_level",
+              "single_champion"],
+    "firm_years": ["uscc", "year", "revenue_yuan", "output_value_yuan", "employment", "rd_expenditure_yuan",
+                   "exports_yuan"],
+    "cluster_industries": None,
+    "chain_nodes": ["node_id", "cluster_id"],
+    "firm_chain_nodes": ["uscc", "node_id"],
+    "transactions": ["year", "seller_uscc", "seller_region_code", "seller_country", "buyer_uscc", "amount_yuan"],
+    "trademarks": ["registration_id", "owner_uscc", "registration_date"],
+    "regional_employment": None,
+    "patents": ["patent_id", "applicant_uscc", "applicant_region_code", "applicant_country", "application_date",
+                "grant_date", "ipc_main", "patent_type", "pct"],
+    "ipc_technology_fields": ["field_nr", "ipc"],
+    "chain_node_technologies": ["node_id", "ipc"],
+}
+#: Columns of those tables that hold USCCs (firm identifiers).
+USCC_COLUMNS = {"firms": ["uscc"], "firm_years": ["uscc"], "firm_chain_nodes": ["uscc"],
+                "transactions": ["seller_uscc", "buyer_uscc"], "trademarks": ["owner_uscc"],
+                "patents": ["applicant_uscc"]}
+
+
 def read_tables(store: str):
     """The store's tables as DataFrames for the pandas baseline. USCCs (18-character text) are replaced
     by their rank among all USCCs read, as float64 (null stays NaN): at province scale the baseline
     does not fit in memory with 50M-row text keys, and the rank keeps the USCC order that breaks ties.
     Other text columns are pandas' default (pyarrow-backed) strings."""
     import duckdb
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     db = duckdb.connect(store, read_only=True)
-    get = lambda sql: db.sql(sql).to_arrow_table()  # noqa: E731
-    d = {
-        "firms": get("SELECT uscc, region_code, industry_code, ownership, is_branch, listed, srdi_level, "
-                     "single_champion FROM firms"),
-        "firm_years": get("SELECT uscc, year, revenue_yuan, output_value_yuan, employment, rd_expenditure_yuan, "
-                          "exports_yuan FROM firm_years"),
-        "cluster_industries": get("SELECT * FROM cluster_industries"),
-        "chain_nodes": get("SELECT node_id, cluster_id FROM chain_nodes"),
-        "firm_chain_nodes": get("SELECT uscc, node_id FROM firm_chain_nodes"),
-        "transactions": get("SELECT year, seller_uscc, seller_region_code, seller_country, buyer_uscc, amount_yuan "
-                            "FROM transactions"),
-        "trademarks": get("SELECT registration_id, owner_uscc, registration_date FROM trademarks"),
-        "regional_employment": get("SELECT * FROM regional_employment"),
-        "patents": get("SELECT patent_id, applicant_uscc, applicant_region_code, applicant_country, "
-                       "application_date, grant_date, ipc_main, patent_type, pct FROM patents"),
-        "ipc_technology_fields": get("SELECT field_nr, ipc FROM ipc_technology_fields"),
-        "chain_node_technologies": get("SELECT node_id, ipc FROM chain_node_technologies"),
-    }
+    every = " UNION ".join(f"SELECT {c} AS uscc FROM {t}" for t, cols in USCC_COLUMNS.items() for c in cols)
+    db.execute("CREATE TEMP TABLE uscc_rank AS SELECT uscc, CAST(row_number() OVER (ORDER BY uscc) - 1 AS DOUBLE) "
+               f"AS r FROM ({every}) WHERE uscc IS NOT NULL")
+    d = {}
+    for table, columns in READ_COLUMNS.items():
+        keyed = USCC_COLUMNS.get(table, [])
+        if columns is None:
+            columns = [r[0] for r in db.execute(f"DESCRIBE {table}").fetchall()]
+        select = ", ".join(f"k{keyed.index(c)}.r AS {c}" if c in keyed else f"t.{c}" for c in columns)
+        joins = " ".join(f"LEFT JOIN uscc_rank k{i} ON t.{c} = k{i}.uscc" for i, c in enumerate(keyed))
+        d[table] = db.sql(f"SELECT {select} FROM {table} t {joins}").to_arrow_table().to_pandas()
     db.close()
-    every = pa.chunked_array([c for t, cols in USCC_COLUMNS.items() for col in cols
-                              for c in d[t].column(col).cast(pa.string()).chunks])
-    ordered = pc.sort_indices(pc.unique(every.drop_null()))
-    uscc_order = pc.take(pc.unique(every.drop_null()), ordered)
-    for t, cols in USCC_COLUMNS.items():
-        for col in cols:
-            i = d[t].schema.get_field_index(col)
-            rank = pc.index_in(d[t].column(col).cast(pa.string()), value_set=uscc_order).cast(pa.float64())
-            d[t] = d[t].set_column(i, col, rank)
-    return {name: table.to_pandas() for name, table in d.items()}
+    return d
 
 
 def worker_pandas(store: str, out: str, limit_gb: float) -> dict:
