@@ -9,10 +9,11 @@ computation's own:
    path: shared inputs materialised as temp tables, every indicator computed and written to
    ``indicator_results``);
 2. jiqun on the subset of indicators the pandas baseline implements
-   (``write_indicator_results(..., indicators=SUBSET)``);
-3. pandas: the store's tables read into DataFrames (timed separately), then groupby/merge code
-   for the same subset, written independently from the formulas in the docstrings of
-   ``src/jiqun/metrics/*.py``.
+   (``write_indicator_results(..., indicators=SUBSET)``) -- skipped when the baseline covers the
+   whole catalogue and runs on the same store: run 1 is then the one compared;
+3. pandas: the store's tables read into DataFrames (timed separately; USCCs replaced by their rank
+   among all USCCs, see :func:`read_tables`), then groupby/merge code for the same subset, written
+   independently from the formulas in the docstrings of ``src/jiqun/metrics/*.py``.
 
 Both results are merged on (cluster, region, year, indicator) and compared with
 ``np.allclose(rtol=1e-9, atol=0)`` (values) and exact equality (``n_firms``).
@@ -22,7 +23,7 @@ process: interpreter, imports, DuckDB buffers, Arrow and pandas allocations).
 
 Usage::
 
-    python benchmarks/indicators.py                         # full province scale (~10 min)
+    python benchmarks/indicators.py                         # full province scale (~20 min)
     python benchmarks/indicators.py --firms 100000 --transactions 5000000 --patents 200000
     python benchmarks/indicators.py --store /tmp/prov.duckdb --keep   # build once, reuse later
 """
