@@ -22,7 +22,7 @@ from .cached import seller_key as _seller_key
 from .cached import MAX_MASK_CLUSTERS, buyer_years, levels_view, ranked_firm_years_sql
 from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, level_code, cluster_firm_years, firm_years
 from .base import reference_area
-from .base import has_reference_rows, reference_divisions, region_totals, region_totals_of
+from .base import reference_divisions, region_totals, region_totals_of
 from .. import marts
 from .catalogue import load_catalogue
 from .chain import buyer_purchases, coverage_indicator, located_purchases, moved_out_indicator, purchase_indicators
@@ -233,9 +233,14 @@ def _view(con, expr: ibis.Table, name: str) -> ibis.Table:
     return con.table(name)
 
 
-def _run(group: str, expr: ibis.Table):
+def _run(group: str, expr: ibis.Table, con=None):
+    """Evaluate a group's expression to pyarrow (on a DuckDB ``con``: its SQL run directly, which
+    spares ibis' result conversion and its pandas import)."""
     t0 = time.perf_counter()
-    table = expr.to_pyarrow()
+    if con is None:
+        table = expr.to_pyarrow()
+    else:
+        table = duckdb_connection(con).sql(ibis.to_sql(expr, dialect="duckdb")).to_arrow_table()
     log.debug("group %s: %d rows in %.1f s", group, table.num_rows, time.perf_counter() - t0)
     return table
 
@@ -245,6 +250,17 @@ def _run_sql(con, group: str, sql: str):
     table = duckdb_connection(con).sql(sql).to_arrow_table()
     log.debug("group %s: %d rows in %.1f s", group, table.num_rows, time.perf_counter() - t0)
     return table
+
+
+def _rows(con, expr: ibis.Table) -> list[tuple]:
+    """The rows of a (small) expression on the DuckDB store, as tuples (no pandas on the way)."""
+    return run(duckdb_connection(con), ibis.to_sql(expr, dialect="duckdb"))
+
+
+def _has_reference_rows(con, opts: Options) -> bool:
+    """:func:`jiqun.metrics.base.has_reference_rows` on a DuckDB store, by SQL."""
+    re = con.table("regional_employment").filter(_.region_code == opts.reference_region)
+    return bool(_rows(con, re.aggregate(n=re.count()))[0][0])
 
 
 def _firm_index(con) -> ibis.Table:
@@ -288,7 +304,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
     groups = selected_groups(None if indicators is None else list(indicators))
     # Whether the reference area has rows is settled once here, so that the unused branch of the
     # reference inputs is not computed.
-    inputs = indicator_inputs(con, opts, has_reference_rows(con, opts) if cache else None)
+    inputs = indicator_inputs(con, opts, _has_reference_rows(con, opts) if cache else None)
     cached, views = [], []
     db = duckdb_connection(con)
     try:
@@ -386,7 +402,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                     "_jiqun_input_fy", "_jiqun_input_tx", "_jiqun_input_sellers", "_jiqun_input_purchases", clusters,
                     opts.levels)))
             else:
-                tables.append(_run(group, part))
+                tables.append(_run(group, part, con if cache else None))
     finally:
         for name in views:
             run(db, f"DROP VIEW IF EXISTS temp.{name}")
@@ -400,12 +416,14 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
 
 def data_vintage(con) -> str:
     """The data vintage behind the results: declared vintages and the last load id (``loads``)."""
-    loads = con.table("loads").execute()
-    if loads.empty:
+    loads = con.table("loads")
+    summary = loads.aggregate(n=loads.count(), last_id=loads.load_id.max(), last_at=loads.loaded_at.max())
+    n, last_id, last_at = _rows(con, summary)[0]
+    if not n:
         return "no loads"
-    vintages = sorted({v for v in loads["vintage"].dropna()})
+    vintages = sorted(v for (v,) in _rows(con, loads.filter(loads.vintage.notnull()).select("vintage").distinct()))
     label = "; ".join(vintages) if vintages else "undeclared vintage"
-    return f"{label} (loads 1-{int(loads['load_id'].max())}, last {loads['loaded_at'].max():%Y-%m-%d %H:%M})"
+    return f"{label} (loads 1-{int(last_id)}, last {last_at:%Y-%m-%d %H:%M})"
 
 
 def write_indicator_results(con, opts: Options | None = None, cache: bool = True, indicators=None) -> int:
