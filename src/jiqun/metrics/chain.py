@@ -40,7 +40,7 @@ def located_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table
     row per transaction of those buyers: ``buyer_uscc, seller_uscc, year, amount, seller_location,
     buyer_city`` and the further columns.
 
-    ``seller_location`` (int8): :data:`SAME_CITY` (1) for a domestic seller (country CHN) whose region
+    ``seller_location`` (uint8): :data:`SAME_CITY` (1) for a domestic seller (country CHN) whose region
     code's first 4 digits equal the buyer firm's, :data:`SAME_PROVINCE` (2) for one whose first 2
     digits (but not 4) do, :data:`IMPORTED` (3) for a foreign seller, :data:`OTHER_LOCATION` (0)
     otherwise (elsewhere in China, or no region code). ``buyer_city``: the buyer firm's city as a
@@ -65,7 +65,7 @@ def located_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table
         (tx.seller_country.fill_null("CHN") != "CHN", IMPORTED),
         (seller - seller % 100 == tx._city, SAME_CITY),
         (seller - seller % 10000 == tx._prov, SAME_PROVINCE),
-        else_=OTHER_LOCATION).cast("int8")
+        else_=OTHER_LOCATION).cast("uint8")  # uint8: ibis writes the cast (an int8 CASE stays INTEGER)
     return tx.select(
         buyer_uscc=tx._key, seller_uscc=tx.seller_uscc, year=tx.year, amount=tx.amount_yuan.cast("float64"),
         seller_location=location, buyer_city=tx.buyer_city, **{c: tx[c] for c in extra})
