@@ -44,16 +44,55 @@ def normalise_ipc(ipc):
     return ibis.ifelse(rest.length() > 0, sub + group.lpad(4, " ") + "/" + subgroup.fill_null(""), sub)
 
 
-def ipc_fields(codes: ibis.Table, fields: ibis.Table, column: str = "ipc") -> ibis.Table:
-    """Map IPC symbols to WIPO fields: adds ``field_nr`` (one per symbol; subclass-only symbols take
-    the lowest-numbered field of their subclass)."""
+def ipc_fields(codes: ibis.Table, fields: ibis.Table, column: str = "ipc", pattern_length: bool = False) -> ibis.Table:
+    """Map IPC symbols to WIPO fields: adds ``field_nr`` (one per symbol: the longest matching pattern,
+    then the lowest field number; subclass-only symbols match every pattern of their subclass), and
+    with ``pattern_length`` the length of the pattern chosen (``pattern_length``)."""
     pats = fields.select("field_nr", pattern=_.ipc, sub=_.ipc.substr(0, 4))
     c = codes.mutate(_norm=normalise_ipc(codes[column]))
     c = c.mutate(_sub=_._norm.substr(0, 4))
     j = c.join(pats, c._sub == pats.sub).filter((_._norm.like(_.pattern)) | (_._norm.length() == 4))
     w = ibis.window(group_by=list(codes.columns), order_by=[ibis.desc(_.pattern.length()), "field_nr"])
     j = j.mutate(_rk=ibis.row_number().over(w)).filter(_._rk == 0)
-    return j.select(*codes.columns, "field_nr")
+    return j.select(*codes.columns, "field_nr", **({"pattern_length": _.pattern.length()} if pattern_length else {}))
+
+
+def ipc_head(ipc):
+    """The IPC symbol up to and including its first ``/`` (the whole symbol when it has none): the
+    symbol's subclass and main group, whose normalised form is that of the symbol up to its ``/``."""
+    slash = ipc.find("/")
+    return ibis.ifelse(slash >= 0, ipc.substr(0, slash + 1), ipc)
+
+
+def head_patterns(fields: ibis.Table):
+    """Whether a pattern of ``ipc_technology_fields`` reads only the subclass and main group: a
+    trailing ``%`` and no other wildcard and no ``/`` before it. For such a pattern, a symbol matches
+    exactly when its :func:`ipc_head` does (the text after the ``/`` is never compared)."""
+    stem = fields.ipc.substr(0, fields.ipc.length() - 1)
+    return fields.ipc.endswith("%") & ~stem.contains("%") & ~stem.contains("_") & ~stem.contains("/")
+
+
+def map_ipc_fields(table: ibis.Table, fields: ibis.Table, column: str = "ipc") -> ibis.Table:
+    """``table`` with ``field_nr``, the WIPO field of its IPC symbol in ``column`` as :func:`ipc_fields`
+    gives it (null where no pattern matches or the symbol is null).
+
+    Patents carry many distinct symbols (subgroups) but few distinct subclass + main group heads, and
+    the WIPO concordance's patterns stop at the main group: head-only patterns (:func:`head_patterns`)
+    are matched once per :func:`ipc_head`, the others once per symbol of their subclasses; each
+    symbol takes the better of the two matches by the same rule (longest pattern, then lowest field)."""
+    head_only = fields.filter(head_patterns(fields))
+    other = fields.filter(~head_patterns(fields))
+    symbols = table.select(_sym=table[column]).filter(_._sym.notnull())
+    t = table.mutate(_head=ipc_head(table[column]))
+    heads = ipc_fields(symbols.select(_head=ipc_head(_._sym)).distinct(), head_only, "_head", pattern_length=True)
+    heads = heads.select(_h=_._head, _hf=_.field_nr, _hl=_.pattern_length)
+    other_subs = other.select(_osub=_.ipc.substr(0, 4)).distinct()
+    candidates = symbols.filter(_._sym.strip().upper().substr(0, 4).isin(other_subs._osub)).distinct()
+    rest = ipc_fields(candidates, other, "_sym", pattern_length=True)
+    rest = rest.select(_s=_._sym, _of=_.field_nr, _ol=_.pattern_length)
+    j = t.left_join(heads, t._head == heads._h).left_join(rest, t[column] == rest._s)
+    take_other = j._of.notnull() & (j._hf.isnull() | (j._ol > j._hl) | ((j._ol == j._hl) & (j._of < j._hf)))
+    return j.select(*table.columns, field_nr=ibis.ifelse(take_other, j._of, j._hf))
 
 
 def cluster_fields(con) -> ibis.Table:
@@ -74,10 +113,8 @@ def patents_enriched(con) -> ibis.Table:
         "patent_id", "applicant_uscc", "applicant_region_code", "pct", ipc=_.ipc_main,
         country=_.applicant_country.fill_null("CHN"), app_year=_.application_date.year().cast("int64"),
         grant_year=_.grant_date.year().cast("int64"), is_invention=_.patent_type == "invention")
-    # Map each distinct IPC symbol once (thousands), not each patent (millions).
-    mapped = ipc_fields(p.select("ipc").filter(_.ipc.notnull()).distinct(), con.table("ipc_technology_fields"))
-    mapped = mapped.select(_ipc=_.ipc, field_nr=_.field_nr)
-    return p.left_join(mapped, p.ipc == mapped._ipc).drop("_ipc")
+    # Patterns are matched once per distinct main group (or symbol), not once per patent.
+    return map_ipc_fields(p, con.table("ipc_technology_fields"))
 
 
 def with_patent_counts(fy: ibis.Table, patents: ibis.Table) -> ibis.Table:
