@@ -30,9 +30,9 @@ from .chain import seller_years
 from .chain import segment_suppliers
 from .concentration import concentration_indicators, eg_indicator
 from .growth import growth_indicators
-from .innovation import cluster_fields, innovation_indicators, patents_enriched
+from .innovation import cluster_fields, innovation_indicators, patents_enriched, with_patent_counts
 from .leading import driving_power, leading_indicators, rank_leaders
-from .openness import openness_indicators
+from .openness import openness_indicators, with_trademark_counts
 from .quality import quality_indicators
 from .scale import cluster_totals, scale_indicators
 from .specialisation import krugman_indicator, specialisation_indicators
@@ -131,9 +131,9 @@ def _build(group: str, x: dict, opts: Options):
     if group == "driving_power":
         return driving_power(x["ranked"], x["located"], opts.levels, x["sellers"])
     if group == "innovation":
-        return innovation_indicators(x["fy"], x["patents"], x["fields"], opts.levels)
+        return innovation_indicators(x["fy"], x["patents"], x["fields"], opts.levels, x.get("fy_patents"))
     if group == "openness":
-        return openness_indicators(x["fy"], x["trademarks"])
+        return openness_indicators(x["fy"], x["trademarks"], x.get("fy_trademarks"))
     if group == "purchases":
         if "fy_purchases" in x:  # cached: firm-years joined to their purchases at firm level
             return purchase_indicators(x["fy_purchases"], None)
@@ -394,6 +394,12 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                                                           year=_.year)
                     inputs["fy_purchases"] = levels_view(cfy.join(bp, ["uscc", "year"]), opts.levels,
                                                          opts.leaders_k)
+                if "_jiqun_input_patents" in cached:
+                    inputs["fy_patents"] = levels_view(with_patent_counts(cfy, inputs["patents"]), opts.levels,
+                                                       opts.leaders_k)
+                if "trademarks" in inputs:
+                    inputs["fy_trademarks"] = levels_view(with_trademark_counts(cfy, inputs["trademarks"]),
+                                                          opts.levels, opts.leaders_k)
         tables = []
         for group, part in indicator_parts(con, opts, inputs, indicators):
             if cache and group == "driving_power" and len(clusters) <= MAX_MASK_CLUSTERS:

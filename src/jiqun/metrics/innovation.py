@@ -130,9 +130,11 @@ def with_patent_counts(fy: ibis.Table, patents: ibis.Table) -> ibis.Table:
     return base.left_join(grants, ["uscc", "year"]).select(*base.columns, grants=_.grants.fill_null(0))
 
 
-def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Table, levels) -> ibis.Table:
-    """All innovation indicators in long form (see module docstring)."""
-    base = with_patent_counts(fy, patents)
+def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Table, levels,
+                          counted: ibis.Table | None = None) -> ibis.Table:
+    """All innovation indicators in long form (see module docstring). ``counted``: ``fy`` already
+    through :func:`with_patent_counts` (e.g. joined at firm level before the levels are stacked)."""
+    base = with_patent_counts(fy, patents) if counted is None else counted
     wide = base.group_by(*KEYS).aggregate(
         n=_.count(), rd=_.rd.sum(), rd_max=_.rd.max(), revenue=_.revenue.sum(),
         employment=_.employment.sum(), output=_.output.sum(), apps=_.apps.sum(), apps_max=_.apps.max(),

@@ -16,13 +16,20 @@ from ibis import _
 from .base import KEYS, melt, safe_div
 
 
-def openness_indicators(fy: ibis.Table, trademarks: ibis.Table) -> ibis.Table:
-    """Long openness indicators from cluster firm-years and ``trademarks``."""
+def with_trademark_counts(fy: ibis.Table, trademarks: ibis.Table) -> ibis.Table:
+    """``fy`` with its firm-years' international registrations that year (``tm``, 0 where none) and
+    whether the firm holds one dated in or before the year (``holds``)."""
     tm = trademarks.filter(_.owner_uscc.notnull()).mutate(reg_year=_.registration_date.year().cast("int64"))
     per_year = tm.group_by(uscc=_.owner_uscc, year=_.reg_year).aggregate(tm=_.count())
     first = tm.group_by(uscc=_.owner_uscc).aggregate(first_year=_.reg_year.min())
     base = fy.left_join(per_year, ["uscc", "year"]).select(*fy.columns, tm=_.tm.fill_null(0))
-    base = base.left_join(first, "uscc").select(*base.columns, holds=(_.first_year <= _.year).fill_null(False))
+    return base.left_join(first, "uscc").select(*base.columns, holds=(_.first_year <= _.year).fill_null(False))
+
+
+def openness_indicators(fy: ibis.Table, trademarks: ibis.Table, counted: ibis.Table | None = None) -> ibis.Table:
+    """Long openness indicators from cluster firm-years and ``trademarks``. ``counted``: ``fy`` already
+    through :func:`with_trademark_counts` (e.g. joined at firm level before the levels are stacked)."""
+    base = with_trademark_counts(fy, trademarks) if counted is None else counted
     wide = base.group_by(*KEYS).aggregate(
         n=_.count(), exports=_.exports.sum(), exports_max=_.exports.max(), revenue=_.revenue.sum(),
         tm=_.tm.sum(), tm_max=_.tm.max(), holders=_.holds.cast("int64").sum())
