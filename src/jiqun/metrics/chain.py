@@ -158,8 +158,9 @@ def moved_out_indicator(fy: ibis.Table, transactions: ibis.Table, sellers: ibis.
     moved = moved_sellers(sellers)
     pairs = transactions.filter(_.buyer_uscc.notnull() & _.seller_uscc.notnull()).select(
         "seller_uscc", "buyer_uscc", "year").join(moved, ["seller_uscc", "year"]).distinct()
-    buyers = fy.select(*KEYS, buyer_uscc=_.uscc, buyer_prov=province_code(_.firm_region))
-    hit = pairs.join(buyers, ["buyer_uscc", "year"]).filter(_.ploc == _.buyer_prov)
+    # The buyer's province is read after the join: only for the (few) pairs with a moved seller.
+    buyers = fy.select(*KEYS, buyer_uscc=_.uscc, buyer_region=_.firm_region)
+    hit = pairs.join(buyers, ["buyer_uscc", "year"]).filter(_.ploc == province_code(_.buyer_region))
     counts = hit.group_by("cluster_id", "region_code", year=_.year + 1).aggregate(
         moved=_.seller_uscc.nunique())
     keys = fy.group_by(*KEYS).aggregate(n=_.count())
