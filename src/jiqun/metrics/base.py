@@ -113,10 +113,14 @@ def region_totals_of(base: ibis.Table) -> ibis.Table:
         e_r=_.employment.sum(), q_r=_.output.sum(), n_r=_.count(), max_r=_.employment.max())
 
 
+def reference_rows(con, opts: Options = Options()) -> ibis.Table:
+    """The ``regional_employment`` rows of ``opts.reference_region``."""
+    return con.table("regional_employment").filter(_.region_code == opts.reference_region)
+
+
 def has_reference_rows(con, opts: Options = Options()) -> bool:
     """Whether ``regional_employment`` has rows of ``opts.reference_region`` (runs a count)."""
-    re = con.table("regional_employment").filter(_.region_code == opts.reference_region)
-    return bool(re.count().execute())
+    return bool(reference_rows(con, opts).count().execute())
 
 
 def reference_area(con, opts: Options = Options(), national_rows: bool | None = None) -> ibis.Table:
@@ -129,7 +133,7 @@ def reference_area(con, opts: Options = Options(), national_rows: bool | None = 
     ``national_rows``: whether such rows exist, when the caller knows (:func:`has_reference_rows`);
     otherwise the expression decides, at the cost of computing both branches.
     """
-    re = con.table("regional_employment").filter(_.region_code == opts.reference_region)
+    re = reference_rows(con, opts)
     clusters = re.filter(_.classification == "cluster").group_by(cluster_id=_.sector_code, year=_.year).aggregate(
         e_c=_.employment.sum(), q_c=_.output_value_yuan.sum())
     divisions = re.filter((_.classification == "industry") & (_.sector_code.length() == 2))

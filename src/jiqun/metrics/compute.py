@@ -21,7 +21,7 @@ from .cached import cluster_enum_values, driving_power_sql, enum_type, key_colli
 from .cached import seller_key as _seller_key
 from .cached import MAX_MASK_CLUSTERS, buyer_years, levels_view, ranked_firm_years_sql
 from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, level_code, cluster_firm_years, firm_years
-from .base import reference_area
+from .base import reference_area, reference_rows
 from .base import reference_divisions, region_totals, region_totals_of
 from .. import marts
 from .catalogue import load_catalogue
@@ -233,14 +233,9 @@ def _view(con, expr: ibis.Table, name: str) -> ibis.Table:
     return con.table(name)
 
 
-def _run(group: str, expr: ibis.Table, con=None):
-    """Evaluate a group's expression to pyarrow (on a DuckDB ``con``: its SQL run directly, which
-    spares ibis' result conversion and its pandas import)."""
+def _run(group: str, expr: ibis.Table):
     t0 = time.perf_counter()
-    if con is None:
-        table = expr.to_pyarrow()
-    else:
-        table = duckdb_connection(con).sql(ibis.to_sql(expr, dialect="duckdb")).to_arrow_table()
+    table = expr.to_pyarrow()
     log.debug("group %s: %d rows in %.1f s", group, table.num_rows, time.perf_counter() - t0)
     return table
 
@@ -259,7 +254,7 @@ def _rows(con, expr: ibis.Table) -> list[tuple]:
 
 def _has_reference_rows(con, opts: Options) -> bool:
     """:func:`jiqun.metrics.base.has_reference_rows` on a DuckDB store, by SQL."""
-    re = con.table("regional_employment").filter(_.region_code == opts.reference_region)
+    re = reference_rows(con, opts)
     return bool(_rows(con, re.aggregate(n=re.count()))[0][0])
 
 
@@ -397,9 +392,8 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 if "_jiqun_input_patents" in cached:
                     inputs["fy_patents"] = levels_view(with_patent_counts(cfy, inputs["patents"]), opts.levels,
                                                        opts.leaders_k)
-                if "trademarks" in inputs:
-                    inputs["fy_trademarks"] = levels_view(with_trademark_counts(cfy, inputs["trademarks"]),
-                                                          opts.levels, opts.leaders_k)
+                inputs["fy_trademarks"] = levels_view(with_trademark_counts(cfy, inputs["trademarks"]), opts.levels,
+                                                      opts.leaders_k)
         tables = []
         for group, part in indicator_parts(con, opts, inputs, indicators):
             if cache and group == "driving_power" and len(clusters) <= MAX_MASK_CLUSTERS:
@@ -407,8 +401,10 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 tables.append(_run_sql(con, group, driving_power_sql(
                     "_jiqun_input_fy", "_jiqun_input_tx", "_jiqun_input_sellers", "_jiqun_input_purchases", clusters,
                     opts.levels)))
+            elif cache:  # the SQL run on the store directly: no pandas import on ibis' way to Arrow
+                tables.append(_run_sql(con, group, ibis.to_sql(part, dialect="duckdb")))
             else:
-                tables.append(_run(group, part, con if cache else None))
+                tables.append(_run(group, part))
     finally:
         for name in views:
             run(db, f"DROP VIEW IF EXISTS temp.{name}")

@@ -80,8 +80,8 @@ def map_ipc_fields(table: ibis.Table, fields: ibis.Table, column: str = "ipc") -
     the WIPO concordance's patterns stop at the main group: head-only patterns (:func:`head_patterns`)
     are matched once per :func:`ipc_head`, the others once per symbol of their subclasses; each
     symbol takes the better of the two matches by the same rule (longest pattern, then lowest field)."""
-    head_only = fields.filter(head_patterns(fields))
-    other = fields.filter(~head_patterns(fields))
+    is_head = head_patterns(fields)
+    head_only, other = fields.filter(is_head), fields.filter(~is_head)
     symbols = table.select(_sym=table[column]).filter(_._sym.notnull())
     t = table.mutate(_head=ipc_head(table[column]))
     heads = ipc_fields(symbols.select(_head=ipc_head(_._sym)).distinct(), head_only, "_head", pattern_length=True)
