@@ -320,3 +320,69 @@ def test_colliding_seller_keys_fall_back_to_exact_keys(tmp_path, _template_store
     assert cached.value.to_numpy() == pytest.approx(plain.value.to_numpy(), rel=1e-12, nan_ok=True)
     assert set(plain.indicator) >= {"leader_driving_power", "suppliers_moved_out", "local_supporting_rate_city"}
     con.disconnect()
+
+
+def test_in_account_years_bitmask():
+    """The account-year test of the firm-level buyers: years in the mask, and false (not an error)
+    for years before its first year or beyond its 64 bits."""
+    import ibis
+
+    from jiqun.metrics.cached import in_account_years
+
+    t = ibis.memtable({"year": [2016, 2017, 2018, 2015, 1900, 2080, 2079, 2100],
+                       "mask": [0b101, 0b101, 0b101, 0b101, 0b101, 1 << 63, 1 << 63, 2**64 - 1]},
+                      schema={"year": "int32", "mask": "uint64"})
+    got = ibis.duckdb.connect().execute(t.select(ok=in_account_years(t.year, t.mask, 2016))).ok.tolist()
+    assert got == [True, False, True, False, False, False, True, False]
+
+
+def test_purchases_outside_account_years_do_not_count(tmp_path, _template_store):
+    """Buyers meet the transactions at firm level (all years) and their account years are checked
+    afterwards: purchases in a year the buyer has no accounts (before its first year, or between two)
+    change no indicator, and the cached engine still equals the plain expressions."""
+    import shutil
+
+    import jiqun
+    from conftest import make_uscc_fn
+    from jiqun.metrics.compute import compute_indicator_arrow
+
+    shutil.copy(_template_store, tmp_path / "s.duckdb")
+    con = jiqun.connect(tmp_path / "s.duckdb")
+    a, b, s1, s2 = (make_uscc_fn(i) for i in range(21, 25))
+    ingest_table(con, pd.DataFrame({"uscc": [a, b, s1], "name": ["甲", "乙", "丙"],
+                                    "region_code": ["320281", "320205", "320211"],
+                                    "industry_code": ["3983", "3983", "3983"]}), "firms")
+    # A has accounts in 2020 and 2022, B in 2021 and 2022.
+    ingest_table(con, pd.DataFrame({"uscc": [a, a, b, b, s1], "year": [2020, 2022, 2021, 2022, 2022],
+                                    "revenue_yuan": [100 * M, 120 * M, 10 * M, 20 * M, 5 * M],
+                                    "output_value_yuan": [90 * M, 100 * M, 10 * M, 20 * M, 5 * M],
+                                    "employment": [100, 110, 50, 50, 10]}), "firm_years")
+
+    def load(rows):
+        ingest_table(con, pd.DataFrame(rows, columns=["transaction_id", "year", "seller_uscc", "seller_region_code",
+                                                      "buyer_uscc", "amount_yuan"]).assign(
+            node_id="iot.u1", buyer_region_code="320281"), "transactions")
+
+    load([("t1", 2020, s1, "320211", a, 40 * M), ("t2", 2022, s1, "320211", a, 10 * M),
+          ("t3", 2022, s2, "310000", b, 5 * M), ("t4", 2021, s1, "320211", b, 7 * M)])
+    opts = Options(leaders_k=1, cagr_window=1)
+    before = _sorted(compute_indicator_arrow(con, opts))
+    # A buys in 2019 (before the first account year) and 2021 (a gap); B in 2020: none has accounts then.
+    load([("t5", 2019, s1, "320211", a, 30 * M), ("t6", 2021, s1, "320211", a, 20 * M),
+          ("t7", 2020, s1, "320211", b, 9 * M)])
+    after = _sorted(compute_indicator_arrow(con, opts))
+    plain = _sorted(compute_indicators(con, opts).execute())
+    # Purchase shares and the cells of driving power are as before (its sellers' total sales include
+    # the new sales, as they should); nothing appears for 2019.
+    shares = {"local_supporting_rate_city", "local_supporting_rate_province", "import_share_purchases"}
+    assert shares <= set(after.indicator)
+    pd.testing.assert_frame_equal(after[after.indicator.isin(shares)], before[before.indicator.isin(shares)])
+    keys = ["cluster_id", "region_code", "year"]
+    dp_after, dp_before = (t[t.indicator == "leader_driving_power"] for t in (after, before))
+    assert len(dp_after) > 0
+    pd.testing.assert_frame_equal(dp_after[keys + ["n_firms"]], dp_before[keys + ["n_firms"]])
+    assert 2019 not in set(after.year)
+    assert len(after) == len(plain)
+    assert after.value.to_numpy() == pytest.approx(plain.value.to_numpy(), rel=1e-12, nan_ok=True)
+    assert (after.n_firms.fillna(-1).to_numpy() == plain.n_firms.fillna(-1).to_numpy()).all()
+    con.disconnect()

@@ -58,6 +58,35 @@ def buyer_years(ranked: ibis.Table) -> ibis.Table:
         mask=bit.bit_or())
 
 
+#: Years a bitmask of account years can hold (bit ``year - first_year`` of a UBIGINT).
+MAX_MASK_YEARS = 64
+
+
+def buyer_firms(ranked: ibis.Table, first_year: int) -> ibis.Table:
+    """``fid, firm_region, mask, account_years`` per cluster firm of the firm-level table of
+    :func:`ranked_firm_years_sql`: ``mask`` as in :func:`buyer_years`; ``account_years`` has bit
+    ``year - first_year`` set for every year the firm has accounts (years within
+    :data:`MAX_MASK_YEARS` of ``first_year``).
+
+    One row per firm: the region and the clusters come from the firm's profile. The transactions
+    then meet the buyers on the firm key alone, a join DuckDB runs as a direct lookup (its perfect
+    hash join) when the keys are dense integers, as the store's firm keys are; the year is checked
+    against ``account_years`` afterwards (see :func:`in_account_years`)."""
+    bit = ibis.literal(1).cast("uint64") << enum_code(ranked.cluster_id).cast("uint64")
+    year_bit = ibis.literal(1).cast("uint64") << (ranked.year - first_year).cast("uint64")
+    return ranked.group_by(fid=ranked.uscc, firm_region=ranked.firm_region).aggregate(
+        mask=bit.bit_or(), account_years=year_bit.bit_or())
+
+
+def in_account_years(year, account_years, first_year: int):
+    """Whether ``year`` is one of the years of an ``account_years`` bitmask of :func:`buyer_firms`
+    (false for years outside the mask's range)."""
+    offset = year - first_year
+    # A CASE: the shift (and the cast of its count to unsigned) only runs on the rows in range.
+    bit = (account_years >> offset.cast("uint64")) & 1
+    return ibis.cases(((offset >= 0) & (offset < MAX_MASK_YEARS), bit == 1), else_=False)
+
+
 def seller_key(uscc):
     """Integer key of a seller: DuckDB's 64-bit hash of its USCC (collisions are checked, see
     :func:`key_collisions`)."""

@@ -15,11 +15,12 @@ import time
 import ibis
 from ibis import _
 
-from .._duck import duckdb_connection, run
+from .._duck import duckdb_connection, one, run
 from ..store.keys import firm_keys_complete
 from .cached import cluster_enum_values, driving_power_sql, enum_type, key_collisions, keyed_seller_years
 from .cached import seller_key as _seller_key
-from .cached import MAX_MASK_CLUSTERS, buyer_years, levels_view, ranked_firm_years_sql
+from .cached import (MAX_MASK_CLUSTERS, MAX_MASK_YEARS, buyer_firms, buyer_years, in_account_years, levels_view,
+                     ranked_firm_years_sql)
 from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, level_code, cluster_firm_years, firm_years
 from .base import reference_area, reference_rows
 from .base import reference_divisions, region_totals, region_totals_of
@@ -301,6 +302,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
     # reference inputs is not computed.
     inputs = indicator_inputs(con, opts, _has_reference_rows(con, opts) if cache else None)
     cached, views = [], []
+    located_name = "_jiqun_input_tx"  # the located purchases (a view over it when buyers are keyed by firm)
     db = duckdb_connection(con)
     try:
         if cache:
@@ -353,18 +355,34 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 # Purchases of cluster firms in the years they have accounts (the only buyers any indicator
                 # reads: purchases, driving power and moved-out suppliers all meet the cluster
                 # firm-years), buyers by firm id, with their clusters as a bitmask.
-                buyers = buyer_years(cfy).join(fid.select(fid=_.fid, _uscc=_.uscc), "fid")
-                firms = buyers.select("fid", "year", "firm_region", "mask", uscc=_._uscc)
+                # One row per buyer firm with its account years as a bitmask where the years fit one
+                # (see :func:`jiqun.metrics.cached.buyer_firms`), else one row per buyer-year.
+                first_year, last_year = one(db, "SELECT min(year), max(year) FROM _jiqun_input_cfy")
+                by_firm = first_year is not None and last_year - first_year < MAX_MASK_YEARS
+                buyers = buyer_firms(cfy, first_year) if by_firm else buyer_years(cfy)
+                buyers = buyers.join(fid.select(fid=_.fid, _uscc=_.uscc), "fid")
+                columns = [c for c in buyers.columns if c not in ("fid", "_uscc")]
+                firms = buyers.select("fid", *columns, uscc=_._uscc)
                 if store_keys:  # keyed like the transactions' buyers
-                    firms = firms.join(con.table("firm_keys"), "uscc").select(
-                        "fid", "year", "firm_region", "mask", uscc=_.firm_key)
-                # Materialised (one row per buyer-year): the join over the transactions then builds its
-                # hash table from a plain table (measured: 1.4 + 7.5 s instead of 10 s at province scale).
+                    firms = firms.join(con.table("firm_keys"), "uscc").select("fid", *columns, uscc=_.firm_key)
+                # Materialised: the join over the transactions then builds its hash table from a plain
+                # table (measured: 1.4 + 7.5 s instead of 10 s at province scale, by buyer-year).
                 cached.append("_jiqun_input_buyers")
                 firms = _materialise(con, firms, "_jiqun_input_buyers")
                 keyed = tx if seller_key is None else tx.mutate(seller_uscc=seller_key(tx.seller_uscc))
+                located = located_purchases(keyed, firms)
+                if by_firm:
+                    # The account years are checked after the join and kept as a column: as a filter,
+                    # DuckDB would make it a second join condition and lose the direct lookup.
+                    located = located.mutate(in_accounts=in_account_years(
+                        located.year, located.account_years, first_year)).drop("account_years")
                 cached.append("_jiqun_input_tx")
-                inputs["located"] = _materialise(con, located_purchases(keyed, firms), "_jiqun_input_tx")
+                located = _materialise(con, located, "_jiqun_input_tx")
+                if by_firm:
+                    located_name = "_jiqun_input_located"
+                    views.append(located_name)
+                    located = _view(con, located.filter(_.in_accounts).drop("in_accounts"), located_name)
+                inputs["located"] = located
                 cached.append("_jiqun_input_purchases")
                 inputs["buyer_purchases"] = _materialise(con, buyer_purchases(inputs["located"]),
                                                          "_jiqun_input_purchases")
@@ -399,7 +417,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
             if cache and group == "driving_power" and len(clusters) <= MAX_MASK_CLUSTERS:
                 # Per-seller cluster bitmasks instead of a group-by over every local seller × cluster pair.
                 tables.append(_run_sql(con, group, driving_power_sql(
-                    "_jiqun_input_fy", "_jiqun_input_tx", "_jiqun_input_sellers", "_jiqun_input_purchases", clusters,
+                    "_jiqun_input_fy", located_name, "_jiqun_input_sellers", "_jiqun_input_purchases", clusters,
                     opts.levels)))
             elif cache:  # the SQL run on the store directly: no pandas import on ibis' way to Arrow
                 tables.append(_run_sql(con, group, ibis.to_sql(part, dialect="duckdb")))
