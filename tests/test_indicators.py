@@ -268,11 +268,16 @@ def _sorted(table):
     return frame.sort_values(["cluster_id", "region_code", "year", "indicator"]).reset_index(drop=True)
 
 
-def test_cached_engine_equals_the_expressions(hand_store):
+@pytest.mark.parametrize("buyers_by_year", [False, True])
+def test_cached_engine_equals_the_expressions(hand_store, monkeypatch, buyers_by_year):
     """The production path (inputs materialised with integer firm keys, hashed seller keys, leader
-    ranks from a top-n aggregate) gives the numbers of the plain ibis expressions."""
+    ranks from a top-n aggregate) gives the numbers of the plain ibis expressions; also with buyers
+    per firm-year (the path for account years too far apart for one bitmask)."""
+    from jiqun.metrics import compute
     from jiqun.metrics.compute import compute_indicator_arrow
 
+    if buyers_by_year:
+        monkeypatch.setattr(compute, "MAX_MASK_YEARS", 1)
     con, got = hand_store
     cached = _sorted(compute_indicator_arrow(con, Options(leaders_k=1, cagr_window=1)))
     plain = _sorted(got.reset_index())
