@@ -288,20 +288,28 @@ def test_cached_engine_equals_the_expressions(hand_store, monkeypatch, buyers_by
     assert (cached.n_firms.fillna(-1).to_numpy() == plain.n_firms.fillna(-1).to_numpy()).all()
 
 
-def test_colliding_seller_keys_fall_back_to_exact_keys(tmp_path, _template_store, monkeypatch, caplog):
-    """If two sellers' hash keys collide, the engine notices and keys seller-years by USCC."""
+def _two_buyer_store(tmp_path, template, first_serial):
+    """A store with Wuxi IoT firms A and B and supplier S1 (Wuxi), and a fourth USCC S2 that is not a
+    firm: returns ``con, (a, b, s1, s2)``."""
     import shutil
 
     import jiqun
     from conftest import make_uscc_fn
-    from jiqun.metrics import compute
 
-    shutil.copy(_template_store, tmp_path / "s.duckdb")
+    shutil.copy(template, tmp_path / "s.duckdb")
     con = jiqun.connect(tmp_path / "s.duckdb")
-    a, b, s1, s2 = (make_uscc_fn(i) for i in range(11, 15))
+    a, b, s1, s2 = (make_uscc_fn(i) for i in range(first_serial, first_serial + 4))
     ingest_table(con, pd.DataFrame({"uscc": [a, b, s1], "name": ["甲", "乙", "丙"],
                                     "region_code": ["320281", "320205", "320211"],
                                     "industry_code": ["3983", "3983", "3983"]}), "firms")
+    return con, (a, b, s1, s2)
+
+
+def test_colliding_seller_keys_fall_back_to_exact_keys(tmp_path, _template_store, monkeypatch, caplog):
+    """If two sellers' hash keys collide, the engine notices and keys seller-years by USCC."""
+    from jiqun.metrics import compute
+
+    con, (a, b, s1, s2) = _two_buyer_store(tmp_path, _template_store, 11)
     ingest_table(con, pd.DataFrame({"uscc": [a, b, s1] * 2, "year": [2022] * 3 + [2023] * 3,
                                     "revenue_yuan": [100 * M, 10 * M, 5 * M] * 2,
                                     "output_value_yuan": [90 * M, 10 * M, 5 * M] * 2,
@@ -345,18 +353,9 @@ def test_purchases_outside_account_years_do_not_count(tmp_path, _template_store)
     """Buyers meet the transactions at firm level (all years) and their account years are checked
     afterwards: purchases in a year the buyer has no accounts (before its first year, or between two)
     change no indicator, and the cached engine still equals the plain expressions."""
-    import shutil
-
-    import jiqun
-    from conftest import make_uscc_fn
     from jiqun.metrics.compute import compute_indicator_arrow
 
-    shutil.copy(_template_store, tmp_path / "s.duckdb")
-    con = jiqun.connect(tmp_path / "s.duckdb")
-    a, b, s1, s2 = (make_uscc_fn(i) for i in range(21, 25))
-    ingest_table(con, pd.DataFrame({"uscc": [a, b, s1], "name": ["甲", "乙", "丙"],
-                                    "region_code": ["320281", "320205", "320211"],
-                                    "industry_code": ["3983", "3983", "3983"]}), "firms")
+    con, (a, b, s1, s2) = _two_buyer_store(tmp_path, _template_store, 21)
     # A has accounts in 2020 and 2022, B in 2021 and 2022.
     ingest_table(con, pd.DataFrame({"uscc": [a, a, b, b, s1], "year": [2020, 2022, 2021, 2022, 2022],
                                     "revenue_yuan": [100 * M, 120 * M, 10 * M, 20 * M, 5 * M],
