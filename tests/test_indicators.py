@@ -390,3 +390,33 @@ def test_purchases_outside_account_years_do_not_count(tmp_path, _template_store)
     assert after.value.to_numpy() == pytest.approx(plain.value.to_numpy(), rel=1e-12, nan_ok=True)
     assert (after.n_firms.fillna(-1).to_numpy() == plain.n_firms.fillna(-1).to_numpy()).all()
     con.disconnect()
+
+
+def test_driving_power_counts_sales_to_leaders_from_local_firms_only(tmp_path, _template_store):
+    """Sales to leaders are those of the local suppliers S (firms with a USCC): a leader's purchase
+    from an unidentified seller in its city adds nothing, in the cached engine and in the expressions."""
+    from jiqun.metrics.compute import compute_indicator_arrow
+
+    con, (a, b, s1, s2) = _two_buyer_store(tmp_path, _template_store, 31)
+    ingest_table(con, pd.DataFrame({"uscc": [s2], "name": ["丁"], "region_code": ["320102"],
+                                    "industry_code": ["3983"]}), "firms")
+    ingest_table(con, pd.DataFrame({"uscc": [a, b, s1], "year": [2022] * 3,
+                                    "revenue_yuan": [100 * M, 10 * M, 5 * M],
+                                    "output_value_yuan": [90 * M, 10 * M, 5 * M],
+                                    "employment": [100, 50, 10]}), "firm_years")
+    # A (the leader, k = 1) buys 40 from S1 and 25 from a seller without a USCC, both in Wuxi, and 20
+    # from S2 in Nanjing; B buys 5 from S1. In Wuxi S = {S1}, whose sales are 45, 40 of them to the
+    # leader; in Jiangsu S = {S1, S2}: 60 of 65.
+    ingest_table(con, pd.DataFrame([
+        ("t1", 2022, s1, "320211", a, 40 * M), ("t2", 2022, s1, "320211", b, 5 * M),
+        ("t3", 2022, None, "320214", a, 25 * M), ("t4", 2022, s2, "320102", a, 20 * M),
+    ], columns=["transaction_id", "year", "seller_uscc", "seller_region_code", "buyer_uscc", "amount_yuan"]).assign(
+        node_id="iot.u1", buyer_region_code="320281"), "transactions")
+    opts = Options(leaders_k=1, cagr_window=1)
+    for table in (compute_indicator_arrow(con, opts), compute_indicators(con, opts).execute()):
+        dp = _sorted(table)
+        dp = dp[(dp.indicator == "leader_driving_power") & (dp.year == 2022)].set_index("region_code")
+        assert set(dp.index) == {"320200", "320000"}
+        assert dp.loc[["320200", "320000"], "value"].to_numpy() == pytest.approx([40 / 45, 60 / 65])
+        assert dp.loc[["320200", "320000"], "n_firms"].tolist() == [1, 2]
+    con.disconnect()

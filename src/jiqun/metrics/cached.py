@@ -163,8 +163,6 @@ def levels_view(ranked: ibis.Table, levels, k: int) -> ibis.Table:
 #: Located purchases that are local at a level (``seller_location`` of located_purchases).
 _LEVEL_LOCATIONS = {"city": f"seller_location = {SAME_CITY}",
                     "province": f"seller_location IN ({SAME_CITY}, {SAME_PROVINCE})"}
-#: Per buyer-year purchases from identified firms in the same city / province (buyer_purchases).
-_LEVEL_SUMS = {"city": "city_firms", "province": "prov_firms"}
 #: The buyer's region at a level as a number (``buyer_city``: the first 4 digits of its code), and as
 #: the region code that :func:`jiqun.metrics.base.level_code` builds from that number.
 _LEVEL_REGION = {"city": "buyer_city", "province": "buyer_city // 100"}
@@ -172,11 +170,11 @@ _LEVEL_CODE = {"city": "lpad(CAST(region AS VARCHAR), 4, '0') || '00'",
                "province": "lpad(CAST(region AS VARCHAR), 2, '0') || '0000'"}
 
 
-def driving_power_sql(fy: str, located: str, sellers: str, purchases: str, clusters: list[str], levels) -> str:
+def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], levels) -> str:
     """SQL of the long ``leader_driving_power`` rows, the numbers of
     :func:`jiqun.metrics.leading.driving_power`, from the cached tables ``fy`` (cluster firm-years at
-    levels, ``cluster_id`` of the enum of ``clusters``), ``located`` (located purchases), ``sellers``
-    (seller-years) and ``purchases`` (:func:`jiqun.metrics.chain.buyer_purchases`).
+    levels, ``cluster_id`` of the enum of ``clusters``), ``located`` (located purchases) and
+    ``sellers`` (seller-years).
 
     The local suppliers S of a cluster × region × year are not listed pair by pair (tens of millions
     of rows at province scale). Each purchase carries the bitmask of its buyer's clusters; each local
@@ -201,7 +199,8 @@ def driving_power_sql(fy: str, located: str, sellers: str, purchases: str, clust
     region_code = "CASE lvl " + " ".join(f"WHEN {i} THEN {_LEVEL_CODE[lv]}" for i, lv in enumerate(levels)) + " END"
     codes_values = ", ".join("('" + c.replace("'", "''") + f"', CAST({1 << i} AS UBIGINT))"
                              for i, c in enumerate(clusters))
-    level_sums = " ".join(f"WHEN f.level = '{lv}' THEN p.{_LEVEL_SUMS[lv]}" for lv in levels)
+    # A leader's purchase counts at a level when its seller is a firm local at that level.
+    to_leader = " OR ".join(f"(f.level = '{lv}' AND l.{_LEVEL_LOCATIONS[lv]})" for lv in levels)
     return f"""
 WITH local AS ({local}),
 codes AS (SELECT * FROM (VALUES {codes_values}) v(cluster_id, bit)),
@@ -215,8 +214,10 @@ cells AS (
         GROUP BY c.cluster_id, sc.lvl, sc.region, sc.year)),
 to_leaders AS (
     SELECT CAST(f.cluster_id AS VARCHAR) AS cluster_id, f.region_code, f.year,
-           sum(CASE {level_sums} END) AS to_leaders
-    FROM {purchases} p JOIN (SELECT * FROM {fy} WHERE is_leader) f ON p.buyer_uscc = f.uscc AND p.year = f.year
+           sum(l.amount) AS to_leaders
+    FROM {located} l JOIN (SELECT uscc, year, cluster_id, region_code, level FROM {fy} WHERE is_leader) f
+      ON l.buyer_uscc = f.uscc AND l.year = f.year
+    WHERE l.seller_uscc IS NOT NULL AND ({to_leader})
     GROUP BY 1, 2, 3)
 SELECT c.cluster_id, c.region_code, CAST(c.year AS BIGINT) AS year, 'leader_driving_power' AS indicator,
        CAST(coalesce(t.to_leaders, 0) AS DOUBLE) / c.sales AS value,

@@ -74,18 +74,14 @@ def located_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table
 def buyer_purchases(located: ibis.Table) -> ibis.Table:
     """Purchases per buyer × year by seller location class (the narrow input of
     :func:`purchase_indicators`): ``buyer_uscc, year, total, city, prov, imp`` from
-    :func:`located_purchases` (``prov`` includes ``city``), and ``city_firms``/``prov_firms``, the part
-    of ``city``/``prov`` bought from identified firms (the local sales of
-    :func:`jiqun.metrics.leading.driving_power`). Sums are null where the buyer has no such purchase
-    that year. The transactions are reduced to one row per buyer-year before they meet the
+    :func:`located_purchases` (``prov`` includes ``city``). Sums are null where the buyer has no such
+    purchase that year. The transactions are reduced to one row per buyer-year before they meet the
     clusters."""
-    firm = _.seller_uscc.notnull()
     same_city = _.seller_location == SAME_CITY
     same_prov = _.seller_location.isin((SAME_CITY, SAME_PROVINCE))
     return located.group_by("buyer_uscc", "year").aggregate(
         total=_.amount.sum(), city=_.amount.sum(where=same_city), prov=_.amount.sum(where=same_prov),
-        imp=_.amount.sum(where=_.seller_location == IMPORTED), city_firms=_.amount.sum(where=same_city & firm),
-        prov_firms=_.amount.sum(where=same_prov & firm))
+        imp=_.amount.sum(where=_.seller_location == IMPORTED))
 
 
 def purchase_indicators(fy: ibis.Table, per_buyer: ibis.Table | None) -> ibis.Table:

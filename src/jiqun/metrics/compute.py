@@ -83,7 +83,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "concentration": (("hhi", "cr4", "cr10"), ("ranked",)),
     "ellison_glaeser": (("ellison_glaeser",), ("fy", "regions")),
     "leading": (("leader_output_share", "top_firm_output_share", "leader_branch_share"), ("ranked",)),
-    "driving_power": (("leader_driving_power",), ("ranked", "located", "sellers", "buyer_purchases")),
+    "driving_power": (("leader_driving_power",), ("ranked", "located", "sellers")),
     "innovation": (("rd_intensity", "invention_apps_per_10k_emp", "invention_grants_per_10k_emp",
                     "invention_apps_per_100m_output", "invention_grants_per_100m_output", "pct_applications",
                     "national_patent_share", "rta_cluster_fields", "foreign_applicant_share"),
@@ -383,9 +383,10 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                     views.append(located_name)
                     located = _view(con, located.filter(_.in_accounts).drop("in_accounts"), located_name)
                 inputs["located"] = located
-                cached.append("_jiqun_input_purchases")
-                inputs["buyer_purchases"] = _materialise(con, buyer_purchases(inputs["located"]),
-                                                         "_jiqun_input_purchases")
+                if "buyer_purchases" in need:
+                    cached.append("_jiqun_input_purchases")
+                    inputs["buyer_purchases"] = _materialise(con, buyer_purchases(inputs["located"]),
+                                                             "_jiqun_input_purchases")
             inputs["trademarks"] = _to_fid(inputs["trademarks"], "owner_uscc", fid)
             inputs["patents"] = _to_fid(inputs["patents"], "applicant_uscc", fid)
             inputs["firm_nodes"] = _to_fid(inputs["firm_nodes"], "uscc", fid)
@@ -417,8 +418,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
             if cache and group == "driving_power" and len(clusters) <= MAX_MASK_CLUSTERS:
                 # Per-seller cluster bitmasks instead of a group-by over every local seller × cluster pair.
                 tables.append(_run_sql(con, group, driving_power_sql(
-                    "_jiqun_input_fy", located_name, "_jiqun_input_sellers", "_jiqun_input_purchases", clusters,
-                    opts.levels)))
+                    "_jiqun_input_fy", located_name, "_jiqun_input_sellers", clusters, opts.levels)))
             elif cache:  # the SQL run on the store directly: no pandas import on ibis' way to Arrow
                 tables.append(_run_sql(con, group, ibis.to_sql(part, dialect="duckdb")))
             else:
