@@ -393,8 +393,9 @@ def test_purchases_outside_account_years_do_not_count(tmp_path, _template_store)
 
 
 def test_driving_power_counts_sales_to_leaders_from_local_firms_only(tmp_path, _template_store):
-    """Sales to leaders are those of the local suppliers S (firms with a USCC): a leader's purchase
-    from an unidentified seller in its city adds nothing, in the cached engine and in the expressions."""
+    """Sales to leaders are those of the local suppliers S (firms with a USCC) at each level: a leader's
+    purchase from an unidentified seller in its city adds nothing, and one from a firm elsewhere in the
+    province counts at province level only; in the cached engine and in the expressions."""
     from jiqun.metrics.compute import compute_indicator_arrow
 
     con, (a, b, s1, s2) = _two_buyer_store(tmp_path, _template_store, 31)

@@ -49,9 +49,14 @@ def enum_code(value: ibis_dt.string) -> ibis_dt.int64:
     """DuckDB's ``enum_code()``: the position of an ENUM value in its type."""
 
 
+def _bit(position):
+    """``1 << position`` as UBIGINT (one bit of a bitmask)."""
+    return ibis.literal(1).cast("uint64") << position.cast("uint64")
+
+
 def cluster_bit(cluster_id):
     """The bit of a cluster in the buyers' bitmasks: ``1 << enum_code(cluster_id)`` as UBIGINT."""
-    return ibis.literal(1).cast("uint64") << enum_code(cluster_id).cast("uint64")
+    return _bit(enum_code(cluster_id))
 
 
 def buyer_years(ranked: ibis.Table) -> ibis.Table:
@@ -76,9 +81,8 @@ def buyer_firms(ranked: ibis.Table, first_year: int) -> ibis.Table:
     then meet the buyers on the firm key alone, a join DuckDB runs as a direct lookup (its perfect
     hash join) when the keys are dense integers, as the store's firm keys are; the year is checked
     against ``account_years`` afterwards (see :func:`in_account_years`)."""
-    year_bit = ibis.literal(1).cast("uint64") << (ranked.year - first_year).cast("uint64")
     return ranked.group_by(fid=ranked.uscc, firm_region=ranked.firm_region).aggregate(
-        mask=cluster_bit(ranked.cluster_id).bit_or(), account_years=year_bit.bit_or())
+        mask=cluster_bit(ranked.cluster_id).bit_or(), account_years=_bit(ranked.year - first_year).bit_or())
 
 
 def in_account_years(year, account_years, first_year: int):
