@@ -421,3 +421,33 @@ def test_driving_power_counts_sales_to_leaders_from_local_firms_only(tmp_path, _
         assert dp.loc[["320200", "320000"], "value"].to_numpy() == pytest.approx([40 / 45, 60 / 65])
         assert dp.loc[["320200", "320000"], "n_firms"].tolist() == [1, 2]
     con.disconnect()
+
+
+def test_group_sql_is_compiled_one_group_ahead_in_a_worker():
+    """``_ahead`` (the worker compiling the next group's SQL while DuckDB runs the current one)
+    yields the items in order, raises the worker's errors in the caller, and stops the worker when
+    the caller stops early."""
+    import threading
+
+    from jiqun.metrics.compute import _ahead
+
+    threads = []
+
+    def items(n, fail_at=None):
+        for i in range(n):
+            threads.append(threading.current_thread().name)
+            if i == fail_at:
+                raise ValueError(f"item {i} does not compile")
+            yield i
+
+    assert list(_ahead(items(5))) == [0, 1, 2, 3, 4]
+    assert set(threads) == {"jiqun-compile"}
+    with pytest.raises(ValueError, match="item 2 does not compile"):
+        list(_ahead(items(5, fail_at=2)))
+    threads.clear()
+    for i in _ahead(items(100)):
+        if i == 1:
+            break
+    # One item ahead: the worker built at most the item after the last one taken, then stopped.
+    assert len(threads) <= 4
+    assert not [t for t in threading.enumerate() if t.name == "jiqun-compile"]

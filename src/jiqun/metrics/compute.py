@@ -8,8 +8,11 @@ and strength flags from the store.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import queue
+import threading
 import time
 
 import ibis
@@ -156,17 +159,19 @@ def selected_groups(indicators=None) -> list[str]:
     return [g for g, (ids, _inputs) in GROUPS.items() if wanted & set(ids)]
 
 
-def indicator_parts(con, opts: Options | None = None, inputs: dict | None = None,
-                    indicators=None) -> list[tuple[str, ibis.Table]]:
-    """One long ibis expression per indicator group needed for ``indicators`` (all when None):
-    ``[(group, table)]`` with :data:`jiqun.metrics.base.LONG_COLUMNS` and int64 years."""
-    opts = opts or Options()
+def _prepared_inputs(con, opts: Options, inputs: dict | None) -> dict:
+    """The inputs with every derived input added (reads table schemas from ``con``)."""
     x = derived_inputs(dict(inputs) if inputs is not None else indicator_inputs(con, opts), opts)
     if "buyer_purchases" not in x:  # inputs from a caller without the ``firms`` entry
         x["firms"] = cluster_firms(con)
         derived_inputs(x, opts)
+    return x
+
+
+def _iter_parts(x: dict, opts: Options, indicators=None):
+    """Yield ``(group, table)`` for the groups needed for ``indicators``, building each when asked
+    (pure: the expressions are built from ``x`` without touching the connection)."""
     wanted = None if indicators is None else list(indicators)
-    parts = []
     for group in selected_groups(wanted):
         part = _build(group, x, opts)
         if part is None:
@@ -174,8 +179,59 @@ def indicator_parts(con, opts: Options | None = None, inputs: dict | None = None
         part = part.select(*LONG_COLUMNS).mutate(year=_.year.cast("int64"))
         if wanted is not None and not set(GROUPS[group][0]) <= set(wanted):
             part = part.filter(_.indicator.isin(wanted))
-        parts.append((group, part))
-    return parts
+        yield group, part
+
+
+def indicator_parts(con, opts: Options | None = None, inputs: dict | None = None,
+                    indicators=None) -> list[tuple[str, ibis.Table]]:
+    """One long ibis expression per indicator group needed for ``indicators`` (all when None):
+    ``[(group, table)]`` with :data:`jiqun.metrics.base.LONG_COLUMNS` and int64 years."""
+    opts = opts or Options()
+    return list(_iter_parts(_prepared_inputs(con, opts, inputs), opts, indicators))
+
+
+def _ahead(items):
+    """Iterate ``items`` in a worker thread, one item ahead of the caller.
+
+    The groups' SQL is built and compiled (pure Python, ~2 s for the catalogue) while DuckDB runs
+    the previous group's query with the GIL released. Errors of the worker are raised in the caller;
+    when the caller stops early, the worker stops at its next hand-over."""
+    results: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(message) -> bool:
+        while not stop.is_set():
+            try:
+                results.put(message, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work():
+        try:
+            for item in items:
+                if not hand_over((True, item)):
+                    return
+        except BaseException as error:  # raised in the caller
+            hand_over((False, error))
+            return
+        hand_over((False, None))
+
+    worker = threading.Thread(target=work, name="jiqun-compile", daemon=True)
+    worker.start()
+    try:
+        while True:
+            ok, item = results.get()
+            if ok:
+                yield item
+            elif item is None:
+                return
+            else:
+                raise item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def compute_indicators(con, opts: Options | None = None, inputs: dict | None = None,
@@ -414,14 +470,23 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 inputs["fy_trademarks"] = levels_view(with_trademark_counts(cfy, inputs["trademarks"]), opts.levels,
                                                       opts.leaders_k)
         tables = []
-        for group, part in indicator_parts(con, opts, inputs, indicators):
-            if cache and group == "driving_power" and len(clusters) <= MAX_MASK_CLUSTERS:
-                # Per-seller cluster bitmasks instead of a group-by over every local seller × cluster pair.
-                tables.append(_run_sql(con, group, driving_power_sql(
-                    "_jiqun_input_fy", located_name, "_jiqun_input_sellers", clusters, opts.levels)))
-            elif cache:  # the SQL run on the store directly: no pandas import on ibis' way to Arrow
-                tables.append(_run_sql(con, group, ibis.to_sql(part, dialect="duckdb")))
-            else:
+        x = _prepared_inputs(con, opts, inputs)
+        if cache:
+            def group_sql():
+                for group, part in _iter_parts(x, opts, indicators):
+                    if group == "driving_power" and len(clusters) <= MAX_MASK_CLUSTERS:
+                        # Per-seller cluster bitmasks instead of a group-by over every local seller ×
+                        # cluster pair.
+                        yield group, driving_power_sql("_jiqun_input_fy", located_name, "_jiqun_input_sellers",
+                                                       clusters, opts.levels)
+                    else:  # the SQL run on the store directly: no pandas import on ibis' way to Arrow
+                        yield group, ibis.to_sql(part, dialect="duckdb")
+
+            with contextlib.closing(_ahead(group_sql())) as compiled:  # the worker stops if a query fails
+                for group, sql in compiled:
+                    tables.append(_run_sql(con, group, sql))
+        else:
+            for group, part in _iter_parts(x, opts, indicators):
                 tables.append(_run(group, part))
     finally:
         for name in views:
