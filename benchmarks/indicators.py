@@ -75,7 +75,8 @@ def build_store(path: Path, firms: int, years: int, transactions: int, patents: 
     """Create a jiqun store at ``path`` and fill its fact tables; return row counts."""
     import jiqun
     from jiqun._duck import run
-    from jiqun.store.keys import fill_firm_keys
+    from jiqun.schema import get_table
+    from jiqun.store.keys import keyed_select, load_order, register_firm_keys
 
     con = jiqun.connect(path)
     db = con.con
@@ -149,8 +150,10 @@ def build_store(path: Path, firms: int, years: int, transactions: int, patents: 
     # provinces, 15% imported.
     per_county = N // nC
     provs = _lit(provinces)
+    # Staged, then written as the loader writes one load of a file (``load_order``): firm keys
+    # registered first, rows in the table's stored order (year, seller key, then file row).
     q(f"""
-        INSERT INTO transactions
+        CREATE TEMP TABLE _bench_transactions AS
         WITH b AS (
             SELECT n, CAST(floor({N} * pow({u('n', 30)}, 1.5)) AS BIGINT) AS buyer, {Y0} + {h('n', 31)} % {Y} AS year,
                    {u('n', 32)} AS mix
@@ -162,21 +165,29 @@ def build_store(path: Path, firms: int, years: int, transactions: int, patents: 
             FROM b),
         s2 AS (SELECT *, CASE WHEN js = buyer THEN (CASE WHEN js + {nC} < {N} THEN js + {nC} ELSE js - {nC} END)
                               ELSE js END AS seller FROM s)
-        SELECT 'T' || n, year,
+        SELECT n AS _row, 'T' || n AS transaction_id, year,
                CASE WHEN seller IS NOT NULL THEN {uscc('seller')}
                     WHEN os IS NOT NULL THEN '91' || {provs}[1 + CAST(os % {len(provinces)} AS INTEGER)][1:2]
-                                             || '0100' || lpad(CAST(os AS VARCHAR), 10, '0') END,
+                                             || '0100' || lpad(CAST(os AS VARCHAR), 10, '0') END AS seller_uscc,
                CASE WHEN seller IS NOT NULL THEN
                         CASE WHEN year >= {Y0 + 2} AND {u('seller', 'year', 36)} < 0.01 THEN '330106'
                              ELSE {cty('seller')} END
-                    WHEN os IS NOT NULL THEN {provs}[1 + CAST(os % {len(provinces)} AS INTEGER)][1:2] || '0100' END,
-               CASE WHEN mix < 0.85 THEN 'CHN' ELSE {pick(['DEU', 'JPN', 'USA', 'KOR'], h('n', 37))} END,
-               {uscc('buyer')}, {cty('buyer')}, 'CHN',
-               {pick(nodes, h('n', 38))}, {pick(products, h('n', 39))},
-               1e4 / pow(greatest({u('n', 40)}, 1e-6), 0.7), NULL, NULL
+                    WHEN os IS NOT NULL THEN {provs}[1 + CAST(os % {len(provinces)} AS INTEGER)][1:2] || '0100'
+               END AS seller_region_code,
+               CASE WHEN mix < 0.85 THEN 'CHN' ELSE {pick(['DEU', 'JPN', 'USA', 'KOR'], h('n', 37))} END
+                   AS seller_country,
+               {uscc('buyer')} AS buyer_uscc, {cty('buyer')} AS buyer_region_code, 'CHN' AS buyer_country,
+               {pick(nodes, h('n', 38))} AS node_id, {pick(products, h('n', 39))} AS hs6,
+               1e4 / pow(greatest({u('n', 40)}, 1e-6), 0.7) AS amount_yuan
         FROM s2""")
-    # The loader assigns the integer firm keys; rows written with SQL get them here.
-    fill_firm_keys(con.con, "transactions")
+    register_firm_keys(db, "_bench_transactions", ["seller_uscc", "buyer_uscc"])
+    key_exprs, key_joins = keyed_select("transactions", "v")
+    columns = [c.name for c in get_table("transactions").input_columns]
+    keys = [c.name for c in get_table("transactions").key_columns]
+    q(f"INSERT INTO transactions ({', '.join(columns + keys)}) "
+      f"SELECT {', '.join(['v.' + c for c in columns] + key_exprs)} FROM _bench_transactions v {key_joins} "
+      f"ORDER BY {load_order('transactions', 'v')}")
+    q("DROP TABLE _bench_transactions")
     q(f"""
         INSERT INTO trade
         SELECT uscc, 'firm', year, 'export', {pick(products, h('uscc', 41))},

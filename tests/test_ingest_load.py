@@ -276,3 +276,28 @@ def test_key_columns_are_not_read_from_files(store, tmp_path):
     result = ingest_file(store, path, "transactions")
     assert set(result.ignored_headers) == {"seller_key", "buyer_key"}
     assert _keys(store.con) == {"t1": (U(1), U(2))}
+
+
+def test_loads_are_stored_in_the_declared_order(store, tmp_path):
+    """Each load's transactions are written by year, then seller key (no seller last), then file row;
+    a later load's rows follow the earlier ones (``Table.sort_by``: speed only, no result changes)."""
+    db = store.con
+    assert TABLES["transactions"].sort_by == ("year", "seller_key")
+    ingest_file(store, write_firms(tmp_path / "f.csv", range(1, 6)), "firms")
+    header = "交易编号,年份,卖方信用代码,卖方地区,买方信用代码,买方地区,环节编号,交易金额"
+
+    def load(name, rows):
+        path = tmp_path / name
+        path.write_text("\n".join([header] + [f"{t},{y},{s},{CITY},{U(5)},{CITY},iot.u1,10" for t, y, s in rows]),
+                        encoding="utf-8")
+        ingest_file(store, path, "transactions")
+
+    # Keys are given in USCC order within a load: U(1) -> 1, U(2) -> 2, U(3) -> 3, buyer U(5) -> 4.
+    load("t1.csv", [("a", 2023, U(2)), ("b", 2022, ""), ("c", 2022, U(3)), ("d", 2023, U(1)),
+                    ("e", 2022, U(1)), ("f", 2022, U(3))])
+    # U(4) is new (key 5, after U(2)'s 2): the second load's rows follow, in their own order.
+    load("t2.csv", [("g", 2022, U(4)), ("h", 2022, U(2)), ("i", 2021, U(4))])
+    stored = [r[0] for r in run(db, "SELECT transaction_id FROM transactions ORDER BY rowid")]
+    assert stored == ["e", "c", "f", "b", "d", "a", "i", "h", "g"]
+    assert run(db, "SELECT uscc, firm_key FROM firm_keys WHERE uscc IN (?, ?) ORDER BY 2", [U(2), U(4)]) == [
+        (U(2), 2), (U(4), 5)]

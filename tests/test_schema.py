@@ -67,6 +67,8 @@ def test_invalid_declarations_are_refused():
         Table("t", "t", "fact", "g", "d", (col, col))
     with pytest.raises(ValueError):
         Table("t", "t", "fact", "g", "d", (col,), primary_key=("y",))
+    with pytest.raises(ValueError, match="sort column y"):
+        Table("t", "t", "fact", "g", "d", (col,), sort_by=("y",))
     with pytest.raises(KeyError, match="known tables"):
         get_table("nope")
 

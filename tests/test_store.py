@@ -130,6 +130,27 @@ def test_version_2_store_gains_firm_keys_for_its_transactions(store_path):
     con.disconnect()
 
 
+def test_version_3_store_gets_its_transactions_in_stored_order(store_path):
+    """Upgrading to version 4 rewrites transactions written in another order (here by SQL, around the
+    loader) by year and seller key, ties in their old order; keys and rows are unchanged."""
+    import duckdb
+
+    con = jiqun.connect(store_path)
+    con.disconnect()
+    db = duckdb.connect(str(store_path))
+    rows = [("t1", 2023, 2), ("t2", 2022, None), ("t3", 2022, 1), ("t4", 2022, 2), ("t5", 2022, 1)]
+    for tid, year, key in rows:
+        db.execute("INSERT INTO transactions (transaction_id, year, amount_yuan, seller_key) VALUES (?, ?, 1, ?)",
+                   [tid, year, key]).fetchall()
+    db.execute("UPDATE jiqun_meta SET value = '3' WHERE key = 'schema_version'").fetchall()
+    db.close()
+    con = jiqun.connect(store_path)
+    assert _meta(con, "schema_version") == str(SCHEMA_VERSION)
+    stored = con.con.execute("SELECT transaction_id, year, seller_key FROM transactions ORDER BY rowid").fetchall()
+    assert stored == [("t3", 2022, 1), ("t5", 2022, 1), ("t4", 2022, 2), ("t2", 2022, None), ("t1", 2023, 2)]
+    con.disconnect()
+
+
 def test_failed_migration_leaves_store_at_old_version(store_path, monkeypatch):
     from jiqun.store import connection
     from jiqun.store.migrations import Migration

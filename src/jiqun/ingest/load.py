@@ -21,7 +21,7 @@ from .. import settings
 from ..schema import get_table
 from ..schema.ddl import quote
 from ..schema.model import Table
-from ..store.keys import keyed_select, register_firm_keys
+from ..store.keys import keyed_select, load_order, register_firm_keys
 from .errors import IngestError, Problem, file_error, write_report
 from .headers import map_headers
 from .readers import (STAGE, Staged, arrow_sha256, detect_format, read_bytes_sha256, stage_arrow,
@@ -232,6 +232,7 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
         result.changed = False
         return
     key_exprs, key_joins = keyed_select(spec.name, "v")
+    order = load_order(spec.name, "v")
     target_cols = ", ".join([col_list] + [quote(c.name) for c in spec.key_columns])
     values = ", ".join([v_row] + key_exprs)
     run(db, "BEGIN TRANSACTION")
@@ -241,11 +242,11 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
         if updated:
             run(db, f"DELETE FROM {quote(spec.name)} t USING _jiqun_valid v WHERE {join}")
             run(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
-                       f"{key_joins} ORDER BY v._row")
+                       f"{key_joins} ORDER BY {order}")
         elif inserted:
             run(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
                        f"{key_joins} WHERE NOT EXISTS (SELECT 1 FROM {quote(spec.name)} t WHERE {join}) "
-                       f"ORDER BY v._row")
+                       f"ORDER BY {order}")
         load_id = one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
         run(db, 
             "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -45,6 +45,9 @@ def _table_md(t: Table) -> list[str]:
     lines = [f"### `{t.name}` — {t.zh}", "", t.description, "", f"- **Grain 粒度:** {t.grain}"]
     if t.primary_key:
         lines.append(f"- **Primary key 主键:** {', '.join(f'`{k}`' for k in t.primary_key)}")
+    if t.sort_by:
+        lines.append(f"- **Stored order 存储顺序:** each load's rows by {', '.join(f'`{k}`' for k in t.sort_by)}, "
+                     "then in file order (for speed: results differ at most by floating-point rounding)")
     for fk in t.foreign_keys:
         cond = f" when `{fk.when}`" if fk.when else ""
         lines.append(f"- **Foreign key 外键:** ({', '.join(fk.columns)}) → "

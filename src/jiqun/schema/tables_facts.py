@@ -115,6 +115,9 @@ TRANSACTIONS = Table(
           key_of="buyer_uscc"),
     ),
     primary_key=("transaction_id",),
+    # Seller-years (all sales per seller and year) and the local suppliers of driving power group tens
+    # of millions of flows by seller and year: stored in that order, each group's rows are adjacent.
+    sort_by=("year", "seller_key"),
     foreign_keys=(
         FK(("seller_uscc",), "firms", ("uscc",), when=_IN_JIANGSU.format(side="seller")),
         FK(("buyer_uscc",), "firms", ("uscc",), when=_IN_JIANGSU.format(side="buyer")),

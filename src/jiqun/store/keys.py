@@ -40,6 +40,15 @@ def keyed_select(table: str, source_alias: str) -> tuple[list[str], str]:
     return exprs, " ".join(joins)
 
 
+def load_order(table: str, source_alias: str) -> str:
+    """SQL ``ORDER BY`` list of a load of ``table``: its ``sort_by`` columns (a key column by the
+    key that :func:`keyed_select` joins), then the file row (``_row``) of ``source_alias``."""
+    spec = get_table(table)
+    keyed = {c.name: i for i, c in enumerate(spec.key_columns)}
+    terms = [f"_k{keyed[c]}.firm_key" if c in keyed else f"{source_alias}.{quote(c)}" for c in spec.sort_by]
+    return ", ".join(terms + [f"{source_alias}._row"])
+
+
 def fill_firm_keys(db, table: str) -> int:
     """Register the USCCs of ``table``'s keyed columns and fill the key columns where they are
     missing (e.g. after a migration or a bulk insert that bypassed the loader). Returns the rows

@@ -51,10 +51,18 @@ def _v3(db) -> None:
     fill_firm_keys(db, "transactions")
 
 
+def _v4(db) -> None:
+    """Rewrite ``transactions`` in its stored order (year, seller key), as loads now write it."""
+    from .layout import rewrite_in_stored_order
+
+    rewrite_in_stored_order(db, "transactions")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: catalogue, fact, meta and indicator results tables", _v1),
     Migration(2, "evaluation_schemes and evaluation_results tables", _v2),
     Migration(3, "firm_keys and the integer firm keys of transactions (seller_key, buyer_key)", _v3),
+    Migration(4, "transactions stored in order of year and seller key (the loader's order)", _v4),
 ]
 
 #: The schema version this jiqun writes.
