@@ -301,3 +301,27 @@ def test_loads_are_stored_in_the_declared_order(store, tmp_path):
     assert stored == ["e", "c", "f", "b", "d", "a", "i", "h", "g"]
     assert run(db, "SELECT uscc, firm_key FROM firm_keys WHERE uscc IN (?, ?) ORDER BY 2", [U(2), U(4)]) == [
         (U(2), 2), (U(4), 5)]
+
+
+def test_firm_keys_complete_sees_rows_written_around_the_loader(store, tmp_path):
+    """A USCC without its key (a row inserted by SQL) makes the keys incomplete until filled; a row
+    without a USCC needs no key."""
+    from jiqun.store.keys import fill_firm_keys, firm_keys_complete
+
+    db = store.con
+    ingest_file(store, write_firms(tmp_path / "f.csv", range(1, 3)), "firms")
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(["交易编号,年份,卖方信用代码,卖方地区,买方信用代码,买方地区,环节编号,交易金额",
+                               f"t1,2022,{U(1)},{CITY},{U(2)},{CITY},iot.u1,100",
+                               f"t2,2022,,310000,{U(2)},{CITY},iot.u1,50"]), encoding="utf-8")
+    ingest_file(store, path, "transactions")
+    assert firm_keys_complete(db, "transactions")
+    run(db, "INSERT INTO transactions (transaction_id, year, amount_yuan) VALUES ('t3', 2022, 1)")
+    assert firm_keys_complete(db, "transactions")
+    insert = "INSERT INTO transactions (transaction_id, year, amount_yuan, {}) VALUES (?, 2022, 1, ?)"
+    run(db, insert.format("buyer_uscc"), ["t4", U(1)])
+    assert not firm_keys_complete(db, "transactions")
+    fill_firm_keys(db, "transactions")
+    assert firm_keys_complete(db, "transactions")
+    run(db, insert.format("seller_uscc"), ["t5", U(2)])
+    assert not firm_keys_complete(db, "transactions")

@@ -71,5 +71,9 @@ def firm_keys_complete(db, table: str) -> bool:
     spec = get_table(table)
     if not spec.key_columns:
         return True
-    missing = " + ".join(f"count({quote(c.key_of)}) - count({quote(c.name)})" for c in spec.key_columns)
-    return one(db, f"SELECT {missing} FROM {quote(table)}")[0] == 0
+    # One filtered count per key column: DuckDB skips the row groups whose key has no nulls from
+    # their statistics (at province scale 0.01 s against 0.2-0.9 s for comparing non-null counts,
+    # which reads every USCC).
+    missing = " + ".join(f"(SELECT count(*) FROM {quote(table)} WHERE {quote(c.name)} IS NULL "
+                         f"AND {quote(c.key_of)} IS NOT NULL)" for c in spec.key_columns)
+    return one(db, f"SELECT {missing}")[0] == 0
