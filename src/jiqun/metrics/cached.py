@@ -174,7 +174,7 @@ _LEVEL_CODE = {"city": "lpad(CAST(region AS VARCHAR), 4, '0') || '00'",
                "province": "lpad(CAST(region AS VARCHAR), 2, '0') || '0000'"}
 
 
-def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], levels) -> str:
+def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], levels, years=None) -> str:
     """SQL of the long ``leader_driving_power`` rows, the numbers of
     :func:`jiqun.metrics.leading.driving_power`, from the cached tables ``fy`` (cluster firm-years at
     levels, ``cluster_id`` of the enum of ``clusters``), ``located`` (located purchases) and
@@ -185,6 +185,10 @@ def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], 
     seller × year × region ORs the masks of its buyers there; those rows, joined to the clusters whose
     bit they carry, give the count and the sales of the sellers per cluster × region × year. Sales to
     leaders are summed from the (few) leaders' purchases.
+
+    ``years``: the years of ``located``, when known. The local sellers are then grouped and meet the
+    seller-years one year at a time (stacked): each year's hash tables are a year's sellers big, and
+    the located purchases, in the transactions' stored order (by year), are read by row group.
     """
     if len(clusters) > MAX_MASK_CLUSTERS:
         raise ValueError(f"at most {MAX_MASK_CLUSTERS} cluster ids for the bitmask path, got {len(clusters)}")
@@ -195,25 +199,35 @@ def driving_power_sql(fy: str, located: str, sellers: str, clusters: list[str], 
     # Each level groups the local purchases (buyer clusters as a bitmask, carried by the located
     # purchases) by seller × year × the buyer's region at that level.
     # Regions stay numbers (with the level's position) until the cells are counted.
-    local = " UNION ALL ".join(
-        f"SELECT seller_uscc, year, CAST({i} AS UTINYINT) AS lvl, {_LEVEL_REGION[lv]} AS region, "
-        f"bit_or(mask) AS mask FROM {located} WHERE seller_uscc IS NOT NULL AND {_LEVEL_LOCATIONS[lv]} "
-        "GROUP BY ALL"
-        for i, lv in enumerate(levels))
+    def local(year_filter: str) -> str:
+        return " UNION ALL ".join(
+            f"SELECT seller_uscc, year, CAST({i} AS UTINYINT) AS lvl, {_LEVEL_REGION[lv]} AS region, "
+            f"bit_or(mask) AS mask FROM {located} WHERE {year_filter}seller_uscc IS NOT NULL "
+            f"AND {_LEVEL_LOCATIONS[lv]} GROUP BY ALL"
+            for i, lv in enumerate(levels))
+
+    def with_sales(local_sql: str, seller_years: str) -> str:  # local sellers with their sales that year
+        return (f"SELECT local.lvl, local.region, local.year, local.mask, s.sales_all FROM ({local_sql}) local "
+                f"JOIN {seller_years} s ON local.seller_uscc = s.seller_uscc AND local.year = s.year")
+
+    if years is None:
+        local_sales = with_sales(local(""), sellers)
+    else:
+        local_sales = " UNION ALL ".join(
+            with_sales(local(f"year = {int(y)} AND "), f"(SELECT * FROM {sellers} WHERE year = {int(y)})")
+            for y in years)
     region_code = "CASE lvl " + " ".join(f"WHEN {i} THEN {_LEVEL_CODE[lv]}" for i, lv in enumerate(levels)) + " END"
     codes_values = ", ".join("('" + c.replace("'", "''") + f"', CAST({1 << i} AS UBIGINT))"
                              for i, c in enumerate(clusters))
     # A leader's purchase counts at a level when its seller is a firm local at that level.
     to_leader = " OR ".join(f"(f.level = '{lv}' AND l.{_LEVEL_LOCATIONS[lv]})" for lv in levels)
     return f"""
-WITH local AS ({local}),
-codes AS (SELECT * FROM (VALUES {codes_values}) v(cluster_id, bit)),
+WITH codes AS (SELECT * FROM (VALUES {codes_values}) v(cluster_id, bit)),
 cells AS (
     SELECT cluster_id, {region_code} AS region_code, year, n, sales, smax FROM (
         SELECT c.cluster_id, sc.lvl, sc.region, sc.year, count(*) AS n, sum(sc.sales_all) AS sales,
                max(sc.sales_all) AS smax
-        FROM (SELECT local.lvl, local.region, local.year, local.mask, s.sales_all
-              FROM local JOIN {sellers} s ON local.seller_uscc = s.seller_uscc AND local.year = s.year) sc
+        FROM ({local_sales}) sc
         JOIN codes c ON (sc.mask & c.bit) <> 0
         GROUP BY c.cluster_id, sc.lvl, sc.region, sc.year)),
 to_leaders AS (

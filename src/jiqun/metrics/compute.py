@@ -359,6 +359,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
     inputs = indicator_inputs(con, opts, _has_reference_rows(con, opts) if cache else None)
     cached, views = [], []
     located_name = "_jiqun_input_tx"  # the located purchases (a view over it when buyers are keyed by firm)
+    located_years = None  # the years of the located purchases (those of the cluster firm-years)
     db = duckdb_connection(con)
     try:
         if cache:
@@ -414,6 +415,9 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 # One row per buyer firm with its account years as a bitmask where the years fit one
                 # (see :func:`jiqun.metrics.cached.buyer_firms`), else one row per buyer-year.
                 first_year, last_year = one(db, "SELECT min(year), max(year) FROM _jiqun_input_cfy")
+                years = [y for (y,) in run(db, "SELECT DISTINCT year FROM _jiqun_input_cfy ORDER BY 1")]
+                if 0 < len(years) <= MAX_MASK_YEARS:  # per-year queries below (a handful of years)
+                    located_years = years
                 by_firm = first_year is not None and last_year - first_year < MAX_MASK_YEARS
                 buyers = buyer_firms(cfy, first_year) if by_firm else buyer_years(cfy)
                 buyers = buyers.join(fid.select(fid=_.fid, _uscc=_.uscc), "fid")
@@ -443,9 +447,8 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                     # One aggregate per year, stacked: the located purchases come from the transactions in
                     # their stored order (by year), so each reads its own row groups and holds one year's
                     # buyers in its hash table (measured 2.4-3.2 s against 3.0-4.1 s in one aggregate).
-                    per_buyer = (buyer_purchases(located) if first_year is None else stack(*[
-                        buyer_purchases(located.filter(located.year == year))
-                        for year in range(first_year, last_year + 1)]))
+                    per_buyer = (buyer_purchases(located) if located_years is None else stack(*[
+                        buyer_purchases(located.filter(located.year == year)) for year in located_years]))
                     cached.append("_jiqun_input_purchases")
                     inputs["buyer_purchases"] = _materialise(con, per_buyer, "_jiqun_input_purchases")
             inputs["trademarks"] = _to_fid(inputs["trademarks"], "owner_uscc", fid)
@@ -483,7 +486,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                         # Per-seller cluster bitmasks instead of a group-by over every local seller ×
                         # cluster pair.
                         yield group, driving_power_sql("_jiqun_input_fy", located_name, "_jiqun_input_sellers",
-                                                       clusters, opts.levels)
+                                                       clusters, opts.levels, located_years)
                     else:  # the SQL run on the store directly: no pandas import on ibis' way to Arrow
                         yield group, ibis.to_sql(part, dialect="duckdb")
 
