@@ -287,12 +287,6 @@ def worker_jiqun(store: str, out: str, subset: bool) -> dict:
     return res
 
 
-#: Columns of the tables the pandas baseline reads that hold USCCs (firm identifiers).
-USCC_COLUMNS = {"firms": ["uscc"], "firm_years": ["uscc"], "firm_chain_nodes": ["uscc"],
-                "transactions": ["seller_uscc", "buyer_uscc"], "trademarks": ["owner_uscc"],
-                "patents": ["applicant_uscc"]}
-
-
 #: What the pandas baseline reads: table -> columns (None: all).
 READ_COLUMNS = {
     "firms": ["uscc", "region_code", "industry_code", "ownership", "is_branch", "listed", "srdi_level",

@@ -451,3 +451,33 @@ def test_group_sql_is_compiled_one_group_ahead_in_a_worker():
     # One item ahead: the worker built at most the item after the last one taken, then stopped.
     assert len(threads) <= 4
     assert not [t for t in threading.enumerate() if t.name == "jiqun-compile"]
+
+
+def test_region_totals_summed_per_county_first_equal_the_expressions(tmp_path, _template_store):
+    """The cached engine sums all firm-years per county before the levels (region totals, Krugman's
+    region × division employment): with two firms in one county × division × year, its Krugman rows
+    (value, n_firms = firms in the region, largest firm's share) equal the plain expressions'."""
+    from conftest import make_uscc_fn
+    from jiqun.metrics.compute import compute_indicator_arrow
+
+    con, (a, b, s1, _s2) = _two_buyer_store(tmp_path, _template_store, 41)
+    # c: a second IoT firm in a's county (320281); d: a firm of another division there.
+    c, d = make_uscc_fn(45), make_uscc_fn(46)
+    ingest_table(con, pd.DataFrame({"uscc": [c, d], "name": ["丁", "戊"], "region_code": ["320281", "320281"],
+                                    "industry_code": ["3983", "2710"]}), "firms")
+    ingest_table(con, pd.DataFrame({"uscc": [a, c, b, s1, d, a, c], "year": [2022] * 5 + [2021] * 2,
+                                    "revenue_yuan": [100 * M, 50 * M, 10 * M, 5 * M, 20 * M, 90 * M, 40 * M],
+                                    "output_value_yuan": [90 * M, 50 * M, 10 * M, 5 * M, 20 * M, 80 * M, 40 * M],
+                                    "employment": [100, 300, 50, 10, 40, 90, 250]}), "firm_years")
+    opts = Options(leaders_k=1, cagr_window=1)
+    cached = _sorted(compute_indicator_arrow(con, opts))
+    plain = _sorted(compute_indicators(con, opts).execute())
+    assert len(cached) == len(plain)
+    assert cached.value.to_numpy() == pytest.approx(plain.value.to_numpy(), rel=1e-12, nan_ok=True)
+    assert (cached.n_firms.fillna(-1).to_numpy() == plain.n_firms.fillna(-1).to_numpy()).all()
+    assert cached.top_firm_share.to_numpy() == pytest.approx(plain.top_firm_share.to_numpy(), rel=1e-12,
+                                                              nan_ok=True)
+    wuxi = cached[(cached.indicator == "krugman_index") & (cached.region_code == "320200") & (cached.year == 2022)]
+    assert wuxi.n_firms.tolist() == [5]
+    assert wuxi.top_firm_share.tolist() == pytest.approx([300 / 500])
+    con.disconnect()

@@ -26,7 +26,7 @@ from .cached import (MAX_MASK_CLUSTERS, MAX_MASK_YEARS, buyer_firms, buyer_years
                      ranked_firm_years_sql)
 from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, level_code, cluster_firm_years, firm_years
 from .base import reference_area, reference_rows
-from .base import reference_divisions, region_totals, region_totals_of
+from .base import reference_divisions, region_totals
 from .. import marts
 from .catalogue import load_catalogue
 from .chain import buyer_purchases, coverage_indicator, located_purchases, moved_out_indicator, purchase_indicators
@@ -125,7 +125,8 @@ def _build(group: str, x: dict, opts: Options):
     if group == "specialisation":
         return specialisation_indicators(x["totals"], x["regions"], x["reference"])
     if group == "krugman":
-        return krugman_indicator(x["fy_all"], x["ref_div"], x["regions"], x["reference"])
+        # ``fy_div``: employment already summed per region × division × year (cached path)
+        return krugman_indicator(x.get("fy_div", x["fy_all"]), x["ref_div"], x["regions"], x["reference"])
     if group == "concentration":
         return concentration_indicators(x["ranked"])
     if group == "ellison_glaeser":
@@ -458,7 +459,16 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 views.append("_jiqun_input_fy_all")
                 inputs["fy_all"] = _view(con, at_levels(fyb, opts.levels).select(
                     "uscc", "year", "region_code", "level", "division", "employment", "output"), "_jiqun_input_fy_all")
-                inputs["regions"] = region_totals_of(inputs["fy_all"])
+                # Region totals and Krugman's region × division employment are sums (and a count and a
+                # max) over all firm-years: summed per county first (~100k rows), then per level, instead
+                # of over the firm-years repeated per level.
+                county = fyb.group_by("firm_region", "year").aggregate(
+                    e_r=_.employment.sum(), q_r=_.output.sum(), n_r=_.count(), max_r=_.employment.max())
+                inputs["regions"] = at_levels(county, opts.levels).group_by("region_code", "level", "year").aggregate(
+                    e_r=_.e_r.sum(), q_r=_.q_r.sum(), n_r=_.n_r.sum(), max_r=_.max_r.max())
+                county_div = fyb.group_by("firm_region", "year", "division").aggregate(employment=_.employment.sum())
+                inputs["fy_div"] = at_levels(county_div, opts.levels).select("region_code", "year", "division",
+                                                                            "employment")
             for k, expr in (("patents", None), ("regions", None), ("reference", None), ("fields", None),
                             ("nodes", None), ("totals", lambda: cluster_totals(inputs["fy"]))):
                 if k in need:
