@@ -454,9 +454,10 @@ def test_group_sql_is_compiled_one_group_ahead_in_a_worker():
 
 
 def test_region_totals_summed_per_county_first_equal_the_expressions(tmp_path, _template_store):
-    """The cached engine sums all firm-years per county before the levels (region totals, Krugman's
-    region × division employment): with two firms in one county × division × year, its Krugman rows
-    (value, n_firms = firms in the region, largest firm's share) equal the plain expressions'."""
+    """Region totals and Krugman's region × division employment are summed per county before the
+    levels (both engines): with two firms in one county × division × year, the Krugman row (value,
+    n_firms = firms in the region, largest firm's share) matches hand values, and the cached engine
+    equals the plain expressions."""
     from conftest import make_uscc_fn
     from jiqun.metrics.compute import compute_indicator_arrow
 
@@ -480,4 +481,14 @@ def test_region_totals_summed_per_county_first_equal_the_expressions(tmp_path, _
     wuxi = cached[(cached.indicator == "krugman_index") & (cached.region_code == "320200") & (cached.year == 2022)]
     assert wuxi.n_firms.tolist() == [5]
     assert wuxi.top_firm_share.tolist() == pytest.approx([300 / 500])
+    # K = Σ_i |s_ri − s_i| with Wuxi's division shares by hand (division 39: 100 + 300 + 50 + 10 of 500,
+    # division 27: 40) against the reference area's shares.
+    from jiqun.metrics.base import reference_divisions
+
+    ref = reference_divisions(con, opts).execute()
+    ref = ref[ref.year == 2022].set_index("division").e_i
+    s_i = (ref / ref.sum()).to_dict()
+    s_ri = {"39": 460 / 500, "27": 40 / 500}
+    expected = sum(abs(s_ri.get(d, 0.0) - s_i.get(d, 0.0)) for d in set(s_i) | set(s_ri))
+    assert wuxi.value.tolist() == pytest.approx([expected], rel=1e-12)
     con.disconnect()

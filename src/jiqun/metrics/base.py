@@ -104,13 +104,26 @@ def cluster_firm_years(con, levels=LEVELS) -> ibis.Table:
 
 def region_totals(con, levels=LEVELS) -> ibis.Table:
     """All firms' employment and output per region × year (e_r)."""
-    return region_totals_of(at_levels(firm_years(con), levels))
+    return region_totals_of(firm_years(con), levels)
 
 
-def region_totals_of(base: ibis.Table) -> ibis.Table:
-    """:func:`region_totals` from all firms' firm-years at levels (e.g. a materialised copy)."""
-    return base.group_by("region_code", "level", "year").aggregate(
+def region_totals_of(fy: ibis.Table, levels=LEVELS) -> ibis.Table:
+    """:func:`region_totals` from all firms' firm-years (one row per firm × year with ``firm_region``,
+    e.g. a materialised copy): ``region_code, level, year, e_r, q_r, n_r, max_r``.
+
+    Summed per firm region (county) first, then per level: the sums, count and max roll up exactly,
+    and the firm-years are not repeated once per level."""
+    county = fy.group_by("firm_region", "year").aggregate(
         e_r=_.employment.sum(), q_r=_.output.sum(), n_r=_.count(), max_r=_.employment.max())
+    return at_levels(county, levels).group_by("region_code", "level", "year").aggregate(
+        e_r=_.e_r.sum(), q_r=_.q_r.sum(), n_r=_.n_r.sum(), max_r=_.max_r.max())
+
+
+def region_division_employment(fy: ibis.Table, levels=LEVELS) -> ibis.Table:
+    """All firms' employment per region × year × division (``region_code, year, division, e_ri``) from
+    their firm-years, summed per firm region (county) first, then per level."""
+    county = fy.group_by("firm_region", "year", "division").aggregate(e_ri=_.employment.sum())
+    return at_levels(county, levels).group_by("region_code", "year", "division").aggregate(e_ri=_.e_ri.sum())
 
 
 def reference_rows(con, opts: Options = Options()) -> ibis.Table:

@@ -18,7 +18,7 @@ import time
 import ibis
 from ibis import _
 
-from .._duck import duckdb_connection, one, run
+from .._duck import duckdb_connection, run
 from ..store.keys import firm_keys_complete
 from .cached import cluster_enum_values, driving_power_sql, enum_type, key_collisions, keyed_seller_years
 from .cached import seller_key as _seller_key
@@ -26,7 +26,7 @@ from .cached import (MAX_MASK_CLUSTERS, MAX_MASK_YEARS, buyer_firms, buyer_years
                      ranked_firm_years_sql)
 from .base import stack, LONG_COLUMNS, NATION, Options, at_levels, level_code, cluster_firm_years, firm_years
 from .base import reference_area, reference_rows
-from .base import reference_divisions, region_totals
+from .base import reference_divisions, region_division_employment, region_totals, region_totals_of
 from .. import marts
 from .catalogue import load_catalogue
 from .chain import buyer_purchases, coverage_indicator, located_purchases, moved_out_indicator, purchase_indicators
@@ -55,6 +55,7 @@ def indicator_inputs(con, opts: Options = Options(), national_rows: bool | None 
         "fy": cluster_firm_years(con, opts.levels),
         "fy_all": at_levels(firm_years(con), opts.levels),
         "regions": region_totals(con, opts.levels),
+        "region_div": region_division_employment(firm_years(con), opts.levels),
         "reference": reference_area(con, opts, national_rows),
         "ref_div": reference_divisions(con, opts, national_rows),
         "transactions": con.table("transactions"),
@@ -82,7 +83,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                 "ss_reference_growth", "ss_industry_mix", "ss_local_competitiveness"), ("totals", "reference")),
     "specialisation": (("lq_employment", "lq_output", "national_output_share"),
                        ("totals", "regions", "reference")),
-    "krugman": (("krugman_index",), ("fy_all", "ref_div", "regions", "reference")),
+    "krugman": (("krugman_index",), ("region_div", "ref_div", "regions", "reference")),
     "concentration": (("hhi", "cr4", "cr10"), ("ranked",)),
     "ellison_glaeser": (("ellison_glaeser",), ("fy", "regions")),
     "leading": (("leader_output_share", "top_firm_output_share", "leader_branch_share"), ("ranked",)),
@@ -125,8 +126,7 @@ def _build(group: str, x: dict, opts: Options):
     if group == "specialisation":
         return specialisation_indicators(x["totals"], x["regions"], x["reference"])
     if group == "krugman":
-        # ``fy_div``: employment already summed per region × division × year (cached path)
-        return krugman_indicator(x.get("fy_div", x["fy_all"]), x["ref_div"], x["regions"], x["reference"])
+        return krugman_indicator(x["region_div"], x["ref_div"], x["regions"], x["reference"])
     if group == "concentration":
         return concentration_indicators(x["ranked"])
     if group == "ellison_glaeser":
@@ -372,7 +372,7 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
             enum = enum_type(clusters)
             fid = _materialise(con, _firm_index(con), "_jiqun_fid")
             cached.append("_jiqun_fid")
-            if need & {"fy", "ranked", "totals", "fy_all", "located", "buyer_purchases"}:
+            if need & {"fy", "ranked", "totals", "fy_all", "regions", "region_div", "located", "buyer_purchases"}:
                 # All firms' firm-years with their profile, by firm id, once; cluster firm-years and
                 # fy_all repeat it per level.
                 fyb = _materialise(con, _to_fid(firm_years(con), "uscc", fid), "_jiqun_input_fyb")
@@ -415,8 +415,8 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 # firm-years), buyers by firm id, with their clusters as a bitmask.
                 # One row per buyer firm with its account years as a bitmask where the years fit one
                 # (see :func:`jiqun.metrics.cached.buyer_firms`), else one row per buyer-year.
-                first_year, last_year = one(db, "SELECT min(year), max(year) FROM _jiqun_input_cfy")
                 years = [y for (y,) in run(db, "SELECT DISTINCT year FROM _jiqun_input_cfy ORDER BY 1")]
+                first_year, last_year = (years[0], years[-1]) if years else (None, None)
                 if 0 < len(years) <= MAX_MASK_YEARS:  # per-year queries below (a handful of years)
                     located_years = years
                 by_firm = first_year is not None and last_year - first_year < MAX_MASK_YEARS
@@ -459,16 +459,9 @@ def compute_indicator_arrow(con, opts: Options | None = None, cache: bool = True
                 views.append("_jiqun_input_fy_all")
                 inputs["fy_all"] = _view(con, at_levels(fyb, opts.levels).select(
                     "uscc", "year", "region_code", "level", "division", "employment", "output"), "_jiqun_input_fy_all")
-                # Region totals and Krugman's region × division employment are sums (and a count and a
-                # max) over all firm-years: summed per county first (~100k rows), then per level, instead
-                # of over the firm-years repeated per level.
-                county = fyb.group_by("firm_region", "year").aggregate(
-                    e_r=_.employment.sum(), q_r=_.output.sum(), n_r=_.count(), max_r=_.employment.max())
-                inputs["regions"] = at_levels(county, opts.levels).group_by("region_code", "level", "year").aggregate(
-                    e_r=_.e_r.sum(), q_r=_.q_r.sum(), n_r=_.n_r.sum(), max_r=_.max_r.max())
-                county_div = fyb.group_by("firm_region", "year", "division").aggregate(employment=_.employment.sum())
-                inputs["fy_div"] = at_levels(county_div, opts.levels).select("region_code", "year", "division",
-                                                                            "employment")
+            if "_jiqun_input_fyb" in cached:  # region sums from the cached firm-years
+                inputs["regions"] = region_totals_of(fyb, opts.levels)
+                inputs["region_div"] = region_division_employment(fyb, opts.levels)
             for k, expr in (("patents", None), ("regions", None), ("reference", None), ("fields", None),
                             ("nodes", None), ("totals", lambda: cluster_totals(inputs["fy"]))):
                 if k in need:

@@ -66,10 +66,10 @@ def krugman(region_div: ibis.Table, ref_div: ibis.Table) -> ibis.Table:
     return both.group_by("region_code", "year").aggregate(krugman=(_.s_ri - _.s_i).abs().sum())
 
 
-def krugman_indicator(fy_levels: ibis.Table, ref_div: ibis.Table, regions: ibis.Table,
+def krugman_indicator(region_div: ibis.Table, ref_div: ibis.Table, regions: ibis.Table,
                       reference: ibis.Table) -> ibis.Table:
-    """Long ``krugman_index`` rows (cluster_id 'all') from all firms' firm-years at levels."""
-    region_div = fy_levels.group_by("region_code", "year", "division").aggregate(e_ri=_.employment.sum())
+    """Long ``krugman_index`` rows (cluster_id 'all') from all firms' employment per region × year ×
+    division (:func:`jiqun.metrics.base.region_division_employment`)."""
     k = krugman(region_div, ref_div).join(regions, ["region_code", "year"])
     ref_regions = reference.select(ref_code=_.reference_region).distinct()
     k = k.anti_join(ref_regions, k.region_code == ref_regions.ref_code).mutate(cluster_id=ibis.literal(ALL))
