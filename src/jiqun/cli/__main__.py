@@ -1,0 +1,5 @@
+"""``python -m jiqun.cli``."""
+
+from . import app
+
+app()

@@ -1,0 +1,187 @@
+"""Analysis commands: indicators, alerts, evaluate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table as RichTable
+
+from ..store import StoreError, connect
+from .base import app, console, db_option, db_path, err_console, fail
+
+
+def _names(con) -> tuple[dict, dict]:
+    clusters = dict(con.table("clusters").select("cluster_id", "name_zh").execute().values.tolist())
+    regions = dict(con.table("regions").select("region_code", "name_zh").execute().values.tolist())
+    return clusters, regions
+
+
+@app.command()
+def indicators(
+    db: Optional[str] = db_option(),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Only this cluster id (e.g. iot)."),
+    region: Optional[str] = typer.Option(None, "--region", help="Only this region code (320000 province, 3201xx city)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Only this year."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, xlsx (Chinese headers), json or parquet."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output file (default: indicators.<format>)."),
+    save: bool = typer.Option(False, "--save", help="Also store the results in `indicator_results`."),
+) -> None:
+    """Compute the monitoring indicators per cluster × region × year. 集群监测指标。"""
+    from ..metrics import compute_indicators, write_indicator_results
+    from ..metrics.export import FORMATS, published, write
+
+    if fmt not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}", 2)
+    try:
+        con = connect(db_path(db), read_only=not save)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        if save:
+            n = write_indicator_results(con)
+            err_console.print(f"stored {n:,} rows in indicator_results")
+        expr = compute_indicators(con)
+        if cluster:
+            expr = expr.filter(expr.cluster_id == cluster)
+        if region:
+            expr = expr.filter(expr.region_code == region)
+        if year:
+            expr = expr.filter(expr.year == year)
+        frame = published(expr.execute())
+        cluster_names, region_names = _names(con)
+    finally:
+        con.disconnect()
+    if fmt == "table":
+        table = RichTable(*frame.columns, title=f"indicators 监测指标 ({len(frame):,} rows)")
+        for row in frame.head(200).itertuples(index=False):
+            table.add_row(*["" if v is None else (f"{v:,.4g}" if isinstance(v, float) else str(v)) for v in row])
+        console.print(table)
+        if len(frame) > 200:
+            console.print(f"… {len(frame) - 200:,} more rows; use --format csv --out FILE")
+        return
+    path = write(frame, fmt, out or Path(f"indicators.{fmt}"), cluster_names, region_names)
+    console.print(f"wrote {len(frame):,} rows to {path}")
+
+
+@app.command()
+def alerts(
+    db: Optional[str] = db_option(),
+    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output file for csv/json (default: standard output)."),
+) -> None:
+    """Evaluate the alert rules (metrics/data/alerts.yaml) and list what fires, with evidence. 预警。"""
+    from ..metrics.compute import store_alerts
+
+    if fmt not in ("table", "csv", "json"):
+        fail("--format must be table, csv or json", 2)
+    try:
+        con = connect(db_path(db), read_only=True)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        frame = store_alerts(con).execute()
+    finally:
+        con.disconnect()
+    frame = frame.rename(columns={"cluster_id": "cluster", "region_code": "region"})
+    if fmt == "table":
+        table = RichTable("alert 预警", "cluster 集群", "region 地区", "year 年份", "evidence 依据",
+                          title=f"alerts 预警 ({len(frame):,})")
+        for r in frame.itertuples():
+            table.add_row(f"{r.alert}\n{r.name_zh}", r.cluster, r.region, str(r.year), r.evidence)
+        console.print(table)
+        return
+    text = frame.to_csv(index=False) if fmt == "csv" else frame.to_json(orient="records", force_ascii=False,
+                                                                        indent=1)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        console.print(f"wrote {len(frame):,} alerts to {out}")
+    else:
+        typer.echo(text)
+
+
+@app.command()
+def evaluate(
+    db: Optional[str] = db_option(),
+    scheme: Optional[Path] = typer.Option(None, "--scheme", help="Evaluation scheme (YAML); default: the shipped "
+                                          "four-dimension scheme (src/jiqun/evaluation/data/default_scheme.yaml)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Year to evaluate (default: the latest with values)."),
+    all_years: bool = typer.Option(False, "--all-years", help="Evaluate every year with values (over time)."),
+    region: str = typer.Option("province", "--region", help="province: each cluster province-wide; "
+                               "city: each cluster x city."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, json or xlsx (Chinese headers)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output file (xlsx default: evaluation.xlsx; "
+                                       "csv and json default: standard output)."),
+    draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws for rank intervals and type "
+                                        "probabilities (default: the scheme's; 0 skips)."),
+    reference: Optional[Path] = typer.Option(None, "--reference", help="World-class reference profile, YAML "
+                                             "'indicator: value' (default: the scheme's, else the best peer)."),
+    record_path: Optional[Path] = typer.Option(None, "--record", help="Also write the reproducibility record "
+                                               "(scheme, its SHA-256, data vintage, inputs, weights, results), JSON."),
+    save: bool = typer.Option(False, "--save", help="Also store the results, the scheme text and its hash in "
+                              "`evaluation_results` / `evaluation_schemes`."),
+) -> None:
+    """Evaluate cluster competitiveness: scores, ranks, types (引领/突破/赶超), uncertainty. 竞争力评价。"""
+    import json
+
+    import yaml
+
+    from ..evaluation.report import flat_table, records, write_record, write_xlsx
+    from ..evaluation.run import EvaluationError
+    from ..evaluation.scheme import SchemeError, load_scheme
+    from ..evaluation.store import LEVELS, evaluate_store, write_evaluation_results
+
+    if region not in LEVELS:
+        fail("--region must be province or city", 2)
+    if fmt not in ("table", "csv", "json", "xlsx"):
+        fail("--format must be table, csv, json or xlsx", 2)
+    try:
+        plan = load_scheme(scheme)
+        ref = yaml.safe_load(reference.read_text(encoding="utf-8")) if reference else None
+        con = connect(db_path(db), read_only=not save)
+    except (SchemeError, OSError, yaml.YAMLError) as exc:
+        fail(str(exc), 2)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        evaluations, units = evaluate_store(con, plan, region, year, all_years, ref, draws)
+        if save:
+            written = write_evaluation_results(con, evaluations, plan, units)
+            err_console.print(f"stored 已保存 {written} rows in evaluation_results (scheme {plan.sha256[:12]})")
+    except (EvaluationError, ValueError) as exc:
+        fail(str(exc), 2)
+    finally:
+        con.disconnect()
+    for ev in evaluations:
+        for note in ev.notes:
+            err_console.print(f"note 提示 ({ev.year}): {note}")
+    if record_path:
+        err_console.print(f"reproducibility record 可复现记录: {write_record(evaluations, record_path, units)}")
+    if fmt == "xlsx":
+        console.print(f"wrote {write_xlsx(evaluations, out or Path('evaluation.xlsx'), units)}")
+        return
+    if fmt in ("json", "csv"):
+        text = (json.dumps(records(evaluations, units), ensure_ascii=False, indent=1) if fmt == "json"
+                else flat_table(evaluations, units).to_csv(index=False))
+        if out:
+            Path(out).write_text(text, encoding="utf-8")
+            err_console.print(f"wrote {out}")
+        else:
+            typer.echo(text)
+        return
+    for ev in evaluations:
+        t = RichTable("rank 排名", "cluster 集群", "score 总分", "type 类型", "90% rank 区间",
+                      *[ev.scheme.dimensions[d].name_zh for d in ev.dimensions], "短板 weakest",
+                      title=f"{ev.year} competitiveness 竞争力评价 — scheme {ev.scheme.name} "
+                            f"({ev.scheme.sha256[:12]}), vintage {ev.vintage}")
+        for rec in ev.records(units):
+            interval = f"{rec['rank_p05']}-{rec['rank_p95']}" if "rank_p05" in rec else ""
+            t.add_row(str(rec["rank"]), rec["name_zh"], f"{rec['score']:.3f}", rec["type"], interval,
+                      *[f"{v:.2f}" for v in rec["dimensions"].values()],
+                      ev.scheme.dimensions[rec["weakest_dimension"]].name_zh)
+        console.print(t)
+        if ev.mc is not None and ev.mc.ambiguous_pairs():
+            console.print(f"{len(ev.mc.ambiguous_pairs())} pair(s) whose order is not meaningful "
+                          "(P(A above B) between 0.2 and 0.8) 排序不稳健; see --format xlsx")
+
