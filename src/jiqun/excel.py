@@ -26,8 +26,10 @@ from .display import display_unit, display_width, is_missing
 #: Column kinds: how values are converted and formatted.
 #: text; code (ids, kept as text); year; integer; decimal; score (3 decimals);
 #: share (0-1 shown as %); money_yi / money_wan (yuan shown in 亿元 / 万元);
-#: by_unit (per row, from the catalogue unit in ``Column.unit_field``).
-COLUMN_KINDS = ("text", "code", "year", "integer", "decimal", "score", "share", "money_yi", "money_wan", "by_unit")
+#: by_unit (per row, from the catalogue unit in ``Column.unit_field``); flag (true/false shown as 是/否);
+#: timestamp (shown as text, to the minute).
+COLUMN_KINDS = ("text", "code", "year", "integer", "decimal", "score", "share", "money_yi", "money_wan", "by_unit",
+                "flag", "timestamp")
 _FORMATS = {"year": "0", "integer": "#,##0", "decimal": "#,##0.00", "score": "0.000", "share": "0.0%",
             "money_yi": "#,##0.00", "money_wan": "#,##0.0"}
 _SUFFIX = {"money_yi": "（亿元）", "money_wan": "（万元）", "share": "（%）"}
@@ -174,6 +176,10 @@ def _cell(value, column: Column, unit: str | None):
         return float(value) / du.divisor, du.excel_format
     if kind in ("text", "code"):
         return str(value), None
+    if kind == "flag":
+        return ("是" if bool(value) else "否"), None
+    if kind == "timestamp":
+        return (value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "strftime") else str(value)), None
     try:
         number = float(value)
     except (TypeError, ValueError):
