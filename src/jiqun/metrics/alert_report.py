@@ -99,14 +99,40 @@ def _names(con) -> tuple[dict, dict]:
     return clusters, regions
 
 
-def alert_report(con, year: int | None = None, all_years: bool = False, cluster: str | None = None,
-                 region: str | None = None) -> AlertReport:
-    """Evaluate the alert rules on the store and keep one selection.
+@dataclass
+class StoreAlerts:
+    """Every alert of a store (all years), with what a selection is checked against."""
+
+    alerts: pd.DataFrame
+    years: list[int]
+    regions: list[str]
+    vintage: str
+    cluster_names: dict
+    region_names: dict
+
+
+def store_alert_table(con) -> StoreAlerts:
+    """Evaluate the alert rules on the store's indicators (computed now), every year."""
+    import ibis
+
+    from .compute import compute_indicator_arrow, data_vintage, store_alerts
+
+    cluster_names, region_names = _names(con)
+    arrow = compute_indicator_arrow(con)
+    frame = published_alerts(store_alerts(con, ibis.memtable(arrow)).execute())
+    return StoreAlerts(frame, sorted(int(y) for y in arrow.column("year").unique().to_pylist()),
+                       sorted(arrow.column("region_code").unique().to_pylist()), data_vintage(con),
+                       cluster_names, region_names)
+
+
+def select_alerts(data: StoreAlerts, year: int | None = None, all_years: bool = False, cluster: str | None = None,
+                  region: str | None = None) -> AlertReport:
+    """Keep one selection of the store's alerts, with the summary per rule.
 
     Parameters
     ----------
-    con : ibis backend
-        The store.
+    data : StoreAlerts
+        :func:`store_alert_table`.
     year : int, optional
         Keep this year (default: the latest year with indicator data).
     all_years : bool
@@ -119,33 +145,30 @@ def alert_report(con, year: int | None = None, all_years: bool = False, cluster:
     AlertSelectionError
         Unknown cluster, region or year (the valid values are listed).
     """
-    import ibis
-
-    from .compute import compute_indicator_arrow, data_vintage, store_alerts
-
-    cluster_names, region_names = _names(con)
-    if cluster is not None:
-        cluster = resolve_id(cluster, cluster_names, "cluster", "集群")
-    arrow = compute_indicator_arrow(con)
-    indicators = ibis.memtable(arrow)
-    regions_with_data = set(arrow.column("region_code").unique().to_pylist())
-    if region is not None:
-        region = resolve_id(region, {r: region_names.get(r, "") for r in sorted(regions_with_data)}, "region", "地区")
-    years = sorted(int(y) for y in arrow.column("year").unique().to_pylist())
+    frame = data.alerts
     if year is not None and all_years:
         raise AlertSelectionError("give --year or --all-years, not both 年份与全部年份只能选一个")
-    if year is not None and year not in years:
+    if year is not None and year not in data.years:
         raise AlertSelectionError(f"no indicator data for year {year} 该年份无数据; years with data 有数据的年份: "
-                                  f"{', '.join(map(str, years)) or 'none 无'}")
-    kept = years if all_years else ([year] if year is not None else years[-1:])
-    expr = store_alerts(con, indicators)
+                                  f"{', '.join(map(str, data.years)) or 'none 无'}")
     if cluster is not None:
-        expr = expr.filter(_.cluster_id == cluster)
+        cluster = resolve_id(cluster, data.cluster_names, "cluster", "集群")
+        frame = frame[frame.cluster == cluster]
     if region is not None:
-        expr = expr.filter(_.region_code == region)
-    frame = published_alerts(expr.execute())
+        region = resolve_id(region, {r: data.region_names.get(r, "") for r in data.regions}, "region", "地区")
+        frame = frame[frame.region == region]
+    kept = data.years if all_years else ([year] if year is not None else data.years[-1:])
     frame = frame[frame.year.isin(kept)].reset_index(drop=True)
-    return AlertReport(frame, rule_summary(frame), kept, data_vintage(con), cluster_names, region_names)
+    return AlertReport(frame, rule_summary(frame), kept, data.vintage, data.cluster_names, data.region_names)
+
+
+def alert_report(con, year: int | None = None, all_years: bool = False, cluster: str | None = None,
+                 region: str | None = None) -> AlertReport:
+    """The alerts of the store for one selection (:func:`store_alert_table`, then :func:`select_alerts`).
+    An unknown cluster is refused before anything is computed."""
+    if cluster is not None:
+        resolve_id(cluster, _names(con)[0], "cluster", "集群")
+    return select_alerts(store_alert_table(con), year, all_years, cluster, region)
 
 
 def _with_names(report: AlertReport) -> pd.DataFrame:
