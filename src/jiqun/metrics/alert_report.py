@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from ibis import _
 
 from ..excel import About, Column, Sheet, write_csv, write_workbook
 from .alerts import AlertRule, load_alerts
