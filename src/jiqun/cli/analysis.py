@@ -102,6 +102,9 @@ def alerts(
     finally:
         con.disconnect()
     frame = report.alerts
+    if not report.years:
+        err_console.print("note 提示: the store has no indicator data 数据库中无指标数据; load firm data first "
+                          "(jiqun ingest FILE --table firm_years) or run jiqun demo")
     if fmt == "table":
         years = ", ".join(map(str, report.years)) if len(report.years) < 4 else \
             f"{report.years[0]}–{report.years[-1]}"
