@@ -73,7 +73,8 @@ def test_cli_indicators_and_alerts(store_path, tmp_path):
         result = runner.invoke(app, ["indicators", "--db", str(store_path), "--format", fmt, "--out", str(out)])
         assert result.exit_code == 0, result.output
         assert out.exists()
-    assert open(tmp_path / "i.csv").readline().strip() == "cluster,region,year,indicator,value,n_firms,top_firm_share"
+    assert open(tmp_path / "i.csv", encoding="utf-8-sig").readline().strip() == \
+        "cluster,region,year,indicator,value,n_firms,top_firm_share"
     result = runner.invoke(app, ["indicators", "--db", str(store_path), "--format", "nope"])
     assert result.exit_code == 2
     from jiqun.metrics.export import write

@@ -278,6 +278,45 @@ def test_cli_evaluate_json_on_a_hand_made_store(store, store_path, tmp_path):
     assert result.exit_code == 2 and "unknown indicator" in result.output
 
 
+def test_evaluation_outputs_ready_to_forward(store, store_path, tmp_path):
+    """CSV with a BOM; Excel with Chinese headers and labels, % and score formats, 说明 with the vintage;
+    the terminal table with bilingual type labels and readable scores."""
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from jiqun.cli import app
+    from jiqun.evaluation.report import evaluation_display_table
+    from jiqun.evaluation.store import evaluate_store
+
+    _store_with_results(store, load_scheme())
+    evaluations, units = evaluate_store(store, load_scheme(), "province", draws=50, seed=1)
+    shown = evaluation_display_table(evaluations[0], units)
+    assert set(shown["type 类型"]) <= {"引领型 leading", "突破型 breakthrough", "赶超型 catch-up"}
+    assert all(len(v.split(".")[1]) == 3 for v in shown["score 总分"])
+    store.disconnect()
+    runner = CliRunner()
+    csv_path, xlsx = tmp_path / "e.csv", tmp_path / "e.xlsx"
+    base = ["evaluate", "--db", str(store_path), "--draws", "50"]
+    assert runner.invoke(app, base + ["--format", "csv", "--out", str(csv_path)]).exit_code == 0
+    assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert runner.invoke(app, base + ["--format", "xlsx", "--out", str(xlsx)]).exit_code == 0
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames[0] == "评价结果" and wb.sheetnames[-1] == "说明"
+    ws = wb["评价结果"]
+    headers = [c.value for c in ws[1]]
+    assert {"排名", "总分", "类型", "短板维度", "引领型概率（%）"} <= set(headers)
+    column = {h: i for i, h in enumerate(headers)}
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert {r[column["类型"]] for r in rows} <= {"引领型", "突破型", "赶超型"}
+    dims = {d.name_zh for d in load_scheme().dimensions.values()}
+    assert {r[column["短板维度"]] for r in rows} <= dims
+    assert ws.cell(2, column["总分"] + 1).number_format == "0.000"
+    assert ws.cell(2, column["引领型概率（%）"] + 1).number_format == "0.0%"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    about = [v for row in wb["说明"].iter_rows(values_only=True) for v in row if v]
+    assert "hand-made vintage" in about and any(load_scheme().sha256 in str(v) for v in about)
+
+
 @pytest.mark.slow
 def test_demo_data_give_all_three_types_with_explanations(tmp_path):
     """The small synthetic demo, generated, ingested and evaluated (about 20 s)."""

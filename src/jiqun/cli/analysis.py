@@ -30,7 +30,8 @@ def indicators(
 ) -> None:
     """Compute the monitoring indicators per cluster × region × year. 集群监测指标。"""
     from ..metrics import compute_indicators, write_indicator_results
-    from ..metrics.export import FORMATS, published, write
+    from ..metrics.compute import data_vintage
+    from ..metrics.export import FORMATS, display_table, published, write
 
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}", 2)
@@ -51,54 +52,79 @@ def indicators(
             expr = expr.filter(expr.year == year)
         frame = published(expr.execute())
         cluster_names, region_names = _names(con)
+        vintage = data_vintage(con)
     finally:
         con.disconnect()
     if fmt == "table":
-        table = RichTable(*frame.columns, title=f"indicators 监测指标 ({len(frame):,} rows)")
-        for row in frame.head(200).itertuples(index=False):
-            table.add_row(*["" if v is None else (f"{v:,.4g}" if isinstance(v, float) else str(v)) for v in row])
-        console.print(table)
+        shown = display_table(frame.head(200), cluster_names, region_names)
+        _print_frame(shown, f"indicators 监测指标 ({len(frame):,} rows; money 金额: 亿元, shares 比重: %)")
         if len(frame) > 200:
             console.print(f"… {len(frame) - 200:,} more rows; use --format csv --out FILE")
         return
-    path = write(frame, fmt, out or Path(f"indicators.{fmt}"), cluster_names, region_names)
+    path = write(frame, fmt, out or Path(f"indicators.{fmt}"), cluster_names, region_names, vintage, db_path(db))
     console.print(f"wrote {len(frame):,} rows to {path}")
+
+
+def _print_frame(frame, title: str) -> None:
+    """Print a frame of display strings as a rich table."""
+    table = RichTable(*frame.columns, title=title)
+    for row in frame.itertuples(index=False):
+        table.add_row(*[str(v) for v in row])
+    console.print(table)
 
 
 @app.command()
 def alerts(
     db: Optional[str] = db_option(),
-    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output file for csv/json (default: standard output)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Only this year (default: the latest year with data)."),
+    all_years: bool = typer.Option(False, "--all-years", help="Every year with data."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Only this cluster id (e.g. iot)."),
+    region: Optional[str] = typer.Option(None, "--region", help="Only this region code (320000 province, "
+                                         "3201xx city)."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, json or xlsx (Chinese headers, summary sheet)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output file (xlsx default: alerts.xlsx; csv and json "
+                                       "default: standard output)."),
 ) -> None:
-    """Evaluate the alert rules (metrics/data/alerts.yaml) and list what fires, with evidence. 预警。"""
-    from ..metrics.compute import store_alerts
+    """Evaluate the alert rules (metrics/data/alerts.yaml) and list what fires, with evidence and the firm
+    count behind each alert; a summary per rule first. 预警。"""
+    from ..metrics.alert_report import ALERT_FORMATS, AlertSelectionError, alert_report, write_alerts
 
-    if fmt not in ("table", "csv", "json"):
-        fail("--format must be table, csv or json", 2)
+    if fmt not in ALERT_FORMATS:
+        fail(f"--format must be one of {', '.join(ALERT_FORMATS)} 输出格式无效", 2)
     try:
         con = connect(db_path(db), read_only=True)
     except StoreError as exc:
         fail(str(exc))
     try:
-        frame = store_alerts(con).execute()
+        report = alert_report(con, year, all_years, cluster, region)
+    except AlertSelectionError as exc:
+        fail(str(exc), 2)
     finally:
         con.disconnect()
-    frame = frame.rename(columns={"cluster_id": "cluster", "region_code": "region"})
+    frame = report.alerts
+    if not report.years:
+        err_console.print("note 提示: the store has no indicator data 数据库中无指标数据; load firm data first "
+                          "(jiqun ingest FILE --table firm_years) or run jiqun demo")
     if fmt == "table":
-        table = RichTable("alert 预警", "cluster 集群", "region 地区", "year 年份", "evidence 依据",
-                          title=f"alerts 预警 ({len(frame):,})")
+        years = ", ".join(map(str, report.years)) if len(report.years) < 4 else \
+            f"{report.years[0]}–{report.years[-1]}"
+        _print_frame(report.summary.rename(columns={"alert": "rule 规则", "name_zh": "名称", "name_en": "name",
+                                                    "indicator": "indicator 指标", "fired": "fired 触发"})
+                     .astype(str), f"alert rules 预警规则 ({years})")
+        table = RichTable("alert 预警", "cluster 集群", "region 地区", "year 年份", "firms 企业数", "evidence 依据",
+                          title=f"alerts 预警 ({len(frame):,}; {years}; vintage {report.vintage})")
         for r in frame.itertuples():
-            table.add_row(f"{r.alert}\n{r.name_zh}", r.cluster, r.region, str(r.year), r.evidence)
+            table.add_row(f"{r.alert}\n{r.name_zh}", f"{report.cluster_names.get(r.cluster, r.cluster)} {r.cluster}",
+                          f"{report.region_names.get(r.region, r.region)} {r.region}", str(r.year),
+                          "" if r.n_firms is None or r.n_firms != r.n_firms else f"{r.n_firms:,}", r.evidence)
         console.print(table)
         return
-    text = frame.to_csv(index=False) if fmt == "csv" else frame.to_json(orient="records", force_ascii=False,
-                                                                        indent=1)
-    if out:
-        Path(out).write_text(text, encoding="utf-8")
-        console.print(f"wrote {len(frame):,} alerts to {out}")
-    else:
-        typer.echo(text)
+    if fmt == "xlsx" or out:
+        path = write_alerts(report, fmt, out or Path("alerts.xlsx"), db_path(db))
+        console.print(f"wrote {len(frame):,} alerts to {path} 已写出")
+        return
+    typer.echo(frame.to_csv(index=False) if fmt == "csv" else frame.to_json(orient="records", force_ascii=False,
+                                                                             indent=1))
 
 
 @app.command()
@@ -123,11 +149,10 @@ def evaluate(
                               "`evaluation_results` / `evaluation_schemes`."),
 ) -> None:
     """Evaluate cluster competitiveness: scores, ranks, types (引领/突破/赶超), uncertainty. 竞争力评价。"""
-    import json
-
     import yaml
 
-    from ..evaluation.report import flat_table, records, write_record, write_xlsx
+    from ..evaluation.report import evaluation_display_table, flat_table, records_json, write_record, write_xlsx
+    from ..excel import write_csv
     from ..evaluation.run import EvaluationError
     from ..evaluation.scheme import SchemeError, load_scheme
     from ..evaluation.store import LEVELS, evaluate_store, write_evaluation_results
@@ -159,11 +184,14 @@ def evaluate(
     if record_path:
         err_console.print(f"reproducibility record 可复现记录: {write_record(evaluations, record_path, units)}")
     if fmt == "xlsx":
-        console.print(f"wrote {write_xlsx(evaluations, out or Path('evaluation.xlsx'), units)}")
+        console.print(f"wrote {write_xlsx(evaluations, out or Path('evaluation.xlsx'), units, db_path(db))}")
+        return
+    if fmt == "csv" and out:
+        write_csv(flat_table(evaluations, units), out)
+        err_console.print(f"wrote {out}")
         return
     if fmt in ("json", "csv"):
-        text = (json.dumps(records(evaluations, units), ensure_ascii=False, indent=1) if fmt == "json"
-                else flat_table(evaluations, units).to_csv(index=False))
+        text = records_json(evaluations, units) if fmt == "json" else flat_table(evaluations, units).to_csv(index=False)
         if out:
             Path(out).write_text(text, encoding="utf-8")
             err_console.print(f"wrote {out}")
@@ -171,17 +199,9 @@ def evaluate(
             typer.echo(text)
         return
     for ev in evaluations:
-        t = RichTable("rank 排名", "cluster 集群", "score 总分", "type 类型", "90% rank 区间",
-                      *[ev.scheme.dimensions[d].name_zh for d in ev.dimensions], "短板 weakest",
-                      title=f"{ev.year} competitiveness 竞争力评价 — scheme {ev.scheme.name} "
-                            f"({ev.scheme.sha256[:12]}), vintage {ev.vintage}")
-        for rec in ev.records(units):
-            interval = f"{rec['rank_p05']}-{rec['rank_p95']}" if "rank_p05" in rec else ""
-            t.add_row(str(rec["rank"]), rec["name_zh"], f"{rec['score']:.3f}", rec["type"], interval,
-                      *[f"{v:.2f}" for v in rec["dimensions"].values()],
-                      ev.scheme.dimensions[rec["weakest_dimension"]].name_zh)
-        console.print(t)
+        shown = evaluation_display_table(ev, units)
+        _print_frame(shown, f"{ev.year} competitiveness 竞争力评价 — scheme 方案 {ev.scheme.name} "
+                            f"({ev.scheme.sha256[:12]}), vintage 数据版本 {ev.vintage}")
         if ev.mc is not None and ev.mc.ambiguous_pairs():
             console.print(f"{len(ev.mc.ambiguous_pairs())} pair(s) whose order is not meaningful "
                           "(P(A above B) between 0.2 and 0.8) 排序不稳健; see --format xlsx")
-

@@ -8,7 +8,8 @@ above / below   y_s > θ_s (y_s < θ_s) for s = t−window+1 … t; θ is the ``
                 cluster and year
 decrease        y_s < y_{s−1} for s = t−window+1 … t   (``increase``: y_s > y_{s−1})
 
-Years must be consecutive. The evidence is the series of values behind the decision.
+Years must be consecutive. The evidence is the series of values behind the decision;
+``n_firms`` is the firm count of the indicator cell of year t (the cell the rule fires on).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from .base import stack
 from .catalogue import DATA, load_catalogue
 
 COMPARISONS = ("above", "below", "decrease", "increase")
-OUTPUT = ("alert", "name_zh", "name_en", "cluster_id", "region_code", "year", "indicator", "value", "evidence")
+OUTPUT = ("alert", "name_zh", "name_en", "cluster_id", "region_code", "year", "indicator", "value", "n_firms",
+          "evidence")
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def _fmt(v):
 
 def evaluate_rule(indicators: ibis.Table, rule: AlertRule) -> ibis.Table:
     """The rows for which ``rule`` fires, with evidence (see module docstring)."""
-    t = indicators.filter(_.indicator == rule.indicator).select("cluster_id", "region_code", "year", "value")
+    t = indicators.filter(_.indicator == rule.indicator).select("cluster_id", "region_code", "year", "value",
+                                                                  n_firms=_.n_firms.cast("int64"))
     if rule.percentile is not None:
         cut = t.group_by("cluster_id", "year").aggregate(theta=_.value.quantile(rule.percentile / 100))
         t = t.join(cut, ["cluster_id", "year"])
@@ -116,7 +119,7 @@ def evaluate_rule(indicators: ibis.Table, rule: AlertRule) -> ibis.Table:
     return fired.select(alert=ibis.literal(rule.id), name_zh=ibis.literal(rule.name_zh),
                         name_en=ibis.literal(rule.name_en), cluster_id=fired.cluster_id,
                         region_code=fired.region_code, year=fired.year, indicator=ibis.literal(rule.indicator),
-                        value=fired.value, evidence=series)
+                        value=fired.value, n_firms=fired.n_firms, evidence=series)
 
 
 def lost_segments(segments: ibis.Table) -> ibis.Table:
@@ -146,7 +149,8 @@ def evaluate_alerts(indicators: ibis.Table, rules=None, segments: ibis.Table | N
     Returns
     -------
     ibis.Table
-        ``alert, name_zh, name_en, cluster_id, region_code, year, indicator, value, evidence``.
+        ``alert, name_zh, name_en, cluster_id, region_code, year, indicator, value, n_firms, evidence``
+        (``n_firms``: firms behind the indicator value of the year the rule fires).
     """
     rules = load_alerts() if rules is None else rules
     out = stack(*[evaluate_rule(indicators, r) for r in rules])
