@@ -110,8 +110,8 @@ def test_scheme_file_errors(tmp_path):
 
 
 def test_typology_rules_by_hand():
-    # 6 units x 2 dimensions; thirds by quantiles of 6 values
-    d = np.array([[0.9, 0.8], [0.8, 0.85], [1.0, 0.0], [0.1, 1.0], [0.5, 0.5], [0.0, 0.1]])
+    # 6 units x 2 dimensions; thirds by quantiles of 6 values (unit 4's total 0.5 is in the bottom third)
+    d = np.array([[0.9, 0.8], [0.8, 0.85], [1.0, 0.1], [0.1, 1.0], [0.5, 0.5], [0.0, 0.1]])
     total = d.mean(axis=1)
     types = [TYPES[t] for t in classify(d, total)]
     assert types == ["leading", "leading", "breakthrough", "breakthrough", "catch_up", "catch_up"]

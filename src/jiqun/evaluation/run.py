@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import gap as gapmod
 from .aggregate import topsis
-from .explain import Names, dimension_ranks, explain
+from .explain import Names, dimension_ranks, explain, rule_explanations
 from .scheme import Scheme, Weighting
 from .typology import TYPES, classify, kmeans, thirds
 from .uncertainty import MonteCarloResult, monte_carlo, normalise_columns, ranks_of
@@ -272,6 +272,7 @@ def evaluate(values: pd.DataFrame, scheme: Scheme, year: int | None = None, *, n
     inames = {j: names.indicators.get(j, (j, j)) for j in inds}
     full_names = Names(dnames, inames)
     third = thirds(d_scores)
+    rules_met = rule_explanations(d_scores, total, scheme.typology, [dnames[d] for d in dims])
     expl = []
     unit_names = unit_names or {}
     for i, u in enumerate(units):
@@ -279,7 +280,7 @@ def evaluate(values: pd.DataFrame, scheme: Scheme, year: int | None = None, *, n
         interval = None if mc is None else (int(mc.rank_p05[i]), int(mc.rank_p95[i]))
         prob = None if mc is None else float(mc.type_probability[i, TYPES.index(types[i])])
         expl.append(explain(i, zh, en, types[i], int(rank[i]), float(total[i]), dims, d_scores, third, r, eff,
-                            inds, dim_of, full_names, interval, prob))
+                            inds, dim_of, full_names, rules_met[i], interval, prob))
     return Evaluation(scheme, year, units, inds, directions, x, r, imputed, dims, dim_of, dim_w, eff, d_scores,
                       total, rank, types, km, mc, ref_vals, ref_name, g, dg, expl, vintage, notes)
 
