@@ -17,7 +17,17 @@ import pyarrow as pa
 from .gen_common import YEARS, CsvSink, pick, stream, syllable_names, uscc_array
 from .gen_world import LEADERS, YEAR_SHOCKS, World, cell_targets
 
-SIGMA = 2.9            # log-sd of firm revenue (see docs/demo.md: ~7% of firms are 规上)
+# Firm size (docs/demo.md): ln revenue = ln SIZE_MEDIAN + SIZE_SIGMA * clip(z, SIZE_Z_FLOOR, 3.7)
+# + min(E, SIZE_TAIL_CAP) / SIZE_TAIL_ALPHA, z ~ N(0, 1), E ~ Exp(1): a lognormal body with a Pareto
+# upper tail (index 0.95) and a floor of about 390,000 yuan. A large demo (city scale) has ~6% of firms at
+# >= 20 million yuan (规上) holding ~86% of revenue (gen_world.GS_REVENUE_SHARE), ~13% under 1 million.
+SIZE_MEDIAN = 1.2e6
+SIZE_SIGMA = 0.7
+SIZE_Z_FLOOR = -1.6
+SIZE_TAIL_ALPHA = 0.95
+SIZE_TAIL_CAP = 10.0
+SIZE_FLOOR = SIZE_MEDIAN * float(np.exp(SIZE_SIGMA * SIZE_Z_FLOOR))
+REVENUE_FLOOR = 2e5    # no active firm-year below 200,000 yuan (per-firm floor 200-270k, entrants and shrinkers)
 GS_THRESHOLD = 2e7     # 规模以上: main-business revenue >= 20 million yuan
 OWNERSHIP = np.array(["private", "state", "foreign", "hmt", "collective", "other"])
 OWNERSHIP_ZH = np.array(["民营企业", "国有企业", "外商投资企业", "港澳台商投资企业", "集体企业", "其他"])
@@ -73,6 +83,50 @@ def _largest_remainder(x: np.ndarray, total: int) -> np.ndarray:
     return base
 
 
+def _rescale_above_floor(raw: np.ndarray, group: np.ndarray, target: np.ndarray, floor: float) -> np.ndarray:
+    """Scale the part of ``raw`` above ``floor`` so that each group sums to ``target[group]``.
+
+    A group whose target does not cover its firms' floors (never with the shipped facts) is
+    split equally.
+    """
+    groups = len(target)
+    count = np.bincount(group, minlength=groups)
+    excess = np.bincount(group, weights=raw - floor, minlength=groups)
+    room = target - count * floor
+    factor = np.where((room > 0) & (excess > 0), room / np.maximum(excess, 1e-9), 0.0)
+    equal = target / np.maximum(count, 1)
+    return np.where(room[group] > 0, floor + (raw - floor) * factor[group], equal[group])
+
+
+def _fit_cell_totals(raw: np.ndarray, cell: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Sizes that sum to each cell's target, changing only the firms above the cell's median.
+
+    The part above the median is scaled (order kept), so the small firms keep the drawn
+    size distribution at every scale: a small demo's cell of 20 firms that draws one giant
+    shrinks the giant, not its micro firms. Cells where that cannot reach the target scale
+    the part above :data:`SIZE_FLOOR` instead (:func:`_rescale_above_floor`).
+    """
+    groups = len(target)
+    order = np.lexsort((raw, cell))
+    count = np.bincount(cell, minlength=groups)
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    median = np.where(count > 0, raw[order][np.minimum(start + count // 2, len(raw) - 1)], 0.0)[cell]
+    above = raw > median
+    held = np.bincount(cell, weights=np.where(above, median, raw), minlength=groups)
+    room = target - held
+    # A cell short of its target (it drew no large firm: usual in small demos) gives the shortfall
+    # mostly to its largest firms (weights excess squared), a cell over its target scales the excess.
+    relative = np.where(above, (raw - median) / np.maximum(median, 1.0), 0.0)
+    short = (room > np.bincount(cell, weights=np.where(above, raw, 0.0) - np.where(above, median, 0.0),
+                                minlength=groups))[cell]
+    spread = np.where(short, relative ** 2, relative) * median
+    excess = np.bincount(cell, weights=spread, minlength=groups)
+    ok = (room > 0) & (excess > 0)
+    factor = np.where(ok, room / np.maximum(excess, 1e-9), 1.0)[cell]
+    fitted = np.where(above, median + spread * factor, raw)
+    return np.where(ok[cell], fitted, _rescale_above_floor(raw, cell, target, SIZE_FLOOR))
+
+
 def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     """Draw the firm register and the 2016-2023 revenue panel."""
     rng = stream(seed, "firms")
@@ -95,12 +149,12 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     cluster = (cell % n_cells).astype(np.int64)
     cluster[cluster == n_cells - 1] = -1
 
-    # Heavy-tailed size: lognormal, scaled so each cell's total hits its target.
-    z = np.clip(rng.standard_normal(n), -3.7, 3.7)
-    raw = np.exp(SIGMA * z)
+    # Heavy-tailed size above a floor, fitted so each cell sums to its target (see _fit_cell_totals).
+    z = np.clip(rng.standard_normal(n), SIZE_Z_FLOOR, 3.7)
+    tail = np.minimum(rng.exponential(1.0, n), SIZE_TAIL_CAP) / SIZE_TAIL_ALPHA
+    raw = np.exp(np.log(SIZE_MEDIAN) + SIZE_SIGMA * z + tail)
     target = rev_t.ravel() * scale
-    factor = target / np.maximum(np.bincount(cell, weights=raw, minlength=cells.size), 1e-9)
-    base = raw * factor[cell]
+    base = _fit_cell_totals(raw, cell, target)
     leader_spec = _apply_leaders(world, base, city, cluster, cell, target)
     size = np.clip((np.log(base) - np.log(1e6)) / (np.log(1e10) - np.log(1e6)), 0, 1)
 
@@ -155,6 +209,8 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     t22 = list(YEARS).index(2022)
     got = np.bincount(cell, weights=revenue[:, t22], minlength=cells.size)
     revenue *= np.where(got > 0, target / np.maximum(got, 1e-9), 1.0)[cell][:, None]
+    firm_floor = REVENUE_FLOOR * np.exp(rng.uniform(0.0, 0.3, n))  # entrants' first year, shrinking firms
+    revenue = np.where(active, np.maximum(revenue, firm_floor[:, None]), 0.0)
     serial = np.arange(n)
     uscc = uscc_array("91", county, serial)
     city_short = np.array([c.removesuffix("市") for c in world.city_names])[city]
@@ -193,7 +249,9 @@ def _apply_leaders(world: World, base: np.ndarray, city, cluster, cell, target) 
             base[i] = want
             for _ in range(6):  # the named leader stays the largest firm of its cell
                 if len(rest):
-                    base[rest] = np.minimum(base[rest] * (target[cid] - want) / base[rest].sum(), 0.8 * want)
+                    scaled = _rescale_above_floor(base[rest], np.zeros(len(rest), dtype=np.int64),
+                                                  np.array([target[cid] - want]), min(SIZE_FLOOR, base[rest].min()))
+                    base[rest] = np.minimum(scaled, 0.8 * want)
         out[i] = (own, branch, pc, pr, listed)
     return out
 

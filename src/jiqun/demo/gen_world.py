@@ -102,6 +102,10 @@ COMPONENTS = [
 DEFAULT_KEY_IMPORT = (0.70, {"JPN": 0.3, "DEU": 0.3, "USA": 0.25, "KOR": 0.15})
 NON_KEY_IMPORT = (0.06, {"JPN": 0.25, "DEU": 0.25, "USA": 0.2, "KOR": 0.2, "ITA": 0.1})
 
+#: Share of all firms' revenue in 规上 firms under the demo's size distribution (measured on a
+#: large sample of gen_firms' size draw; docs/demo.md).
+GS_REVENUE_SHARE = 0.86
+
 #: Role multipliers of a cluster's cities when spreading its revenue (assumption).
 ROLE_WEIGHT = {"core": 6.0, "collaboration": 2.0, None: 0.35}
 
@@ -264,9 +268,10 @@ def cell_targets(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict
     """
     n_c, n_k = len(world.cities), len(world.clusters)
     gs_revenue = world.fact("province_revenue_gs") * 1e8
-    # About 92% of all firms' revenue is in 规上 firms under the size distribution used (see docs):
-    # scale the all-firm total so that the 规上 part lands at the published 16 trillion.
-    total = gs_revenue / 0.92
+    # About 86% of all firms' revenue is in 规上 firms under the size distribution used
+    # (gen_firms.SIZE_*, see docs): scale the all-firm total so that the 规上 part lands at the
+    # published 16 trillion.
+    total = gs_revenue / GS_REVENUE_SHARE
     cluster_share = min(world.fact("cluster_revenue_share") / world.fact("province_revenue_gs"), 0.9)
     city_total = total * world.city_va / world.city_va.sum()
     sizes = np.array([p["size"] for p in world.profiles], dtype=float)
