@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from .gen_common import YEARS, CsvSink, pick, stream, syllable_names, uscc_array
-from .gen_world import LEADERS, YEAR_SHOCKS, World, cell_targets
+from .gen_world import LEADERS, NATIONAL_LIFT, YEAR_SHOCKS, World, cell_targets
 
 # Firm size (docs/demo.md): ln revenue = ln SIZE_MEDIAN + SIZE_SIGMA * clip(z, SIZE_Z_FLOOR, 3.7)
 # + min(E, SIZE_TAIL_CAP) / SIZE_TAIL_ALPHA, z ~ N(0, 1), E ~ Exp(1): a lognormal body with a Pareto
@@ -52,6 +52,7 @@ class Firms:
     city: np.ndarray          # index into world.cities
     county: np.ndarray        # county code (str)
     cluster: np.ndarray       # index into world.clusters, -1 outside clusters
+    national: np.ndarray      # bool: the firm's city x cluster won a national competition
     industry: np.ndarray      # industry code (str)
     node: np.ndarray          # primary chain node index, -1 none
     node2: np.ndarray         # secondary chain node index, -1 none
@@ -193,15 +194,20 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     founded = (founded_year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + \
         rng.integers(0, 365, n).astype("timedelta64[D]")
     founded = np.minimum(founded, np.datetime64(dt.date.today(), "D"))
-    srdi, champion = _srdi(world, rng, base, cluster, scale)
+    national = np.where(cluster >= 0, world.national[city, np.maximum(cluster, 0)], False)
+    srdi, champion = _srdi(world, rng, base, cluster, scale, national)
 
     prof = [world.profile_of(k) for k in range(-1, len(world.clusters))]
     prof_of = lambda key: np.array([p[key] for p in prof])[cluster + 1]  # noqa: E731
-    rd_perf = rng.random(n) < 0.15 + 0.8 * size + 0.3 * (srdi > 0)
-    rd_rate = np.where(rd_perf, prof_of("rd") * np.exp(rng.normal(-0.1, 0.55, n)) * (1 + 0.6 * (srdi > 0)), 0.0)
+    rd_perf = rng.random(n) < 0.15 + 0.8 * size + 0.3 * (srdi > 0) + NATIONAL_LIFT["rd_performers"] * national
+    # large firms' R&D intensity stays closer to the cluster's (log-sd 0.55 for micro firms, 0.22 for the largest)
+    rd_rate = np.where(rd_perf, prof_of("rd") * np.exp(rng.normal(-0.1, 1.0, n) * 0.55 * (1 - 0.6 * size))
+                       * (1 + 0.6 * (srdi > 0))
+                       * np.where(national, NATIONAL_LIFT["rd_intensity"], 1.0), 0.0)
     rd_rate = np.minimum(rd_rate, 0.3)
     own_export = np.array([0.18, 0.15, 0.65, 0.6, 0.1, 0.1])[ownership]
-    exporter = rng.random(n) < np.minimum(own_export * prof_of("export") * (0.35 + 1.1 * size), 0.97)
+    export_lift = np.where(national, NATIONAL_LIFT["exporters"], 1.0)
+    exporter = rng.random(n) < np.minimum(own_export * prof_of("export") * (0.35 + 1.1 * size) * export_lift, 0.97)
     export_rate = np.where(exporter, np.clip(rng.beta(2, 4, n) * np.array([0.6, 0.45, 1.2, 1.1, 0.5, 0.5])[ownership]
                                              * np.sqrt(prof_of("export")), 0.01, 0.95), 0.0)
     revenue, active = _panel(world, rng, base, cluster, founded_year, size, leader_spec)
@@ -218,7 +224,8 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     word = np.array([w[i % len(w)] for w, i in zip([words[k + 1] for k in cluster], rng.integers(0, 4, n))])
     suffix = np.where(size > 0.6, "股份有限公司", "有限公司")
     name = np.char.add(np.char.add(np.char.add(city_short, brands), word), suffix)
-    return Firms(uscc=uscc, name=name, city=city, county=county, cluster=cluster, industry=industry, node=node,
+    return Firms(uscc=uscc, name=name, city=city, county=county, cluster=cluster, national=national,
+                 industry=industry, node=node,
                  node2=node2, size=size, ownership=ownership, is_branch=is_branch, parent_country=parent_country,
                  parent_region=parent_region, parent_group=parent_group, listed=listed, founded=founded,
                  srdi=srdi, champion=champion, rd_rate=rd_rate, export_rate=export_rate, revenue=revenue,
@@ -297,21 +304,23 @@ def _nodes(world: World, rng, cluster: np.ndarray, size: np.ndarray):
     return node, node2
 
 
-def _srdi(world: World, rng, base, cluster, scale):
-    """专精特新: little giants and single champions proportional to the published counts."""
+def _srdi(world: World, rng, base, cluster, scale, national):
+    """专精特新: little giants and single champions proportional to the published counts
+    (weights x NATIONAL_LIFT["srdi"] in national-competition cells)."""
     n = len(base)
     srdi = np.zeros(n, dtype=np.int64)
     n_lg = int(round(world.fact("little_giants") * scale))
     n_prov = 5 * n_lg  # assumption: provincial 专精特新 about five times the little giants
     n_ch = int(round(world.fact("single_champions") * scale))
     mid = (base >= 2e7) & (base <= 4e9)
-    w = np.where(mid, np.where(cluster >= 0, 3.0, 1.0) * np.sqrt(base / 2e7), 0.0)
+    lift = np.where(national, NATIONAL_LIFT["srdi"], 1.0)
+    w = np.where(mid, np.where(cluster >= 0, 3.0, 1.0) * lift * np.sqrt(base / 2e7), 0.0)
     for level, k in ((2, n_lg), (1, n_prov)):
         free = np.where(srdi == 0, w, 0.0)
         k = min(k, int((free > 0).sum()))
         if k:
             srdi[rng.choice(n, size=k, replace=False, p=free / free.sum())] = level
-    wc = np.where(base >= 3e8, np.where(cluster >= 0, 3.0, 1.0), 0.0)
+    wc = np.where(base >= 3e8, np.where(cluster >= 0, 3.0, 1.0) * lift, 0.0)
     champion = np.zeros(n, bool)
     k = min(n_ch, int((wc > 0).sum()))
     if k:
