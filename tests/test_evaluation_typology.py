@@ -116,3 +116,31 @@ def test_rules_are_configurable_in_the_scheme():
     doc["typology"]["bottom_total_quantile"] = 0.9
     with pytest.raises(SchemeError, match="bottom_total_quantile"):
         parse_scheme(doc)
+
+
+def test_evaluation_records_carry_the_rule_sentence():
+    import pandas as pd
+
+    from jiqun.evaluation.run import evaluate
+    from jiqun.evaluation.scheme import scheme_from_text
+
+    class Entry:
+        direction = "higher_better"
+
+    text = """
+name: three
+dimension_weighting: equal
+dimensions:
+  - {id: a, name_zh: 技术, name_en: Tech, indicators: [i1]}
+  - {id: b, name_zh: 龙头, name_en: Leaders, indicators: [i2]}
+  - {id: c, name_zh: 品牌, name_en: Brand, indicators: [i3]}
+"""
+    scheme = scheme_from_text(text, {f"i{k}": Entry() for k in (1, 2, 3)})
+    rows = [(f"u{i}", "320000", 2023, f"i{k + 1}", float(v)) for i, prof in enumerate(PROFILES)
+            for k, v in enumerate(prof)]
+    frame = pd.DataFrame(rows, columns=["cluster_id", "region_code", "year", "indicator", "value"])
+    ev = evaluate(frame, scheme, draws=0)
+    recs = {r["cluster"]: r for r in ev.records()}
+    assert recs["u4"]["type"] == "catch_up" and "后三分之一" in recs["u4"]["rule_zh"]
+    for rec in recs.values():
+        assert rec["rule_zh"] in rec["explanation_zh"] and rec["rule_en"] in rec["explanation_en"]
