@@ -111,6 +111,7 @@ def test_rules_are_configurable_in_the_scheme():
     relaxed = parse_scheme(doc).typology
     assert relaxed.bottom_total_quantile == 0.0
     assert _types(PROFILES, relaxed)[4] == "breakthrough"   # without the bottom rule the old reading returns
+    assert not rule_tests(PROFILES, PROFILES.mean(axis=1), relaxed).total_bottom.any()   # not even the lowest
     zh, en = rule_explanations(PROFILES, PROFILES.mean(axis=1), relaxed, NAMES)[4]
     assert "后0%" in zh and "bottom 0%" in en
     doc["typology"]["bottom_total_quantile"] = 0.9

@@ -7,7 +7,8 @@ axis so the Monte Carlo can classify all draws at once). With dimension scores
 :math:`D_{ik}` and totals :math:`S_i`:
 
 * **bottom of the totals** — :math:`S_i \le Q_S(q_{bottom})`: always catch-up, whatever
-  its dimensions (a low-ranked cluster is never called leading or breakthrough);
+  its dimensions (a low-ranked cluster is never called leading or breakthrough); off when
+  :math:`q_{bottom} = 0`;
 * **leading** — :math:`S_i \ge Q_S(q_{lead})` (total in the top group) and no dimension in
   the bottom group: :math:`D_{ik} > Q_{D_k}(q_{floor})` for every :math:`k`;
 * **breakthrough** — not leading, not in the bottom of the totals, at least one dimension in
@@ -102,7 +103,8 @@ def rule_tests(dimension_scores, total, rules: TypologyRules = TypologyRules()) 
     d = np.asarray(dimension_scores, dtype=float)
     s = np.asarray(total, dtype=float)
     t = thresholds(d, s, rules)
-    return RuleTests(total_top=s >= t.total_leading, total_bottom=s <= t.total_bottom,
+    bottom = (s <= t.total_bottom) if rules.bottom_total_quantile > 0 else np.zeros(s.shape, dtype=bool)
+    return RuleTests(total_top=s >= t.total_leading, total_bottom=bottom,
                      below_floor=t.spread & (d <= t.floor), strength=t.spread & (d >= t.top),
                      shortfall=t.spread & (d <= t.short))
 
