@@ -118,9 +118,9 @@ def _fit_cell_totals(raw: np.ndarray, cell: np.ndarray, target: np.ndarray) -> n
     # A cell short of its target (it drew no large firm: usual in small demos) gives the shortfall
     # mostly to its largest firms (weights excess squared), a cell over its target scales the excess.
     relative = np.where(above, (raw - median) / np.maximum(median, 1.0), 0.0)
-    short = (room > np.bincount(cell, weights=np.where(above, raw, 0.0) - np.where(above, median, 0.0),
-                                minlength=groups))[cell]
-    spread = np.where(short, relative ** 2, relative) * median
+    linear_excess = np.bincount(cell, weights=relative * median, minlength=groups)
+    short_of_target = (room > linear_excess)[cell]
+    spread = np.where(short_of_target, relative ** 2, relative) * median
     excess = np.bincount(cell, weights=spread, minlength=groups)
     ok = (room > 0) & (excess > 0)
     factor = np.where(ok, room / np.maximum(excess, 1e-9), 1.0)[cell]
