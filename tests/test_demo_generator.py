@@ -121,3 +121,22 @@ def test_ingest_and_realism(small_demo, store):
              "::INT) FROM talent_moves m JOIN firm_chain_nodes a ON a.uscc = m.from_uscc AND a.is_primary "
              "JOIN firm_chain_nodes b ON b.uscc = m.to_uscc AND b.is_primary")[0][0]
     assert same > 0.6
+
+
+def test_small_firms_are_plausible(small_demo):
+    """No 57-yuan firms: a floor near real micro-firm magnitudes, few firms under 1 million yuan,
+    规上 (>= 20 million yuan) a minority holding most revenue, revenue per worker in a plausible band."""
+    import pandas as pd
+
+    out, _, _ = small_demo
+    years = pd.read_csv(out / "firm_years_gbk.csv", encoding="gbk")
+    latest = years[years["年份"] == 2023]
+    revenue = latest["营业收入（万元）"] * 1e4
+    per_worker = revenue / latest["从业人员"]
+    assert len(latest) > 3000
+    assert revenue.min() >= 2e5 and (years["营业收入（万元）"] * 1e4).min() >= 2e5
+    assert (revenue < 1e6).mean() < 0.2
+    assert 0.03 < (revenue >= 2e7).mean() < 0.2
+    assert revenue[revenue >= 2e7].sum() / revenue.sum() > 0.75
+    assert ((per_worker >= 2e5) & (per_worker <= 5e6)).mean() >= 0.99
+    assert per_worker.min() > 1e5

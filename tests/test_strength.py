@@ -127,3 +127,15 @@ def test_lq_invariant_to_scaling_all_employment(emp, factor):
     base = cluster_strength(regional).lq.to_numpy()
     scaled = cluster_strength(regional.assign(employment=regional.employment * factor)).lq.to_numpy()
     np.testing.assert_allclose(base, scaled, rtol=1e-9)
+
+
+def test_keys_keep_the_given_dtypes_so_the_result_merges_with_the_input():
+    # integer region codes (as read from a CSV) and a 32-bit year: both come back as given
+    regional = pd.DataFrame({"region": [320100, 320200, 320100, 320200], "cluster": ["x", "x", "y", "y"],
+                             "year": np.array([2022] * 4, dtype="int32"),
+                             "employment": [10, 30, 5, 5], "establishments": [1, 3, 1, 1]})
+    got = cluster_strength(regional)
+    assert got["region"].dtype == regional["region"].dtype and got["year"].dtype == regional["year"].dtype
+    merged = regional.merge(got[["region", "cluster", "year", "lq"]], on=["region", "cluster", "year"])
+    assert len(merged) == 4 and merged["lq"].notna().all()
+    assert merged.set_index(["region", "cluster"]).loc[(320100, "x"), "lq"] == pytest.approx((10 / 15) / (40 / 50))

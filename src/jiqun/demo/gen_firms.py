@@ -15,9 +15,19 @@ import numpy as np
 import pyarrow as pa
 
 from .gen_common import YEARS, CsvSink, pick, stream, syllable_names, uscc_array
-from .gen_world import LEADERS, YEAR_SHOCKS, World, cell_targets
+from .gen_world import LEADERS, NATIONAL_LIFT, YEAR_SHOCKS, World, cell_targets
 
-SIGMA = 2.9            # log-sd of firm revenue (see docs/demo.md: ~7% of firms are 规上)
+# Firm size (docs/demo.md): ln revenue = ln SIZE_MEDIAN + SIZE_SIGMA * clip(z, SIZE_Z_FLOOR, 3.7)
+# + min(E, SIZE_TAIL_CAP) / SIZE_TAIL_ALPHA, z ~ N(0, 1), E ~ Exp(1): a lognormal body with a Pareto
+# upper tail (index 0.95) and a floor of about 390,000 yuan. A large demo (city scale) has ~6% of firms at
+# >= 20 million yuan (规上) holding ~86% of revenue (gen_world.GS_REVENUE_SHARE), ~13% under 1 million.
+SIZE_MEDIAN = 1.2e6
+SIZE_SIGMA = 0.7
+SIZE_Z_FLOOR = -1.6
+SIZE_TAIL_ALPHA = 0.95
+SIZE_TAIL_CAP = 10.0
+SIZE_FLOOR = SIZE_MEDIAN * float(np.exp(SIZE_SIGMA * SIZE_Z_FLOOR))
+REVENUE_FLOOR = 2e5    # no active firm-year below 200,000 yuan (per-firm floor 200-270k, entrants and shrinkers)
 GS_THRESHOLD = 2e7     # 规模以上: main-business revenue >= 20 million yuan
 OWNERSHIP = np.array(["private", "state", "foreign", "hmt", "collective", "other"])
 OWNERSHIP_ZH = np.array(["民营企业", "国有企业", "外商投资企业", "港澳台商投资企业", "集体企业", "其他"])
@@ -42,6 +52,7 @@ class Firms:
     city: np.ndarray          # index into world.cities
     county: np.ndarray        # county code (str)
     cluster: np.ndarray       # index into world.clusters, -1 outside clusters
+    national: np.ndarray      # bool: the firm's city x cluster won a national competition
     industry: np.ndarray      # industry code (str)
     node: np.ndarray          # primary chain node index, -1 none
     node2: np.ndarray         # secondary chain node index, -1 none
@@ -73,6 +84,50 @@ def _largest_remainder(x: np.ndarray, total: int) -> np.ndarray:
     return base
 
 
+def _rescale_above_floor(raw: np.ndarray, group: np.ndarray, target: np.ndarray, floor: float) -> np.ndarray:
+    """Scale the part of ``raw`` above ``floor`` so that each group sums to ``target[group]``.
+
+    A group whose target does not cover its firms' floors (never with the shipped facts) is
+    split equally.
+    """
+    groups = len(target)
+    count = np.bincount(group, minlength=groups)
+    excess = np.bincount(group, weights=raw - floor, minlength=groups)
+    room = target - count * floor
+    factor = np.where((room > 0) & (excess > 0), room / np.maximum(excess, 1e-9), 0.0)
+    equal = target / np.maximum(count, 1)
+    return np.where(room[group] > 0, floor + (raw - floor) * factor[group], equal[group])
+
+
+def _fit_cell_totals(raw: np.ndarray, cell: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Sizes that sum to each cell's target, changing only the firms above the cell's median.
+
+    The part above the median is scaled (order kept), so the small firms keep the drawn
+    size distribution at every scale: a small demo's cell of 20 firms that draws one giant
+    shrinks the giant, not its micro firms. Cells where that cannot reach the target scale
+    the part above :data:`SIZE_FLOOR` instead (:func:`_rescale_above_floor`).
+    """
+    groups = len(target)
+    order = np.lexsort((raw, cell))
+    count = np.bincount(cell, minlength=groups)
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    median = np.where(count > 0, raw[order][np.minimum(start + count // 2, len(raw) - 1)], 0.0)[cell]
+    above = raw > median
+    held = np.bincount(cell, weights=np.where(above, median, raw), minlength=groups)
+    room = target - held
+    # A cell short of its target (it drew no large firm: usual in small demos) gives the shortfall
+    # mostly to its largest firms (weights excess squared), a cell over its target scales the excess.
+    relative = np.where(above, (raw - median) / np.maximum(median, 1.0), 0.0)
+    linear_excess = np.bincount(cell, weights=relative * median, minlength=groups)
+    short_of_target = (room > linear_excess)[cell]
+    spread = np.where(short_of_target, relative ** 2, relative) * median
+    excess = np.bincount(cell, weights=spread, minlength=groups)
+    ok = (room > 0) & (excess > 0)
+    factor = np.where(ok, room / np.maximum(excess, 1e-9), 1.0)[cell]
+    fitted = np.where(above, median + spread * factor, raw)
+    return np.where(ok[cell], fitted, _rescale_above_floor(raw, cell, target, SIZE_FLOOR))
+
+
 def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     """Draw the firm register and the 2016-2023 revenue panel."""
     rng = stream(seed, "firms")
@@ -95,12 +150,12 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     cluster = (cell % n_cells).astype(np.int64)
     cluster[cluster == n_cells - 1] = -1
 
-    # Heavy-tailed size: lognormal, scaled so each cell's total hits its target.
-    z = np.clip(rng.standard_normal(n), -3.7, 3.7)
-    raw = np.exp(SIGMA * z)
+    # Heavy-tailed size above a floor, fitted so each cell sums to its target (see _fit_cell_totals).
+    z = np.clip(rng.standard_normal(n), SIZE_Z_FLOOR, 3.7)
+    tail = np.minimum(rng.exponential(1.0, n), SIZE_TAIL_CAP) / SIZE_TAIL_ALPHA
+    raw = np.exp(np.log(SIZE_MEDIAN) + SIZE_SIGMA * z + tail)
     target = rev_t.ravel() * scale
-    factor = target / np.maximum(np.bincount(cell, weights=raw, minlength=cells.size), 1e-9)
-    base = raw * factor[cell]
+    base = _fit_cell_totals(raw, cell, target)
     leader_spec = _apply_leaders(world, base, city, cluster, cell, target)
     size = np.clip((np.log(base) - np.log(1e6)) / (np.log(1e10) - np.log(1e6)), 0, 1)
 
@@ -139,15 +194,20 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     founded = (founded_year - 1970).astype("datetime64[Y]").astype("datetime64[D]") + \
         rng.integers(0, 365, n).astype("timedelta64[D]")
     founded = np.minimum(founded, np.datetime64(dt.date.today(), "D"))
-    srdi, champion = _srdi(world, rng, base, cluster, scale)
+    national = np.where(cluster >= 0, world.national[city, np.maximum(cluster, 0)], False)
+    srdi, champion = _srdi(world, rng, base, cluster, scale, national)
 
     prof = [world.profile_of(k) for k in range(-1, len(world.clusters))]
     prof_of = lambda key: np.array([p[key] for p in prof])[cluster + 1]  # noqa: E731
-    rd_perf = rng.random(n) < 0.15 + 0.8 * size + 0.3 * (srdi > 0)
-    rd_rate = np.where(rd_perf, prof_of("rd") * np.exp(rng.normal(-0.1, 0.55, n)) * (1 + 0.6 * (srdi > 0)), 0.0)
+    rd_perf = rng.random(n) < 0.15 + 0.8 * size + 0.3 * (srdi > 0) + NATIONAL_LIFT["rd_performers"] * national
+    # large firms' R&D intensity stays closer to the cluster's (log-sd 0.55 for micro firms, 0.22 for the largest)
+    rd_rate = np.where(rd_perf, prof_of("rd") * np.exp(rng.normal(-0.1, 1.0, n) * 0.55 * (1 - 0.6 * size))
+                       * (1 + 0.6 * (srdi > 0))
+                       * np.where(national, NATIONAL_LIFT["rd_intensity"], 1.0), 0.0)
     rd_rate = np.minimum(rd_rate, 0.3)
     own_export = np.array([0.18, 0.15, 0.65, 0.6, 0.1, 0.1])[ownership]
-    exporter = rng.random(n) < np.minimum(own_export * prof_of("export") * (0.35 + 1.1 * size), 0.97)
+    export_lift = np.where(national, NATIONAL_LIFT["exporters"], 1.0)
+    exporter = rng.random(n) < np.minimum(own_export * prof_of("export") * (0.35 + 1.1 * size) * export_lift, 0.97)
     export_rate = np.where(exporter, np.clip(rng.beta(2, 4, n) * np.array([0.6, 0.45, 1.2, 1.1, 0.5, 0.5])[ownership]
                                              * np.sqrt(prof_of("export")), 0.01, 0.95), 0.0)
     revenue, active = _panel(world, rng, base, cluster, founded_year, size, leader_spec)
@@ -155,6 +215,8 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     t22 = list(YEARS).index(2022)
     got = np.bincount(cell, weights=revenue[:, t22], minlength=cells.size)
     revenue *= np.where(got > 0, target / np.maximum(got, 1e-9), 1.0)[cell][:, None]
+    firm_floor = REVENUE_FLOOR * np.exp(rng.uniform(0.0, 0.3, n))  # entrants' first year, shrinking firms
+    revenue = np.where(active, np.maximum(revenue, firm_floor[:, None]), 0.0)
     serial = np.arange(n)
     uscc = uscc_array("91", county, serial)
     city_short = np.array([c.removesuffix("市") for c in world.city_names])[city]
@@ -162,7 +224,8 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     word = np.array([w[i % len(w)] for w, i in zip([words[k + 1] for k in cluster], rng.integers(0, 4, n))])
     suffix = np.where(size > 0.6, "股份有限公司", "有限公司")
     name = np.char.add(np.char.add(np.char.add(city_short, brands), word), suffix)
-    return Firms(uscc=uscc, name=name, city=city, county=county, cluster=cluster, industry=industry, node=node,
+    return Firms(uscc=uscc, name=name, city=city, county=county, cluster=cluster, national=national,
+                 industry=industry, node=node,
                  node2=node2, size=size, ownership=ownership, is_branch=is_branch, parent_country=parent_country,
                  parent_region=parent_region, parent_group=parent_group, listed=listed, founded=founded,
                  srdi=srdi, champion=champion, rd_rate=rd_rate, export_rate=export_rate, revenue=revenue,
@@ -193,7 +256,9 @@ def _apply_leaders(world: World, base: np.ndarray, city, cluster, cell, target) 
             base[i] = want
             for _ in range(6):  # the named leader stays the largest firm of its cell
                 if len(rest):
-                    base[rest] = np.minimum(base[rest] * (target[cid] - want) / base[rest].sum(), 0.8 * want)
+                    scaled = _rescale_above_floor(base[rest], np.zeros(len(rest), dtype=np.int64),
+                                                  np.array([target[cid] - want]), min(SIZE_FLOOR, base[rest].min()))
+                    base[rest] = np.minimum(scaled, 0.8 * want)
         out[i] = (own, branch, pc, pr, listed)
     return out
 
@@ -239,21 +304,23 @@ def _nodes(world: World, rng, cluster: np.ndarray, size: np.ndarray):
     return node, node2
 
 
-def _srdi(world: World, rng, base, cluster, scale):
-    """专精特新: little giants and single champions proportional to the published counts."""
+def _srdi(world: World, rng, base, cluster, scale, national):
+    """专精特新: little giants and single champions proportional to the published counts
+    (weights x NATIONAL_LIFT["srdi"] in national-competition cells)."""
     n = len(base)
     srdi = np.zeros(n, dtype=np.int64)
     n_lg = int(round(world.fact("little_giants") * scale))
     n_prov = 5 * n_lg  # assumption: provincial 专精特新 about five times the little giants
     n_ch = int(round(world.fact("single_champions") * scale))
     mid = (base >= 2e7) & (base <= 4e9)
-    w = np.where(mid, np.where(cluster >= 0, 3.0, 1.0) * np.sqrt(base / 2e7), 0.0)
+    lift = np.where(national, NATIONAL_LIFT["srdi"], 1.0)
+    w = np.where(mid, np.where(cluster >= 0, 3.0, 1.0) * lift * np.sqrt(base / 2e7), 0.0)
     for level, k in ((2, n_lg), (1, n_prov)):
         free = np.where(srdi == 0, w, 0.0)
         k = min(k, int((free > 0).sum()))
         if k:
             srdi[rng.choice(n, size=k, replace=False, p=free / free.sum())] = level
-    wc = np.where(base >= 3e8, np.where(cluster >= 0, 3.0, 1.0), 0.0)
+    wc = np.where(base >= 3e8, np.where(cluster >= 0, 3.0, 1.0) * lift, 0.0)
     champion = np.zeros(n, bool)
     k = min(n_ch, int((wc > 0).sum()))
     if k:

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from .gen_common import CNY_PER_USD, YEARS, ParquetSink, pick, stream, uscc_array, weighted_in_groups
 from .gen_firms import Firms
-from .gen_world import World
+from .gen_world import NATIONAL_LIFT, World
 
 #: Domestic sourcing split of non-imported purchases (assumption): same city, rest of Jiangsu, other provinces.
 SOURCING = np.array([0.45, 0.30, 0.25])
@@ -148,7 +148,10 @@ def _batch(world, firms, rng, ctx, g, active_ids, rev, norm, year, per_firm):
     m = len(buyer)
     from_node = _random_member(rng, in_ptr, in_flat, firms.node[buyer]).astype(np.int64)
     imported = rng.random(m) < world.node_import_share[from_node]
-    cat = np.searchsorted(np.cumsum(SOURCING), rng.random(m) * SOURCING.sum(), "right")
+    # same city / elsewhere in Jiangsu / out of province; national-competition cells buy more locally
+    local_share = np.where(firms.national[buyer], NATIONAL_LIFT["local_sourcing"], SOURCING[0])
+    u_src = rng.random(m)
+    cat = np.where(u_src < local_share, 0, np.where(u_src < local_share + SOURCING[1], 1, 2))
     local_pos = weighted_in_groups(rng, g["cum"], g["starts"], g["ends"], from_node * n_c + firms.city[buyer])
     prov_pos = weighted_in_groups(rng, g["cum"], g["n_starts"], g["n_ends"], from_node)
     pos = np.where((cat == 0) & (local_pos >= 0), local_pos, prov_pos)

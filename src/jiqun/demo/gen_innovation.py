@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from .gen_common import YEARS, CsvSink, days_in_year, hex_ids, latin_names, pick, stream
 from .gen_firms import Firms
-from .gen_world import World
+from .gen_world import NATIONAL_LIFT, World
 
 PATENT_HEADERS = ["patent_id", "applicant_uscc", "applicant_name", "applicant_country", "applicant_region_code",
                   "application_date", "grant_date", "ipc_main", "ipc_all", "patent_type", "pct"]
@@ -25,6 +25,7 @@ TYPE_DIGIT = np.array([1, 2, 3])
 #: Grant rate and lag (years, uniform range) by patent type (assumption, typical of CNIPA practice).
 GRANT = {0: (0.55, 1.5, 3.5), 1: (0.95, 0.4, 1.0), 2: (0.97, 0.3, 0.8)}
 PATENT_YEAR_GROWTH = 0.08
+PATENT_PARETO = 2.0          # firm propensity noise, Pareto index (docs/demo.md)
 
 
 def _cn_check(digits: np.ndarray) -> np.ndarray:
@@ -55,7 +56,7 @@ def write_patents(world: World, firms: Firms, path, per_firm: float, seed: int, 
     # Firm propensity: size x R&D x Pareto noise (heavy concentration), normalised to the target.
     prop = np.where(has_tech & (firms.rd_rate > 0),
                     np.exp(0.8 * np.log(np.maximum(firms.revenue[:, -2], 1))) * firms.rd_rate
-                    * (rng.pareto(1.2, n) + 1), 0.0)
+                    * (rng.pareto(PATENT_PARETO, n) + 1), 0.0)
     year_w = (1 + PATENT_YEAR_GROWTH) ** (YEARS - 2016)
     expected = (prop[:, None] * year_w[None, :] * firms.active).sum()
     domestic_total = per_firm * n * 0.92
@@ -142,7 +143,8 @@ def write_trademarks(world: World, firms: Firms, path, per_firm: float, seed: in
     """International marks (Madrid 80%), owned mostly by large exporters."""
     rng = stream(seed, "trademarks")
     n = len(firms)
-    w = (firms.export_rate > 0) * (0.2 + firms.size ** 3) + 0.01 * firms.size
+    w = ((firms.export_rate > 0) * (0.2 + firms.size ** 3) + 0.01 * firms.size) * np.where(
+        firms.national, NATIONAL_LIFT["trademarks"], 1.0)
     k = rng.poisson(w / max(w.sum(), 1e-9) * per_firm * n)
     f = np.repeat(np.arange(n), k)
     m = len(f)

@@ -102,6 +102,32 @@ COMPONENTS = [
 DEFAULT_KEY_IMPORT = (0.70, {"JPN": 0.3, "DEU": 0.3, "USA": 0.25, "KOR": 0.15})
 NON_KEY_IMPORT = (0.06, {"JPN": 0.25, "DEU": 0.25, "USA": 0.2, "KOR": 0.2, "ITA": 0.1})
 
+#: National advanced-manufacturing clusters won by Jiangsu (MIIT competition rounds 1-3; fact
+#: ``national_clusters``: ten by 2022, listed in its note): profile keyword and the winning cities.
+NATIONAL_CLUSTERS = [
+    ("物联网", ("320200",)),                                  # 无锡市物联网集群
+    ("软件", ("320100",)),                                    # 南京市软件和信息服务集群
+    ("电力", ("320100",)),                                    # 南京市新型电力（智能电网）装备集群
+    ("新材料", ("320500", "320400")),                         # 苏州市纳米新材料, 常州市新型碳材料
+    ("工程机械", ("320300",)),                                # 徐州市工程机械集群
+    ("船舶", ("320600", "321200", "321000")),                 # 南通、泰州、扬州海工装备和高技术船舶
+    ("生物医药", ("320500", "321200", "320700", "320200")),   # 苏州; 泰州、连云港、无锡生物医药
+    ("纺织", ("320500", "320200", "320600")),                 # 苏州、无锡、南通高端纺织
+]
+#: What winning a national competition means for the firms of a winning city x cluster cell
+#: (ASSUMPTIONS: the competition scores innovation, leading and specialised firms and the local
+#: chain; no fact gives these per cluster). rd_performers: added probability of doing R&D;
+#: rd_intensity: multiplier of the R&D intensity; srdi: multiplier of the weight for 专精特新 and
+#: single champions (fact ``srdi_concentration.320500``: Suzhou won over a quarter of the
+#: province's new little giants in 2022 with about a fifth of its secondary value added);
+#: local_sourcing: share of domestic purchases bought in the same city (others: 45%, gen_flows).
+NATIONAL_LIFT = {"rd_performers": 0.25, "rd_intensity": 1.6, "srdi": 8.0, "local_sourcing": 0.70, "exporters": 1.5,
+                 "trademarks": 3.0}
+
+#: Share of all firms' revenue in 规上 firms under the demo's size distribution (measured on a
+#: large sample of gen_firms' size draw; docs/demo.md).
+GS_REVENUE_SHARE = 0.86
+
 #: Role multipliers of a cluster's cities when spreading its revenue (assumption).
 ROLE_WEIGHT = {"core": 6.0, "collaboration": 2.0, None: 0.35}
 
@@ -143,6 +169,7 @@ class World:
     cluster_industries: list[list[str]]
     other_industries: list[str]
     roles: dict[tuple[int, int], str]    # (city, cluster) -> core/collaboration
+    national: np.ndarray                 # (n_cities, n_clusters) bool: won a national competition
     nodes: list[str]
     node_cluster: np.ndarray
     node_segment: np.ndarray             # 0 upstream, 1 midstream, 2 downstream
@@ -226,12 +253,23 @@ def load_world(catalogue_dir: Path | None = None) -> World:
         cities=cities, city_names=[names[c] for c in cities], city_va=va, counties=counties,
         county_names=names, provinces=provinces, clusters=clusters,
         cluster_names=[r["name_zh"] for r in cl_rows], profiles=[_profile(r["name_zh"]) for r in cl_rows],
-        cluster_industries=[m or other[:1] for m in members], other_industries=other, roles=roles, nodes=nodes,
+        cluster_industries=[m or other[:1] for m in members], other_industries=other, roles=roles,
+        national=_national_cells(cities, [_profile(r["name_zh"]) for r in cl_rows]), nodes=nodes,
         node_cluster=np.array([cidx[r["cluster_id"]] for r in node_rows], dtype=np.int64),
         node_segment=np.array([seg.get(r["segment"].strip().lower(), 1) for r in node_rows], dtype=np.int64),
         node_key=is_key, node_names=[r["name_zh"] for r in node_rows], node_products=products, node_techs=techs,
         links=links, node_import_share=np.array(share), node_import_countries=countries, facts=facts,
     )
+
+
+def _national_cells(cities: list[str], profiles: list[dict]) -> np.ndarray:
+    """(cities x clusters) True where a cluster won a national competition in that city."""
+    out = np.zeros((len(cities), len(profiles)), dtype=bool)
+    for keyword, winners in NATIONAL_CLUSTERS:
+        for k, prof in enumerate(profiles):
+            if prof["keyword"] == keyword:
+                out[[cities.index(c) for c in winners if c in cities], k] = True
+    return out
 
 
 def _import_profile(name: str, is_key: bool, facts: dict) -> tuple[float, dict]:
@@ -264,9 +302,10 @@ def cell_targets(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict
     """
     n_c, n_k = len(world.cities), len(world.clusters)
     gs_revenue = world.fact("province_revenue_gs") * 1e8
-    # About 92% of all firms' revenue is in 规上 firms under the size distribution used (see docs):
-    # scale the all-firm total so that the 规上 part lands at the published 16 trillion.
-    total = gs_revenue / 0.92
+    # About 86% of all firms' revenue is in 规上 firms under the size distribution used
+    # (gen_firms.SIZE_*, see docs): scale the all-firm total so that the 规上 part lands at the
+    # published 16 trillion.
+    total = gs_revenue / GS_REVENUE_SHARE
     cluster_share = min(world.fact("cluster_revenue_share") / world.fact("province_revenue_gs"), 0.9)
     city_total = total * world.city_va / world.city_va.sum()
     sizes = np.array([p["size"] for p in world.profiles], dtype=float)

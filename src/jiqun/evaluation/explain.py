@@ -1,6 +1,7 @@
 r"""Generated explanations (Chinese and English) of each unit's type.
 
-Each explanation names the type and the rule that put the unit there, the strongest
+Each explanation names the type and the rule that put the unit there in words, with the
+thresholds it was compared with (:func:`rule_explanations`), the strongest
 dimensions with the indicators that carry them, and the weakest dimension (短板, the
 target for policy) with its weakest indicator. An indicator's pull on a unit is its
 weighted distance from the average unit, :math:`c_{ij} = w_j (r_{ij} - \bar r_j)` on the
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .typology import TYPES_ZH
+from .typology import TYPES, TYPES_ZH, TypologyRules, classify, rule_tests, thresholds
 from .uncertainty import ranks_of
 
 TYPES_EN = {"leading": "leading", "breakthrough": "breakthrough", "catch_up": "catch-up"}
@@ -34,7 +35,7 @@ def dimension_ranks(dimension_scores) -> np.ndarray:
 
 def explain(i: int, unit_zh: str, unit_en: str, type_: str, rank: int, total: float, dims: list[str],
             dim_scores: np.ndarray, dim_thirds: np.ndarray, normalized: np.ndarray, weights: np.ndarray,
-            indicators: list[str], dimension_of: np.ndarray, names: Names,
+            indicators: list[str], dimension_of: np.ndarray, names: Names, rule: tuple[str, str],
             rank_interval: tuple[int, int] | None = None, type_probability: float | None = None) -> tuple[str, str]:
     """(Chinese, English) explanation for unit ``i``.
 
@@ -43,6 +44,7 @@ def explain(i: int, unit_zh: str, unit_en: str, type_: str, rank: int, total: fl
     dim_scores : (n, K) dimension scores; dim_thirds : (n, K) 0 bottom / 1 middle / 2 top third.
     normalized : (n, m) benefit-oriented normalised indicators; weights : (m,) effective weights.
     dimension_of : (m,) index of each indicator's top-level dimension.
+    rule : (Chinese, English) sentence of the typology rule the unit met (:func:`rule_explanations`).
     """
     n = dim_scores.shape[0]
     dranks = dimension_ranks(dim_scores)[i]
@@ -50,7 +52,6 @@ def explain(i: int, unit_zh: str, unit_en: str, type_: str, rank: int, total: fl
     order = np.argsort(dranks, kind="stable")
     best, worst = int(order[0]), int(order[-1])
     top = [k for k in order if dim_thirds[i, k] == 2] or [best]
-    bottom = [k for k in order[::-1] if dim_thirds[i, k] == 0]
 
     def dzh(k):
         return f"{names.dimensions[dims[k]][0]}（第{dranks[k]}位）"
@@ -67,20 +68,7 @@ def explain(i: int, unit_zh: str, unit_en: str, type_: str, rank: int, total: fl
     ind_zh = "、".join(f"“{names.indicators[indicators[j]][0]}”" for j in strong_ind)
     ind_en = ", ".join(names.indicators[indicators[j]][1] for j in strong_ind)
 
-    if type_ == "leading":
-        why_zh = "总分居前三分之一且没有维度落在后三分之一"
-        why_en = "total score in the top third and no dimension in the bottom third"
-    elif type_ == "breakthrough":
-        short = bottom[0] if bottom else worst
-        why_zh = f"{names.dimensions[dims[top[0]]][0]}居前三分之一，但{names.dimensions[dims[short]][0]}明显不足"
-        why_en = (f"{names.dimensions[dims[top[0]]][1]} in the top third but a clear shortfall in "
-                  f"{names.dimensions[dims[short]][1]}")
-    elif any(dim_thirds[i] == 2):
-        why_zh = "虽有维度居前三分之一，但总分未进前三分之一，且无明显短板"
-        why_en = "a dimension in the top third, but the total is not in the top third and there is no clear shortfall"
-    else:
-        why_zh = "没有维度居前三分之一"
-        why_en = "no dimension in the top third"
+    why_zh, why_en = rule
 
     extra_zh = extra_en = ""
     if rank_interval is not None:
@@ -97,3 +85,156 @@ def explain(i: int, unit_zh: str, unit_en: str, type_: str, rank: int, total: fl
           f"Weakest dimension (短板): {den(worst)}; weakest indicator: "
           f"{names.indicators[indicators[weakest_ind]][1]}.")
     return zh, en
+
+
+# --------------------------------------------------------------------------- the rule met, in words
+
+
+def _group_top(q: float) -> tuple[str, str]:
+    if abs(q - 2 / 3) < 1e-9:
+        return "前三分之一", "top third"
+    return f"前{1 - q:.0%}", f"top {1 - q:.0%}"
+
+
+def _group_bottom(q: float) -> tuple[str, str]:
+    if abs(q - 1 / 3) < 1e-9:
+        return "后三分之一", "bottom third"
+    return f"后{q:.0%}", f"bottom {q:.0%}"
+
+
+def _listed(ks, values, limits, names, lang: int) -> str:
+    """'关键技术控制力0.874（阈值0.436）' / 'Key technology control 0.874 (threshold 0.436)', joined."""
+    if lang == 0:
+        return "、".join(f"{names[k][0]}{values[k]:.3f}（阈值{limits[k]:.3f}）" for k in ks)
+    return ", ".join(f"{names[k][1]} {values[k]:.3f} (threshold {limits[k]:.3f})" for k in ks)
+
+
+def rule_explanations(dimension_scores, total, rules: TypologyRules = TypologyRules(),
+                      dimension_names: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """The typology rule each unit met, in Chinese and English, with the thresholds.
+
+    Pure: the thresholds are recomputed among the given units exactly as :func:`.typology.classify`
+    does, so the sentence always matches the type.
+
+    Parameters
+    ----------
+    dimension_scores : array_like, shape (n, K)
+    total : array_like, shape (n,)
+    rules : TypologyRules
+    dimension_names : list of (Chinese, English), optional
+        One per dimension (default: ``D1``, ``D2``, ...).
+
+    Returns
+    -------
+    list of (str, str)
+        Per unit, e.g. ``("总分0.712位于前三分之一（阈值0.654），且各维度均高于后三分之一阈值（…）",
+        "total 0.712 in the top third (threshold 0.654) and no dimension in the bottom third (…)")``.
+    """
+    d = np.asarray(dimension_scores, dtype=float)
+    s = np.asarray(total, dtype=float)
+    names = dimension_names or [(f"D{k + 1}", f"D{k + 1}") for k in range(d.shape[1])]
+    th = thresholds(d, s, rules)
+    tests = rule_tests(d, s, rules)
+    types = [TYPES[t] for t in classify(d, s, rules)]
+    groups = {"lead": _group_top(rules.leading_total_quantile), "bottom": _group_bottom(rules.bottom_total_quantile),
+              "floor": _group_bottom(rules.leading_dimension_floor),
+              "top": _group_top(rules.breakthrough_top_quantile),
+              "short": _group_bottom(rules.breakthrough_shortfall_quantile)}
+    limits = {"floor": th.floor[0], "top": th.top[0], "short": th.short[0]}
+    t_lead, t_bottom = float(th.total_leading[0]), float(th.total_bottom[0])
+    out = []
+    for i, type_ in enumerate(types):
+        parts = {"strength": np.flatnonzero(tests.strength[i]), "shortfall": np.flatnonzero(tests.shortfall[i]),
+                 "below_floor": np.flatnonzero(tests.below_floor[i])}
+        facts = _UnitFacts(d[i], float(s[i]), bool(tests.total_top[i]), bool(tests.total_bottom[i]), parts,
+                           limits, t_lead, t_bottom, names, groups)
+        out.append(_SENTENCES[type_](facts))
+    return out
+
+
+@dataclass(frozen=True)
+class _UnitFacts:
+    scores: np.ndarray
+    total: float
+    total_top: bool
+    total_bottom: bool
+    parts: dict
+    limits: dict
+    t_lead: float
+    t_bottom: float
+    names: list
+    groups: dict
+
+    def dims(self, part: str, limit: str, lang: int) -> str:
+        return _listed(self.parts[part], self.scores, self.limits[limit], self.names, lang)
+
+    def group(self, key: str, lang: int) -> str:
+        return self.groups[key][lang]
+
+
+def _leading_sentence(f: _UnitFacts) -> tuple[str, str]:
+    margin = f.scores - f.limits["floor"]
+    k = int(np.argmin(margin))
+    zh = (f"总分{f.total:.3f}位于{f.group('lead', 0)}（阈值{f.t_lead:.3f}），且各维度均高于{f.group('floor', 0)}阈值"
+          f"（最接近阈值的{f.names[k][0]}{f.scores[k]:.3f}，阈值{f.limits['floor'][k]:.3f}）")
+    en = (f"total {f.total:.3f} in the {f.group('lead', 1)} (threshold {f.t_lead:.3f}) and no dimension in the "
+          f"{f.group('floor', 1)} (closest: {f.names[k][1]} {f.scores[k]:.3f}, threshold "
+          f"{f.limits['floor'][k]:.3f})")
+    return zh, en
+
+
+def _not_leading(f: _UnitFacts) -> tuple[str, str]:
+    zh, en = [], []
+    if not f.total_top:
+        zh.append(f"总分{f.total:.3f}未进{f.group('lead', 0)}（阈值{f.t_lead:.3f}）")
+        en.append(f"total {f.total:.3f} not in the {f.group('lead', 1)} (threshold {f.t_lead:.3f})")
+    if len(f.parts["below_floor"]):
+        zh.append(f"{f.dims('below_floor', 'floor', 0)}落在{f.group('floor', 0)}")
+        en.append(f"{f.dims('below_floor', 'floor', 1)} in the {f.group('floor', 1)}")
+    return "，且".join(zh), " and ".join(en)
+
+
+def _breakthrough_sentence(f: _UnitFacts) -> tuple[str, str]:
+    not_zh, not_en = _not_leading(f)
+    if np.array_equal(f.parts["below_floor"], f.parts["shortfall"]):  # the shortfall is the reason
+        not_zh = (f"总分{f.total:.3f}虽居{f.group('lead', 0)}（阈值{f.t_lead:.3f}），但有上述短板" if f.total_top
+                  else f"总分{f.total:.3f}未进{f.group('lead', 0)}（阈值{f.t_lead:.3f}），且有上述短板")
+        not_en = (f"total {f.total:.3f} in the {f.group('lead', 1)} (threshold {f.t_lead:.3f}) but with that shortfall"
+                  if f.total_top else
+                  f"total {f.total:.3f} not in the {f.group('lead', 1)} (threshold {f.t_lead:.3f}) and with that "
+                  "shortfall")
+    zh = (f"{f.dims('strength', 'top', 0)}居{f.group('top', 0)}，形成突出优势；但{f.dims('shortfall', 'short', 0)}"
+          f"落在{f.group('short', 0)}，短板明显；总分{f.total:.3f}不在{f.group('bottom', 0)}（阈值{f.t_bottom:.3f}）；"
+          f"不属引领型：{not_zh}")
+    en = (f"{f.dims('strength', 'top', 1)} in the {f.group('top', 1)} (a clear strength) but "
+          f"{f.dims('shortfall', 'short', 1)} in the {f.group('short', 1)} (a clear shortfall); total {f.total:.3f} "
+          f"not in the {f.group('bottom', 1)} (threshold {f.t_bottom:.3f}); not leading: {not_en}")
+    return zh, en
+
+
+def _catch_up_sentence(f: _UnitFacts) -> tuple[str, str]:
+    has_strength = len(f.parts["strength"]) > 0
+    if f.total_bottom:
+        zh = f"总分{f.total:.3f}落在{f.group('bottom', 0)}（阈值{f.t_bottom:.3f}），按规则不评为引领型或突破型"
+        en = (f"total {f.total:.3f} in the {f.group('bottom', 1)} (threshold {f.t_bottom:.3f}), which by rule is "
+              "never leading or breakthrough")
+        if has_strength:
+            zh += f"（尽管{f.dims('strength', 'top', 0)}居{f.group('top', 0)}）"
+            en += f", although {f.dims('strength', 'top', 1)} in the {f.group('top', 1)}"
+        return zh, en
+    not_zh, not_en = _not_leading(f)
+    if not has_strength:
+        brk_zh, brk_en = f"没有维度居{f.group('top', 0)}", f"no dimension in the {f.group('top', 1)}"
+    else:
+        brk_zh = (f"{f.dims('strength', 'top', 0)}居{f.group('top', 0)}，但没有维度落在{f.group('short', 0)}，"
+                  "无明显短板")
+        brk_en = (f"{f.dims('strength', 'top', 1)} in the {f.group('top', 1)} but no dimension in the "
+                  f"{f.group('short', 1)} (no clear shortfall)")
+    zh = (f"总分{f.total:.3f}不在{f.group('bottom', 0)}（阈值{f.t_bottom:.3f}）；不属引领型：{not_zh}；"
+          f"不属突破型：{brk_zh}")
+    en = (f"total {f.total:.3f} not in the {f.group('bottom', 1)} (threshold {f.t_bottom:.3f}); not leading: "
+          f"{not_en}; not breakthrough: {brk_en}")
+    return zh, en
+
+
+_SENTENCES = {"leading": _leading_sentence, "breakthrough": _breakthrough_sentence, "catch_up": _catch_up_sentence}

@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import gap as gapmod
 from .aggregate import topsis
-from .explain import Names, dimension_ranks, explain
+from .explain import Names, dimension_ranks, explain, rule_explanations
 from .scheme import Scheme, Weighting
 from .typology import TYPES, classify, kmeans, thirds
 from .uncertainty import MonteCarloResult, monte_carlo, normalise_columns, ranks_of
@@ -66,6 +66,7 @@ class Evaluation:
     explanations: list[tuple[str, str]]
     vintage: str = ""
     notes: list[str] = field(default_factory=list)
+    rules: list[tuple[str, str]] = field(default_factory=list)   # the typology rule met, in words (zh, en)
 
     def records(self, unit_names: dict | None = None) -> list[dict]:
         """One JSON-ready dict per unit, best first."""
@@ -82,6 +83,8 @@ class Evaluation:
                 "dimension_ranks": {d: int(r) for d, r in zip(self.dimensions, dimension_ranks(self.dimension_scores)[i])},
                 "weakest_dimension": self.dimensions[int(np.argmin(self.dimension_scores[i]))],
                 "explanation_zh": self.explanations[i][0], "explanation_en": self.explanations[i][1],
+                "rule_zh": self.rules[i][0] if self.rules else None,
+                "rule_en": self.rules[i][1] if self.rules else None,
                 "kmeans_type": self.kmeans_types[i] if self.kmeans_types is not None else None,
                 "imputed": [ind for u, ind in self.imputed if u == i],
                 "largest_gaps": self.largest_gaps(i),
@@ -272,6 +275,7 @@ def evaluate(values: pd.DataFrame, scheme: Scheme, year: int | None = None, *, n
     inames = {j: names.indicators.get(j, (j, j)) for j in inds}
     full_names = Names(dnames, inames)
     third = thirds(d_scores)
+    rules_met = rule_explanations(d_scores, total, scheme.typology, [dnames[d] for d in dims])
     expl = []
     unit_names = unit_names or {}
     for i, u in enumerate(units):
@@ -279,9 +283,9 @@ def evaluate(values: pd.DataFrame, scheme: Scheme, year: int | None = None, *, n
         interval = None if mc is None else (int(mc.rank_p05[i]), int(mc.rank_p95[i]))
         prob = None if mc is None else float(mc.type_probability[i, TYPES.index(types[i])])
         expl.append(explain(i, zh, en, types[i], int(rank[i]), float(total[i]), dims, d_scores, third, r, eff,
-                            inds, dim_of, full_names, interval, prob))
+                            inds, dim_of, full_names, rules_met[i], interval, prob))
     return Evaluation(scheme, year, units, inds, directions, x, r, imputed, dims, dim_of, dim_w, eff, d_scores,
-                      total, rank, types, km, mc, ref_vals, ref_name, g, dg, expl, vintage, notes)
+                      total, rank, types, km, mc, ref_vals, ref_name, g, dg, expl, vintage, notes, rules_met)
 
 
 def evaluate_years(values: pd.DataFrame, scheme: Scheme, years=None, **kwargs) -> list[Evaluation]:

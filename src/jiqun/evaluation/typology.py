@@ -1,18 +1,25 @@
 r"""Typology: leading (引领型), breakthrough (突破型) and catch-up (赶超型) clusters.
 
-Rules (all thresholds are quantiles across the evaluated units, linear interpolation,
-numpy's default; every function accepts a leading batch axis so the Monte Carlo can
-classify all draws at once). With dimension scores :math:`D_{ik}` and totals :math:`S_i`:
+Rules (all thresholds are quantiles across the units being compared, i.e. the units of
+one evaluation: the 14 clusters province-wide, or every cluster x city unit at city
+level; linear interpolation, numpy's default; every function accepts a leading batch
+axis so the Monte Carlo can classify all draws at once). With dimension scores
+:math:`D_{ik}` and totals :math:`S_i`:
 
-* **leading** — :math:`S_i \ge Q_S(q_{lead})` (high total) and no dimension in the
-  bottom group: :math:`D_{ik} \ge Q_{D_k}(q_{floor})` for every :math:`k`;
-* **breakthrough** — not leading, at least one dimension in the top group
-  :math:`D_{ik} \ge Q_{D_k}(q_{top})` and a clear shortfall elsewhere
-  :math:`D_{il} < Q_{D_l}(q_{short})` for some :math:`l`;
+* **bottom of the totals** — :math:`S_i \le Q_S(q_{bottom})`: always catch-up, whatever
+  its dimensions (a low-ranked cluster is never called leading or breakthrough); off when
+  :math:`q_{bottom} = 0`;
+* **leading** — :math:`S_i \ge Q_S(q_{lead})` (total in the top group) and no dimension in
+  the bottom group: :math:`D_{ik} > Q_{D_k}(q_{floor})` for every :math:`k`;
+* **breakthrough** — not leading, not in the bottom of the totals, at least one dimension in
+  the top group :math:`D_{ik} \ge Q_{D_k}(q_{top})` (突出优势) and a clear shortfall elsewhere
+  :math:`D_{il} \le Q_{D_l}(q_{short})` for some :math:`l` (明显短板);
 * **catch-up** — the rest.
 
-Defaults: :math:`q_{lead} = q_{top} = 2/3`, :math:`q_{floor} = q_{short} = 1/3` (top and
-bottom thirds).
+Defaults: :math:`q_{lead} = q_{top} = 2/3`, :math:`q_{bottom} = q_{floor} = q_{short} = 1/3`
+(top and bottom thirds). A value equal to a bottom threshold counts as in the bottom group
+(so units tied at a dimension's minimum are short on it); a dimension on which every unit
+scores the same is neither a strength nor a shortfall of anyone.
 
 The data-driven check :func:`kmeans` groups the dimension-score profiles into three
 clusters (Lloyd's algorithm, k-means++ starts, best of ``n_init``) and names the groups
@@ -38,11 +45,68 @@ class TypologyRules:
     leading_dimension_floor: float = 1 / 3
     breakthrough_top_quantile: float = 2 / 3
     breakthrough_shortfall_quantile: float = 1 / 3
+    bottom_total_quantile: float = 1 / 3
 
     def __post_init__(self):
         for name, value in self.__dict__.items():
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"typology threshold {name} must lie in [0, 1], got {value}")
+        if self.bottom_total_quantile > self.leading_total_quantile:
+            raise ValueError(f"typology: bottom_total_quantile ({self.bottom_total_quantile}) must not exceed "
+                             f"leading_total_quantile ({self.leading_total_quantile})")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Rule thresholds among the compared units (batch axes kept, units axis of length 1).
+
+    ``total_leading`` / ``total_bottom`` have shape (..., 1); the dimension thresholds
+    ``floor``, ``top`` and ``short`` have shape (..., 1, K); ``spread`` (..., 1, K) is True
+    where a dimension varies among the units.
+    """
+
+    total_leading: np.ndarray
+    total_bottom: np.ndarray
+    floor: np.ndarray
+    top: np.ndarray
+    short: np.ndarray
+    spread: np.ndarray
+
+
+@dataclass(frozen=True)
+class RuleTests:
+    """Outcome of every rule test per unit (shapes (..., n) or (..., n, K))."""
+
+    total_top: np.ndarray          # total in the leading group
+    total_bottom: np.ndarray       # total in the bottom group
+    below_floor: np.ndarray        # (..., n, K) dimension in the bottom group (leading floor)
+    strength: np.ndarray           # (..., n, K) dimension in the top group (突出优势)
+    shortfall: np.ndarray          # (..., n, K) dimension in the shortfall group (明显短板)
+
+
+def thresholds(dimension_scores, total, rules: TypologyRules = TypologyRules()) -> Thresholds:
+    """Quantile thresholds of the rules among the units (axis -2 of the scores, -1 of the totals)."""
+    d = np.asarray(dimension_scores, dtype=float)
+    s = np.asarray(total, dtype=float)
+    return Thresholds(
+        total_leading=np.quantile(s, rules.leading_total_quantile, axis=-1, keepdims=True),
+        total_bottom=np.quantile(s, rules.bottom_total_quantile, axis=-1, keepdims=True),
+        floor=np.quantile(d, rules.leading_dimension_floor, axis=-2, keepdims=True),
+        top=np.quantile(d, rules.breakthrough_top_quantile, axis=-2, keepdims=True),
+        short=np.quantile(d, rules.breakthrough_shortfall_quantile, axis=-2, keepdims=True),
+        spread=np.ptp(d, axis=-2, keepdims=True) > 1e-12,
+    )
+
+
+def rule_tests(dimension_scores, total, rules: TypologyRules = TypologyRules()) -> RuleTests:
+    """Every test the rules make, per unit (vectorised like :func:`classify`)."""
+    d = np.asarray(dimension_scores, dtype=float)
+    s = np.asarray(total, dtype=float)
+    t = thresholds(d, s, rules)
+    bottom = (s <= t.total_bottom) if rules.bottom_total_quantile > 0 else np.zeros(s.shape, dtype=bool)
+    return RuleTests(total_top=s >= t.total_leading, total_bottom=bottom,
+                     below_floor=t.spread & (d <= t.floor), strength=t.spread & (d >= t.top),
+                     shortfall=t.spread & (d <= t.short))
 
 
 def classify(dimension_scores, total, rules: TypologyRules = TypologyRules()) -> np.ndarray:
@@ -53,24 +117,25 @@ def classify(dimension_scores, total, rules: TypologyRules = TypologyRules()) ->
     dimension_scores : array_like, shape (..., n, K)
     total : array_like, shape (..., n)
     rules : TypologyRules
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (..., n)
     """
-    d = np.asarray(dimension_scores, dtype=float)
-    s = np.asarray(total, dtype=float)
-    q_total = np.quantile(s, rules.leading_total_quantile, axis=-1, keepdims=True)
-    floor = np.quantile(d, rules.leading_dimension_floor, axis=-2, keepdims=True)
-    top = np.quantile(d, rules.breakthrough_top_quantile, axis=-2, keepdims=True)
-    short = np.quantile(d, rules.breakthrough_shortfall_quantile, axis=-2, keepdims=True)
-    leading = (s >= q_total) & np.all(d >= floor, axis=-1)
-    breakthrough = ~leading & np.any(d >= top, axis=-1) & np.any(d < short, axis=-1)
+    r = rule_tests(dimension_scores, total, rules)
+    eligible = ~r.total_bottom
+    leading = eligible & r.total_top & ~np.any(r.below_floor, axis=-1)
+    breakthrough = eligible & ~leading & np.any(r.strength, axis=-1) & np.any(r.shortfall, axis=-1)
     return np.where(leading, 0, np.where(breakthrough, 1, 2))
 
 
 def thirds(values, axis: int = -2) -> np.ndarray:
-    """Position of each value among the units: 2 top third, 0 bottom third, 1 middle (as the rules)."""
+    """Position of each value among the units: 2 top third, 0 bottom third, 1 middle (ties as the rules)."""
     v = np.asarray(values, dtype=float)
     lo = np.quantile(v, 1 / 3, axis=axis, keepdims=True)
     hi = np.quantile(v, 2 / 3, axis=axis, keepdims=True)
-    return np.where(v >= hi, 2, np.where(v < lo, 0, 1))
+    spread = np.ptp(v, axis=axis, keepdims=True) > 1e-12
+    return np.where(spread & (v >= hi), 2, np.where(spread & (v <= lo), 0, 1))
 
 
 def _kmeans_once(x: np.ndarray, k: int, rng: np.random.Generator, iters: int = 100):

@@ -30,6 +30,7 @@ Regions with zero employment in a cluster get lq 0 and no flag or star.
 from __future__ import annotations
 
 import ibis
+import pandas as pd
 from ibis import _
 
 KEYS = ("region", "cluster", "year")
@@ -52,7 +53,12 @@ def _as_ibis(data, name: str, required: tuple[str, ...]) -> tuple[ibis.Table, bo
 
 
 def calc_cluster_strength(regional: ibis.Table, reference: ibis.Table | None = None) -> ibis.Table:
-    """Location quotients, strength flags and stars as an ibis expression (see module docstring)."""
+    """Location quotients, strength flags and stars as an ibis expression (see module docstring).
+
+    ``region``, ``cluster`` and ``year`` come back with the types they were given (computed as
+    string, string, int64 inside), so the result merges with the input.
+    """
+    key_types = {key: regional.schema()[key] for key in KEYS}
     if "traded" not in regional.columns:
         regional = regional.mutate(traded=ibis.literal(True))
     base = regional.select(
@@ -107,7 +113,9 @@ def calc_cluster_strength(regional: ibis.Table, reference: ibis.Table | None = N
         star_specialisation=flag(_.lq >= 2),
         star_focus=flag(_.region_share >= _.share_p90),
     )
-    return out.select(*OUTPUT_COLUMNS).order_by("cluster", "year", "region")
+    out = out.select(*OUTPUT_COLUMNS)
+    return out.mutate(**{key: out[key].cast(kind) for key, kind in key_types.items()}).order_by(
+        "cluster", "year", "region")
 
 
 def cluster_strength(regional, reference=None):
@@ -146,4 +154,9 @@ def cluster_strength(regional, reference=None):
         ref, ref_in_memory = _as_ibis(reference, "reference", ("cluster", "year", "employment"))
         in_memory = in_memory and ref_in_memory
     expr = calc_cluster_strength(table, ref)
-    return expr.to_pandas().reset_index(drop=True) if in_memory else expr
+    if not in_memory:
+        return expr
+    frame = expr.to_pandas().reset_index(drop=True)
+    if isinstance(regional, pd.DataFrame):  # exact pandas dtypes of the keys (e.g. int32, category)
+        frame = frame.astype({key: regional[key].dtype for key in KEYS})
+    return frame
