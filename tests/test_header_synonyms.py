@@ -19,6 +19,9 @@ def test_every_synonym_names_a_declared_column():
     for row in rows:
         assert row.table in TABLES and row.column in TABLES[row.table].column_names, row
         assert row.synonym and row.note, row
+        col = TABLES[row.table].column(row.column)
+        declared = {normalize(n) for n in (col.name, col.zh, *col.aliases)}
+        assert normalize(row.synonym) not in declared, f"{row} repeats a declared name"
 
 
 def test_no_synonym_is_ambiguous_within_a_table():
