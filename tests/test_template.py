@@ -28,6 +28,20 @@ def test_templates_filled_with_the_example_row_load_back(store, tmp_path):
     assert (revenue, employment) == (15_000_000.0, 120)  # 1500 万元
 
 
+FACT_TABLES_IN_LOAD_ORDER = ["firms", "firm_years", "firm_chain_nodes", "regional_employment", "trade", "transactions",
+                             "patents", "trademarks", "organizations", "organization_years", "policies",
+                             "talent_moves"]
+
+
+def test_every_fact_template_loads_in_order(store, tmp_path):
+    from jiqun.schema import TABLES
+
+    assert set(FACT_TABLES_IN_LOAD_ORDER) == {t.name for t in TABLES.values() if t.layer == "fact"}
+    for table in FACT_TABLES_IN_LOAD_ORDER:
+        path = write_template(table, tmp_path / f"{table}.xlsx")
+        assert ingest_file(store, path, table, report_path=tmp_path / f"{table}.csv").rows_inserted == 1, table
+
+
 def test_template_layout(tmp_path):
     book = openpyxl.load_workbook(write_template("firms", tmp_path / "t.xlsx"))
     assert book.sheetnames[0] == "数据" and book["代码表"].sheet_state == "hidden" and "说明" in book.sheetnames

@@ -3,8 +3,9 @@
 :func:`write_template` writes a workbook whose first sheet (数据) has the Chinese header in row 1
 (money in 万元, e.g. 营业收入（万元）, so the file loads back with the right unit), the English name,
 unit, requirement and checks of each column in the header cell's comment, an example row, drop-down
-lists for enum and boolean columns (Chinese spellings) and for regions (Jiangsu's province, cities,
-counties and development zones, from a hidden sheet 代码表), a frozen header row and column widths.
+lists for enum and boolean columns (Chinese spellings), for clusters (their ids) and for regions
+(Jiangsu's province, cities, counties and development zones by a name that stands for one region,
+from a hidden sheet 代码表), a frozen header row and column widths.
 The sheet 说明 describes every column with its checks (:func:`jiqun.schema.docs.column_checks`).
 Filled in, the data sheet loads through :func:`jiqun.ingest.ingest_file` as it is.
 """
@@ -33,17 +34,45 @@ def example_uscc() -> str:
     return first17 + uscc_check_character(first17)
 
 
-def _examples() -> dict[str, object]:
+def _first_id(filename: str, column: str) -> str:
+    from ..catalogue import data_path
+
+    with open(data_path(filename), encoding="utf-8", newline="") as fh:
+        return next(csv.DictReader(fh))[column]
+
+
+def _examples(table: str) -> dict[str, object]:
+    """Example values by column (money in 万元); they satisfy the checks and the cross-field rules, and
+    refer to each other (the example firm, organisation and chain node) so the templates load in order."""
     year = dt.date.today().year - 1
-    return {
+    cluster, node = _first_id("clusters.csv", "cluster_id"), _first_id("chain_nodes.csv", "node_id")
+    common: dict[str, object] = {
         "uscc": example_uscc(), "name": "示例科技有限公司", "address": "江苏省苏州市工业园区星湖街1号",
         "region_code": "苏州工业园区", "industry_code": "3973", "year": year, "revenue_yuan": 1500,
         "output_value_yuan": 1400, "employment": 120, "rd_expenditure_yuan": 60, "exports_yuan": 300,
-        "profit_yuan": 90, "founded_on": "2015-06-01", "parent_group": "", "node_id": "",
+        "profit_yuan": 90, "founded_on": "2015-06-01", "node_id": node, "cluster_id": cluster,
         "classification": "industry", "sector_code": "3973", "establishments": 12, "payroll_yuan": 800,
         "hs6": "854231", "partner_country": "USA", "value_usd": 250000, "quantity": 1000, "quantity_unit": "个",
         "reporter": example_uscc(), "reporter_type": "firm", "flow": "export",
+        "transaction_id": f"TX{year}-000001", "seller_uscc": example_uscc(), "seller_region_code": "苏州工业园区",
+        "buyer_region_code": "上海市", "amount_yuan": 500,
+        "patent_id": "CN202310000001.X", "applicant_uscc": example_uscc(), "applicant_name": "示例科技有限公司",
+        "applicant_region_code": "苏州工业园区", "application_date": "2023-03-01", "grant_date": "2024-05-10",
+        "ipc_main": "H01L 21/02", "ipc_all": "H01L 21/02;G06F 15/78",
+        "registration_id": "1234567", "owner_uscc": example_uscc(), "mark": "EXAMPL", "registration_date": "2022-08-01",
+        "designated_countries": "USA;DEU", "nice_classes": "9;42",
+        "organization_id": "ORG-0001", "member_firms": 120, "staff": 8, "budget_yuan": 300, "services": 40,
+        "events": 12, "joint_projects": 5, "standards": 2, "satisfaction": 86,
+        "policy_id": "苏政发〔2018〕86号", "title": "关于加快培育先进制造业集群的指导意见", "department": "江苏省人民政府",
+        "target_clusters": cluster, "issued_on": "2018-07-01", "effective_from": "2018-07-01",
+        "move_id": "MV-0001", "person_hash": "3f2a9c0d1e4b5a6c", "from_uscc": example_uscc(),
+        "move_date": f"{year}-03-01",
     }
+    per_table: dict[str, dict[str, object]] = {
+        "organizations": {"name": "示例集群促进中心", "uscc": ""},
+        "policies": {"level": "省级", "region_code": "江苏省", "budget_yuan": 50000},
+    }
+    return {**common, **per_table.get(table, {})}
 
 
 def _header(col: Column) -> str:
@@ -124,7 +153,7 @@ def write_template(table: str | Table, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     checks = column_checks(spec)
     columns = [spec.column(c.column) for c in checks]
-    examples = _examples()
+    examples = _examples(spec.name)
     book = xlsxwriter.Workbook(str(path))
     try:
         _write_data_sheet(book, spec, columns, checks, examples, _region_choices(data_path("regions.csv")))
@@ -146,6 +175,10 @@ def _example(col: Column, examples: dict[str, object]):
 def _write_data_sheet(book, spec: Table, columns, checks, examples, regions) -> None:
     from xlsxwriter.utility import xl_col_to_name
 
+    from ..catalogue import data_path
+
+    with open(data_path("clusters.csv"), encoding="utf-8", newline="") as fh:
+        clusters = [r["cluster_id"] for r in csv.DictReader(fh)]
     sheet = book.add_worksheet(DATA_SHEET)
     lists = book.add_worksheet(LISTS_SHEET)
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
@@ -168,7 +201,7 @@ def _write_data_sheet(book, spec: Table, columns, checks, examples, regions) -> 
                 sheet.write_number(1, i, value)
             else:
                 sheet.write_string(1, i, str(value))
-        choices = _choice_labels(col)
+        choices = _choice_labels(col) or (clusters if col.codelist == "cluster" and not col.multi else [])
         if col.codelist == "region" and not col.multi:
             sheet.data_validation(1, i, LIST_ROWS, i, {
                 "validate": "list", "source": f"='{LISTS_SHEET}'!$A$2:$A${len(regions) + 1}",
