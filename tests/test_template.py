@@ -42,6 +42,15 @@ def test_every_fact_template_loads_in_order(store, tmp_path):
         assert ingest_file(store, path, table, report_path=tmp_path / f"{table}.csv").rows_inserted == 1, table
 
 
+def test_catalogue_templates_load_back_unchanged(store, tmp_path):
+    from jiqun.catalogue import CATALOGUE_FILES
+
+    for table, _ in CATALOGUE_FILES:
+        result = ingest_file(store, write_template(table, tmp_path / f"{table}.xlsx"), table,
+                             report_path=tmp_path / f"{table}.csv")
+        assert not result.changed, table  # the example is the first shipped row
+
+
 def test_template_layout(tmp_path):
     book = openpyxl.load_workbook(write_template("firms", tmp_path / "t.xlsx"))
     assert book.sheetnames[0] == "数据" and book["代码表"].sheet_state == "hidden" and "说明" in book.sheetnames

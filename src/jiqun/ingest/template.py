@@ -75,6 +75,17 @@ def _examples(table: str) -> dict[str, object]:
     return {**common, **per_table.get(table, {})}
 
 
+def _catalogue_example(table: str) -> dict[str, object]:
+    """The first row of the shipped catalogue file of ``table`` (loading it back changes nothing)."""
+    from ..catalogue import CATALOGUE_FILES, countries_table, data_path
+
+    filename = dict(CATALOGUE_FILES).get(table)
+    if filename is None:
+        return {k: v[0] for k, v in countries_table().to_pydict().items()}
+    with open(data_path(filename), encoding="utf-8", newline="") as fh:
+        return dict(next(csv.DictReader(fh)))
+
+
 def _header(col: Column) -> str:
     return f"{col.zh}（{MONEY_UNIT}）" if col.is_money else col.zh
 
@@ -153,7 +164,7 @@ def write_template(table: str | Table, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     checks = column_checks(spec)
     columns = [spec.column(c.column) for c in checks]
-    examples = _examples(spec.name)
+    examples = _catalogue_example(spec.name) if spec.layer == "catalogue" else _examples(spec.name)
     book = xlsxwriter.Workbook(str(path))
     try:
         _write_data_sheet(book, spec, columns, checks, examples, _region_choices(data_path("regions.csv")))
