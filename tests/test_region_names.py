@@ -29,7 +29,7 @@ def test_name_spellings():
 @pytest.mark.parametrize("cell,code", [
     ("苏州市", "320500"), ("苏州", "320500"), ("昆山市", "320583"), ("姑苏区", "320508"),
     ("苏州市姑苏区", "320508"), ("江苏省", "320000"), ("苏州工业园区", "320571"), ("昆山开发区", "320598"),
-    (" 苏州 ", "320500"), ("320583", "320583"),
+    (" 苏州 ", "320500"), ("苏州\u3000市", "320500"), ("320583", "320583"),
 ])
 def test_region_names_resolve_to_codes(store, tmp_path, make_uscc, cell, code):
     result = ingest_file(store, firms_file(tmp_path, make_uscc, [cell]), "firms")
