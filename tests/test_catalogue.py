@@ -116,3 +116,54 @@ def test_wipo_concordance_matches_reference(shared_reference):
     shipped = [tuple(r.values()) for r in rows("wipo_ipc_technology_35.csv")]
     assert shipped == reference
     assert {int(r[0]) for r in shipped} == set(range(1, 36))
+
+
+def test_full_gbt4754_class_list():
+    industries = {r["industry_code"]: r for r in rows("industries.csv")}
+    per_level = defaultdict(int)
+    for r in industries.values():
+        per_level[r["level"]] += 1
+    # 20 sections, 97 divisions, 473 groups; 1,381 classes (sources quote 1,380-1,382, see SOURCES.md)
+    assert dict(per_level) == {"section": 20, "division": 97, "group": 473, "class": 1381}
+    assert {c for c, r in industries.items() if r["level"] == "section"} == set("ABCDEFGHIJKLMNOPQRST")
+    expected_parent_level = {"division": "section", "group": "division", "class": "group"}
+    for code, r in industries.items():
+        if r["level"] == "section":
+            assert r["parent_code"] == ""
+        else:
+            parent = industries[r["parent_code"]]
+            assert parent["level"] == expected_parent_level[r["level"]], code
+        assert r["name_zh"], code
+    assert industries["3973"]["name_zh"] == "集成电路制造"
+    assert industries["0111"]["parent_code"] == "011" and industries["011"]["parent_code"] == "01"
+    # every code of the cluster concordance is in the list
+    for r in rows("cluster_industries.csv"):
+        assert r["industry_code"] in industries, r
+
+
+def test_any_valid_class_loads(store, make_uscc, tmp_path):
+    from jiqun.ingest import ingest_file
+
+    path = tmp_path / "firms.csv"
+    path.write_text("统一社会信用代码,企业名称,行政区划代码,行业代码\n"
+                    f"{make_uscc(1)},稻米公司,320581,0111\n{make_uscc(2)},保险公司,320581,6811\n", encoding="utf-8")
+    assert ingest_file(store, path, "firms").rows_inserted == 2
+
+
+NBS_ZONES = {"320371", "320571", "320671", "320771", "320772", "320871", "320971", "321071", "321171",
+             "321271", "321371"}
+
+
+def test_development_zones_roll_up_into_their_city():
+    regions = {r["region_code"]: r for r in rows("regions.csv")}
+    zones = {c: r for c, r in regions.items() if r["level"] == "zone"}
+    assert NBS_ZONES <= set(zones)
+    assert zones["320571"]["name_zh"] == "苏州工业园区" and zones["320571"]["parent_code"] == "320500"
+    gbt2260 = {c for c, r in regions.items() if r["level"] != "zone"}
+    for code, r in zones.items():
+        parent = regions[r["parent_code"]]
+        assert parent["level"] in ("prefecture", "county"), code
+        city = code[:4] + "00"
+        assert regions[city]["level"] == "prefecture" and r["parent_code"][:4] == code[:4], code
+        if code not in NBS_ZONES:  # jiqun codes: the 9x block, never a GB/T 2260 or NBS code
+            assert code[4] == "9" and code not in gbt2260, code

@@ -225,3 +225,25 @@ def test_default_memory_limit_is_half_the_ram_at_most_6gb(store_path, monkeypatc
     value, unit = float(limit.split()[0]), limit.split()[1]
     # DuckDB shows the limit rounded down to 0.1 GiB
     assert abs(value * {"MiB": 2**20, "GiB": 2**30}[unit] - expected_mb * 10**6) < 0.03 * expected_mb * 10**6
+
+
+def test_version_4_store_gains_the_new_catalogue_rows(store_path):
+    """A store whose catalogue was loaded before the full GB/T 4754 list and the development zones
+    (schema version 4, ``industries.name_en`` NOT NULL) gets the new rows when it is upgraded."""
+    import duckdb
+
+    db = duckdb.connect(str(store_path))
+    db.execute("DELETE FROM regions WHERE level = 'zone'").fetchall()
+    db.execute("DELETE FROM industries WHERE name_en IS NULL").fetchall()
+    db.execute("ALTER TABLE industries ALTER COLUMN name_en SET NOT NULL").fetchall()
+    db.execute("UPDATE jiqun_meta SET value = '4' WHERE key = 'schema_version'").fetchall()
+    before = db.execute("SELECT count(*) FROM industries").fetchall()[0][0]
+    db.close()
+    assert before == 261
+    con = jiqun.connect(store_path)
+    assert _meta(con, "schema_version") == str(SCHEMA_VERSION)
+    assert con.table("industries").count().execute() == 20 + 97 + 473 + 1381
+    zones = con.table("regions").filter(con.table("regions").level == "zone").execute()
+    assert "320571" in set(zones.region_code)
+    assert con.table("clusters").count().execute() == 14  # the rest of the store is kept
+    con.disconnect()

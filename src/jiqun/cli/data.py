@@ -91,19 +91,11 @@ def ingest(
 
 
 @app.command()
-def tables(name: Optional[str] = typer.Argument(None, help="Describe one table."),
+def tables(name: Optional[str] = typer.Argument(None, help="Describe one table: its columns' checks and allowed values."),
            db: Optional[str] = db_option()) -> None:
     """List the tables (with row counts if the store exists) or describe one. 数据表。"""
     if name:
-        if name not in TABLES:
-            fail(f"unknown table {name!r}", 2)
-        t = TABLES[name]
-        console.print(f"[bold]{t.name}[/] {t.zh} — {t.description}\ngrain: {t.grain}\n"
-                      f"key: {', '.join(t.primary_key)}")
-        out = RichTable("column", "中文", "type", "unit", "required")
-        for c in t.columns:
-            out.add_row(c.name, c.zh, c.type, c.unit or "", "yes" if c.required else "")
-        console.print(out)
+        describe_table(name)
         return
     counts = {}
     path = db_path(db)
@@ -115,6 +107,43 @@ def tables(name: Optional[str] = typer.Argument(None, help="Describe one table."
     for t in TABLES.values():
         out.add_row(t.name, t.zh, t.layer, t.grain, f"{counts[t.name]:,}" if counts else "")
     console.print(out)
+
+
+def unknown_table_message(name: str) -> str:
+    """One bilingual line refusing an unknown table name, with the valid names and the closest one."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(TABLES), n=1, cutoff=0.5)
+    hint = f" Did you mean {close[0]}? 是否指 {close[0]}？" if close else ""
+    return (f"unknown table {name!r} 未知数据表;{hint} valid tables 可用数据表: {', '.join(TABLES)}")
+
+
+def describe_table(name: str) -> None:
+    """Print a table's grain, key, every column's checks and allowed values, its rules and foreign keys."""
+    from ..schema.docs import column_checks, table_rules
+
+    if name not in TABLES:
+        fail(unknown_table_message(name), 2)
+    t = TABLES[name]
+    console.print(f"[bold]{t.name}[/] {t.zh} — {t.description}\ngrain 粒度: {t.grain}\n"
+                  f"key 主键: {', '.join(t.primary_key) or '—'}")
+    out = RichTable(title="columns and checks 列与校验")
+    for heading in ("column 列", "type 类型", "unit 单位", "required 必填", "checks 校验", "allowed values 允许值",
+                    "also accepted headers 其他表头"):
+        out.add_column(heading, overflow="fold")
+    for c in column_checks(t):
+        unit = c.unit + (f" (headers 表头: {', '.join(u for u in c.units if not u.isascii())})" if c.units else "")
+        allowed = "; ".join(f"{v} = {'/'.join(s for s in spellings if s != v)}".rstrip(" =")
+                            for v, spellings in c.allowed.items())
+        out.add_row(f"{c.column}\n{c.zh}", c.type, unit, "yes 是" if c.required else "", c.checks, allowed,
+                    ", ".join((*c.aliases, *c.synonyms)))
+    console.print(out)
+    rules = table_rules(t)
+    if rules:
+        table = RichTable("kind 类别", "rule 规则", "meaning 说明", title="cross-field rules and foreign keys 跨字段规则与外键")
+        for kind, rule, meaning in rules:
+            table.add_row(kind, rule, meaning)
+        console.print(table)
 
 
 @app.command()

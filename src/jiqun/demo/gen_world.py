@@ -222,6 +222,11 @@ def load_world(catalogue_dir: Path | None = None) -> World:
     other = [r["industry_code"] for r in industries if r["industry_code"][:2].isdigit()
              and 13 <= int(r["industry_code"][:2]) <= 43
              and not any(r["industry_code"].startswith(u) or u.startswith(r["industry_code"]) for u in used)]
+    # Non-cluster firms draw from a fixed list (the industries the catalogue held before it had all
+    # GB/T 4754-2017 classes), so that the full class list leaves the demo's numbers unchanged.
+    frozen = [r["industry_code"] for r in read_csv(Path(str(resources.files(__package__) / "data"
+                                                             / "other_industries.csv")))]
+    other = [code for code in frozen if code in set(other)] or other
     if not other:
         other = sorted(used)[:1]
     city_idx = {c: i for i, c in enumerate(cities)}

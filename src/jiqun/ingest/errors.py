@@ -22,6 +22,7 @@ RULES: dict[str, tuple[str, str]] = {
     "type": ("the value does not have the column's type", "数值类型不符"),
     "enum": ("the value is not one of the allowed values", "取值不在允许范围内"),
     "codelist": ("the code is not in the code list", "代码不在代码表中"),
+    "ambiguous_region": ("the region name stands for several regions", "地区名称对应多个地区"),
     "uscc": ("not a valid unified social credit code (GB 32100-2015)", "统一社会信用代码无效（GB 32100-2015）"),
     "pattern": ("the text does not have the required form", "文本格式不符"),
     "range": ("the value is out of the allowed range", "数值超出允许范围"),

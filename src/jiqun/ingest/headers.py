@@ -42,8 +42,11 @@ class Mapping:
 
 
 def _names(column: Column) -> set[str]:
+    from ..schema.synonyms import column_synonyms  # header synonyms as data (schema/data/header_synonyms.csv)
+
     names = {normalize(column.name), normalize(column.zh)}
     names |= {normalize(a) for a in column.aliases}
+    names |= {normalize(s) for s in column_synonyms(column)}
     if column.is_money and column.name.endswith("_yuan"):
         names.add(normalize(column.name[: -len("_yuan")]))
     return names

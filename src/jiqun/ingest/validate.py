@@ -17,6 +17,7 @@ from ..schema.model import Column, Table
 from .errors import RULES
 from .headers import Mapping
 from .readers import STAGE
+from .regions import build_region_names, region_checks, region_code_expr
 
 TYPED = "_jiqun_typed"
 PROBLEMS = "_jiqun_problems"
@@ -58,6 +59,8 @@ def _typed_expr(col: Column, raw: str) -> str:
             return f"(CASE lower({raw}) {cases} END)"
         if col.uscc or col.codelist in ("country", "ipc"):
             return f"upper({raw})"
+        if col.codelist == "region" and not col.multi:  # a code, or a region's name (苏州市, 姑苏区 …)
+            return region_code_expr(raw)
         if col.codelist == "hs6":
             # Excel drops the leading zero of chapters 01-09.
             return f"(CASE WHEN regexp_full_match({raw}, '[0-9]{{5}}') THEN '0' || {raw} ELSE {raw} END)"
@@ -85,6 +88,8 @@ def _typed_expr(col: Column, raw: str) -> str:
 def build_typed(con, table: Table, mappings: list[Mapping]) -> None:
     """Create the typed temp table from the staged text table."""
     by_name = {m.column.name: m for m in mappings}
+    if any(c.codelist == "region" for c in table.input_columns):
+        build_region_names(con)  # the spellings of region names, once per load
     select = ["(rowid + 2) AS _row"]
     for col in table.input_columns:
         m = by_name.get(col.name)
@@ -215,6 +220,8 @@ def checks(table: Table, present: set[str], max_cell_chars: int, mode: str) -> l
 
 def _codelist_checks(col: Column) -> list[str]:
     name, raw, typed = col.name, raw_name(col.name), quote(col.name)
+    if col.codelist == "region" and not col.multi:
+        return region_checks(name, raw, typed, TYPED)
     if col.multi:
         source = f"(SELECT _row, {raw} AS _raw, trim(unnest(string_split({typed}, ';'))) AS _code FROM {TYPED} " \
                  f"WHERE {typed} IS NOT NULL)"

@@ -12,13 +12,17 @@ REGIONS = Table(
     "regions", "行政区划", "catalogue",
     grain="one administrative division (GB/T 2260)",
     description="China as a whole (code 100000, the reference area; a common convention, not part of "
-    "GB/T 2260), its province-level divisions, Jiangsu's 13 prefecture cities and its county-level divisions.",
+    "GB/T 2260), its province-level divisions, Jiangsu's 13 prefecture cities, its county-level divisions "
+    "and the development zones that statistics report separately (level `zone`: NBS statistical codes such "
+    "as 320571 苏州工业园区, or jiqun codes ending in 9x; see catalogue/data/SOURCES.md). A zone's code "
+    "starts with its city's 4 digits, so its firms roll up into that city and the province exactly once.",
     columns=(
         C("region_code", "text", "行政区划代码", "6-digit GB/T 2260 code", required=True,
           pattern=r"[1-9][0-9]{5}", aliases=("code", "区划代码")),
         C("name_zh", "text", "中文名称", "Chinese name", required=True, max_length=NAME_LEN),
         C("name_en", "text", "英文名称", "English name", required=True, max_length=NAME_LEN),
-        C("level", "text", "级别", "nation, province, prefecture or county", required=True, enum=REGION_LEVELS),
+        C("level", "text", "级别", "nation, province, prefecture, county or zone", required=True,
+          enum=REGION_LEVELS),
         C("parent_code", "text", "上级代码", "code of the enclosing division", pattern=r"[1-9][0-9]{5}"),
     ),
     primary_key=("region_code",),
@@ -28,14 +32,15 @@ REGIONS = Table(
 INDUSTRIES = Table(
     "industries", "国民经济行业", "catalogue",
     grain="one GB/T 4754-2017 section, division, group or class",
-    description="Industry classification GB/T 4754-2017: all manufacturing divisions 13-43 and the "
-    "groups and classes the clusters use.",
+    description="Industry classification GB/T 4754-2017, all four levels: 20 sections, 97 divisions, "
+    "473 groups and 1,381 classes (see catalogue/data/SOURCES.md). English names only where we have them.",
     columns=(
         C("industry_code", "text", "行业代码", "section letter or 2/3/4-digit code", required=True,
           pattern=r"[A-T]|[0-9]{2,4}", aliases=("code",)),
         C("level", "text", "级别", "section, division, group or class", required=True, enum=INDUSTRY_LEVELS),
         C("name_zh", "text", "中文名称", "Chinese name", required=True, max_length=NAME_LEN),
-        C("name_en", "text", "英文名称", "English name", required=True, max_length=NAME_LEN),
+        C("name_en", "text", "英文名称", "English name (empty where no translation is available)",
+          max_length=NAME_LEN),
         C("parent_code", "text", "上级代码", "enclosing level's code"),
     ),
     primary_key=("industry_code",),

@@ -61,6 +61,9 @@ REGION_LEVELS = {
     "province": ("province", "省"),
     "prefecture": ("prefecture", "地级市", "市"),
     "county": ("county", "县", "区", "县级市"),
+    # Development zones that statistics report separately (苏州工业园区 …); they lie in (and roll up
+    # into) the city of the first four digits of their code.
+    "zone": ("zone", "开发区", "园区", "功能区"),
 }
 INDUSTRY_LEVELS = {
     "section": ("section", "门类"),

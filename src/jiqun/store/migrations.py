@@ -58,11 +58,29 @@ def _v4(db) -> None:
     rewrite_in_stored_order(db, "transactions")
 
 
+def _v6(db) -> None:
+    """Let the shipped catalogue be loaded again: the full GB/T 4754-2017 list (``industries.name_en``
+    becomes optional) and the development zones of ``regions``.
+
+    The catalogue itself is loaded by :func:`jiqun.store.connection.initialize` after the migrations
+    (through the validated ingest path, which needs its own transaction): forgetting
+    ``catalogue_loaded`` makes it upsert the shipped rows. Rows a user added stay; a shipped row the
+    user edited is replaced by the shipped version. Independent of version 5.
+    """
+    from .._duck import run
+    from .connection import META
+
+    run(db, "ALTER TABLE industries ALTER COLUMN name_en DROP NOT NULL")
+    run(db, f"DELETE FROM {META} WHERE key = 'catalogue_loaded'")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: catalogue, fact, meta and indicator results tables", _v1),
     Migration(2, "evaluation_schemes and evaluation_results tables", _v2),
     Migration(3, "firm_keys and the integer firm keys of transactions (seller_key, buyer_key)", _v3),
     Migration(4, "transactions stored in order of year and seller key (the loader's order)", _v4),
+    Migration(6, "catalogue re-loaded: full GB/T 4754-2017 list (industries.name_en optional), "
+                 "development zones in regions", _v6),
 ]
 
 #: The schema version this jiqun writes.
