@@ -12,19 +12,20 @@ from .. import settings
 from ..ingest import MODES, IngestError, ingest_file
 from ..schema import LOADABLE, TABLES
 from ..store import StoreError, connect
-from .base import app, console, db_option, db_path, err_console, fail
+from .base import (app, check_encoding, check_input_file, check_output_file, console, db_option, db_path,
+                   err_console, fail)
 
 
 @app.command()
 def init(db: Optional[str] = db_option()) -> None:
     """Create (or upgrade) a store and load the shipped catalogue. 创建数据库。"""
     try:
-        con = connect(db_path(db))
+        con = connect(db_path(db, demo_fallback=False))
     except StoreError as exc:
         fail(str(exc))
     counts = {t: con.table(t).count().execute() for t in TABLES if TABLES[t].layer == "catalogue"}
     con.disconnect()
-    console.print(f"store ready: {db_path(db)}")
+    console.print(f"store ready: {db_path(db, demo_fallback=False)}")
     for name, n in counts.items():
         console.print(f"  {name}: {n} rows")
 
@@ -63,8 +64,11 @@ def ingest(
         fail(f"unknown table {table!r}; loadable tables: {', '.join(LOADABLE)}", 2)
     if mode not in MODES:
         fail(f"--mode must be one of {', '.join(MODES)}", 2)
+    check_input_file(file)
+    check_encoding(encoding)
+    check_output_file(errors)
     try:
-        con = connect(db_path(db))
+        con = connect(db_path(db, demo_fallback=False))
     except StoreError as exc:
         fail(str(exc))
     try:
@@ -107,7 +111,7 @@ def tables(name: Optional[str] = typer.Argument(None, help="Describe one table."
         return
     counts = {}
     path = db_path(db)
-    if Path(path).exists():
+    if db or Path(path).exists():  # an explicit --db must be a store; the default may not exist yet
         con = connect(path, read_only=True)
         counts = {t: con.table(t).count().execute() for t in TABLES}
         con.disconnect()

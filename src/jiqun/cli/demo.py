@@ -27,6 +27,8 @@ def demo(
     from ..demo.run import run_demo
 
     out_dir = out or Path(settings.get("demo_out"))
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"--out {out_dir} is a file; the demo writes a folder — give a folder name 输出路径须为文件夹", 2)
     scale = scale or settings.get("demo_scale")
     if scale not in ("small", "city", "province"):
         fail("--scale must be small, city or province", 2)
