@@ -86,8 +86,9 @@ def alerts(
 
     if fmt not in ("table", "csv", "json"):
         fail("--format must be table, csv or json", 2)
+    check_output_file(out)
     try:
-        con = connect(db_path(db), read_only=True)
+        con = connect(db_path(db), create=False, read_only=True)
     except StoreError as exc:
         fail(str(exc))
     try:

@@ -109,7 +109,7 @@ def report_error(exc: Exception) -> None:
     from ..store import StoreError
 
     if isinstance(exc, typer.TyperException):  # usage: unknown option, missing argument, bad value
-        command = getattr(getattr(exc, "ctx", None), "command_path", "jiqun")
+        command = " ".join(["jiqun", *getattr(getattr(exc, "ctx", None), "command_path", "jiqun").split()[1:]])
         fail(f"{exc.format_message()} — see `{command} --help` 用法错误，请查看帮助", getattr(exc, "exit_code", 2))
     if isinstance(exc, NameNotFound):
         fail(str(exc), 2)

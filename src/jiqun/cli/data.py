@@ -66,6 +66,9 @@ def ingest(
         fail(f"--mode must be one of {', '.join(MODES)}", 2)
     check_input_file(file)
     check_encoding(encoding)
+    if sheet is not None and file.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        fail(f"--sheet applies to Excel workbooks only, and {file.name} is not one (.xlsx) "
+             "--sheet 仅适用于 Excel 文件", 2)
     check_output_file(errors)
     try:
         con = connect(db_path(db, demo_fallback=False))
