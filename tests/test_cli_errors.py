@@ -253,3 +253,16 @@ def test_ingest_never_loads_into_the_demo_store(store_path, tmp_path, monkeypatc
     assert result.exit_code == 0, result.output
     assert "using the demo store" not in result.output and (tmp_path / "jiqun.duckdb").exists()
     assert hashlib.sha256(demo_store.read_bytes()).hexdigest() == before
+
+
+def test_bad_scheme_and_reference_files_are_one_line(store_path, tmp_path):
+    bad_yaml = tmp_path / "scheme.yaml"
+    bad_yaml.write_text("dimensions: [a\n  b: {\n", encoding="utf-8")
+    not_a_mapping = tmp_path / "reference.yaml"
+    not_a_mapping.write_text("just text\n", encoding="utf-8")
+    for args, words in [(["--scheme", str(bad_yaml)], "not valid YAML"),
+                        (["--reference", str(not_a_mapping)], "must map indicator ids to values")]:
+        result = runner.invoke(app, ["evaluate", "--db", str(store_path), *args])
+        errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+        assert result.exit_code == 2 and len(errors) == 1 and words in errors[0], result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output

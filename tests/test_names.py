@@ -107,3 +107,74 @@ def test_years_with_data(store, make_uscc):
     assert caught.value.kind == "year"
     with pytest.raises(NameNotFound, match="not a year"):
         resolve_year(store, "twenty")
+
+
+# --------------------------------------------------------------------------- the CLI
+@pytest.fixture
+def small_store(store, store_path, make_uscc):
+    """Two IoT firms in Wuxi, 2022-2023 (closed, so the CLI can open the file)."""
+    a, b = make_uscc(1), make_uscc(2)
+    ingest_table(store, pd.DataFrame({"uscc": [a, b], "name": ["甲", "乙"], "region_code": ["320281", "320205"],
+                                      "industry_code": ["3983", "3961"]}), "firms")
+    ingest_table(store, pd.DataFrame({"uscc": [a, b, a, b], "year": [2022, 2022, 2023, 2023],
+                                      "revenue_yuan": [1e8, 2e7, 1.2e8, 3e7], "employment": [100, 50, 110, 40]}),
+                 "firm_years")
+    store.disconnect()
+    return store_path
+
+
+@pytest.mark.slow  # computes the indicators three times (~20 s)
+def test_cli_accepts_chinese_names_wherever_ids_are(small_store, tmp_path):
+    from typer.testing import CliRunner
+
+    from jiqun.cli import app
+
+    runner = CliRunner()
+    by_id, by_name = tmp_path / "by_id.csv", tmp_path / "by_name.csv"
+    result = runner.invoke(app, ["indicators", "--db", str(small_store), "--cluster", "iot", "--region", "320200",
+                                 "--year", "2023", "--format", "csv", "--out", str(by_id)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["indicators", "--db", str(small_store), "--cluster", "物联网", "--region", "无锡",
+                                 "--year", "2023", "--format", "csv", "--out", str(by_name)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(by_name, dtype=str)
+    assert len(frame) > 0 and by_id.read_bytes() == by_name.read_bytes()
+    assert set(frame["cluster"]) == {"iot"} and set(frame["region"]) == {"320200"} and set(frame["year"]) == {"2023"}
+    # a valid region without data is an answer that says so, not an empty table
+    result = runner.invoke(app, ["indicators", "--db", str(small_store), "--cluster", "iot", "--region", "南京"])
+    assert result.exit_code == 1 and "no indicators for --cluster iot --region 320100 南京市" in result.output
+
+
+def test_cli_refuses_unknown_names_and_years_with_the_choices(small_store):
+    from typer.testing import CliRunner
+
+    from jiqun.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["indicators", "--db", str(small_store), "--year", "2030"])
+    assert result.exit_code == 2 and "years with data 有数据的年份: 2022, 2023" in result.output
+    result = runner.invoke(app, ["evaluate", "--db", str(small_store), "--year", "2030"])
+    assert result.exit_code == 2 and "2022, 2023" in result.output
+    result = runner.invoke(app, ["indicators", "--db", str(small_store), "--region", "鼓楼区"])
+    assert result.exit_code == 2 and "320106 鼓楼区 (南京市)" in result.output
+    result = runner.invoke(app, ["indicators", "--db", str(small_store), "--cluster", "物连网"])
+    assert result.exit_code == 2 and "closest 最接近: iot 物联网" in result.output
+
+
+def test_cli_lists_clusters_and_regions(store_path, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from jiqun.cli import app
+
+    runner = CliRunner()
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path / "empty")
+    result = runner.invoke(app, ["clusters", "--format", "csv"])  # no store: the shipped catalogue
+    assert result.exit_code == 0 and "shipped catalogue" in result.output
+    assert "iot,物联网,Internet of Things,320200,无锡市,Wuxi" in result.output
+    result = runner.invoke(app, ["regions", "--db", str(store_path), "--level", "city", "--format", "json"])
+    assert result.exit_code == 0 and result.output.count('"region_code"') == 13
+    result = runner.invoke(app, ["regions", "--db", str(store_path), "--parent", "苏州"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "昆山市" in result.output and "南京市" not in result.output
+    result = runner.invoke(app, ["regions", "--level", "planet"])
+    assert result.exit_code == 2 and "unknown level 'planet'" in result.output
