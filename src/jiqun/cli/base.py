@@ -38,6 +38,29 @@ class JiqunGroup(TyperGroup):
             report_error(exc)
 
 
+#: How every command picks its store, reads names and reports errors (docs/cli.md, from `jiqun docs`).
+CLI_NOTES = """\
+**Which store.** `--db PATH`, else `JIQUN_DB`, else `./jiqun.duckdb`. When neither is given and
+`./jiqun.duckdb` does not exist but the demo store does (`jiqun-demo/jiqun.duckdb`, setting
+`demo_out`), the commands that read use the demo store and say so on stderr ("using the demo store
+…"); `init` and `ingest` never do (real data never goes into the demo store). `--db` must be a
+DuckDB file: a CSV, an Excel workbook, an empty file or a folder is refused by every command and left
+untouched. Only `init`, `ingest` and `demo` create a store, and only under a name ending in
+`.duckdb`; reading commands never create one. A store in use by another program is refused with
+that program's PID and command line.
+
+**Names.** `--cluster` takes an id or a Chinese or English name (`iot`, `物联网`, `Internet of
+Things`); `--region` a code or a name, with or without 市/区/县 (`320500`, `苏州市`, `苏州`, `Suzhou`;
+`province` / `全省` is Jiangsu); `--year` a year that has data. An unknown or ambiguous name is
+refused with the closest matches and the valid values; `jiqun clusters` and `jiqun regions` list them.
+
+**Errors.** Every error is one line on stderr beginning `error:` (what, where, how to fix, in
+English and Chinese) and a non-zero exit status: 2 for refused input (nothing written), 1 for
+anything else. An unexpected error says so, asks to be reported and writes its traceback to a
+log file (`jiqun-error-*.log` in the temporary folder); `jiqun --debug COMMAND …` or `JIQUN_DEBUG=1`
+shows the traceback instead.
+"""
+
 app = typer.Typer(help="jiqun (集群): industrial-cluster observatory.", add_completion=False, cls=JiqunGroup)
 console = Console()
 err_console = Console(stderr=True)
