@@ -266,3 +266,19 @@ def test_bad_scheme_and_reference_files_are_one_line(store_path, tmp_path):
         errors = [line for line in result.output.splitlines() if line.startswith("error:")]
         assert result.exit_code == 2 and len(errors) == 1 and words in errors[0], result.output
         assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_refused_first_load_leaves_no_store_and_a_bad_sheet_number_is_refused(tmp_path, make_uscc):
+    import openpyxl
+
+    book = tmp_path / "firms.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["统一社会信用代码", "企业名称", "行政区划代码", "行业代码"])
+    workbook.active.append([make_uscc(1), "甲", "320281", "3983"])
+    workbook.save(book)
+    db = tmp_path / "new.duckdb"
+    result = runner.invoke(app, ["ingest", str(book), "--table", "firms", "--db", str(db), "--sheet", "1"])
+    assert result.exit_code == 2 and "no sheet number 1" in result.output and "Traceback" not in result.output
+    assert not db.exists() and not Path(str(db) + ".wal").exists()
+    result = runner.invoke(app, ["ingest", str(book), "--table", "firms", "--db", str(db), "--sheet", "0"])
+    assert result.exit_code == 0 and "1 inserted" in result.output and db.exists()

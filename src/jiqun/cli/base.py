@@ -211,3 +211,20 @@ def no_rows_message(what: str, **filters) -> str:
                 "`jiqun clusters`, `jiqun regions` and `jiqun tables` show what there is")
     return (f"no {what}: the store holds no data for them yet 尚无数据 — load data with `jiqun ingest FILE "
             "--table firm_years` or run `jiqun demo`")
+
+
+def is_new_store(store: str) -> bool:
+    """Whether ``store`` (a path or ``duckdb://`` URL) names a file that does not exist yet."""
+    from ..store import parse_url
+
+    location = parse_url(store)[1]
+    return location != ":memory:" and not Path(location).exists()
+
+
+def discard_new_store(store: str) -> None:
+    """Delete a store this command created (and its WAL), e.g. after its first load was refused."""
+    from ..store import parse_url
+
+    location = Path(parse_url(store)[1])
+    for path in (location, Path(str(location) + ".wal")):
+        path.unlink(missing_ok=True)

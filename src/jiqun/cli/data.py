@@ -13,7 +13,7 @@ from ..ingest import MODES, IngestError, ingest_file
 from ..schema import LOADABLE, TABLES
 from ..store import StoreError, connect
 from .base import (app, check_encoding, check_input_file, check_output_file, console, db_option, db_path,
-                   err_console, fail)
+                   discard_new_store, err_console, fail, is_new_store)
 
 
 @app.command()
@@ -70,10 +70,13 @@ def ingest(
         fail(f"--sheet applies to Excel workbooks only, and {file.name} is not one (.xlsx) "
              "--sheet 仅适用于 Excel 文件", 2)
     check_output_file(errors)
+    store = db_path(db, demo_fallback=False)
+    new_store = is_new_store(store)
     try:
-        con = connect(db_path(db, demo_fallback=False))
+        con = connect(store)
     except StoreError as exc:
         fail(str(exc))
+    result = None
     try:
         with console.status(f"validating and loading {file} …"):
             result = ingest_file(con, file, table, mode=mode, quarantine=quarantine, vintage=vintage,
@@ -83,6 +86,8 @@ def ingest(
         raise typer.Exit(2)
     finally:
         con.disconnect()
+        if new_store and result is None:  # a refused first load leaves no empty store behind
+            discard_new_store(store)
     if not result.changed:
         console.print(f"no change 无变化: {file} holds the same {result.rows_in_file} rows as the store")
         return
