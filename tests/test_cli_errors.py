@@ -260,7 +260,11 @@ def test_bad_scheme_and_reference_files_are_one_line(store_path, tmp_path):
     bad_yaml.write_text("dimensions: [a\n  b: {\n", encoding="utf-8")
     not_a_mapping = tmp_path / "reference.yaml"
     not_a_mapping.write_text("just text\n", encoding="utf-8")
+    gbk_yaml = tmp_path / "gbk.yaml"
+    gbk_yaml.write_bytes("name: 测试方案\n".encode("gbk"))
     for args, words in [(["--scheme", str(bad_yaml)], "not valid YAML"),
+                        (["--scheme", str(gbk_yaml)], "is not UTF-8 text"),
+                        (["--reference", str(gbk_yaml)], "is not UTF-8 text"),
                         (["--reference", str(not_a_mapping)], "must map indicator ids to values")]:
         result = runner.invoke(app, ["evaluate", "--db", str(store_path), *args])
         errors = [line for line in result.output.splitlines() if line.startswith("error:")]

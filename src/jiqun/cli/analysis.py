@@ -162,6 +162,9 @@ def evaluate(
         con = connect(db_path(db), create=False, read_only=not save)
     except (SchemeError, OSError, yaml.YAMLError) as exc:
         fail(str(exc), 2)
+    except UnicodeDecodeError:
+        files = " or ".join(str(given) for given in (scheme, reference) if given is not None)
+        fail(f"{files} is not UTF-8 text — save it as UTF-8 and retry 文件须为 UTF-8 编码", 2)
     except StoreError as exc:
         fail(str(exc))
     try:

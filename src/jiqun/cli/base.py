@@ -142,6 +142,9 @@ def report_error(exc: Exception) -> None:
         where = f" {exc.filename}" if exc.filename else ""
         fail(f"cannot use{where}: {exc.strerror} — check the path, the folder and the permissions "
              "文件或文件夹无法访问，请检查路径和权限", 1)
+    if isinstance(exc, UnicodeDecodeError):
+        fail(f"a file is not in the expected text encoding ({exc.encoding}: {exc.reason} at byte {exc.start}) — "
+             "save it as UTF-8, or give --encoding where the command has it 文件编码不符，请另存为 UTF-8", 2)
     log = write_error_log(exc)
     where = f"the details are in {log}" if log else "rerun with `jiqun --debug …` for the details"
     fail(f"unexpected {type(exc).__name__}: {str(exc).strip() or 'no message'} — please report this (内部错误，请报告); "

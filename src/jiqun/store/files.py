@@ -141,4 +141,4 @@ def lock_message(location: str, message: str) -> str:
     who = f"another process, PID {holder[0]} ({holder[1]})" if holder else "another process"
     return (f"cannot open {location}: it is in use by {who} (DuckDB: one writer and no one else, or several "
             "readers); wait for that program to finish or close it, then run the command again "
-            f"数据库正被{'进程 ' + str(holder[0]) if holder else '其他程序'}占用，请等待其结束或关闭后重试")
+            f"数据库正被{'进程 ' + str(holder[0]) + ' ' if holder else '其他程序'}占用，请等待其结束或关闭后重试")
