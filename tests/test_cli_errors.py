@@ -286,3 +286,15 @@ def test_refused_first_load_leaves_no_store_and_a_bad_sheet_number_is_refused(tm
     assert not db.exists() and not Path(str(db) + ".wal").exists()
     result = runner.invoke(app, ["ingest", str(book), "--table", "firms", "--db", str(db), "--sheet", "0"])
     assert result.exit_code == 0 and "1 inserted" in result.output and db.exists()
+
+
+def test_demo_summary_says_which_store_the_next_commands_use(tmp_path, monkeypatch):
+    from jiqun.cli.demo import _next_steps
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JIQUN_DB", raising=False)
+    monkeypatch.delenv("JIQUN_DEMO_OUT", raising=False)
+    assert "they use this store" in _next_steps(Path("jiqun-demo") / "jiqun.duckdb")
+    assert "--db /elsewhere/s.duckdb" in _next_steps(Path("/elsewhere/s.duckdb"))
+    (tmp_path / "jiqun.duckdb").write_bytes(b"")  # ./jiqun.duckdb would win
+    assert "--db jiqun-demo" in _next_steps(Path("jiqun-demo") / "jiqun.duckdb")
