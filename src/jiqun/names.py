@@ -168,19 +168,19 @@ def _resolve(kind: str, text, entries: list[_Entry], listing: str) -> str:
     """The value of the one entry ``text`` names; else NameNotFound with matches and choices."""
     given = normalize(text)
     for spellings in (lambda e: e.labels, lambda e: e.short):
-        found = _unique(entries, [e for e in entries if given in {normalize(s) for s in spellings(e)}])
+        found = _unique([e for e in entries if given in {normalize(s) for s in spellings(e)}])
         if found is not None:
             if len(found) == 1:
                 return found[0].value
             raise _ambiguous(kind, text, found)
     if len(given) >= 2:  # a unique part of a name: 新型电力 → 新型电力（新能源）装备
-        contained = _unique(entries, [e for e in entries if any(given in normalize(s) for s in e.labels[1:])])
+        contained = _unique([e for e in entries if any(given in normalize(s) for s in e.labels[1:])])
         if contained is not None and len(contained) == 1:
             return contained[0].value
     raise _not_found(kind, text, entries, listing)
 
 
-def _unique(entries: list[_Entry], hits: list[_Entry]) -> list[_Entry] | None:
+def _unique(hits: list[_Entry]) -> list[_Entry] | None:
     """Hits without repeats (None when there are none)."""
     seen, out = set(), []
     for entry in hits:
@@ -204,11 +204,14 @@ def closest(text, entries: list[_Entry], n: int = 5) -> list[str]:
         for label in entry.labels + entry.short:
             by_label.setdefault(normalize(label), entry)
     ranked = [by_label[label] for label in difflib.get_close_matches(given, list(by_label), n=3 * n, cutoff=0.5)]
-    if len(given) >= 1:
-        ranked += [e for e in entries if any(given in normalize(s) or (len(normalize(s)) >= 2 and normalize(s)
-                                                                         in given) for s in e.labels[1:])]
-    hits = _unique(entries, ranked) or []
-    return [e.display for e in hits[:n]]
+    ranked += [entry for entry in entries if _overlaps(given, entry)]
+    return [entry.display for entry in (_unique(ranked) or [])[:n]]
+
+
+def _overlaps(given: str, entry: _Entry) -> bool:
+    """Whether ``given`` is part of one of the entry's names, or contains one (苏州市区 → 苏州市)."""
+    names = [normalize(label) for label in entry.labels[1:]]
+    return any(given in name or (len(name) >= 2 and name in given) for name in names)
 
 
 def _not_found(kind: str, text, entries: list[_Entry], listing: str) -> NameNotFound:
