@@ -298,3 +298,11 @@ def test_demo_summary_says_which_store_the_next_commands_use(tmp_path, monkeypat
     assert "--db /elsewhere/s.duckdb" in _next_steps(Path("/elsewhere/s.duckdb"))
     (tmp_path / "jiqun.duckdb").write_bytes(b"")  # ./jiqun.duckdb would win
     assert "--db jiqun-demo" in _next_steps(Path("jiqun-demo") / "jiqun.duckdb")
+
+
+@pytest.mark.parametrize("command", ["docs", "demo"])
+def test_folder_outputs_refuse_a_file(command, bad_files):
+    before = bad_files["csv"].read_bytes()
+    result = runner.invoke(app, [command, "--out", str(bad_files["csv"])])
+    assert result.exit_code == 2 and "is a file" in result.output and "give a folder name" in result.output
+    assert bad_files["csv"].read_bytes() == before

@@ -151,6 +151,8 @@ def docs(out: Path = typer.Option(Path("docs"), "--out", help="Folder of the gen
     """Regenerate docs/data-model.md and docs/settings.md from the declarations. 生成文档。"""
     from ..docs import write_docs
 
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out} is a file; the docs are written into a folder — give a folder name 输出路径须为文件夹", 2)
     for path in write_docs(out):
         console.print(f"wrote {path}")
 
