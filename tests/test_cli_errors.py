@@ -306,3 +306,10 @@ def test_folder_outputs_refuse_a_file(command, bad_files):
     result = runner.invoke(app, [command, "--out", str(bad_files["csv"])])
     assert result.exit_code == 2 and "is a file" in result.output and "give a folder name" in result.output
     assert bad_files["csv"].read_bytes() == before
+
+
+def test_indicators_of_an_empty_store_say_so(store_path, tmp_path):
+    out = tmp_path / "i.csv"
+    result = runner.invoke(app, ["indicators", "--db", str(store_path), "--format", "csv", "--out", str(out)])
+    assert result.exit_code == 0 and "note 提示: no indicators: the store holds no data" in result.output
+    assert out.exists()

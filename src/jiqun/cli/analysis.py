@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from ..names import resolve_cluster, resolve_region, resolve_year
 from ..store import StoreError, connect
-from .base import app, check_input_file, check_output_file, console, db_option, db_path, err_console, fail, no_rows_message
+from .base import (app, check_input_file, check_output_file, console, db_option, db_path, err_console, fail,
+                   no_rows_message)
 
 
 def _names(con) -> tuple[dict, dict]:
@@ -60,9 +62,11 @@ def indicators(
         cluster_names, region_names = _names(con)
     finally:
         con.disconnect()
-    if frame.empty:
+    if frame.empty and (cluster or region or year):
         region_label = f"{region} {region_names.get(region, '')}".strip() if region else None
         fail(no_rows_message("indicators", cluster=cluster, region=region_label, year=year), 1)
+    if frame.empty:  # an empty store: say so, and still write the (empty) table
+        err_console.print(f"note 提示: {escape(no_rows_message('indicators'))}", soft_wrap=True)
     if fmt == "table":
         table = RichTable(*frame.columns, title=f"indicators 监测指标 ({len(frame):,} rows)")
         for row in frame.head(200).itertuples(index=False):
