@@ -206,8 +206,10 @@ def test_usage_errors_are_one_line():
     assert result.exit_code == 2
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "--year" in errors[0] and "jiqun indicators --help" in errors[0]
-    result = runner.invoke(app, ["no-such-command"])
-    assert result.exit_code == 2 and result.output.startswith("error:")
+    for args in (["no-such-command"], ["--bogus"], ["ingest", "x.csv"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and result.output.startswith("error:"), result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
 
 
 # --------------------------------------------------------------------------- the demo store

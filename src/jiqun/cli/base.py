@@ -27,6 +27,14 @@ class JiqunGroup(TyperGroup):
     lets every exception through with its traceback.
     """
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:  # the app's own options (jiqun --bogus)
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                raise
+            report_error(exc)
+
     def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
