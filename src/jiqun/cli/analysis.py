@@ -140,8 +140,11 @@ def evaluate(
     """Evaluate cluster competitiveness: scores, ranks, types (引领/突破/赶超), uncertainty. 竞争力评价。"""
     import json
 
+    import yaml
+
     from ..evaluation.report import flat_table, records, write_record, write_xlsx
     from ..evaluation.run import EvaluationError
+    from ..evaluation.scheme import SchemeError, load_scheme
     from ..evaluation.store import LEVELS, evaluate_store, write_evaluation_results
 
     region = {"全省": "province", "省": "province", "市": "city", "城市": "city"}.get(region, region)
@@ -149,11 +152,23 @@ def evaluate(
         fail("--region must be province (全省) or city (市)", 2)
     if fmt not in ("table", "csv", "json", "xlsx"):
         fail("--format must be table, csv, json or xlsx", 2)
+    for given in (scheme, reference):
+        if given is not None:
+            check_input_file(given)
     check_output_file(out)
     check_output_file(record_path)
-    plan, ref = _evaluation_inputs(scheme, reference)
     try:
+        plan = load_scheme(scheme)
+        ref = yaml.safe_load(reference.read_text(encoding="utf-8")) if reference else None
+        if reference and not isinstance(ref, dict):
+            fail(f"--reference {reference} must map indicator ids to values, one 'indicator: value' line each "
+                 "参照文件须为“指标: 数值”格式", 2)
         con = connect(db_path(db), create=False, read_only=not save)
+    except (SchemeError, OSError, yaml.YAMLError) as exc:
+        fail(str(exc), 2)
+    except UnicodeDecodeError:
+        files = " or ".join(str(given) for given in (scheme, reference) if given is not None)
+        fail(f"{files} is not UTF-8 text — save it as UTF-8 and retry 文件须为 UTF-8 编码", 2)
     except StoreError as exc:
         fail(str(exc))
     try:
@@ -198,26 +213,3 @@ def evaluate(
             console.print(f"{len(ev.mc.ambiguous_pairs())} pair(s) whose order is not meaningful "
                           "(P(A above B) between 0.2 and 0.8) 排序不稳健; see --format xlsx")
 
-
-
-def _evaluation_inputs(scheme: Optional[Path], reference: Optional[Path]):
-    """(scheme, reference profile or None) read from their files; one error line (exit 2) if either is bad."""
-    import yaml
-
-    from ..evaluation.scheme import SchemeError, load_scheme
-
-    for given in (scheme, reference):
-        if given is not None:
-            check_input_file(given)
-    try:
-        plan = load_scheme(scheme)
-        ref = yaml.safe_load(reference.read_text(encoding="utf-8")) if reference else None
-    except (SchemeError, OSError, yaml.YAMLError) as exc:
-        fail(str(exc), 2)
-    except UnicodeDecodeError:
-        files = " or ".join(str(given) for given in (scheme, reference) if given is not None)
-        fail(f"{files} is not UTF-8 text — save it as UTF-8 and retry 文件须为 UTF-8 编码", 2)
-    if reference and not isinstance(ref, dict):
-        fail(f"--reference {reference} must map indicator ids to values, one 'indicator: value' line each "
-             "参照文件须为“指标: 数值”格式", 2)
-    return plan, ref
