@@ -315,3 +315,11 @@ def test_indicators_of_an_empty_store_say_so(store_path, tmp_path):
     result = runner.invoke(app, ["indicators", "--db", str(store_path), "--format", "csv", "--out", str(out)])
     assert result.exit_code == 0 and "note 提示: no indicators: the store holds no data" in result.output
     assert out.exists()
+
+
+def test_unreadable_input_file_is_one_line(bad_files, store_path, monkeypatch):
+    import jiqun.cli.base
+
+    monkeypatch.setattr(jiqun.cli.base.os, "access", lambda path, mode: False)  # (root reads everything)
+    result = runner.invoke(app, ["ingest", str(bad_files["good_csv"]), "-t", "firms", "--db", str(store_path)])
+    assert result.exit_code == 2 and "permission denied 无权读取该文件" in result.output
