@@ -322,4 +322,6 @@ def test_unreadable_input_file_is_one_line(bad_files, store_path, monkeypatch):
 
     monkeypatch.setattr(jiqun.cli.base.os, "access", lambda path, mode: False)  # (root reads everything)
     result = runner.invoke(app, ["ingest", str(bad_files["good_csv"]), "-t", "firms", "--db", str(store_path)])
-    assert result.exit_code == 2 and "permission denied 无权读取该文件" in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert result.exit_code == 2 and len(errors) == 1 and str(bad_files["good_csv"]) in errors[0]
+    assert "not readable" in errors[0] or "permission denied" in errors[0]
