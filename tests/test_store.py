@@ -181,7 +181,7 @@ def test_store_locked_by_another_process(store_path):
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ok"
-        with pytest.raises(StoreError, match="another process"):
+        with pytest.raises(StoreError, match=r"another process, PID \d+ \(python"):
             jiqun.connect(store_path)
     finally:
         holder.kill()

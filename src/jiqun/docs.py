@@ -35,7 +35,10 @@ def cli_commands() -> list[tuple[str, str, list[tuple[str, str]]]]:
 
 def cli_markdown() -> str:
     """Every CLI command with its options and help, from the typer app (checked by a test)."""
-    lines = ["# Command line 命令行", "", "Generated from `jiqun.cli` by `jiqun docs`; do not edit by hand.", ""]
+    from .cli.base import CLI_NOTES
+
+    lines = ["# Command line 命令行", "", "Generated from `jiqun.cli` by `jiqun docs`; do not edit by hand.", "",
+             CLI_NOTES]
     for name, help_text, params in cli_commands():
         lines += [f"## `jiqun {name}`", "", help_text, ""]
         if params:

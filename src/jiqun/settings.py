@@ -35,6 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
             "it). `auto`: half the machine's RAM, at most 6 GB, so jiqun leaves room for Excel and the "
             "browser; empty: DuckDB's own default (80% of RAM). Raise it on a dedicated server."),
     Setting("threads", "", "Worker threads of the store's engine; default: one per core."),
+    Setting("debug", "", "1: show the full traceback of an unexpected error (as `jiqun --debug`); default: one "
+            "line and a log file."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -6,10 +6,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
 
+from ..names import resolve_cluster, resolve_region, resolve_year
 from ..store import StoreError, connect
-from .base import app, console, db_option, db_path, err_console, fail
+from .base import (app, check_input_file, check_output_file, console, db_option, db_path, err_console, fail,
+                   no_rows_message)
 
 
 def _names(con) -> tuple[dict, dict]:
@@ -21,9 +24,11 @@ def _names(con) -> tuple[dict, dict]:
 @app.command()
 def indicators(
     db: Optional[str] = db_option(),
-    cluster: Optional[str] = typer.Option(None, "--cluster", help="Only this cluster id (e.g. iot)."),
-    region: Optional[str] = typer.Option(None, "--region", help="Only this region code (320000 province, 3201xx city)."),
-    year: Optional[int] = typer.Option(None, "--year", help="Only this year."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Only this cluster: id or name (iot, 物联网; "
+                                          "`jiqun clusters` lists them)."),
+    region: Optional[str] = typer.Option(None, "--region", help="Only this region: code or name (320500, 苏州市, "
+                                         "苏州; province/全省 = 320000; `jiqun regions` lists them)."),
+    year: Optional[int] = typer.Option(None, "--year", help="Only this year (one with data)."),
     fmt: str = typer.Option("table", "--format", help="table, csv, xlsx (Chinese headers), json or parquet."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output file (default: indicators.<format>)."),
     save: bool = typer.Option(False, "--save", help="Also store the results in `indicator_results`."),
@@ -35,11 +40,15 @@ def indicators(
 
     if fmt not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}", 2)
+    check_output_file(out)
     try:
-        con = connect(db_path(db), read_only=not save)
+        con = connect(db_path(db), create=False, read_only=not save)
     except StoreError as exc:
         fail(str(exc))
     try:
+        cluster = resolve_cluster(con, cluster, allow_all=True) if cluster else None
+        region = resolve_region(con, region) if region else None
+        year = resolve_year(con, year) if year else None
         if save:
             n = write_indicator_results(con)
             err_console.print(f"stored {n:,} rows in indicator_results")
@@ -55,6 +64,11 @@ def indicators(
         vintage = data_vintage(con)
     finally:
         con.disconnect()
+    if frame.empty and (cluster or region or year):
+        region_label = f"{region} {region_names.get(region, '')}".strip() if region else None
+        fail(no_rows_message("indicators", cluster=cluster, region=region_label, year=year), 1)
+    if frame.empty:  # an empty store: say so, and still write the (empty) table
+        err_console.print(f"note 提示: {escape(no_rows_message('indicators'))}", soft_wrap=True)
     if fmt == "table":
         shown = display_table(frame.head(200), cluster_names, region_names)
         _print_frame(shown, f"indicators 监测指标 ({len(frame):,} rows; money 金额: 亿元, shares 比重: %)")
@@ -91,11 +105,14 @@ def alerts(
 
     if fmt not in ALERT_FORMATS:
         fail(f"--format must be one of {', '.join(ALERT_FORMATS)} 输出格式无效", 2)
+    check_output_file(out)
     try:
-        con = connect(db_path(db), read_only=True)
+        con = connect(db_path(db), create=False, read_only=True)
     except StoreError as exc:
         fail(str(exc))
     try:
+        cluster = resolve_cluster(con, cluster) if cluster else None
+        region = resolve_region(con, region) if region else None
         report = alert_report(con, year, all_years, cluster, region)
     except AlertSelectionError as exc:
         fail(str(exc), 2)
@@ -157,19 +174,32 @@ def evaluate(
     from ..evaluation.scheme import SchemeError, load_scheme
     from ..evaluation.store import LEVELS, evaluate_store, write_evaluation_results
 
+    region = {"全省": "province", "省": "province", "市": "city", "城市": "city"}.get(region, region)
     if region not in LEVELS:
-        fail("--region must be province or city", 2)
+        fail("--region must be province (全省) or city (市)", 2)
     if fmt not in ("table", "csv", "json", "xlsx"):
         fail("--format must be table, csv, json or xlsx", 2)
+    for given in (scheme, reference):
+        if given is not None:
+            check_input_file(given)
+    check_output_file(out)
+    check_output_file(record_path)
     try:
         plan = load_scheme(scheme)
         ref = yaml.safe_load(reference.read_text(encoding="utf-8")) if reference else None
-        con = connect(db_path(db), read_only=not save)
+        if reference and not isinstance(ref, dict):
+            fail(f"--reference {reference} must map indicator ids to values, one 'indicator: value' line each "
+                 "参照文件须为“指标: 数值”格式", 2)
+        con = connect(db_path(db), create=False, read_only=not save)
     except (SchemeError, OSError, yaml.YAMLError) as exc:
         fail(str(exc), 2)
+    except UnicodeDecodeError:
+        files = " or ".join(str(given) for given in (scheme, reference) if given is not None)
+        fail(f"{files} is not UTF-8 text — save it as UTF-8 and retry 文件须为 UTF-8 编码", 2)
     except StoreError as exc:
         fail(str(exc))
     try:
+        year = resolve_year(con, year) if year is not None else None
         evaluations, units = evaluate_store(con, plan, region, year, all_years, ref, draws)
         if save:
             written = write_evaluation_results(con, evaluations, plan, units)

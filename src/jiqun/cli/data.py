@@ -12,19 +12,20 @@ from .. import settings
 from ..ingest import MODES, IngestError, ingest_file
 from ..schema import LOADABLE, TABLES
 from ..store import StoreError, connect
-from .base import app, console, db_option, db_path, err_console, fail
+from .base import (app, check_encoding, check_input_file, check_output_file, console, db_option, db_path,
+                   discard_new_store, err_console, fail, is_new_store)
 
 
 @app.command()
 def init(db: Optional[str] = db_option()) -> None:
     """Create (or upgrade) a store and load the shipped catalogue. 创建数据库。"""
     try:
-        con = connect(db_path(db))
+        con = connect(db_path(db, demo_fallback=False))
     except StoreError as exc:
         fail(str(exc))
     counts = {t: con.table(t).count().execute() for t in TABLES if TABLES[t].layer == "catalogue"}
     con.disconnect()
-    console.print(f"store ready: {db_path(db)}")
+    console.print(f"store ready: {db_path(db, demo_fallback=False)}")
     for name, n in counts.items():
         console.print(f"  {name}: {n} rows")
 
@@ -63,10 +64,19 @@ def ingest(
         fail(f"unknown table {table!r}; loadable tables: {', '.join(LOADABLE)}", 2)
     if mode not in MODES:
         fail(f"--mode must be one of {', '.join(MODES)}", 2)
+    check_input_file(file)
+    check_encoding(encoding)
+    if sheet is not None and file.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        fail(f"--sheet applies to Excel workbooks only, and {file.name} is not one (.xlsx) "
+             "--sheet 仅适用于 Excel 文件", 2)
+    check_output_file(errors)
+    store = db_path(db, demo_fallback=False)
+    new_store = is_new_store(store)
     try:
-        con = connect(db_path(db))
+        con = connect(store)
     except StoreError as exc:
         fail(str(exc))
+    result = None
     try:
         with console.status(f"validating and loading {file} …"):
             result = ingest_file(con, file, table, mode=mode, quarantine=quarantine, vintage=vintage,
@@ -76,6 +86,8 @@ def ingest(
         raise typer.Exit(2)
     finally:
         con.disconnect()
+        if new_store and result is None:  # a refused first load leaves no empty store behind
+            discard_new_store(store)
     if not result.changed:
         console.print(f"no change 无变化: {file} holds the same {result.rows_in_file} rows as the store")
         return
@@ -99,7 +111,7 @@ def tables(name: Optional[str] = typer.Argument(None, help="Describe one table: 
         return
     counts = {}
     path = db_path(db)
-    if Path(path).exists():
+    if db or Path(path).exists():  # an explicit --db must be a store; the default may not exist yet
         con = connect(path, read_only=True)
         counts = {t: con.table(t).count().execute() for t in TABLES}
         con.disconnect()
@@ -168,6 +180,8 @@ def docs(out: Path = typer.Option(Path("docs"), "--out", help="Folder of the gen
     """Regenerate docs/data-model.md and docs/settings.md from the declarations. 生成文档。"""
     from ..docs import write_docs
 
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out} is a file; the docs are written into a folder — give a folder name 输出路径须为文件夹", 2)
     for path in write_docs(out):
         console.print(f"wrote {path}")
 

@@ -27,6 +27,8 @@ def demo(
     from ..demo.run import run_demo
 
     out_dir = out or Path(settings.get("demo_out"))
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"--out {out_dir} is a file; the demo writes a folder — give a folder name 输出路径须为文件夹", 2)
     scale = scale or settings.get("demo_scale")
     if scale not in ("small", "city", "province"):
         fail("--scale must be small, city or province", 2)
@@ -96,7 +98,21 @@ def _print_demo_summary(result) -> None:
     finally:
         con.disconnect()
     console.print(f"store 数据库: {result.db_path}")
+    console.print(_next_steps(result.db_path))
     console.print(f"outputs 输出: {result.out_dir / 'outputs'} ({len(result.outputs)} files)")
     console.print(f"time 用时: generate {result.seconds_generate:.1f}s, ingest {result.seconds_ingest:.1f}s, "
                   f"analyse {result.seconds_analyse:.1f}s")
 
+
+
+def _next_steps(store: Path) -> str:
+    """Which store the next commands will use: this one by default, or say how to choose it."""
+    import os
+
+    default = Path(settings.get("db"))
+    found = (not os.environ.get("JIQUN_DB") and not default.exists()
+             and Path(settings.get("demo_out")) / "jiqun.duckdb" == store)
+    if found:
+        return ("next 下一步: `jiqun indicators --cluster 物联网`, `jiqun evaluate`, `jiqun alerts` — run from here, "
+                "they use this store")
+    return f"next 下一步: `jiqun evaluate --db {store}` (and the same --db for the other commands)"

@@ -229,6 +229,9 @@ def stage_xlsx(con, path: Path, sheet: str | int | None = None) -> Staged:
     if sheet is None:
         target = names[0]
     elif isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit()):
+        if int(sheet) >= len(names):
+            raise file_error(str(path), "unreadable", f"no sheet number {sheet} (numbered from 0; sheets: "
+                             f"{', '.join(names)})", f"没有第 {sheet} 号工作表（从 0 开始编号）")
         target = names[int(sheet)]
     elif sheet in names:
         target = sheet

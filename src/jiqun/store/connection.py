@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import settings
 from ..schema import TABLES, create_table_sql
+from .files import check_store_path, lock_message
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 
 META = "jiqun_meta"
@@ -55,24 +56,24 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
     Raises
     ------
     StoreError
-        The file is not a jiqun store, was written by a newer jiqun, or does not exist and
-        ``create`` is false.
+        The path is a folder or a file that is not a DuckDB database (a CSV, an Excel
+        workbook …); the file is not a jiqun store, was written by a newer jiqun, or is locked
+        by another process (the message names it); or it does not exist and ``create`` is
+        false, ``read_only`` is true or its name does not end in ``.duckdb``.
     """
     import ibis
 
     _, location = parse_url(url)
     if location != ":memory:":
         path = Path(location)
-        if not path.exists() and (not create or read_only):
-            raise StoreError(f"no store at {path} (run `jiqun demo` or `jiqun init --db {path}`)")
+        check_store_path(path, create=create and not read_only)
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = ibis.duckdb.connect(location, read_only=read_only)
     except Exception as exc:  # duckdb.IOException and friends: say what it means for the user
         if "lock" in str(exc).lower():
-            raise StoreError(f"{location} is open in another process (DuckDB allows one writer); "
-                             "close it there or open this one read-only") from None
+            raise StoreError(lock_message(location, str(exc))) from None
         raise StoreError(f"cannot open {location}: {str(exc).splitlines()[0]}") from None
     con._jiqun_location = location  # for error messages
     try:
@@ -145,7 +146,11 @@ def _check_version(db, location: str, upgrade: bool) -> int:
     existing = _existing_tables(db)
     if META not in existing:
         if existing:
-            raise StoreError(f"{location} holds tables but is not a jiqun store (no {META} table)")
+            raise StoreError(f"{location} holds tables but is not a jiqun store (no {META} table) "
+                             "该 DuckDB 文件不是 jiqun 数据库")
+        if not upgrade:
+            raise StoreError(f"{location} is an empty DuckDB database, not a jiqun store yet; run "
+                             f"`jiqun init --db {location}` to make it one 该 DuckDB 文件为空，请先运行 jiqun init")
         return 0
     version = int(_meta(db, "schema_version") or 0)
     if version > SCHEMA_VERSION:
