@@ -94,42 +94,41 @@ def row_key_sql(spec: Table, alias: str) -> str:
     return f"CAST(to_json(struct_pack({fields})) AS VARCHAR)"
 
 
-def stage_changes(db, spec: Table, valid: str, compared: list[str]) -> None:
-    """Create the temp table :data:`CHANGES` (row_key, kind, column_name, old_value, new_value): the
-    rows of ``valid`` whose key is not in the store (inserts) and, for the others, every column of
-    ``compared`` whose value differs from the stored one (updates)."""
+def record_changes(db, spec: Table, valid: str, compared: list[str], load_id: int | None) -> ChangeSummary:
+    """Write the changes that loading the rows of ``valid`` makes into the history and summarise them.
+
+    With a ``load_id`` (inside the load's transaction, before the rows are written) the changes go
+    to ``load_changes``; without one (a dry run) to the temp table :data:`CHANGES`. A change is a
+    row of ``valid`` whose key is not in the store (an insert) or, for the others, a column of
+    ``compared`` whose value differs from the stored one (an update of that cell).
+    """
+    target = "load_changes" if load_id is not None else CHANGES
+    if load_id is None:
+        run(db, f"CREATE OR REPLACE TEMP TABLE {CHANGES} AS SELECT * FROM load_changes LIMIT 0")
     table = quote(spec.name)
     join = " AND ".join(f"t.{quote(k)} = v.{quote(k)}" for k in spec.primary_key)
+    matched = f"t.{quote(spec.primary_key[0])} IS NOT NULL"
+    # one join of the file's rows with the store: a new key gives one insert change, an existing
+    # key one update change per differing column
+    null = "CAST(NULL AS VARCHAR)"
+    insert = f"[{{'k': 'insert', 'c': {null}, 'o': {null}, 'n': {null}}}]"
     cells = ", ".join(
-        f"CASE WHEN v.{quote(c)} IS DISTINCT FROM t.{quote(c)} THEN {{'c': '{c}', 'o': CAST(t.{quote(c)} AS VARCHAR), "
-        f"'n': CAST(v.{quote(c)} AS VARCHAR)}} END" for c in compared)
-    v_row = ", ".join(f"v.{quote(c)}" for c in compared)
-    t_row = ", ".join(f"t.{quote(c)}" for c in compared)
-    run(db, f"CREATE OR REPLACE TEMP TABLE {CHANGES} (row_key VARCHAR, kind VARCHAR, column_name VARCHAR, "
-            f"old_value VARCHAR, new_value VARCHAR)")
-    run(db, f"INSERT INTO {CHANGES} SELECT {row_key_sql(spec, 'v')}, 'insert', NULL, NULL, NULL FROM {valid} v "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {join})")
+        f"CASE WHEN v.{quote(c)} IS DISTINCT FROM t.{quote(c)} THEN {{'k': 'update', 'c': '{c}', "
+        f"'o': CAST(t.{quote(c)} AS VARCHAR), 'n': CAST(v.{quote(c)} AS VARCHAR)}} END" for c in compared)
+    differs = "FALSE"
     if compared:
-        run(db, f"INSERT INTO {CHANGES} SELECT _key, 'update', _c.c, _c.o, _c.n FROM (SELECT {row_key_sql(spec, 'v')} "
-                f"AS _key, unnest([{cells}]) AS _c FROM {valid} v JOIN {table} t ON {join} "
-                f"WHERE ({v_row}) IS DISTINCT FROM ({t_row})) WHERE _c IS NOT NULL")
-
-
-def staged_counts(db) -> tuple[int, int]:
-    """(rows inserted, rows updated) of the staged changes."""
-    return one(db, f"SELECT count(*) FILTER (WHERE kind = 'insert'), count(DISTINCT row_key) FILTER "
-                   f"(WHERE kind = 'update') FROM {CHANGES}")
-
-
-def record_changes(db, spec: Table, load_id: int) -> None:
-    """Write the staged changes as the history of ``load_id`` (inside the load's transaction)."""
-    run(db, f"INSERT INTO load_changes SELECT ?, ?, row_key, kind, column_name, old_value, new_value FROM {CHANGES}",
-        [load_id, spec.name])
-
-
-def summarize_staged(db, spec: Table, limit: int = FIRST_CHANGES) -> ChangeSummary:
-    """The summary of the staged changes (a dry run, or a load before its commit)."""
-    return _summarize(db, CHANGES, "TRUE", [], ChangeSummary(spec.name), limit)
+        v_row = ", ".join(f"v.{quote(c)}" for c in compared)
+        t_row = ", ".join(f"t.{quote(c)}" for c in compared)
+        differs = f"({v_row}) IS DISTINCT FROM ({t_row})"
+    changes = f"CASE WHEN {matched} THEN [{cells}] ELSE {insert} END" if compared else insert
+    load = "NULL" if load_id is None else str(int(load_id))
+    run(db, f"INSERT INTO {target} SELECT {load}, '{spec.name}', _key, _c.k, _c.c, _c.o, _c.n FROM "
+            f"(SELECT {row_key_sql(spec, 'v')} AS _key, unnest({changes}) AS _c FROM {valid} v "
+            f"LEFT JOIN {table} t ON {join} WHERE NOT ({matched}) OR {differs}) WHERE _c IS NOT NULL")
+    if load_id is None:
+        return _summarize(db, CHANGES, "TRUE", [], ChangeSummary(spec.name), FIRST_CHANGES)
+    return _summarize(db, "load_changes", "load_id = ?", [int(load_id)], ChangeSummary(spec.name, load_id),
+                      FIRST_CHANGES)
 
 
 def _summarize(db, relation: str, where: str, params: list, summary: ChangeSummary, limit: int) -> ChangeSummary:

@@ -26,7 +26,7 @@ from ..schema.model import Table
 from ..store.keys import keyed_select, load_order, register_firm_keys
 from .errors import IngestError, Problem, file_error, write_report
 from .headers import map_headers
-from .history import CHANGES, ChangeSummary, record_changes, stage_changes, staged_counts, summarize_staged
+from .history import CHANGES, ChangeSummary, record_changes
 from .readers import (STAGE, Staged, arrow_sha256, detect_format, read_bytes_sha256, stage_arrow,
                       stage_csv, stage_parquet, stage_xlsx)
 from .validate import PROBLEMS, TYPED, build_typed, run_checks
@@ -247,32 +247,33 @@ def _valid_rows_sql(spec: Table, cols: list[str], present: set[str], mode: str) 
             f"WHERE v.{not_rejected}")
 
 
+def _count(db, result: LoadResult, changes: ChangeSummary, mode: str) -> bool:
+    """Fill the counts of ``result`` from the changes; whether the load changes anything."""
+    changes.mode, changes.source_file = mode, result.source_file
+    result.changes = changes
+    result.rows_inserted, result.rows_updated = changes.rows_inserted, changes.rows_updated
+    result.rows_unchanged = one(db, "SELECT count(*) FROM _jiqun_valid")[0] - changes.rows_inserted - changes.rows_updated
+    result.rows_rejected = one(db, f"SELECT count(DISTINCT row) FROM {PROBLEMS}")[0]
+    # Same data again: the store stays exactly as it is (idempotent re-load).
+    result.changed = bool(result.rows_inserted or result.rows_updated or result.rows_rejected)
+    return result.changed
+
+
 def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vintage: str | None,
             with_quarantine: bool, present: set[str] | None = None, dry_run: bool = False) -> None:
     from .. import __version__
 
     cols = [c.name for c in spec.input_columns]  # the firm-key columns are filled below, not read
     present = set(cols) if present is None else present
-    col_list = ", ".join(quote(c) for c in cols)
-    keys = spec.primary_key
-    run(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_valid AS {_valid_rows_sql(spec, cols, present, mode)}")
-    join = " AND ".join(f"t.{quote(k)} = v.{quote(k)}" for k in keys)
-    v_row = ", ".join(f"v.{quote(c)}" for c in cols)
     # upsert compares (and changes) only the file's columns; the others were merged from the store
-    stage_changes(db, spec, "_jiqun_valid", [c for c in cols if mode != "upsert" or c in present])
-    inserted, updated = staged_counts(db)
-    unchanged = one(db, "SELECT count(*) FROM _jiqun_valid")[0] - inserted - updated
-    rejected = one(db, f"SELECT count(DISTINCT row) FROM {PROBLEMS}")[0]
-    result.rows_inserted, result.rows_updated, result.rows_unchanged = inserted, updated, unchanged
-    result.rows_rejected = rejected
-    result.changes = summarize_staged(db, spec)
-    result.changes.mode, result.changes.source_file = mode, result.source_file
-    if inserted == 0 and updated == 0 and rejected == 0:
-        # Same data again: the store stays exactly as it is (idempotent re-load).
-        result.changed = False
-        return
+    compared = [c for c in cols if mode != "upsert" or c in present]
+    col_list = ", ".join(quote(c) for c in cols)
+    run(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_valid AS {_valid_rows_sql(spec, cols, present, mode)}")
     if dry_run:
+        _count(db, result, record_changes(db, spec, "_jiqun_valid", compared, None), mode)
         return
+    join = " AND ".join(f"t.{quote(k)} = v.{quote(k)}" for k in spec.primary_key)
+    v_row = ", ".join(f"v.{quote(c)}" for c in cols)
     key_exprs, key_joins = keyed_select(spec.name, "v")
     order = load_order(spec.name, "v")
     target_cols = ", ".join([col_list] + [quote(c.name) for c in spec.key_columns])
@@ -283,9 +284,13 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
     run(db, "BEGIN TRANSACTION")
     try:
         load_id = one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
+        # the history (old values) is written first, in the load's transaction
+        if not _count(db, result, record_changes(db, spec, "_jiqun_valid", compared, load_id), mode):
+            run(db, "ROLLBACK")
+            return
+        inserted, updated = result.rows_inserted, result.rows_updated
         if spec.key_columns:  # new USCCs get their firm keys in the same transaction as the rows
             register_firm_keys(db, "_jiqun_valid", [c.key_of for c in spec.key_columns])
-        record_changes(db, spec, load_id)  # the old values, before they are overwritten
         if updated:
             run(db, f"DELETE FROM {quote(spec.name)} t USING _jiqun_valid v WHERE {join}")
             run(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
@@ -297,7 +302,7 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
         run(db, 
             f"INSERT INTO loads ({loads_cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [load_id, result.source_file, checksum, spec.name, result.file_format, result.encoding, mode,
-             result.rows_in_file, inserted, updated, unchanged, rejected,
+             result.rows_in_file, inserted, updated, result.rows_unchanged, result.rows_rejected,
              dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), vintage, settings.get("user"), __version__],
         )
         if with_quarantine:

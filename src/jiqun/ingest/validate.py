@@ -122,7 +122,7 @@ def _problem_select(column: str, value: str, rule: str, where: str, detail_en: s
             f"FROM {source} WHERE {where}")
 
 
-def _fused_select(row_checks: list[tuple]) -> str:
+def _fused_select(row_checks: list[tuple], source: str = TYPED) -> str:
     """One scan of ``TYPED`` for many per-row checks (instead of one scan per check).
 
     Each check is ``(column, value, rule, where, detail_en, detail_zh)`` as for
@@ -137,7 +137,7 @@ def _fused_select(row_checks: list[tuple]) -> str:
                      f"'r': {lit(rule)}, 'e': {msg_en}, 'z': {msg_zh}}} END")
         wheres.append(f"({where})")
     return (f"SELECT _row, _p.c, _p.v, _p.r, _p.e, _p.z FROM (SELECT _row, unnest([{', '.join(cases)}]) AS _p "
-            f"FROM {TYPED} WHERE {' OR '.join(wheres)}) WHERE _p IS NOT NULL")
+            f"FROM {source} WHERE {' OR '.join(wheres)}) WHERE _p IS NOT NULL")
 
 
 def _row_checks(table: Table, present: set[str], max_cell_chars: int,
@@ -327,20 +327,19 @@ def _merged_rows(table: Table, present: set[str]) -> str:
 def merged_rule_checks(table: Table, present: set[str], mode: str) -> tuple[frozenset, list[str]]:
     """In ``upsert`` mode, the cross-field rules that use a column the file lacks are checked on the
     merged row (file values over stored values), as the row will be stored. Returns the names of
-    those rules and their SELECTs."""
+    those rules and the SELECT (one scan for all of them)."""
     if mode != "upsert" or not table.primary_key:
         return frozenset(), []
     partial = [rule for rule in table.rules if any(c not in present for c in rule.columns)]
     if not partial:
         return frozenset(), []
-    source = _merged_rows(table, present)
-    selects = []
+    row_checks = []
     for rule in partial:
         value = " || ' / ' || ".join(f"coalesce({raw_name(c)}, '')" for c in rule.columns)
-        selects.append(_problem_select(", ".join(rule.columns), value, "rule", f"NOT ({rule.sql})",
-                                       f"{rule.name}: {rule.message_en} (with the stored values)",
-                                       f"{rule.name}：{rule.message_zh}（含库中已有值）", source=source))
-    return frozenset(rule.name for rule in partial), selects
+        row_checks.append((", ".join(rule.columns), value, "rule", f"NOT ({rule.sql})",
+                           f"{rule.name}: {rule.message_en} (with the stored values)",
+                           f"{rule.name}：{rule.message_zh}（含库中已有值）"))
+    return frozenset(rule.name for rule in partial), [_fused_select(row_checks, _merged_rows(table, present))]
 
 
 def run_checks(con, table: Table, present: set[str], max_cell_chars: int, mode: str) -> None:
