@@ -78,3 +78,10 @@ def test_ingest_mode_spellings(store_path, make_uscc, tmp_path):
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["ingest", str(firms), "-t", "firms", "--db", str(store_path), "--mode", "merge"])
     assert result.exit_code == 2 and "replace-rows" in result.output
+
+
+def test_dry_run_does_not_create_a_store(tmp_path, make_uscc):
+    firms, _years, _revenue = _files(tmp_path, make_uscc)
+    db = tmp_path / "new.duckdb"
+    result = runner.invoke(app, ["ingest", str(firms), "-t", "firms", "--db", str(db), "--dry-run"])
+    assert result.exit_code == 1 and "no store" in result.output and not db.exists()

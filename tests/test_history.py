@@ -179,9 +179,11 @@ def test_undo_of_an_insert_only_load(firms_loaded, tmp_path, make_uscc):
 
 def test_undo_of_an_update_restores_values_exactly(firms_loaded, tmp_path, make_uscc):
     db = firms_loaded.con
-    awkward = [0.1 + 0.2, 1 / 3, 123456789.12345679, 5e-324, -0.0]
-    for serial, value in zip((1, 2), awkward):
-        run(db, "UPDATE firm_years SET profit_yuan = ? WHERE uscc = ?", [value, make_uscc(serial)])
+    awkward = {(1, "profit_yuan"): 0.1 + 0.2, (1, "output_value_yuan"): 5e-324, (2, "profit_yuan"): 1 / 3,
+               (2, "output_value_yuan"): 123456789.12345679, (2, "revenue_yuan"): -0.0,
+               (1, "rd_expenditure_yuan"): 2.0 ** -40}
+    for (serial, column), value in awkward.items():
+        run(db, f"UPDATE firm_years SET {column} = ? WHERE uscc = ?", [value, make_uscc(serial)])
     run(db, "UPDATE firm_years SET rd_expenditure_yuan = NULL WHERE uscc = ?", [make_uscc(2)])
     before = data_fingerprint(db)
     stored = run(db, "SELECT * FROM firm_years ORDER BY uscc")
@@ -192,6 +194,9 @@ def test_undo_of_an_update_restores_values_exactly(firms_loaded, tmp_path, make_
     undone = undo_load(firms_loaded, result.load_id)
     assert (undone.rows_deleted, undone.rows_restored) == (1, 2)
     assert run(db, "SELECT * FROM firm_years ORDER BY uscc") == stored
+    for (serial, column), value in awkward.items():  # bit for bit, including the sign of zero
+        restored = one(db, f"SELECT {column} FROM firm_years WHERE uscc = ?", [make_uscc(serial)])[0]
+        assert restored.hex() == value.hex()
     assert data_fingerprint(db) == before
 
 
@@ -307,3 +312,21 @@ def test_version_4_store_gains_the_history(store_path, make_uscc):
             undo_load(con, 1)
     finally:
         con.disconnect()
+
+
+def test_undo_refused_while_other_tables_refer_to_its_rows(firms_loaded, tmp_path, make_uscc):
+    """Undoing a firms load would leave firm_years of those firms dangling: refused, naming the table."""
+    db = firms_loaded.con
+    firms = ingest_file(firms_loaded, write(tmp_path / "f.csv", ["统一社会信用代码,企业名称,行政区划代码,行业代码",
+                                                                 f"{make_uscc(5)},企业5,{CITY},{DIVISION}"]), "firms")
+    years = ingest_file(firms_loaded, write(tmp_path / "y.csv", ["统一社会信用代码,年份,营业收入（万元）",
+                                                                 f"{make_uscc(5)},2022,1"]), "firm_years")
+    with pytest.raises(HistoryError, match=r"referenced by firm_years\.uscc \(1 rows\)"):
+        undo_load(firms_loaded, firms.load_id)
+    undo_load(firms_loaded, years.load_id)
+    undo_load(firms_loaded, firms.load_id)
+    assert one(db, "SELECT count(*) FROM firms WHERE uscc = ?", [make_uscc(5)]) == (0,)
+    # catalogue rows are referenced through code lists: the shipped regions cannot be undone while used
+    regions_load = one(db, "SELECT min(load_id) FROM loads WHERE table_name = 'regions'")[0]
+    with pytest.raises(HistoryError, match=r"firms\.region_code"):
+        undo_load(firms_loaded, regions_load)

@@ -70,7 +70,7 @@ def ingest(
     if mode not in MODES:
         fail(f"--mode must be one of upsert, replace-rows, insert / --mode 须为 upsert、replace-rows 或 insert", 2)
     try:
-        con = connect(db_path(db))
+        con = connect(db_path(db), create=not dry_run)  # a dry run does not create a store
     except StoreError as exc:
         fail(str(exc))
     try:

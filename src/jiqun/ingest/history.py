@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from .. import settings
 from .._duck import duckdb_connection, one, run
-from ..schema import get_table
+from ..schema import TABLES, get_table
 from ..schema.ddl import quote
 from ..schema.model import Table
 
@@ -211,6 +211,40 @@ def _later_loads(db, load_id: int) -> list[int]:
         "(SELECT undoes_load_id FROM loads WHERE undoes_load_id IS NOT NULL) ORDER BY 1", [load_id, load_id])]
 
 
+def _references(table: str) -> list[tuple[str, tuple, tuple, str | None]]:
+    """Where rows of ``table`` are referenced: (table, columns, referenced columns, condition) of every
+    declared foreign key and every single-code column checked against ``table``'s key."""
+    from .validate import CODE_TABLES
+
+    out = []
+    for other in TABLES.values():
+        if other.layer not in ("catalogue", "fact"):
+            continue
+        out += [(other.name, fk.columns, fk.ref_columns, fk.when) for fk in other.foreign_keys
+                if fk.ref_table == table]
+        out += [(other.name, (col.name,), (CODE_TABLES[col.codelist][1],), None) for col in other.columns
+                if col.codelist in CODE_TABLES and not col.multi and CODE_TABLES[col.codelist][0] == table]
+    return out
+
+
+def _still_referenced(db, spec: Table, load_id: int) -> list[str]:
+    """Tables whose rows refer to a row that undoing ``load_id`` would delete, with the counts."""
+    deleted = (f"SELECT row_key FROM load_changes WHERE load_id = {int(load_id)} AND kind = 'insert' "
+               f"AND table_name = '{spec.name}'")
+    out = []
+    for other, columns, ref_columns, when in dict.fromkeys(_references(spec.name)):
+        refs = ", ".join(f"r.{quote(c)}" for c in columns)
+        keys = ", ".join(f"t.{quote(c)}" for c in ref_columns)
+        sql = (f"SELECT count(*) FROM (SELECT * FROM {quote(other)} WHERE {when or 'TRUE'}) r WHERE ({refs}) IN "
+               f"(SELECT ({keys}) FROM {quote(spec.name)} t WHERE {row_key_sql(spec, 't')} IN ({deleted}))")
+        if other == spec.name:  # a row deleted with the ones it refers to is no dangling reference
+            sql += f" AND {row_key_sql(spec, 'r')} NOT IN ({deleted})"
+        n = one(db, sql)[0]
+        if n:
+            out.append(f"{other}.{', '.join(columns)} ({n:,} rows)")
+    return out
+
+
 def _check_undoable(db, load_id: int) -> tuple:
     row = _load_row(db, load_id)
     table, mode, _source, _sha, _fmt, _enc, inserted, updated = row
@@ -231,6 +265,12 @@ def _check_undoable(db, load_id: int) -> tuple:
         raise HistoryError(f"load {load_id} cannot be undone: later load(s) {ids} changed or inserted the same rows; "
                            f"undo those first (`jiqun loads undo {later[-1]}`) / 加载 {load_id} 无法撤销：之后的加载 "
                            f"{ids} 修改了相同的行，请先撤销它们")
+    referenced = _still_referenced(db, get_table(table), load_id)
+    if referenced:
+        where = "; ".join(referenced)
+        raise HistoryError(f"load {load_id} cannot be undone: rows it inserted into {table} are referenced by "
+                           f"{where}; undo or correct those loads first / 加载 {load_id} 无法撤销：其新增的 {table} "
+                           f"行仍被引用（{where}），请先撤销或更正相关加载")
     return row
 
 
