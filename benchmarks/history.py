@@ -3,7 +3,7 @@
 Generates the firm_years file of ``ingest.py`` (N rows, Parquet), loads it into a fresh store,
 then times three loads: the first load (every row an insert), a full update (every row's revenue
 changed, all columns in the file) and a partial update (a file with only the USCC, year and revenue
-columns, every revenue changed), in wall-clock and process CPU seconds (all threads; steadier than
+columns, every revenue changed), then (with the history) undoes the two updates, in wall-clock and process CPU seconds (all threads; steadier than
 the wall clock on a shared machine). Run it once with this checkout and once with an older one on the
 ``PYTHONPATH`` to compare the loader with and without the history::
 
@@ -75,6 +75,19 @@ def main(argv=None) -> int:
                           [result.load_id])[0] if has_history else 0
             print(f"{label:32s} {seconds:6.1f} s (CPU {cpu:6.1f} s)  inserted {result.rows_inserted:>9,}  updated "
                   f"{result.rows_updated:>9,}  history rows {history:>9,}", flush=True)
+        try:
+            from jiqun.ingest.history import undo_load
+        except ImportError:  # an older jiqun: no history, no undo
+            undo_load = None
+        if undo_load is not None:
+            for label in ("undo partial update", "undo full update"):
+                last = one(con.con, "SELECT max(load_id) FROM loads WHERE mode <> 'undo' AND load_id NOT IN "
+                                    "(SELECT undoes_load_id FROM loads WHERE undoes_load_id IS NOT NULL)")[0]
+                t0, cpu0 = time.perf_counter(), time.process_time()
+                undone = undo_load(con, last)
+                seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+                print(f"{label:32s} {seconds:6.1f} s (CPU {cpu:6.1f} s)  restored {undone.rows_restored:>9,} rows "
+                      f"({undone.cells_restored:,} cells)", flush=True)
         con.disconnect()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
