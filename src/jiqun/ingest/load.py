@@ -3,10 +3,13 @@
 Steps: stage the file as text → map headers → type → run every rule in the
 engine → if anything fails, write the error report and raise (the store is
 untouched) → otherwise, in one transaction, upsert the rows, record the
-load in ``loads`` and its changes in ``load_changes`` (see :mod:`jiqun.ingest.history`).
+load in ``loads`` and its changes in ``load_changes`` (see
+:mod:`jiqun.ingest.history`). A killed process leaves the store as it was:
+DuckDB only makes a transaction durable at COMMIT.
+
 In the default mode (``upsert``) a column the file does not have is left as
-stored in existing rows (a partial update); ``replace_rows`` replaces whole rows. A killed process leaves the store as it was: DuckDB only
-makes a transaction durable at COMMIT.
+stored in existing rows (a partial update); ``replace_rows`` replaces whole
+rows; a dry run computes the same changes and writes nothing.
 """
 
 from __future__ import annotations
