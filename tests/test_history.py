@@ -330,3 +330,18 @@ def test_undo_refused_while_other_tables_refer_to_its_rows(firms_loaded, tmp_pat
     regions_load = one(db, "SELECT min(load_id) FROM loads WHERE table_name = 'regions'")[0]
     with pytest.raises(HistoryError, match=r"firms\.region_code"):
         undo_load(firms_loaded, regions_load)
+
+
+def test_partial_update_keeps_columns_with_defaults_and_firm_keys(firms_loaded, tmp_path, make_uscc):
+    """A transactions file with only id, year and amount keeps the stored seller_country (default 'CHN'
+    when absent), node and firm keys; the rules that use them are checked on the merged row."""
+    db = firms_loaded.con
+    header = "交易编号,年份,卖方国家,买方信用代码,买方地区,环节编号,交易金额"
+    ingest_file(firms_loaded, write(tmp_path / "t1.csv", [header, f"t1,2022,DEU,{make_uscc(2)},{CITY},iot.u1,100"]),
+                "transactions")
+    before = one(db, "SELECT * EXCLUDE (amount_yuan) FROM transactions")
+    result = ingest_file(firms_loaded, write(tmp_path / "t2.csv", ["交易编号,年份,交易金额", "t1,2022,150"]),
+                         "transactions")
+    assert (result.rows_updated, result.changes.cells_changed) == (1, {"amount_yuan": 1})
+    assert one(db, "SELECT * EXCLUDE (amount_yuan) FROM transactions") == before
+    assert one(db, "SELECT seller_country, amount_yuan FROM transactions") == ("DEU", 150.0)
