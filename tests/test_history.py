@@ -114,6 +114,7 @@ def test_partial_update_checks_rules_on_the_merged_row(firms_loaded, tmp_path, m
         ingest_file(firms_loaded, path, "firm_years", report_path=tmp_path / "r.csv")
     assert [(p.row, p.rule) for p in info.value.problems] == [(2, "rule")]
     assert "rd_not_above_revenue" in info.value.problems[0].message_en
+    assert info.value.problems[0].value == "50000.0 / 1"  # the stored R&D (yuan) beside the file's revenue
     assert fingerprint(db) == before
     # replace-rows drops the stored R&D, so the same file is valid there
     assert ingest_file(firms_loaded, path, "firm_years", mode="replace-rows").rows_updated == 2

@@ -32,7 +32,7 @@ from .headers import map_headers
 from .history import CHANGES, ChangeSummary, record_changes
 from .readers import (STAGE, Staged, arrow_sha256, detect_format, read_bytes_sha256, stage_arrow,
                       stage_csv, stage_parquet, stage_xlsx)
-from .validate import PROBLEMS, TYPED, build_typed, run_checks
+from .validate import PROBLEMS, TYPED, build_typed, raw_name, run_checks
 
 #: Load modes. ``upsert``: new keys are inserted, existing keys get the file's columns (columns the
 #: file lacks keep their stored values); ``replace_rows``: existing rows are replaced whole (columns
@@ -203,6 +203,8 @@ def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: s
     mappings, ignored = map_headers(spec, staged.headers, source)
     build_typed(db, spec, mappings)
     present = {m.column.name for m in mappings}
+    if mode == "upsert":
+        merge_stored_values(db, spec, present)
     run_checks(db, spec, present, max_chars, mode)
     counts = dict(run(db, f"SELECT rule, count(*) FROM {PROBLEMS} GROUP BY rule"))
     total = sum(counts.values())
@@ -234,20 +236,23 @@ def _write_report(db, source: str, path: Path) -> None:
     )
 
 
-def _valid_rows_sql(spec: Table, cols: list[str], present: set[str], mode: str) -> str:
-    """SELECT of the rows to write: the file's valid rows; in ``upsert`` mode a column the file does
-    not have takes the stored value of an existing row (new rows keep NULL or the default)."""
-    not_rejected = f"_row NOT IN (SELECT row FROM {PROBLEMS})"
-    absent = [c for c in cols if c not in present]
-    if mode != "upsert" or not absent:
-        return f"SELECT _row, {', '.join(quote(c) for c in cols)} FROM {TYPED} WHERE {not_rejected}"
-    keys = spec.primary_key
-    join = " AND ".join(f"t.{quote(k)} = v.{quote(k)}" for k in keys)
-    matched = f"t.{quote(keys[0])} IS NOT NULL"
-    select = [f"CASE WHEN {matched} THEN t.{quote(c)} ELSE v.{quote(c)} END AS {quote(c)}" if c in absent
-              else f"v.{quote(c)}" for c in cols]
-    return (f"SELECT v._row, {', '.join(select)} FROM {TYPED} v LEFT JOIN {quote(spec.name)} t ON {join} "
-            f"WHERE v.{not_rejected}")
+def merge_stored_values(db, spec: Table, present: set[str]) -> None:
+    """Partial update: in the typed file rows, give every column the file does not have the stored
+    value of the row with the same key, so that the cross-field rules are checked, and the rows
+    written, as they will be stored. Rows with a new key keep NULL or the
+    column's default. The per-column checks still look only at the file's columns."""
+    absent = [c.name for c in spec.input_columns if c.name not in present]
+    if not absent or not spec.primary_key:
+        return
+    join = " AND ".join(f"s.{quote(k)} = v.{quote(k)}" for k in spec.primary_key)
+    matched = f"s.{quote(spec.primary_key[0])} IS NOT NULL"
+    # the _raw_ text of an absent column stays NULL (nothing arrived); messages show the typed value
+    raws = [f"v.{raw_name(c.name)}" for c in spec.input_columns]
+    typed = [f"v.{quote(c.name)}" if c.name in present else
+             f"CASE WHEN {matched} THEN s.{quote(c.name)} ELSE v.{quote(c.name)} END AS {quote(c.name)}"
+             for c in spec.input_columns]
+    run(db, f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT v._row, {', '.join(raws + typed)} FROM {TYPED} v "
+            f"LEFT JOIN {quote(spec.name)} s ON {join}")
 
 
 def _count(db, result: LoadResult, changes: ChangeSummary, mode: str) -> bool:
@@ -269,9 +274,11 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
     cols = [c.name for c in spec.input_columns]  # the firm-key columns are filled below, not read
     present = set(cols) if present is None else present
     # upsert compares (and changes) only the file's columns; the others were merged from the store
+    # (merge_stored_values)
     compared = [c for c in cols if mode != "upsert" or c in present]
     col_list = ", ".join(quote(c) for c in cols)
-    run(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_valid AS {_valid_rows_sql(spec, cols, present, mode)}")
+    run(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_valid AS SELECT _row, {col_list} FROM {TYPED} "
+            f"WHERE _row NOT IN (SELECT row FROM {PROBLEMS})")
     if dry_run:
         _count(db, result, record_changes(db, spec, "_jiqun_valid", compared, None), mode)
         return

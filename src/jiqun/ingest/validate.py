@@ -122,7 +122,7 @@ def _problem_select(column: str, value: str, rule: str, where: str, detail_en: s
             f"FROM {source} WHERE {where}")
 
 
-def _fused_select(row_checks: list[tuple], source: str = TYPED) -> str:
+def _fused_select(row_checks: list[tuple]) -> str:
     """One scan of ``TYPED`` for many per-row checks (instead of one scan per check).
 
     Each check is ``(column, value, rule, where, detail_en, detail_zh)`` as for
@@ -137,13 +137,11 @@ def _fused_select(row_checks: list[tuple], source: str = TYPED) -> str:
                      f"'r': {lit(rule)}, 'e': {msg_en}, 'z': {msg_zh}}} END")
         wheres.append(f"({where})")
     return (f"SELECT _row, _p.c, _p.v, _p.r, _p.e, _p.z FROM (SELECT _row, unnest([{', '.join(cases)}]) AS _p "
-            f"FROM {source} WHERE {' OR '.join(wheres)}) WHERE _p IS NOT NULL")
+            f"FROM {TYPED} WHERE {' OR '.join(wheres)}) WHERE _p IS NOT NULL")
 
 
-def _row_checks(table: Table, present: set[str], max_cell_chars: int,
-                skip_rules: frozenset = frozenset()) -> list[tuple]:
-    """Checks that look at one row only: ``(column, value, rule, where, detail_en, detail_zh)``
-    (the cross-field rules named in ``skip_rules`` left out)."""
+def _row_checks(table: Table, present: set[str], max_cell_chars: int) -> list[tuple]:
+    """Checks that look at one row only: ``(column, value, rule, where, detail_en, detail_zh)``."""
     out: list[tuple] = []
     for col in table.input_columns:
         name, raw, typed = col.name, raw_name(col.name), quote(col.name)
@@ -196,9 +194,9 @@ def _row_checks(table: Table, present: set[str], max_cell_chars: int,
             out.append((name, raw, "future_date", f"{typed} > current_date",
                         "dates after today are refused", "日期不能晚于今天"))
     for rule in table.rules:
-        if rule.name in skip_rules:
-            continue
-        value = " || ' / ' || ".join(f"coalesce({raw_name(c)}, '')" for c in rule.columns)
+        # the typed value when no text arrived: a default, or the stored value of a partial update
+        value = " || ' / ' || ".join(f"coalesce({raw_name(c)}, CAST({quote(c)} AS VARCHAR), '')"
+                                     for c in rule.columns)
         out.append((", ".join(rule.columns), value, "rule", f"NOT ({rule.sql})",
                     f"{rule.name}: {rule.message_en}", f"{rule.name}：{rule.message_zh}"))
     return out
@@ -306,52 +304,14 @@ def rule_checks(table: Table) -> list[str]:
     return out
 
 
-def _merged_rows(table: Table, present: set[str]) -> str:
-    """The typed rows with, for a key already in the store, the stored value of every column the
-    file does not have (as an upsert will write them); ``_raw_`` of such a column is the stored value
-    as text, so that a message shows it."""
-    keys = table.primary_key
-    join = " AND ".join(f"s.{quote(k)} = v.{quote(k)}" for k in keys)
-    matched = f"s.{quote(keys[0])} IS NOT NULL"
-    select = ["v._row"]
-    for col in table.input_columns:
-        name = quote(col.name)
-        if col.name in present:
-            select += [f"v.{raw_name(col.name)}", f"v.{name}"]
-        else:
-            select += [f"CASE WHEN {matched} THEN CAST(s.{name} AS VARCHAR) ELSE v.{raw_name(col.name)} END "
-                       f"AS {raw_name(col.name)}", f"CASE WHEN {matched} THEN s.{name} ELSE v.{name} END AS {name}"]
-    return f"(SELECT {', '.join(select)} FROM {TYPED} v LEFT JOIN {quote(table.name)} s ON {join}) AS _merged"
-
-
-def merged_rule_checks(table: Table, present: set[str], mode: str) -> tuple[frozenset, list[str]]:
-    """In ``upsert`` mode, the cross-field rules that use a column the file lacks are checked on the
-    merged row (file values over stored values), as the row will be stored. Returns the names of
-    those rules and the SELECT (one scan for all of them)."""
-    if mode != "upsert" or not table.primary_key:
-        return frozenset(), []
-    partial = [rule for rule in table.rules if any(c not in present for c in rule.columns)]
-    if not partial:
-        return frozenset(), []
-    row_checks = []
-    for rule in partial:
-        value = " || ' / ' || ".join(f"coalesce({raw_name(c)}, '')" for c in rule.columns)
-        row_checks.append((", ".join(rule.columns), value, "rule", f"NOT ({rule.sql})",
-                           f"{rule.name}: {rule.message_en} (with the stored values)",
-                           f"{rule.name}：{rule.message_zh}（含库中已有值）"))
-    return frozenset(rule.name for rule in partial), [_fused_select(row_checks, _merged_rows(table, present))]
-
-
 def run_checks(con, table: Table, present: set[str], max_cell_chars: int, mode: str) -> None:
     """Fill the temp table ``PROBLEMS`` with every problem of the typed file."""
     run(con, 
         f"CREATE OR REPLACE TEMP TABLE {PROBLEMS} (row BIGINT, \"column\" VARCHAR, value VARCHAR, "
         f"rule VARCHAR, message_en VARCHAR, message_zh VARCHAR)"
     )
-    merged_rules, merged_selects = merged_rule_checks(table, present, mode)
-    row_checks = _row_checks(table, present, max_cell_chars, merged_rules)
+    row_checks = _row_checks(table, present, max_cell_chars)
     statements = [_fused_select(row_checks)] if row_checks else []
-    statements += merged_selects
     statements += [sql for col in table.input_columns if col.codelist and col.name in present
                    for sql in _codelist_checks(col)]
     statements += key_checks(table, mode) + foreign_key_checks(table)
