@@ -17,11 +17,9 @@ def cli_commands() -> list[tuple[str, str, list[tuple[str, str]]]]:
 
     from .cli import app
 
-    out = []
-    for info in app.registered_commands:
-        name = info.name or info.callback.__name__.replace("_", "-")
+    def described(name, callback):
         params = []
-        for pname, param in inspect.signature(info.callback).parameters.items():
+        for pname, param in inspect.signature(callback).parameters.items():
             default = param.default
             if isinstance(default, OptionInfo):
                 decls = [d for d in (default.param_decls or ()) if d.startswith("-")] or [
@@ -29,7 +27,18 @@ def cli_commands() -> list[tuple[str, str, list[tuple[str, str]]]]:
                 params.append((", ".join(f"`{d}`" for d in decls), default.help or ""))
             elif isinstance(default, ArgumentInfo):
                 params.append((f"`{pname.upper()}`", default.help or ""))
-        out.append((name, inspect.getdoc(info.callback) or "", params))
+        return name, inspect.getdoc(callback) or "", params
+
+    out = []
+    for info in app.registered_commands:
+        out.append(described(info.name or info.callback.__name__.replace("_", "-"), info.callback))
+    for group in app.registered_groups:  # a sub-app: its own callback (no subcommand), then its commands
+        sub = group.typer_instance
+        if sub.registered_callback is not None:
+            out.append(described(group.name, sub.registered_callback.callback))
+        for info in sub.registered_commands:
+            name = info.name or info.callback.__name__.replace("_", "-")
+            out.append(described(f"{group.name} {name}", info.callback))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Store and data commands: init, ingest, tables, loads, docs, settings."""
+"""Store and data commands: init, ingest, tables, docs, settings (the load history is in :mod:`.loads`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rich.table import Table as RichTable
 
 from .. import settings
 from ..ingest import MODES, IngestError, ingest_file
+from ..ingest.load import normalize_mode
 from ..schema import LOADABLE, TABLES
 from ..store import StoreError, connect
 from .base import (app, check_encoding, check_input_file, check_output_file, console, db_option, db_path,
@@ -52,18 +53,23 @@ def ingest(
     file: Path = typer.Argument(..., help="CSV (UTF-8/GBK/GB18030), XLSX or Parquet file."),
     table: str = typer.Option(..., "--table", "-t", help="Target table: " + ", ".join(LOADABLE)),
     db: Optional[str] = db_option(),
-    mode: str = typer.Option("upsert", help="upsert: existing keys are updated; insert: existing keys are errors."),
+    mode: str = typer.Option("upsert", help="upsert: existing keys get the file's columns, the columns the file "
+                             "lacks keep their stored values; replace-rows: existing rows are replaced whole "
+                             "(absent columns become empty or their default); insert: existing keys are errors."),
     quarantine: bool = typer.Option(False, "--quarantine", help="Load valid rows; put rejected rows in `quarantine`."),
     vintage: Optional[str] = typer.Option(None, help="Data vintage recorded in `loads` (e.g. '2023 yearbook')."),
     errors: Optional[Path] = typer.Option(None, "--errors", help="Path of the full error report (CSV)."),
     sheet: Optional[str] = typer.Option(None, help="Excel sheet name or index (default: the first)."),
     encoding: Optional[str] = typer.Option(None, help="Force a text encoding (default: detect UTF-8/GBK/GB18030)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and show what the load would insert and "
+                                 "change (as `jiqun loads show`), writing nothing."),
 ) -> None:
     """Validate FILE and load it into a table, all or nothing. 校验并加载数据文件。"""
     if table not in LOADABLE:
         fail(f"unknown table {table!r}; loadable tables: {', '.join(LOADABLE)}", 2)
+    mode = normalize_mode(mode)
     if mode not in MODES:
-        fail(f"--mode must be one of {', '.join(MODES)}", 2)
+        fail(f"--mode must be one of upsert, replace-rows, insert / --mode 须为 upsert、replace-rows 或 insert", 2)
     check_input_file(file)
     check_encoding(encoding)
     if sheet is not None and file.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
@@ -73,21 +79,24 @@ def ingest(
     store = db_path(db, demo_fallback=False)
     new_store = is_new_store(store)
     try:
-        con = connect(store)
+        con = connect(store, create=not dry_run)  # a dry run does not create a store
     except StoreError as exc:
         fail(str(exc))
     result = None
     try:
         with console.status(f"validating and loading {file} …"):
             result = ingest_file(con, file, table, mode=mode, quarantine=quarantine, vintage=vintage,
-                                 report_path=errors, sheet=sheet, encoding=encoding)
+                                 report_path=errors, sheet=sheet, encoding=encoding, dry_run=dry_run)
     except IngestError as exc:
         print_refusal(exc)
         raise typer.Exit(2)
     finally:
         con.disconnect()
-        if new_store and result is None:  # a refused first load leaves no empty store behind
+        if new_store and (result is None or dry_run):  # a refused first load or a dry run leaves no store behind
             discard_new_store(store)
+    if dry_run:
+        print_dry_run(file, result)
+        return
     if not result.changed:
         console.print(f"no change 无变化: {file} holds the same {result.rows_in_file} rows as the store")
         return
@@ -100,6 +109,19 @@ def ingest(
         console.print(f"ignored columns 忽略的列: {', '.join(result.ignored_headers)}")
     if result.report_path:
         console.print(f"rejected rows report 拒绝行报告: {result.report_path}")
+
+
+def print_dry_run(file: Path, result) -> None:
+    """What a dry run found: the would-be counts and changes, and that nothing was written."""
+    from .loads import print_changes
+
+    console.print(f"dry run 试运行: {file} — {result.rows_inserted} would be inserted 将新增, {result.rows_updated} "
+                  f"updated 将更新, {result.rows_unchanged} unchanged 不变, {result.rows_rejected} rejected 拒绝; "
+                  "nothing was written 未写入任何数据")
+    if result.changes is not None and result.changed:
+        print_changes(result.changes, f"would load 将加载 {file.name} ({result.changes.mode})")
+    if result.ignored_headers:
+        console.print(f"ignored columns 忽略的列: {', '.join(result.ignored_headers)}")
 
 
 @app.command()
@@ -156,23 +178,6 @@ def describe_table(name: str) -> None:
         for kind, rule, meaning in rules:
             table.add_row(kind, rule, meaning)
         console.print(table)
-
-
-@app.command()
-def loads(db: Optional[str] = db_option()) -> None:
-    """Show the provenance of every load. 加载记录。"""
-    try:
-        con = connect(db_path(db), read_only=True)
-    except StoreError as exc:
-        fail(str(exc))
-    frame = con.table("loads").order_by("load_id").execute()
-    con.disconnect()
-    out = RichTable("id", "table", "file", "rows", "ins", "upd", "rej", "loaded_at", "vintage", "sha256")
-    for r in frame.itertuples():
-        out.add_row(str(r.load_id), r.table_name, Path(r.source_file).name, f"{r.rows_in_file:,}",
-                    f"{r.rows_inserted:,}", f"{r.rows_updated:,}", f"{r.rows_rejected:,}", str(r.loaded_at),
-                    r.vintage if isinstance(r.vintage, str) else "", r.sha256[:12])
-    console.print(out)
 
 
 @app.command()

@@ -2,9 +2,14 @@
 
 Steps: stage the file as text → map headers → type → run every rule in the
 engine → if anything fails, write the error report and raise (the store is
-untouched) → otherwise, in one transaction, upsert the rows and record the
-load in ``loads``. A killed process leaves the store as it was: DuckDB only
-makes a transaction durable at COMMIT.
+untouched) → otherwise, in one transaction, upsert the rows, record the
+load in ``loads`` and its changes in ``load_changes`` (see
+:mod:`jiqun.ingest.history`). A killed process leaves the store as it was:
+DuckDB only makes a transaction durable at COMMIT.
+
+In the default mode (``upsert``) a column the file does not have is left as
+stored in existing rows (a partial update); ``replace_rows`` replaces whole
+rows; a dry run computes the same changes and writes nothing.
 """
 
 from __future__ import annotations
@@ -24,11 +29,16 @@ from ..schema.model import Table
 from ..store.keys import keyed_select, load_order, register_firm_keys
 from .errors import IngestError, Problem, file_error, write_report
 from .headers import map_headers
+from .history import CHANGES, ChangeSummary, record_changes
 from .readers import (STAGE, Staged, arrow_sha256, detect_format, read_bytes_sha256, stage_arrow,
                       stage_csv, stage_parquet, stage_xlsx)
-from .validate import PROBLEMS, TYPED, build_typed, run_checks
+from .validate import PROBLEMS, TYPED, build_typed, raw_name, run_checks
 
-MODES = ("upsert", "insert")
+#: Load modes. ``upsert``: new keys are inserted, existing keys get the file's columns (columns the
+#: file lacks keep their stored values); ``replace_rows``: existing rows are replaced whole (columns
+#: the file lacks become NULL or their default); ``insert``: an existing key is an error.
+#: ``replace-rows`` is accepted for ``replace_rows``.
+MODES = ("upsert", "replace_rows", "insert")
 #: Testing seam: seconds to sleep inside the open transaction (crash-safety test).
 _PAUSE_ENV = "JIQUN_TEST_PAUSE_BEFORE_COMMIT"
 
@@ -51,6 +61,8 @@ class LoadResult:
     ignored_headers: list[str] = field(default_factory=list)
     seconds: float = 0.0
     report_path: Path | None = None
+    dry_run: bool = False
+    changes: ChangeSummary | None = None
 
     @property
     def rows_per_second(self) -> float:
@@ -64,7 +76,7 @@ def default_report_path(source: str) -> Path:
 
 def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool = False,
                 vintage: str | None = None, report_path: Path | None = None, sheet=None,
-                encoding: str | None = None) -> LoadResult:
+                encoding: str | None = None, dry_run: bool = False) -> LoadResult:
     """Validate ``path`` and load it into ``table`` (all or nothing).
 
     Parameters
@@ -75,8 +87,11 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
         CSV (UTF-8, UTF-8 with BOM, GBK/GB18030, UTF-16 with BOM), XLSX or Parquet.
     table : str
         Target table; see ``jiqun.schema.TABLES``.
-    mode : {"upsert", "insert"}
-        ``upsert``: a key already in the store is updated (counted in ``loads``).
+    mode : {"upsert", "replace_rows", "insert"}
+        ``upsert``: a key already in the store is updated (counted in ``loads``) in the columns the
+        file has; the other columns keep their stored values (a partial update).
+        ``replace_rows`` (or ``replace-rows``): a key already in the store gets the file's whole row;
+        columns the file lacks become NULL or their declared default.
         ``insert``: a key already in the store is an error.
     quarantine : bool
         Load the valid rows and put rejected rows in the ``quarantine`` table.
@@ -84,6 +99,10 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
         Data vintage recorded in ``loads`` (e.g. "2023 statistical yearbook").
     report_path : Path, optional
         Where the full error report goes if the file is refused.
+    dry_run : bool
+        Validate and compute the inserts, updates and changed cells exactly as a load would
+        (``LoadResult.changes``), but write nothing: the store, ``loads`` and the history stay as
+        they are.
 
     Returns
     -------
@@ -95,6 +114,7 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
         The file was refused; the store is unchanged.
     """
     path = Path(path)
+    mode = normalize_mode(mode)
     spec = _check_args(table, mode)
     started = time.perf_counter()
     db = duckdb_connection(con)
@@ -111,7 +131,7 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
             staged = stage_parquet(db, path)
         checksum = read_bytes_sha256(path)
         return _validate_and_load(db, spec, staged, str(path), checksum, mode, quarantine, vintage,
-                                  report_path, max_chars, started)
+                                  report_path, max_chars, started, dry_run=dry_run)
     except IngestError as exc:
         _ensure_report(exc, report_path)
         raise
@@ -121,10 +141,11 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
 
 def ingest_table(con, data, table: str, *, source_name: str = "<memory>", mode: str = "upsert",
                  quarantine: bool = False, vintage: str | None = None,
-                 report_path: Path | None = None) -> LoadResult:
+                 report_path: Path | None = None, dry_run: bool = False) -> LoadResult:
     """Validate an in-memory table (pyarrow, pandas, polars) and load it, as :func:`ingest_file`."""
     import pyarrow as pa
 
+    mode = normalize_mode(mode)
     spec = _check_args(table, mode)
     started = time.perf_counter()
     db = duckdb_connection(con)
@@ -133,7 +154,7 @@ def ingest_table(con, data, table: str, *, source_name: str = "<memory>", mode: 
     try:
         staged = stage_arrow(db, data)
         return _validate_and_load(db, spec, staged, source_name, arrow_sha256(data), mode, quarantine, vintage,
-                                  report_path, settings.get_int("max_cell_chars"), started)
+                                  report_path, settings.get_int("max_cell_chars"), started, dry_run=dry_run)
     except IngestError as exc:
         _ensure_report(exc, report_path)
         raise
@@ -147,6 +168,12 @@ def _ensure_report(exc: IngestError, report_path: Path | None) -> None:
         exc.report_path = write_report(exc.problems, Path(report_path or default_report_path(exc.file)))
 
 
+def normalize_mode(mode: str) -> str:
+    """The spelling of ``mode`` in :data:`MODES` (``replace-rows`` → ``replace_rows``); unknown modes
+    are returned unchanged (and refused by the loader)."""
+    return mode.replace("-", "_") if isinstance(mode, str) else mode
+
+
 def _check_args(table: str, mode: str) -> Table:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -157,7 +184,7 @@ def _check_args(table: str, mode: str) -> Table:
 
 
 def _drop_temps(db) -> None:
-    for name in (STAGE, TYPED, PROBLEMS, "_jiqun_valid"):
+    for name in (STAGE, TYPED, PROBLEMS, "_jiqun_valid", CHANGES):
         try:
             run(db, f"DROP TABLE IF EXISTS {name}")
         except Exception:  # a failed transaction may have to be rolled back first
@@ -170,16 +197,19 @@ def _drop_temps(db) -> None:
 
 def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: str, mode: str,
                        quarantine: bool, vintage: str | None, report_path: Path | None, max_chars: int,
-                       started: float) -> LoadResult:
+                       started: float, *, dry_run: bool = False) -> LoadResult:
     if staged.rows == 0:
         raise file_error(source, "no_rows", "only a header row", "只有表头")
     mappings, ignored = map_headers(spec, staged.headers, source)
     build_typed(db, spec, mappings)
-    run_checks(db, spec, {m.column.name for m in mappings}, max_chars, mode)
+    present = {m.column.name for m in mappings}
+    if mode == "upsert":
+        merge_stored_values(db, spec, present)
+    run_checks(db, spec, present, max_chars, mode)
     counts = dict(run(db, f"SELECT rule, count(*) FROM {PROBLEMS} GROUP BY rule"))
     total = sum(counts.values())
     result = LoadResult(spec.name, source, staged.rows, file_format=staged.file_format,
-                        encoding=staged.encoding, ignored_headers=ignored)
+                        encoding=staged.encoding, ignored_headers=ignored, dry_run=dry_run)
     if total and not quarantine:
         report = report_path or default_report_path(source)
         _write_report(db, source, report)
@@ -188,10 +218,10 @@ def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: s
             f"SELECT row, \"column\", value, rule, message_en, message_zh FROM {PROBLEMS} "
             f"ORDER BY row, rule LIMIT {preview_rows}")]
         raise IngestError(source, preview, counts, report, total)
-    if total:
+    if total and not dry_run:
         result.report_path = report_path or default_report_path(source)
         _write_report(db, source, result.report_path)
-    _commit(db, spec, result, checksum, mode, vintage, quarantine and total > 0)
+    _commit(db, spec, result, checksum, mode, vintage, quarantine and total > 0, present, dry_run)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -206,37 +236,69 @@ def _write_report(db, source: str, path: Path) -> None:
     )
 
 
+def merge_stored_values(db, spec: Table, present: set[str]) -> None:
+    """Partial update: in the typed file rows, give every column the file does not have the stored
+    value of the row with the same key, so that the cross-field rules are checked, and the rows
+    written, as they will be stored. Rows with a new key keep NULL or the
+    column's default. The per-column checks still look only at the file's columns."""
+    absent = [c.name for c in spec.input_columns if c.name not in present]
+    if not absent or not spec.primary_key:
+        return
+    join = " AND ".join(f"s.{quote(k)} = v.{quote(k)}" for k in spec.primary_key)
+    matched = f"s.{quote(spec.primary_key[0])} IS NOT NULL"
+    # the _raw_ text of an absent column stays NULL (nothing arrived); messages show the typed value
+    raws = [f"v.{raw_name(c.name)}" for c in spec.input_columns]
+    typed = [f"v.{quote(c.name)}" if c.name in present else
+             f"CASE WHEN {matched} THEN s.{quote(c.name)} ELSE v.{quote(c.name)} END AS {quote(c.name)}"
+             for c in spec.input_columns]
+    run(db, f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT v._row, {', '.join(raws + typed)} FROM {TYPED} v "
+            f"LEFT JOIN {quote(spec.name)} s ON {join}")
+
+
+def _count(db, result: LoadResult, changes: ChangeSummary, mode: str) -> bool:
+    """Fill the counts of ``result`` from the changes; whether the load changes anything."""
+    changes.mode, changes.source_file = mode, result.source_file
+    result.changes = changes
+    result.rows_inserted, result.rows_updated = changes.rows_inserted, changes.rows_updated
+    result.rows_unchanged = one(db, "SELECT count(*) FROM _jiqun_valid")[0] - changes.rows_inserted - changes.rows_updated
+    result.rows_rejected = one(db, f"SELECT count(DISTINCT row) FROM {PROBLEMS}")[0]
+    # Same data again: the store stays exactly as it is (idempotent re-load).
+    result.changed = bool(result.rows_inserted or result.rows_updated or result.rows_rejected)
+    return result.changed
+
+
 def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vintage: str | None,
-            with_quarantine: bool) -> None:
+            with_quarantine: bool, present: set[str] | None = None, dry_run: bool = False) -> None:
     from .. import __version__
 
     cols = [c.name for c in spec.input_columns]  # the firm-key columns are filled below, not read
+    present = set(cols) if present is None else present
+    # upsert compares (and changes) only the file's columns; the others were merged from the store
+    # (merge_stored_values)
+    compared = [c for c in cols if mode != "upsert" or c in present]
     col_list = ", ".join(quote(c) for c in cols)
-    keys = spec.primary_key
     run(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_valid AS SELECT _row, {col_list} FROM {TYPED} "
-               f"WHERE _row NOT IN (SELECT row FROM {PROBLEMS})")
-    join = " AND ".join(f"t.{quote(k)} = v.{quote(k)}" for k in keys)
-    v_row = ", ".join(f"v.{quote(c)}" for c in cols)
-    t_row = ", ".join(f"t.{quote(c)}" for c in cols)
-    inserted, updated, unchanged = one(db, 
-        f"SELECT count(*) FILTER (WHERE t.{quote(keys[0])} IS NULL), "
-        f"count(*) FILTER (WHERE t.{quote(keys[0])} IS NOT NULL AND ({v_row}) IS DISTINCT FROM ({t_row})), "
-        f"count(*) FILTER (WHERE t.{quote(keys[0])} IS NOT NULL AND ({v_row}) IS NOT DISTINCT FROM ({t_row})) "
-        f"FROM _jiqun_valid v LEFT JOIN {quote(spec.name)} t ON {join}"
-    )
-    rejected = one(db, f"SELECT count(DISTINCT row) FROM {PROBLEMS}")[0]
-    result.rows_inserted, result.rows_updated, result.rows_unchanged = inserted, updated, unchanged
-    result.rows_rejected = rejected
-    if inserted == 0 and updated == 0 and rejected == 0:
-        # Same data again: the store stays exactly as it is (idempotent re-load).
-        result.changed = False
+            f"WHERE _row NOT IN (SELECT row FROM {PROBLEMS})")
+    if dry_run:
+        _count(db, result, record_changes(db, spec, "_jiqun_valid", compared, None), mode)
         return
+    join = " AND ".join(f"t.{quote(k)} = v.{quote(k)}" for k in spec.primary_key)
+    v_row = ", ".join(f"v.{quote(c)}" for c in cols)
     key_exprs, key_joins = keyed_select(spec.name, "v")
     order = load_order(spec.name, "v")
     target_cols = ", ".join([col_list] + [quote(c.name) for c in spec.key_columns])
     values = ", ".join([v_row] + key_exprs)
+    loads_cols = ("load_id, source_file, sha256, table_name, file_format, encoding, mode, rows_in_file, "
+                  "rows_inserted, rows_updated, rows_unchanged, rows_rejected, loaded_at, vintage, user_name, "
+                  "jiqun_version")
     run(db, "BEGIN TRANSACTION")
     try:
+        load_id = one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
+        # the history (old values) is written first, in the load's transaction
+        if not _count(db, result, record_changes(db, spec, "_jiqun_valid", compared, load_id), mode):
+            run(db, "ROLLBACK")
+            return
+        inserted, updated = result.rows_inserted, result.rows_updated
         if spec.key_columns:  # new USCCs get their firm keys in the same transaction as the rows
             register_firm_keys(db, "_jiqun_valid", [c.key_of for c in spec.key_columns])
         if updated:
@@ -247,11 +309,10 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
             run(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
                        f"{key_joins} WHERE NOT EXISTS (SELECT 1 FROM {quote(spec.name)} t WHERE {join}) "
                        f"ORDER BY {order}")
-        load_id = one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
         run(db, 
-            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO loads ({loads_cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [load_id, result.source_file, checksum, spec.name, result.file_format, result.encoding, mode,
-             result.rows_in_file, inserted, updated, unchanged, rejected,
+             result.rows_in_file, inserted, updated, result.rows_unchanged, result.rows_rejected,
              dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), vintage, settings.get("user"), __version__],
         )
         if with_quarantine:

@@ -199,7 +199,9 @@ def _row_checks(table: Table, present: set[str], max_cell_chars: int) -> list[tu
             out.append((name, raw, "future_date", f"{typed} > current_date",
                         "dates after today are refused", "日期不能晚于今天"))
     for rule in table.rules:
-        value = " || ' / ' || ".join(f"coalesce({raw_name(c)}, '')" for c in rule.columns)
+        # the typed value when no text arrived: a default, or the stored value of a partial update
+        value = " || ' / ' || ".join(f"coalesce({raw_name(c)}, CAST({quote(c)} AS VARCHAR), '')"
+                                     for c in rule.columns)
         out.append((", ".join(rule.columns), value, "rule", f"NOT ({rule.sql})",
                     f"{rule.name}: {rule.message_en}", f"{rule.name}：{rule.message_zh}"))
     return out

@@ -18,18 +18,42 @@ LOADS = Table(
         C("table_name", "text", "目标表", "table loaded", required=True),
         C("file_format", "text", "文件格式", "csv, xlsx or parquet", required=True),
         C("encoding", "text", "编码", "detected text encoding"),
-        C("mode", "text", "模式", "upsert or insert", required=True),
+        C("mode", "text", "模式", "upsert, replace_rows, insert, or undo (a row written by `jiqun loads undo`)",
+          required=True),
         C("rows_in_file", "bigint", "文件行数", "data rows in the file", required=True),
         C("rows_inserted", "bigint", "新增行数", "new keys", required=True),
-        C("rows_updated", "bigint", "更新行数", "existing keys with changed values", required=True),
+        C("rows_updated", "bigint", "更新行数", "existing keys with changed values (undo: rows restored)",
+          required=True),
         C("rows_unchanged", "bigint", "未变行数", "existing keys with identical values", required=True),
         C("rows_rejected", "bigint", "拒绝行数", "rows sent to quarantine", required=True),
         C("loaded_at", "timestamp", "加载时间", "UTC time of the commit", required=True),
         C("vintage", "text", "数据版本", "data vintage the user declared (e.g. 2023 yearbook)"),
         C("user_name", "text", "用户", "who loaded"),
         C("jiqun_version", "text", "程序版本", "jiqun version", required=True),
+        C("undoes_load_id", "bigint", "撤销的加载", "for an undo (mode undo): the load it reverted; a load is "
+          "undone when a later row names it here"),
     ),
     primary_key=("load_id",),
+)
+
+LOAD_CHANGES = Table(
+    "load_changes", "变更历史", "meta",
+    grain="one inserted row, or one changed cell of an updated row, of one load",
+    description="History of every change a load made, written in the load's transaction: the key of each "
+    "inserted row (kind insert) and the old and new value of each changed cell (kind update), so that "
+    "`jiqun loads show` can list them and `jiqun loads undo` can restore the store. Values are the text of "
+    "the typed value (doubles in their shortest exact form), NULL for a missing value.",
+    columns=(
+        C("load_id", "bigint", "加载编号", "load that made the change", required=True),
+        C("table_name", "text", "目标表", "table changed", required=True),
+        C("row_key", "text", "行键", "primary key of the row as JSON, e.g. {\"uscc\":\"9132…\",\"year\":2023}",
+          required=True),
+        C("kind", "text", "类型", "insert (a new row) or update (a changed cell)", required=True),
+        C("column_name", "text", "列", "changed column (NULL for an insert)"),
+        C("old_value", "text", "原值", "value before the load (NULL: missing)"),
+        C("new_value", "text", "新值", "value the load wrote (NULL: missing)"),
+    ),
+    primary_key=("load_id", "row_key", "column_name"),
 )
 
 FIRM_KEYS = Table(

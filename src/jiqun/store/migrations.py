@@ -58,6 +58,18 @@ def _v4(db) -> None:
     rewrite_in_stored_order(db, "transactions")
 
 
+def _v5(db) -> None:
+    """Add the change history (``load_changes``) and ``loads.undoes_load_id``.
+
+    Loads made before version 5 have no history and cannot be undone."""
+    from .._duck import run
+    from ..schema import create_table_sql
+    from ..schema.tables_meta import LOAD_CHANGES
+
+    run(db, create_table_sql(LOAD_CHANGES))
+    run(db, "ALTER TABLE loads ADD COLUMN IF NOT EXISTS undoes_load_id BIGINT")
+
+
 def _v6(db) -> None:
     """Let the shipped catalogue be loaded again: the full GB/T 4754-2017 list (``industries.name_en``
     becomes optional) and the development zones of ``regions``.
@@ -79,6 +91,7 @@ MIGRATIONS: list[Migration] = [
     Migration(2, "evaluation_schemes and evaluation_results tables", _v2),
     Migration(3, "firm_keys and the integer firm keys of transactions (seller_key, buyer_key)", _v3),
     Migration(4, "transactions stored in order of year and seller key (the loader's order)", _v4),
+    Migration(5, "change history (load_changes) and loads.undoes_load_id, for loads show and loads undo", _v5),
     Migration(6, "catalogue re-loaded: full GB/T 4754-2017 list (industries.name_en optional), "
                  "development zones in regions", _v6),
 ]
