@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from .._duck import run
 
+from .. import settings
+
 from ..codes import uscc_valid_sql
 from ..schema.ddl import quote
 from ..schema.model import Column, Table
@@ -23,7 +25,16 @@ PROBLEMS = "_jiqun_problems"
 
 _TRUE = ("true", "t", "1", "1.0", "yes", "y", "是", "真", "√")
 _FALSE = ("false", "f", "0", "0.0", "no", "n", "否", "假", "×")
-_FORMULA = r"^(=|@|\+[^0-9.]|-[^0-9.])"
+#: A cell starting with + or - that is a plain (signed) number is not a formula: -5, -1.5e3, +1,234.5万.
+_SIGNED_NUMBER = (r"[+-](([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+                  r"(百万元|千元|万元|亿元|元|百万|千|万|亿|%)?")
+#: Unit suffixes of money cells (1500.00万, 3.2亿, 800元, 1.5万元), longest first, with their factor to yuan.
+MONEY_SUFFIXES = (("百万元", 1_000_000), ("千元", 1_000), ("万元", 10_000), ("亿元", 100_000_000), ("元", 1),
+                  ("百万", 1_000_000), ("千", 1_000), ("万", 10_000), ("亿", 100_000_000))
+#: Full-width digits and punctuation (NFKC) in cells that hold numbers, codes, dates or flags.
+_FULL_WIDTH = "０１２３４５６７８９．，－＋ｅＥ：／　"
+_HALF_WIDTH = "0123456789.,-+eE:/ "
+_TRIMMED = " \t\r\n\u3000"
 #: Store tables behind each code list: (table, key column).
 CODE_TABLES = {
     "region": ("regions", "region_code"),
@@ -44,11 +55,37 @@ def raw_name(column: str) -> str:
     return quote("_raw_" + column)
 
 
-def _typed_expr(col: Column, raw: str) -> str:
+def _number_expr(raw: str) -> str:
     # NaN and ±inf parse as DOUBLE but are not numbers a source file can mean: type problems.
     # (DuckDB evaluates the repeated sub-expression once.) Thousands separators are removed.
     parsed = f"TRY_CAST(CASE WHEN contains({raw}, ',') THEN replace({raw}, ',', '') ELSE {raw} END AS DOUBLE)"
-    number = f"(CASE WHEN isfinite({parsed}) THEN {parsed} END)"
+    return f"(CASE WHEN isfinite({parsed}) THEN {parsed} END)"
+
+
+def money_expr(raw: str, factor: float) -> str:
+    """Yuan from a money cell: a unit suffix (``1500.00万``, ``3.2亿``) wins over the header's ``factor``."""
+    pattern = "(" + "|".join(name for name, _ in MONEY_SUFFIXES) + ")$"
+    suffix = f"regexp_extract({raw}, {lit(pattern)}, 1)"
+    factors = " ".join(f"WHEN {lit(name)} THEN {value}" for name, value in MONEY_SUFFIXES)
+    stripped = f"left({raw}, length({raw}) - length({suffix}))"
+    plain = _number_expr(raw) if factor == 1.0 else f"{_number_expr(raw)} * {factor!r}"
+    return (f"(CASE WHEN right({raw}, 1) IN ('元', '万', '亿', '千') "
+            f"THEN {_number_expr(stripped)} * (CASE {suffix} {factors} END) ELSE {plain} END)")
+
+
+def clean_cell(cell: str, col: Column, markers: list[str]) -> str:
+    """SQL of a staged cell as typed: trimmed, full-width digits made ASCII, missing markers NULL."""
+    text = f"trim({cell}, {lit(_TRIMMED)})"
+    if col.type != "text" or col.uscc or col.codelist or col.enum:
+        text = f"trim(translate({text}, {lit(_FULL_WIDTH)}, {lit(_HALF_WIDTH)}))"
+    if not markers:
+        return f"NULLIF({text}, '')"
+    listed = ", ".join(lit(m) for m in markers)
+    return f"(CASE WHEN {text} IN ({listed}) THEN NULL ELSE NULLIF({text}, '') END)"
+
+
+def _typed_expr(col: Column, raw: str) -> str:
+    number = _number_expr(raw)
     if col.type == "text":
         if col.enum:
             cases = " ".join(
@@ -66,7 +103,7 @@ def _typed_expr(col: Column, raw: str) -> str:
         # TRY_CAST: a whole number beyond the type's range is a type problem, not an engine error.
         return f"(CASE WHEN {number} = round({number}) THEN TRY_CAST({number} AS {col.storage_type}) END)"
     if col.type == "double":
-        return number
+        return money_expr(raw, 1.0) if col.is_money else number
     if col.type == "date":
         return (
             f"COALESCE(TRY_CAST({raw} AS DATE), TRY_CAST(TRY_STRPTIME({raw}, '%Y/%m/%d') AS DATE), "
@@ -82,21 +119,30 @@ def _typed_expr(col: Column, raw: str) -> str:
     raise ValueError(col.type)
 
 
-def build_typed(con, table: Table, mappings: list[Mapping]) -> None:
-    """Create the typed temp table from the staged text table."""
+def build_typed(con, table: Table, mappings: list[Mapping], row_expr: str = "(rowid + 2)",
+                missing_markers: list[str] | None = None) -> None:
+    """Create the typed temp table from the staged text table.
+
+    ``row_expr`` gives a staged row's file row number; cells equal to one of ``missing_markers``
+    (default: the ``missing_markers`` setting) are missing values.
+    """
+    markers = settings.get_list("missing_markers") if missing_markers is None else missing_markers
     by_name = {m.column.name: m for m in mappings}
-    select = ["(rowid + 2) AS _row"]
+    select = [f"{row_expr} AS _row"]
     for col in table.input_columns:
         m = by_name.get(col.name)
-        raw = f"NULLIF(trim(c{m.position}), '')" if m else "CAST(NULL AS VARCHAR)"
+        raw = clean_cell(f"c{m.position}", col, markers) if m else "CAST(NULL AS VARCHAR)"
         select.append(f"{raw} AS {raw_name(col.name)}")
     inner = ", ".join(select)
     outer = ["_row"] + [raw_name(c.name) for c in table.input_columns]
     for col in table.input_columns:
         m = by_name.get(col.name)
-        expr = _typed_expr(col, raw_name(col.name))
-        if m and m.factor != 1.0:
-            expr = f"({expr}) * {m.factor!r}"
+        if col.is_money:
+            expr = money_expr(raw_name(col.name), m.factor if m else 1.0)
+        else:
+            expr = _typed_expr(col, raw_name(col.name))
+            if m and m.factor != 1.0:
+                expr = f"({expr}) * {m.factor!r}"
         if col.default is not None:
             expr = f"COALESCE({expr}, CAST({col.default} AS {col.storage_type}))"
         outer.append(f"CAST({expr} AS {col.storage_type}) AS {quote(col.name)}")
@@ -156,7 +202,8 @@ def _row_checks(table: Table, present: set[str], max_cell_chars: int) -> list[tu
         if not col.enum:
             # the cheap first-character test spares the regular expression on almost every cell
             out.append((name, raw, "formula",
-                        f"left({raw}, 1) IN ('=', '@', '+', '-') AND regexp_matches({raw}, {lit(_FORMULA)})",
+                        f"left({raw}, 1) IN ('=', '@', '+', '-') AND (left({raw}, 1) IN ('=', '@') "
+                        f"OR NOT regexp_full_match({raw}, {lit(_SIGNED_NUMBER)}))",
                         "cells starting with = + - @ are refused (formula injection)",
                         "以 = + - @ 开头的单元格被拒绝（公式注入）"))
         if col.type != "text":
