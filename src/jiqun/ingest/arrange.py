@@ -11,7 +11,7 @@ from .._duck import one, run
 
 from ..schema.model import Table
 from .errors import RULES, IngestError, Problem
-from .headers import Mapping, has_own_unit, header_lookup, map_headers
+from .headers import Mapping, has_own_unit, header_lookup, map_headers, match_header
 from .layout import Layout, column_letter, skipped_rows_sql
 from .readers import STAGE, Staged
 
@@ -95,6 +95,26 @@ def blank_header_problems(db, staged: Staged, labels: list[str], source: str) ->
     return problems
 
 
+def spread_header_problems(spec: Table, labels: list[str], header_row: int, source: str) -> list[Problem]:
+    """Runs of adjacent columns under one repeated unknown header (a parent header without its child row)."""
+    lookup = header_lookup(spec)
+    problems, start = [], 0
+    en, zh = RULES["blank_header"]
+    for end in range(1, len(labels) + 1):
+        if end < len(labels) and labels[end] and labels[end] == labels[start]:
+            continue
+        label = labels[start]
+        if end - start > 1 and label and match_header(lookup, label)[0] is None:
+            span = f"{column_letter(start)}-{column_letter(end - 1)}"
+            problems.append(Problem(
+                source, header_row, f"columns {span}", label, "blank_header",
+                f"{en}: columns {span} all have the header {label!r} and no header of their own (a merged "
+                f"parent header without its child row?); add the row of column headers under it",
+                f"{zh}：第{span}列的表头都是 {label!r}，没有各自的表头（是否缺少合并表头下的子表头行？）；请补上子表头行"))
+        start = end
+    return problems
+
+
 def arrange(db, spec: Table, staged: Staged, source: str) -> Arranged:
     """Skip total/note/blank rows, check for blank headers, map the header, apply a unit line.
 
@@ -108,6 +128,8 @@ def arrange(db, spec: Table, staged: Staged, source: str) -> Arranged:
     labels = list(layout.match_labels) if layout else list(staged.headers)
     labels = (labels + [""] * len(staged.headers))[:len(staged.headers)]
     problems = blank_header_problems(db, staged, labels, source) if layout is not None else []
+    if layout is not None and layout.header_depth == 1:
+        problems += spread_header_problems(spec, labels, layout.header_row, source)
     try:
         mappings, ignored = map_headers(spec, labels, source)
     except IngestError as exc:

@@ -107,8 +107,12 @@ def _score(lookup, labels: list[str]) -> int:
     return len({column.name for column, _, _ in (match_header(lookup, lb) for lb in labels if lb) if column})
 
 
-def _compose(lookup, parents: list[str], children: list[str]) -> tuple[list[str], list[str]]:
-    """Join a parent header row with the child row below it: (display labels, labels to match)."""
+def _compose(lookup, parents: list[str], children: list[str]) -> tuple[list[str], list[str], int]:
+    """Join a parent header row with the child row below it.
+
+    Returns the display labels, the labels to match, and how many child labels the parent changed
+    (a unit carried down, or a joined name).
+    """
     width = max(len(parents), len(children))
     parents = parents + [""] * (width - len(parents))
     children = children + [""] * (width - len(children))
@@ -117,7 +121,7 @@ def _compose(lookup, parents: list[str], children: list[str]) -> tuple[list[str]
         # A parent spans the blank cells after it, as long as there are child labels under them.
         current = parent if parent else (current if child else "")
         filled.append(current)
-    shown, matched = [], []
+    shown, matched, changed = [], [], 0
     for parent, child in zip(filled, children):
         if not child or child == parent:
             shown.append(parent)
@@ -134,21 +138,32 @@ def _compose(lookup, parents: list[str], children: list[str]) -> tuple[list[str]
         # A child with its own unit keeps it: its own spelling is tried before the parent's unit.
         if match_header(lookup, child)[2] is not None:
             candidates.insert(0, child)
-        label = next((c for c in candidates if match_header(lookup, c)[0] is not None), f"{parent} / {child}")
+        label = next((c for c in candidates if _maps(lookup, c)), f"{parent} / {child}")
+        changed += label != child and _maps(lookup, label)
         shown.append(f"{parent} / {child}")
         matched.append(label)
-    return shown, matched
+    return shown, matched, changed
+
+
+def _maps(lookup, label: str) -> bool:
+    column, factor, _ = match_header(lookup, label)
+    return column is not None and factor is not None
 
 
 def fill_merged(rows: list[list], merged: list[tuple[tuple[int, int], tuple[int, int]]], limit: int) -> None:
-    """Copy the value of each Excel merged range over its whole span (rows below ``limit`` only)."""
-    for (top, left), (bottom, right) in merged:
+    """Copy the value of each Excel merged range down its rows (rows below ``limit`` only).
+
+    Only downwards: a header merged over two rows (统一社会信用代码 over the parent and child rows)
+    names its column in both. Across columns the blanks stay, so that a parent header is spread only
+    over the child labels under it (:func:`_compose`), and a parent without its child row leaves
+    blank-headed columns, which are refused.
+    """
+    for (top, left), (bottom, _right) in merged:
         if top >= limit or top >= len(rows) or left >= len(rows[top]):
             continue
         value = rows[top][left]
-        for r in range(top, min(bottom, limit - 1, len(rows) - 1) + 1):
-            for c in range(left, min(right, len(rows[r]) - 1) + 1):
-                rows[r][c] = value
+        for r in range(top + 1, min(bottom, limit - 1, len(rows) - 1) + 1):
+            rows[r][left] = value
 
 
 def _unit_line(rows: list[list[str]], above: int) -> tuple[str | None, str | None]:
@@ -194,20 +209,21 @@ def detect_layout(table: Table, rows: list[list], file: str, header_row: int | N
         candidates = [header_row - 1]
     else:
         candidates = [i for i in range(min(SCAN_ROWS, len(texts))) if any(texts[i])]
-    best = None  # (score, -index, -depth) -> layout pieces
+    # Ranked by the columns named; on a tie a two-row header whose parent changes child labels (a unit,
+    # a joined name) wins, then a single row, then the earlier row.
+    best = None
     for index in candidates:
         single = texts[index]
-        options = [(1, single, single)]
+        options = [(1, single, single, 0)]
         if index + 1 < len(texts):
-            shown, matched = _compose(lookup, single, texts[index + 1])
-            options.append((2, shown, matched))
-        for depth, shown, matched in options:
-            key = (_score(lookup, matched), -index, -depth)
+            options.append((2, *_compose(lookup, single, texts[index + 1])))
+        for depth, shown, matched, changed in options:
+            key = (_score(lookup, matched), changed > 0, -depth, -index)
             if best is None or key > best[0]:
                 best = (key, index, depth, shown, matched)
     if best is None or (best[0][0] == 0 and header_row is None):
-        # Nothing names a column: keep the first non-empty row, the refusal will list what it holds.
-        index = candidates[0] if candidates else 0
+        # Nothing names a column: keep the widest row (the first of them), the refusal lists what it holds.
+        index = max(candidates, key=lambda i: (sum(1 for c in texts[i] if c), -i)) if candidates else 0
         row = texts[index] if texts else []
         best = ((0, 0, 0), index, 1, row, row)
     _, index, depth, shown, matched = best
