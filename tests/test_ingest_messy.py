@@ -301,3 +301,32 @@ def test_a_firm_named_like_a_note_is_not_skipped(firms3, tmp_path, make_uscc):
     path = write_csv(tmp_path / "firms.csv", [["uscc", "name", "region_code", "industry_code"],
                                               [make_uscc(7), "说明：书", REGION, DIVISION]], "utf-8")
     assert ingest_file(firms3, path, "firms").rows_inserted == 1
+
+
+# ------------------------------------------------------------------ CLI
+def test_cli_reports_layout_and_takes_the_new_options(store_path, tmp_path, make_uscc):
+    from typer.testing import CliRunner
+
+    from jiqun.cli import app
+
+    runner = CliRunner()
+    firms = write_csv(tmp_path / "firms.csv", [["uscc", "name", "region_code", "industry_code"],
+                                               [make_uscc(1), "甲", REGION, DIVISION]], "utf-8")
+    assert runner.invoke(app, ["ingest", str(firms), "-t", "firms", "--db", str(store_path)]).exit_code == 0
+    rows = [[TITLE], ["单位：万元"], ["统一社会信用代码", "年份", "营业收入", "从业人员"], [make_uscc(1), 2022, "0.5", 100],
+            ["合计", None, "0.5", 100], ["注：示例"]]
+    path = write_xlsx(tmp_path / "cli.xlsx", rows)
+    args = ["ingest", str(path), "-t", "firm_years", "--db", str(store_path)]
+    env = {"COLUMNS": "250"}
+    refused = runner.invoke(app, args, env=env)  # 5,000 yuan for 100 people: 50 yuan each
+    assert refused.exit_code == 2 and "outlier" in refused.output and "Traceback" not in refused.output
+    loaded = runner.invoke(app, args + ["--accept-outliers", "--header-row", "3"], env=env)
+    assert loaded.exit_code == 0, loaded.output
+    out = loaded.output
+    assert "header row 表头行: 3" in out
+    assert "营业收入 → revenue_yuan (×10000)" in out
+    assert "unit line 单位行: row 2: 单位：万元 → applied to 适用于: revenue_yuan" in out
+    assert "skipped rows 跳过的行 (2): row 5 total row 合计行 (合计); row 6 note line 注释行 (注：示例)" in out
+    assert "accepted outliers 已接受的异常值 (1)" in out and "row 4" in out
+    bad = runner.invoke(app, args + ["--header-row", "0"], env=env)
+    assert bad.exit_code != 0 and "Traceback" not in bad.output
