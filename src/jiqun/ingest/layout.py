@@ -37,7 +37,8 @@ SCAN_ROWS = 30
 #: A unit line: 单位：万元, 计量单位：万元, 金额单位：万元, (单位:亿元), 主要指标（单位：万元）.
 _UNIT_LINE = re.compile(r"(?:计量|金额|货币|价值)?单位\s*[:：]\s*(百万元|千元|万元|亿元|元)")
 #: Words of a total row (after removing spaces): 合计, 总计, 小计, 全省合计, 江阴市小计 …
-TOTAL_PATTERN = r"^(.{0,12}(合计|总计|小计|共计)|(?i:total|subtotal|grand_?total|sum))$"
+TOTAL_PATTERN = r"^.{0,12}(合计|总计|小计|共计)$"
+TOTAL_WORDS = ("total", "subtotal", "grand total", "sum")
 #: Prefixes of a note line (the rest of the row empty).
 NOTE_PATTERN = r"^(注|附注|说明|填表说明|资料来源|数据来源|来源|备注|填表人|制表人|审核人)\s*[0-9一二三四五六七八九十]*\s*[:：]"
 
@@ -232,16 +233,20 @@ def detect_layout(table: Table, rows: list[list], file: str, header_row: int | N
 
 
 def skipped_rows_sql(stage: str, width: int, row_expr: str) -> str:
-    """SELECT of the staged rows that are total rows, note lines or blank: (_row, rowid, reason, text)."""
+    """SELECT of the staged rows that are total rows, note lines or blank: (_row, rowid, reason, text).
+
+    The regular expressions run only on the rare first cells that hold 计 (total rows) or on
+    rows with a single filled cell (note lines), so the scan costs little on large files.
+    """
     cells = [f"NULLIF(trim(c{i}), '')" for i in range(width)]
     first = f"coalesce({', '.join(cells)})" if width > 1 else cells[0]
     filled = " + ".join(f"CAST({c} IS NOT NULL AS INTEGER)" for c in cells)
-    squeezed = f"regexp_replace({first}, '[\\s\\x{{3000}}]', '', 'g')"
+    words = ", ".join(f"'{w}'" for w in TOTAL_WORDS)
+    total = (f"((contains(_first, '计') AND regexp_full_match(regexp_replace(_first, '[\\s\\x{{3000}}]', '', 'g'), "
+             f"'{TOTAL_PATTERN}')) OR lower(_first) IN ({words}))")
+    note = f"(_filled = 1 AND regexp_matches(_first, '{NOTE_PATTERN}'))"
     return (
-        f"SELECT _row, _rowid, CASE WHEN _first IS NULL THEN 'blank' "
-        f"WHEN regexp_full_match(_squeezed, '{TOTAL_PATTERN}') THEN 'total' ELSE 'note' END, _first "
-        f"FROM (SELECT {row_expr} AS _row, rowid AS _rowid, {first} AS _first, {squeezed} AS _squeezed, "
-        f"{filled} AS _filled FROM {stage}) "
-        f"WHERE _first IS NULL OR regexp_full_match(_squeezed, '{TOTAL_PATTERN}') "
-        f"OR (_filled = 1 AND regexp_matches(_first, '{NOTE_PATTERN}'))"
+        f"SELECT _row, _rowid, CASE WHEN _first IS NULL THEN 'blank' WHEN {total} THEN 'total' ELSE 'note' END, "
+        f"_first FROM (SELECT {row_expr} AS _row, rowid AS _rowid, {first} AS _first, {filled} AS _filled "
+        f"FROM {stage}) WHERE _first IS NULL OR {total} OR {note}"
     )

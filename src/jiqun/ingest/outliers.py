@@ -37,18 +37,21 @@ def _other_years_select(column: str, ratio: float) -> str:
     message_zh = (f"{lit(zh + '：' + column + ' = ')} || printf('%.0f', f.v) || '元（' || f.year || "
                   f"{lit(f'年），与该企业其他年份的中位数相差{ratio:g}倍以上（')} || printf('%.0f', m.med) || '元，' "
                   f"|| m.n || '个年份）；请检查单位（元/万元/亿元）或使用 --accept-outliers 加载'")
+    # Only a firm whose largest value is more than ``ratio`` times its smallest can hold an outlier
+    # (v > ratio x median of the others implies max > ratio x min): one GROUP BY finds those few firms,
+    # and the exact per-row median of the other years is computed for them only.
     return (
-        f"SELECT f._row, {lit(column)}, f.raw, 'outlier', {message_en}, {message_zh} FROM "
-        f"(SELECT _row, uscc, year, {col} AS v, {raw} AS raw FROM {TYPED} "
-        f" WHERE {col} > 0 AND uscc IS NOT NULL AND year IS NOT NULL) f "
-        f"JOIN (SELECT f2._row, median(o.v) AS med, count(*) AS n FROM "
-        f" (SELECT _row, uscc, year FROM {TYPED} WHERE {col} > 0 AND uscc IS NOT NULL) f2 JOIN "
-        f" (SELECT uscc, year, {col} AS v FROM {TYPED} WHERE {col} > 0 "
-        f"  UNION ALL SELECT s.uscc, s.year, s.{col} FROM firm_years s WHERE s.{col} > 0 "
-        f"  AND s.uscc IN (SELECT uscc FROM {TYPED}) "
-        f"  AND NOT EXISTS (SELECT 1 FROM {TYPED} t WHERE t.uscc = s.uscc AND t.year = s.year)) o "
-        f" ON o.uscc = f2.uscc AND o.year <> f2.year GROUP BY f2._row) m ON m._row = f._row "
-        f"WHERE f.v > m.med * {ratio!r} OR f.v * {ratio!r} < m.med"
+        f"SELECT * FROM (WITH o AS (SELECT _row, uscc, year, {col} AS v, {raw} AS raw FROM {TYPED} "
+        f" WHERE {col} > 0 AND uscc IS NOT NULL AND year IS NOT NULL "
+        f" UNION ALL SELECT NULL, s.uscc, s.year, s.{col}, NULL FROM firm_years s WHERE s.{col} > 0 "
+        f" AND s.uscc IN (SELECT uscc FROM {TYPED}) "
+        f" AND NOT EXISTS (SELECT 1 FROM {TYPED} t WHERE t.uscc = s.uscc AND t.year = s.year)), "
+        f"spread AS (SELECT uscc FROM o GROUP BY uscc HAVING max(v) > {ratio!r} * min(v)), "
+        f"f AS (SELECT * FROM o WHERE _row IS NOT NULL AND uscc IN (SELECT uscc FROM spread)), "
+        f"m AS (SELECT f._row, median(a.v) AS med, count(*) AS n FROM f JOIN o a "
+        f" ON a.uscc = f.uscc AND a.year <> f.year GROUP BY f._row) "
+        f"SELECT f._row, {lit(column)}, f.raw, 'outlier', {message_en}, {message_zh} FROM f JOIN m ON m._row = f._row "
+        f"WHERE f.v > m.med * {ratio!r} OR f.v * {ratio!r} < m.med)"
     )
 
 
