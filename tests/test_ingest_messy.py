@@ -104,9 +104,18 @@ def test_header_row_option_overrides(firms3, tmp_path, make_uscc):
     assert "--header-row 9" in err.problems[0].message_en
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_header_row_option_beyond_the_scanned_rows(firms3, tmp_path, make_uscc, kind):
+    rows = [[f"说明第{i}行"] for i in range(40)] + [["统一社会信用代码", "年份", "从业人员"], [make_uscc(1), 2022, 10]]
+    path = write(kind, tmp_path / "deep", rows)
+    result = ingest_file(firms3, path, "firm_years", header_row=41)
+    assert (result.header_row, result.rows_inserted) == (41, 1)
+
+
 def test_nothing_like_a_header_is_refused_listing_what_was_found(firms3, tmp_path):
     path = write_csv(tmp_path / "nohead.csv", [[TITLE], ["社会信用码", "企业名称", "年度"], ["x", "y", "2022"]])
     err = refusal(firms3, path, "missing_column")
+    assert {p.row for p in err.problems} == {2}  # the widest row is taken as the header
     uscc = next(p for p in err.problems if p.column == "uscc")
     assert "found: 社会信用码, 企业名称, 年度" in uscc.message_en
     assert "closest in the file: 社会信用码" in uscc.message_en and "统一社会信用代码" in uscc.message_en

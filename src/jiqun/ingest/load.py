@@ -25,7 +25,7 @@ from ..schema.model import Table
 from ..store.keys import keyed_select, load_order, register_firm_keys
 from .errors import IngestError, Problem, file_error, write_report
 from .arrange import SKIPPED, arrange
-from .layout import detect_layout
+from .layout import SCAN_ROWS, detect_layout
 from .outliers import OUTLIERS, outlier_checks
 from .readers import (STAGE, Staged, arrow_sha256, detect_format, read_bytes_sha256, stage_arrow,
                       stage_csv, stage_parquet, stage_xlsx)
@@ -126,10 +126,12 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
             raise file_error(str(path), "unreadable", "no such file", "文件不存在")
         fmt = detect_format(path)
         locate = partial(detect_layout, spec, file=str(path), header_row=header_row)
+        head = max(SCAN_ROWS, header_row or 0) + 2
         if fmt == "csv":
-            staged = stage_csv(db, path, encoding, settings.get("temp_dir") or None, max_chars, locate=locate)
+            staged = stage_csv(db, path, encoding, settings.get("temp_dir") or None, max_chars, locate=locate,
+                               head_rows=head)
         elif fmt == "xlsx":
-            staged = stage_xlsx(db, path, sheet, locate=locate)
+            staged = stage_xlsx(db, path, sheet, locate=locate, head_rows=head)
         else:
             staged = stage_parquet(db, path)
         checksum = read_bytes_sha256(path)

@@ -62,10 +62,10 @@ def _per_employee_select(present: set[str], low: float, high: float) -> str:
     if "revenue_yuan" in present and "employment" in present:
         rev, emp = "coalesce(t.revenue_yuan, s.revenue_yuan)", "coalesce(t.employment, s.employment)"
     message_en = (f"{lit(en + ': revenue per employee ')} || printf('%.0f', rev / emp) || ' yuan (' || "
-                  f"printf('%.0f', rev) || ' yuan / ' || emp || {lit(f' persons) is outside {low:g} to {high:g}; ')} "
+                  f"printf('%.0f', rev) || ' yuan / ' || emp || {lit(f' persons) is outside {low:,.0f} to {high:,.0f} yuan; ')} "
                   f"|| 'check the unit of revenue (元/万元) and employment, or load with --accept-outliers'")
     message_zh = (f"{lit(zh + '：人均营业收入 ')} || printf('%.0f', rev / emp) || '元（' || printf('%.0f', rev) "
-                  f"|| '元 / ' || emp || {lit(f'人）不在 {low:g} 至 {high:g} 元之间；')} "
+                  f"|| '元 / ' || emp || {lit(f'人）不在 {low:,.0f} 至 {high:,.0f} 元之间；')} "
                   f"|| '请检查营业收入（元/万元）与从业人员的单位，或使用 --accept-outliers 加载'")
     value = (f"coalesce({raw_name('revenue_yuan')}, CAST(rev AS VARCHAR)) || ' / ' || "
              f"coalesce({raw_name('employment')}, CAST(emp AS VARCHAR))")

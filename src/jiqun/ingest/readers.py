@@ -237,16 +237,18 @@ def _cut_copy(path: Path, offset: int, is_temp: bool, temp_dir: str | None) -> P
 
 
 def stage_csv(con, path: Path, encoding: str | None = None, temp_dir: str | None = None,
-              max_cell_chars: int = 10000, locate: Callable | None = None) -> Staged:
+              max_cell_chars: int = 10000, locate: Callable | None = None,
+              head_rows: int = SCAN_ROWS + 2) -> Staged:
     """Stage a CSV file as the temp table ``STAGE`` (all VARCHAR).
 
     ``locate(rows)`` (see :func:`jiqun.ingest.layout.detect_layout`) is given the first rows of the
-    file and returns where the header is; without it the first non-blank line is the header.
+    file (``head_rows`` of them) and returns where the header is; without it the first non-blank
+    line is the header.
     Trailing note lines (注：…) are left out of the staged rows and listed in ``Staged.skipped``.
     """
     text_path, used_encoding, is_temp = prepare_text(path, encoding, temp_dir)
     try:
-        lines = _first_lines(text_path, SCAN_ROWS + 2)
+        lines = _first_lines(text_path, head_rows)
         if not any(ln.strip() for ln in lines):
             raise file_error(str(path), "empty_file", "no header row", "没有表头行")
         delim = _pick_delimiter(lines)
@@ -324,7 +326,8 @@ def _cell_text(value) -> str | None:
     return text if text != "" else None
 
 
-def stage_xlsx(con, path: Path, sheet: str | int | None = None, locate: Callable | None = None) -> Staged:
+def stage_xlsx(con, path: Path, sheet: str | int | None = None, locate: Callable | None = None,
+               head_rows: int = SCAN_ROWS + 2) -> Staged:
     """Stage the first (or the named) sheet of an Excel workbook.
 
     ``locate`` finds the header as in :func:`stage_csv`; merged cells of the head of the sheet
@@ -360,11 +363,11 @@ def stage_xlsx(con, path: Path, sheet: str | int | None = None, locate: Callable
     if locate is None:
         headers, first_data_row = [(_cell_text(v) or "") for v in rows[0]], 2
     else:
-        head = [[(_cell_text(v) or "") for v in r] for r in rows[:SCAN_ROWS + 1]]
+        head = [[(_cell_text(v) or "") for v in r] for r in rows[:head_rows]]
         fill_merged(head, worksheet.merged_cell_ranges, len(head))
         layout = locate(head)
         headers, first_data_row = list(layout.headers), layout.first_data_row
-    width = max(len(r) for r in rows[:SCAN_ROWS + 1])
+    width = max(len(r) for r in rows[:head_rows])
     headers = (headers + [""] * width)[:width]
     columns = [[] for _ in range(width)]
     for r in rows[first_data_row - 1:]:
