@@ -185,6 +185,12 @@ def test_unit_line_above_the_header(firms3, tmp_path, make_uscc, line, factor, k
     assert result.unit_applied_to == ["revenue_yuan"] and line in result.unit_source
 
 
+def test_reporting_office_is_not_a_unit_line(firms3, tmp_path, make_uscc):
+    rows = [["填报单位：元和街道统计站"], ["统一社会信用代码", "年份", "营业收入"], [make_uscc(1), 2022, 3e6]]
+    result = ingest_file(firms3, write_csv(tmp_path / "office.csv", rows), "firm_years")
+    assert firm_year(firms3, make_uscc(1), 2022)[0] == 3e6 and result.unit_source is None
+
+
 def test_unit_in_the_title(firms3, tmp_path, make_uscc):
     rows = [["主要指标（单位：万元）"], ["统一社会信用代码", "年份", "营业收入"], [make_uscc(1), 2022, 3]]
     result = ingest_file(firms3, write_csv(tmp_path / "t.csv", rows, "utf-8"), "firm_years")

@@ -35,7 +35,9 @@ from .headers import _BRACKETED_UNIT, header_lookup, match_header, normalize
 #: Rows searched for the header.
 SCAN_ROWS = 30
 #: A unit line: 单位：万元, 计量单位：万元, 金额单位：万元, (单位:亿元), 主要指标（单位：万元）.
-_UNIT_LINE = re.compile(r"(?:计量|金额|货币|价值)?单位\s*[:：]\s*(百万元|千元|万元|亿元|元)")
+#: (填报单位：… names the reporting office, not a unit; the unit must not run on into a name.)
+_UNIT_LINE = re.compile(r"(?<!填报)(?<!报送)(?<!统计)(?:计量|金额|货币|价值)?单位\s*[:：]\s*(百万元|千元|万元|亿元|元)"
+                        r"(?![\u4e00-\u9fff])")
 #: Words of a total row (after removing spaces): 合计, 总计, 小计, 全省合计, 江阴市小计 …
 TOTAL_PATTERN = r"^.{0,12}(合计|总计|小计|共计)$"
 TOTAL_WORDS = ("total", "subtotal", "grand total", "sum")
