@@ -220,6 +220,7 @@ def test_value_far_off_the_firms_other_years_is_refused(history, tmp_path, make_
 
     result = ingest_file(history, path, "firm_years", accept_outliers=True)
     assert result.rows_inserted == 1 and [p.row for p in result.accepted_outliers] == [2]
+    assert result.accepted_outliers[0].file == str(path)
     assert firm_year(history, make_uscc(1), 2022)[0] == 5800.0
 
 

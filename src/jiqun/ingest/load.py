@@ -205,7 +205,7 @@ def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: s
     build_typed(db, spec, mappings, row_expr=staged.row_expr)
     present = {m.column.name for m in mappings}
     run_checks(db, spec, present, max_chars, mode)
-    accepted = _outliers(db, spec, present, accept_outliers)
+    accepted = _outliers(db, spec, present, accept_outliers, source)
     counts = dict(run(db, f"SELECT rule, count(*) FROM {PROBLEMS} GROUP BY rule"))
     total = sum(counts.values())
     result = LoadResult(spec.name, source, staged.rows, file_format=staged.file_format,
@@ -228,7 +228,7 @@ def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: s
     return result
 
 
-def _outliers(db, spec: Table, present: set[str], accept: bool) -> list[Problem]:
+def _outliers(db, spec: Table, present: set[str], accept: bool, source: str) -> list[Problem]:
     """Run the magnitude checks: problems (refused) unless ``accept``, then returned to be reported."""
     selects = outlier_checks(spec, present)
     if not selects:
@@ -238,7 +238,7 @@ def _outliers(db, spec: Table, present: set[str], accept: bool) -> list[Problem]
         run(db, f"INSERT INTO {PROBLEMS} SELECT * FROM {OUTLIERS}")
         return []
     rows = run(db, f"SELECT * FROM {OUTLIERS} ORDER BY 1")
-    return [Problem(spec.name, *row) for row in rows]
+    return [Problem(source, *row) for row in rows]
 
 
 def _describe_layout(result: LoadResult, staged: Staged, arranged) -> None:
