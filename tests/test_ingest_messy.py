@@ -306,6 +306,16 @@ def test_total_rows_and_notes_are_skipped_and_listed(firms3, tmp_path, make_uscc
     assert one(firms3.con, "SELECT sum(revenue_yuan) FROM firm_years")[0] == 30_000_000.0
 
 
+def test_wrapped_headers_and_a_column_number_row(firms3, tmp_path, make_uscc):
+    # Excel headers wrapped with Alt+Enter, and the 栏次 row (甲 乙 1 2) that statistical forms print.
+    rows = [["统一社会信用\n代码", "年份", "营业收入\n（万元）", "从业人员\n平均人数"], ["甲", "乙", 1, 2],
+            [make_uscc(1), 2022, 12, 30]]
+    result = ingest_file(firms3, write_xlsx(tmp_path / "wrapped.xlsx", rows), "firm_years")
+    assert [c for _, c, _ in result.columns_read] == ["uscc", "year", "revenue_yuan", "employment"]
+    assert [(s.row, s.reason) for s in result.skipped_rows] == [(2, "column_numbers")]
+    assert firm_year(firms3, make_uscc(1), 2022) == (120_000.0, None, None, 30)
+
+
 def test_rows_after_a_total_row_keep_their_numbers(firms3, tmp_path, make_uscc):
     rows = [["uscc", "year", "employment"], ["合计", "", "30"], [make_uscc(1), 2022, 10], [make_uscc(2), 2022, "x"]]
     err = refusal(firms3, write_csv(tmp_path / "n.csv", rows, "utf-8"), "type")

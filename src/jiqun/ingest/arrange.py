@@ -20,6 +20,7 @@ _REASONS = {
     "total": ("total row", "合计行"),
     "note": ("note line", "注释行"),
     "blank": ("blank row", "空行"),
+    "column_numbers": ("column-number row", "栏次行"),
 }
 
 
@@ -28,7 +29,7 @@ class SkippedRow:
     """A row of the file that was recognised and not loaded."""
 
     row: int
-    reason: str  # total, note or blank
+    reason: str  # total, note, blank or column_numbers
     text: str | None
 
     @property

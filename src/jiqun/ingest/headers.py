@@ -27,8 +27,13 @@ _ENGLISH_UNITS = sorted((u for u in MONEY_UNITS if u.isascii()), key=len, revers
 
 
 def normalize(header: str) -> str:
-    """Normalise a header: NFKC (full-width to ASCII), lower case, spaces to ``_``."""
+    """Normalise a header: NFKC (full-width to ASCII), lower case, spaces to ``_``.
+
+    Spaces and line breaks next to a Chinese character are dropped: Excel headers are often wrapped
+    (``从业人员⏎平均人数``, ``营业收入 （万元）``).
+    """
     text = unicodedata.normalize("NFKC", header or "").strip().lower()
+    text = re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", text)
     text = re.sub(r"\s+", "_", text)
     return text.replace("（", "(").replace("）", ")")
 

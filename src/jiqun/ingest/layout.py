@@ -41,6 +41,8 @@ _UNIT_LINE = re.compile(r"(?<!填报)(?<!报送)(?<!统计)(?:计量|金额|货�
 #: Words of a total row (after removing spaces): 合计, 总计, 小计, 全省合计, 江阴市小计 …
 TOTAL_PATTERN = r"^.{0,12}(合计|总计|小计|共计)$"
 TOTAL_WORDS = ("total", "subtotal", "grand total", "sum")
+#: A column-number row (栏次) right under the header: 甲 | 乙 | 1 | 2 | 3 …
+_COLUMN_NUMBER = r"(甲|乙|丙|丁|戊|栏次|[0-9]{1,3})"
 #: Prefixes of a note line (the rest of the row empty).
 NOTE_PATTERN = r"^(注|附注|说明|填表说明|资料来源|数据来源|来源|备注|填表人|制表人|审核人)\s*[0-9一二三四五六七八九十]*\s*[:：]"
 
@@ -247,8 +249,12 @@ def skipped_rows_sql(stage: str, width: int, row_expr: str) -> str:
     total = (f"((contains(_first, '计') AND regexp_full_match(regexp_replace(_first, '[\\s\\x{{3000}}]', '', 'g'), "
              f"'{TOTAL_PATTERN}')) OR lower(_first) IN ({words}))")
     note = f"(_filled = 1 AND regexp_matches(_first, '{NOTE_PATTERN}'))"
+    joined = f"concat_ws('|', {', '.join(cells)})"
+    numbers = (f"(_rowid = 0 AND _filled > 1 AND regexp_full_match({joined}, '({_COLUMN_NUMBER}\\|)*{_COLUMN_NUMBER}') "
+               f"AND regexp_matches({joined}, '甲|栏次'))")
     return (
-        f"SELECT _row, _rowid, CASE WHEN _first IS NULL THEN 'blank' WHEN {total} THEN 'total' ELSE 'note' END, "
-        f"_first FROM (SELECT {row_expr} AS _row, rowid AS _rowid, {first} AS _first, {filled} AS _filled "
-        f"FROM {stage}) WHERE _first IS NULL OR {total} OR {note}"
+        f"SELECT _row, _rowid, CASE WHEN _first IS NULL THEN 'blank' WHEN {total} THEN 'total' "
+        f"WHEN {numbers} THEN 'column_numbers' ELSE 'note' END, _first "
+        f"FROM (SELECT {row_expr} AS _row, rowid AS _rowid, {first} AS _first, {filled} AS _filled, * "
+        f"FROM {stage}) WHERE _first IS NULL OR {total} OR {note} OR {numbers}"
     )

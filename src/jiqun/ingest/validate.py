@@ -69,25 +69,34 @@ def money_expr(raw: str, factor: float) -> str:
     factors = " ".join(f"WHEN {lit(name)} THEN {value}" for name, value in MONEY_SUFFIXES)
     stripped = f"left({raw}, length({raw}) - length({suffix}))"
     plain = _number_expr(raw) if factor == 1.0 else f"{_number_expr(raw)} * {factor!r}"
-    return (f"(CASE WHEN right({raw}, 1) IN ('元', '万', '亿', '千') "
+    # The suffix test runs only on cells with non-ASCII characters (right() is costly on every cell).
+    return (f"(CASE WHEN strlen({raw}) <> length({raw}) AND right({raw}, 1) IN ('元', '万', '亿', '千') "
             f"THEN {_number_expr(stripped)} * (CASE {suffix} {factors} END) ELSE {plain} END)")
 
 
-def clean_cell(cell: str, col: Column, markers: list[str]) -> str:
-    """SQL of a staged cell as typed: trimmed, full-width digits made ASCII, missing markers NULL."""
+def normalized_text(cell: str, col: Column) -> str:
+    """SQL of a staged cell trimmed, with full-width digits and number punctuation made ASCII."""
     # Only cells with non-ASCII characters (byte length differs from character length) pay for
     # translate() and the wider trim: on the usual all-ASCII number cells they cost 10x a trim().
     if col.type != "text" or col.uscc or col.codelist or col.enum:
         wide = f"trim(translate(trim({cell}, {lit(_TRIMMED)}), {lit(_FULL_WIDTH)}, {lit(_HALF_WIDTH)}))"
     else:
         wide = f"trim({cell}, {lit(_TRIMMED)})"
-    text = f"(CASE WHEN strlen({cell}) = length({cell}) THEN trim({cell}) ELSE {wide} END)"
+    return f"(CASE WHEN strlen({cell}) = length({cell}) THEN trim({cell}) ELSE {wide} END)"
+
+
+def missing_to_null(text: str, markers: list[str]) -> str:
+    """SQL of a normalised cell with empty text and the missing-value ``markers`` as NULL."""
     if not markers:
         return f"NULLIF({text}, '')"
     listed = ", ".join(lit(m) for m in markers)
-    longest = max(len(m) for m in markers)
-    return (f"(CASE WHEN length({text}) <= {longest} AND {text} IN ({listed}) THEN NULL "
-            f"ELSE NULLIF({text}, '') END)")
+    longest = max(len(m.encode("utf-8")) for m in markers)  # strlen (bytes) is the cheap guard
+    return f"(CASE WHEN strlen({text}) <= {longest} AND {text} IN ({listed}) THEN NULL ELSE NULLIF({text}, '') END)"
+
+
+def clean_cell(cell: str, col: Column, markers: list[str]) -> str:
+    """SQL of a staged cell as typed: trimmed, full-width digits made ASCII, missing markers NULL."""
+    return missing_to_null(normalized_text(cell, col), markers)
 
 
 def _typed_expr(col: Column, raw: str) -> str:
@@ -134,12 +143,15 @@ def build_typed(con, table: Table, mappings: list[Mapping], row_expr: str = "(ro
     """
     markers = settings.get_list("missing_markers") if missing_markers is None else missing_markers
     by_name = {m.column.name: m for m in mappings}
-    select = [f"{row_expr} AS _row"]
+    # Three levels, so that each expression is computed once per cell: normalised text, then
+    # missing markers to NULL (the ``_raw_`` columns), then the typed values.
+    texts, select = [f"{row_expr} AS _row"], ["_row"]
     for col in table.input_columns:
         m = by_name.get(col.name)
-        raw = clean_cell(f"c{m.position}", col, markers) if m else "CAST(NULL AS VARCHAR)"
-        select.append(f"{raw} AS {raw_name(col.name)}")
-    inner = ", ".join(select)
+        text = quote("_n_" + col.name)
+        texts.append(f"{normalized_text(f'c{m.position}', col) if m else 'CAST(NULL AS VARCHAR)'} AS {text}")
+        select.append(f"{missing_to_null(text, markers) if m else text} AS {raw_name(col.name)}")
+    inner = f"{', '.join(select)} FROM (SELECT {', '.join(texts)} FROM {STAGE})"
     outer = ["_row"] + [raw_name(c.name) for c in table.input_columns]
     for col in table.input_columns:
         m = by_name.get(col.name)
@@ -159,7 +171,7 @@ def build_typed(con, table: Table, mappings: list[Mapping], row_expr: str = "(ro
     run(con, "SET preserve_insertion_order = false")
     try:
         run(con,
-            f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(outer)} FROM (SELECT {inner} FROM {STAGE})"
+            f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(outer)} FROM (SELECT {inner})"
         )
     finally:
         run(con, f"SET preserve_insertion_order = {'true' if previous else 'false'}")
