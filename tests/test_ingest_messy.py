@@ -329,6 +329,27 @@ def test_a_firm_named_like_a_note_is_not_skipped(firms3, tmp_path, make_uscc):
     assert ingest_file(firms3, path, "firms").rows_inserted == 1
 
 
+# ------------------------------------------------------------------ all at once
+def test_a_sheet_as_a_statistics_bureau_exports_it(firms3, tmp_path, make_uscc):
+    rows = [["2023年江阴市规模以上工业企业主要经济指标"], [None] * 6 + ["计量单位：万元"],
+            ["统一社会信用代码", "企业名称", "年份", "从业人员\n平均人数", "主要经济指标", None, None],
+            [None, None, None, None, "营业收入", "利润总额", "研发经费"],
+            ["甲", "乙", "丙", 1, 2, 3, 4],
+            ["全市合计", None, None, 300, 4500, "--", 60],
+            [make_uscc(1), "企业1", "２０２３", 100, "１５００", -20, "30"],
+            [make_uscc(2), "企业2", 2023, 200, "3,000.5", "—", "320万"],
+            [], ["注：1.本表为规模以上工业企业。"], ["资料来源：江阴市统计局"]]
+    merges = ("A1:G1", "A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:G3")
+    result = ingest_file(firms3, write_xlsx(tmp_path / "bureau.xlsx", rows, merges), "firm_years")
+    assert result.header_rows == [3, 4] and result.ignored_headers == ["企业名称"]
+    assert result.columns_read[2] == ("从业人员 平均人数", "employment", 1.0)
+    assert result.unit_applied_to == ["revenue_yuan", "profit_yuan", "rd_expenditure_yuan"]
+    assert [(s.row, s.reason) for s in result.skipped_rows] == [
+        (5, "column_numbers"), (6, "total"), (9, "blank"), (10, "note"), (11, "note")]
+    assert firm_year(firms3, make_uscc(1), 2023) == (15_000_000.0, -200_000.0, 300_000.0, 100)
+    assert firm_year(firms3, make_uscc(2), 2023) == (30_005_000.0, None, 3_200_000.0, 200)
+
+
 # ------------------------------------------------------------------ CLI
 def test_cli_reports_layout_and_takes_the_new_options(store_path, tmp_path, make_uscc):
     from typer.testing import CliRunner

@@ -97,7 +97,8 @@ def column_letter(position: int) -> str:
 
 
 def _text(value) -> str:
-    return str(value).strip() if value not in (None, "") else ""
+    """A header cell as shown: line breaks and runs of spaces become one space."""
+    return " ".join(str(value).split()) if value not in (None, "") else ""
 
 
 def _unit_of(label: str) -> tuple[str, str | None]:
@@ -214,16 +215,19 @@ def detect_layout(table: Table, rows: list[list], file: str, header_row: int | N
         candidates = [header_row - 1]
     else:
         candidates = [i for i in range(min(SCAN_ROWS, len(texts))) if any(texts[i])]
-    # Ranked by the columns named; on a tie a two-row header whose parent changes child labels (a unit,
-    # a joined name) wins, then a single row, then the earlier row.
+    # Ranked by the columns named; on a tie a two-row header wins if its parent row takes part (it
+    # changes child labels -- a unit, a joined name -- or names columns itself above a non-empty child
+    # row), then a single row, then the earlier row.
     best = None
     for index in candidates:
         single = texts[index]
-        options = [(1, single, single, 0)]
+        options = [(1, single, single, False)]
         if index + 1 < len(texts):
-            options.append((2, *_compose(lookup, single, texts[index + 1])))
-        for depth, shown, matched, changed in options:
-            key = (_score(lookup, matched), changed > 0, -depth, -index)
+            shown, matched, changed = _compose(lookup, single, texts[index + 1])
+            takes_part = changed > 0 or (any(texts[index + 1]) and _score(lookup, single) > 0)
+            options.append((2, shown, matched, takes_part))
+        for depth, shown, matched, takes_part in options:
+            key = (_score(lookup, matched), takes_part, -depth, -index)
             if best is None or key > best[0]:
                 best = (key, index, depth, shown, matched)
     if best is None or (best[0][0] == 0 and header_row is None):
