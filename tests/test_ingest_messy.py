@@ -104,6 +104,15 @@ def test_header_row_option_overrides(firms3, tmp_path, make_uscc):
     assert "--header-row 9" in err.problems[0].message_en
 
 
+def test_header_row_option_on_parquet_is_refused(firms3, tmp_path, make_uscc):
+    pq = pytest.importorskip("pyarrow.parquet")
+    pa = pytest.importorskip("pyarrow")
+    path = tmp_path / "fy.parquet"
+    pq.write_table(pa.table({"uscc": [make_uscc(1)], "year": [2022]}), path)
+    err = refusal(firms3, path, "format", header_row=2)
+    assert "--header-row" in err.problems[0].message_en
+
+
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_header_row_option_beyond_the_scanned_rows(firms3, tmp_path, make_uscc, kind):
     rows = [[f"说明第{i}行"] for i in range(40)] + [["统一社会信用代码", "年份", "从业人员"], [make_uscc(1), 2022, 10]]

@@ -139,8 +139,7 @@ def arrange(db, spec: Table, staged: Staged, source: str) -> Arranged:
         mappings, ignored = [], []
     if problems:
         raise IngestError(source, problems)
-    shown = layout.headers if layout else staged.headers
-    mappings = [dataclasses.replace(m, header=shown[m.position] or m.header) for m in mappings]
+    mappings = [dataclasses.replace(m, header=staged.headers[m.position] or m.header) for m in mappings]
     applied: list[str] = []
     if layout is not None and layout.unit:
         lookup = header_lookup(spec)

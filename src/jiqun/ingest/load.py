@@ -133,6 +133,9 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
         elif fmt == "xlsx":
             staged = stage_xlsx(db, path, sheet, locate=locate, head_rows=head)
         else:
+            if header_row is not None:
+                raise file_error(str(path), "format", "--header-row applies to CSV and Excel files only",
+                                 "--header-row 仅适用于CSV和Excel文件")
             staged = stage_parquet(db, path)
         checksum = read_bytes_sha256(path)
         return _validate_and_load(db, spec, staged, str(path), checksum, mode, quarantine, vintage,
