@@ -53,7 +53,7 @@ def write(kind, path_stem, rows, merges=()):
     """Write ``rows`` as XLSX (with ``merges``) or as a GBK CSV (merged cells become blanks)."""
     if kind == "xlsx":
         return write_xlsx(path_stem.with_suffix(".xlsx"), rows, merges)
-    return write_csv(path_stem.with_suffix(".csv"), rows)
+    return write_csv(path_stem.with_suffix(".csv"), rows, "utf-8" if kind == "csv-utf8" else "gbk")
 
 
 def firm_year(store, uscc, year, columns="revenue_yuan, profit_yuan, rd_expenditure_yuan, employment"):
@@ -233,6 +233,14 @@ def test_value_far_off_the_firms_other_years_is_refused(history, tmp_path, make_
     assert firm_year(history, make_uscc(1), 2022)[0] == 5800.0
 
 
+def test_outliers_go_to_quarantine(history, tmp_path, make_uscc):
+    rows = [["uscc", "year", "revenue_yuan"], [make_uscc(1), 2022, 5800], [make_uscc(1), 2023, 6.2e7]]
+    result = ingest_file(history, write_csv(tmp_path / "q.csv", rows, "utf-8"), "firm_years", quarantine=True,
+                         report_path=tmp_path / "q-report.csv")
+    assert (result.rows_inserted, result.rows_rejected) == (1, 1)
+    assert run(history.con, "SELECT row_number, rules FROM quarantine") == [(2, "outlier")]
+
+
 def test_outlier_within_the_file(firms3, tmp_path, make_uscc):
     rows = [["uscc", "year", "营业收入（万元）"]] + [[make_uscc(2), y, v] for y, v in
                                                   ((2019, 800), (2020, 900), (2021, 9_000_000), (2022, 950))]
@@ -297,7 +305,7 @@ def test_unit_suffix_on_a_count_is_a_type_problem(firms3, tmp_path, make_uscc):
 
 
 # ------------------------------------------------------------------ 7. total rows and notes
-@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+@pytest.mark.parametrize("kind", ["xlsx", "csv", "csv-utf8"])
 def test_total_rows_and_notes_are_skipped_and_listed(firms3, tmp_path, make_uscc, kind):
     rows = [[TITLE], ["统一社会信用代码", "年份", "营业收入（万元）", "从业人员"],
             ["全省合计", None, 3000, 300],
