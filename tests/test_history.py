@@ -112,14 +112,29 @@ def test_partial_update_checks_rules_on_the_merged_row(firms_loaded, tmp_path, m
                                         f"{make_uscc(1)},2022,1", f"{make_uscc(2)},2022,300",
                                         f"{make_uscc(3)},2022,1"])  # row 4 is new: no stored R&D
     with pytest.raises(IngestError) as info:
-        ingest_file(firms_loaded, path, "firm_years", report_path=tmp_path / "r.csv")
+        # revenue of 1 万元 is also a magnitude outlier beside the stored years: accepted here, so that
+        # only the cross-field rule on the merged row remains
+        ingest_file(firms_loaded, path, "firm_years", report_path=tmp_path / "r.csv", accept_outliers=True)
     assert [(p.row, p.rule) for p in info.value.problems] == [(2, "rule")]
     assert "rd_not_above_revenue" in info.value.problems[0].message_en
     assert info.value.problems[0].value == "50000.0 / 1"  # the stored R&D (yuan) beside the file's revenue
     assert fingerprint(db) == before
     # replace-rows drops the stored R&D, so the same file is valid there
-    assert ingest_file(firms_loaded, path, "firm_years", mode="replace-rows").rows_updated == 2
+    assert ingest_file(firms_loaded, path, "firm_years", mode="replace-rows",
+                       accept_outliers=True).rows_updated == 2
 
+
+
+def test_partial_update_in_yuan_instead_of_wan_is_an_outlier_on_the_merged_row(firms_loaded, tmp_path, make_uscc):
+    """A revenue-only file whose header says 万元 but whose figures are in 元 (10,000x too large) is refused:
+    the revenue per employee uses the stored employment (the file has none)."""
+    db = firms_loaded.con
+    before = fingerprint(db)
+    path = write(tmp_path / "rev.csv", ["统一社会信用代码,年份,营业收入（万元）", f"{make_uscc(1)},2022,1000000000"])
+    with pytest.raises(IngestError) as info:
+        ingest_file(firms_loaded, path, "firm_years", report_path=tmp_path / "r.csv")
+    assert {(p.row, p.rule, p.column) for p in info.value.problems} == {(2, "outlier", "revenue_yuan, employment")}
+    assert fingerprint(db) == before
 
 # --------------------------------------------------------------------------- history, show, dry run
 def test_history_records_inserts_and_changed_cells(firms_loaded, tmp_path, make_uscc):

@@ -321,7 +321,7 @@ def test_quarantine_loads_valid_rows(seeded, tmp_path):
         f"{corrupt_check(U(2))},2021,10,100\n"  # bad USCC (and so no firm: foreign_key is not checked on it)
         f"{U(2)},2021,5,-3\n"  # negative employment
         f"{U(2)},2022,abc,7\n"  # text in a number
-        f"{U(1)},2020,1,11\n",  # valid: updates the seeded firm-year (employment 10 -> 11)
+        f"{U(1)},2020,100,11\n",  # valid: updates the seeded firm-year (employment 10 -> 11)
         encoding="utf-8",
     )
     loads_before = one(db, "SELECT count(*) FROM loads")[0]
@@ -329,7 +329,7 @@ def test_quarantine_loads_valid_rows(seeded, tmp_path):
     assert (result.rows_in_file, result.rows_inserted, result.rows_updated, result.rows_rejected) == (5, 1, 1, 3)
     assert result.report_path == tmp_path / "r.csv" and result.report_path.exists()
     assert run(db, "SELECT uscc, year, revenue_yuan, employment FROM firm_years ORDER BY uscc, year") == [
-        (U(1), 2020, 10_000.0, 11), (U(1), 2021, 100_000.0, 100)]
+        (U(1), 2020, 1_000_000.0, 11), (U(1), 2021, 100_000.0, 100)]
 
     assert one(db, "SELECT count(*) FROM loads")[0] == loads_before + 1
     load = one(db, "SELECT load_id, rows_in_file, rows_inserted, rows_updated, rows_unchanged, rows_rejected "

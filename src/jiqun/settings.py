@@ -37,6 +37,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("threads", "", "Worker threads of the store's engine; default: one per core."),
     Setting("debug", "", "1: show the full traceback of an unexpected error (as `jiqun --debug`); default: one "
             "line and a log file."),
+    Setting("missing_markers", "-,--,—,——,－,/,／,…,……,...,无,N/A,n/a,#N/A,NULL,null,空",
+            "Cell texts read as missing values by ingest (comma-separated), e.g. the dashes statistics "
+            "tables print for \"no data\". Compared after trimming spaces. `NA` is not in the default: it is "
+            "Namibia's ISO code."),
+    Setting("outlier_ratio", "1000", "Ingest refuses (unless `--accept-outliers`) a firm-year money value more "
+            "than this many times above or below the median of the same firm's other years: a unit slip "
+            "(元 for 万元 is 10,000x) rather than a real change."),
+    Setting("revenue_per_employee_min_yuan", "1000", "Lowest plausible revenue per employee (yuan a year): "
+            "below it (a year's revenue smaller than a month's wage) the revenue is almost surely in 万元 "
+            "read as 元. Refused unless `--accept-outliers`."),
+    Setting("revenue_per_employee_max_yuan", "1000000000", "Highest plausible revenue per employee (yuan a "
+            "year, 10 亿元): even refineries and trading arms stay far below; above it revenue or "
+            "employment is in the wrong unit. Refused unless `--accept-outliers`."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -61,6 +74,19 @@ def get_int(name: str) -> int:
         return int(value)
     except ValueError:
         raise ValueError(f"setting {name} ({_BY_NAME[name].env}) must be an integer, got {value!r}") from None
+
+
+def get_float(name: str) -> float:
+    value = get(name)
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"setting {name} ({_BY_NAME[name].env}) must be a number, got {value!r}") from None
+
+
+def get_list(name: str) -> list[str]:
+    """A comma-separated setting as a list (empty items dropped)."""
+    return [item.strip() for item in get(name).split(",") if item.strip()]
 
 
 def settings_markdown() -> str:

@@ -48,6 +48,29 @@ def print_refusal(exc: IngestError) -> None:
         err_console.print(f"full report 完整错误报告: {exc.report_path}")
 
 
+def print_layout(result) -> None:
+    """What was read: header row, columns → stored columns, unit line, skipped rows, accepted outliers."""
+    if result.header_rows:
+        rows = "-".join(str(r) for r in (result.header_rows[0], result.header_rows[-1])) \
+            if len(result.header_rows) > 1 else str(result.header_rows[0])
+        console.print(f"header row 表头行: {rows}")
+    if result.columns_read:
+        read = ", ".join(f"{header} → {column}" + (f" (×{factor:g})" if factor != 1 else "")
+                         for header, column, factor in result.columns_read)
+        console.print(f"columns read 读取的列: {read}")
+    if result.unit_source:
+        applied = ", ".join(result.unit_applied_to) or "none 无 (every money header has its own unit)"
+        console.print(f"unit line 单位行: {result.unit_source} → applied to 适用于: {applied}")
+    if result.skipped_rows:
+        console.print(f"skipped rows 跳过的行 ({len(result.skipped_rows)}): "
+                      + "; ".join(r.label for r in result.skipped_rows[:20])
+                      + (" …" if len(result.skipped_rows) > 20 else ""))
+    if result.accepted_outliers:
+        console.print(f"[yellow]accepted outliers 已接受的异常值 ({len(result.accepted_outliers)}):[/]")
+        for p in result.accepted_outliers[:20]:
+            console.print(f"  row {p.row} 第{p.row}行, {p.column}: {p.message_en} / {p.message_zh}")
+
+
 @app.command()
 def ingest(
     file: Path = typer.Argument(..., help="CSV (UTF-8/GBK/GB18030), XLSX or Parquet file."),
@@ -63,6 +86,11 @@ def ingest(
     encoding: Optional[str] = typer.Option(None, help="Force a text encoding (default: detect UTF-8/GBK/GB18030)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and show what the load would insert and "
                                  "change (as `jiqun loads show`), writing nothing."),
+    header_row: Optional[int] = typer.Option(None, "--header-row", min=1,
+                                             help="File row of the header (default: found below title, unit "
+                                                  "and blank rows). 表头所在行。"),
+    accept_outliers: bool = typer.Option(False, "--accept-outliers",
+                                         help="Load values that fail the magnitude checks (listed). 接受异常值。"),
 ) -> None:
     """Validate FILE and load it into a table, all or nothing. 校验并加载数据文件。"""
     if table not in LOADABLE:
@@ -86,7 +114,8 @@ def ingest(
     try:
         with console.status(f"validating and loading {file} …"):
             result = ingest_file(con, file, table, mode=mode, quarantine=quarantine, vintage=vintage,
-                                 report_path=errors, sheet=sheet, encoding=encoding, dry_run=dry_run)
+                                 report_path=errors, sheet=sheet, encoding=encoding, header_row=header_row,
+                                 accept_outliers=accept_outliers, dry_run=dry_run)
     except IngestError as exc:
         print_refusal(exc)
         raise typer.Exit(2)
@@ -94,6 +123,7 @@ def ingest(
         con.disconnect()
         if new_store and (result is None or dry_run):  # a refused first load or a dry run leaves no store behind
             discard_new_store(store)
+    print_layout(result)
     if dry_run:
         print_dry_run(file, result)
         return

@@ -18,6 +18,7 @@ RULES: dict[str, tuple[str, str]] = {
     "missing_column": ("a required column is missing", "缺少必填列"),
     "duplicate_column": ("two headers map to the same column", "两个表头对应同一列"),
     "unit": ("the header's unit is not allowed for this column", "表头单位不适用于该列"),
+    "blank_header": ("a column holds values but has no header", "某列有数据但没有表头"),
     "required": ("a required value is empty", "必填值为空"),
     "type": ("the value does not have the column's type", "数值类型不符"),
     "enum": ("the value is not one of the allowed values", "取值不在允许范围内"),
@@ -33,6 +34,7 @@ RULES: dict[str, tuple[str, str]] = {
     "duplicate_key_in_store": ("the key is already in the store (insert mode)", "主键已存在于数据库（插入模式）"),
     "foreign_key": ("the referenced record does not exist", "引用的记录不存在"),
     "rule": ("a cross-field rule is broken", "跨字段规则不满足"),
+    "outlier": ("the value is implausible (probably a wrong unit)", "数值不合常理（可能单位有误）"),
 }
 
 

@@ -20,6 +20,7 @@ import datetime as dt
 import os
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .. import settings
@@ -28,10 +29,13 @@ from ..schema.ddl import quote
 from ..schema.model import Table
 from ..store.keys import keyed_select, load_order, register_firm_keys
 from .errors import IngestError, Problem, file_error, write_report
-from .headers import map_headers
 from .history import CHANGES, ChangeSummary, record_changes
+from .arrange import SKIPPED, arrange
+from .layout import SCAN_ROWS, detect_layout
+from .outliers import OUTLIERS, outlier_checks
 from .readers import (STAGE, Staged, arrow_sha256, detect_format, read_bytes_sha256, stage_arrow,
                       stage_csv, stage_parquet, stage_xlsx)
+from .regions import REGION_NAMES
 from .validate import PROBLEMS, TYPED, build_typed, raw_name, run_checks
 
 #: Load modes. ``upsert``: new keys are inserted, existing keys get the file's columns (columns the
@@ -63,6 +67,18 @@ class LoadResult:
     report_path: Path | None = None
     dry_run: bool = False
     changes: ChangeSummary | None = None
+    #: File row (1-based) of the header; two-row headers give the first of ``header_rows``.
+    header_row: int | None = None
+    header_rows: list[int] = field(default_factory=list)
+    #: Columns read: (header in the file, stored column, factor to the stored unit).
+    columns_read: list[tuple[str, str, float]] = field(default_factory=list)
+    #: Unit line above the header (e.g. "row 2: 单位：万元") and the money columns it was applied to.
+    unit_source: str | None = None
+    unit_applied_to: list[str] = field(default_factory=list)
+    #: Total rows, note lines and blank rows recognised and not loaded (:class:`~jiqun.ingest.arrange.SkippedRow`).
+    skipped_rows: list = field(default_factory=list)
+    #: Outliers loaded anyway (``accept_outliers=True``), as :class:`Problem`.
+    accepted_outliers: list[Problem] = field(default_factory=list)
 
     @property
     def rows_per_second(self) -> float:
@@ -76,7 +92,8 @@ def default_report_path(source: str) -> Path:
 
 def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool = False,
                 vintage: str | None = None, report_path: Path | None = None, sheet=None,
-                encoding: str | None = None, dry_run: bool = False) -> LoadResult:
+                encoding: str | None = None, header_row: int | None = None,
+                accept_outliers: bool = False, dry_run: bool = False) -> LoadResult:
     """Validate ``path`` and load it into ``table`` (all or nothing).
 
     Parameters
@@ -99,6 +116,12 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
         Data vintage recorded in ``loads`` (e.g. "2023 statistical yearbook").
     report_path : Path, optional
         Where the full error report goes if the file is refused.
+    header_row : int, optional
+        1-based file row of the header (CSV, XLSX); default: found automatically below title,
+        unit and blank rows (see :mod:`jiqun.ingest.layout`).
+    accept_outliers : bool
+        Load values that fail the magnitude checks (:mod:`jiqun.ingest.outliers`); they are
+        listed in ``LoadResult.accepted_outliers``. Default: such a file is refused.
     dry_run : bool
         Validate and compute the inserts, updates and changed cells exactly as a load would
         (``LoadResult.changes``), but write nothing: the store, ``loads`` and the history stay as
@@ -123,15 +146,21 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
         if not path.exists():
             raise file_error(str(path), "unreadable", "no such file", "文件不存在")
         fmt = detect_format(path)
+        locate = partial(detect_layout, spec, file=str(path), header_row=header_row)
+        head = max(SCAN_ROWS, header_row or 0) + 2
         if fmt == "csv":
-            staged = stage_csv(db, path, encoding, settings.get("temp_dir") or None, max_chars)
+            staged = stage_csv(db, path, encoding, settings.get("temp_dir") or None, max_chars, locate=locate,
+                               head_rows=head)
         elif fmt == "xlsx":
-            staged = stage_xlsx(db, path, sheet)
+            staged = stage_xlsx(db, path, sheet, locate=locate, head_rows=head)
         else:
+            if header_row is not None:
+                raise file_error(str(path), "format", "--header-row applies to CSV and Excel files only",
+                                 "--header-row 仅适用于CSV和Excel文件")
             staged = stage_parquet(db, path)
         checksum = read_bytes_sha256(path)
         return _validate_and_load(db, spec, staged, str(path), checksum, mode, quarantine, vintage,
-                                  report_path, max_chars, started, dry_run=dry_run)
+                                  report_path, max_chars, started, accept_outliers, dry_run=dry_run)
     except IngestError as exc:
         _ensure_report(exc, report_path)
         raise
@@ -141,7 +170,8 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
 
 def ingest_table(con, data, table: str, *, source_name: str = "<memory>", mode: str = "upsert",
                  quarantine: bool = False, vintage: str | None = None,
-                 report_path: Path | None = None, dry_run: bool = False) -> LoadResult:
+                 report_path: Path | None = None, accept_outliers: bool = False,
+                 dry_run: bool = False) -> LoadResult:
     """Validate an in-memory table (pyarrow, pandas, polars) and load it, as :func:`ingest_file`."""
     import pyarrow as pa
 
@@ -154,7 +184,8 @@ def ingest_table(con, data, table: str, *, source_name: str = "<memory>", mode: 
     try:
         staged = stage_arrow(db, data)
         return _validate_and_load(db, spec, staged, source_name, arrow_sha256(data), mode, quarantine, vintage,
-                                  report_path, settings.get_int("max_cell_chars"), started, dry_run=dry_run)
+                                  report_path, settings.get_int("max_cell_chars"), started, accept_outliers,
+                                  dry_run=dry_run)
     except IngestError as exc:
         _ensure_report(exc, report_path)
         raise
@@ -184,7 +215,7 @@ def _check_args(table: str, mode: str) -> Table:
 
 
 def _drop_temps(db) -> None:
-    for name in (STAGE, TYPED, PROBLEMS, "_jiqun_valid", CHANGES):
+    for name in (STAGE, TYPED, PROBLEMS, "_jiqun_valid", CHANGES, OUTLIERS, SKIPPED, "_jiqun_stage_kept", REGION_NAMES):
         try:
             run(db, f"DROP TABLE IF EXISTS {name}")
         except Exception:  # a failed transaction may have to be rolled back first
@@ -197,19 +228,25 @@ def _drop_temps(db) -> None:
 
 def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: str, mode: str,
                        quarantine: bool, vintage: str | None, report_path: Path | None, max_chars: int,
-                       started: float, *, dry_run: bool = False) -> LoadResult:
+                       started: float, accept_outliers: bool = False, *, dry_run: bool = False) -> LoadResult:
     if staged.rows == 0:
         raise file_error(source, "no_rows", "only a header row", "只有表头")
-    mappings, ignored = map_headers(spec, staged.headers, source)
-    build_typed(db, spec, mappings)
+    arranged = arrange(db, spec, staged, source)
+    if staged.rows == 0:
+        raise file_error(source, "no_rows", "only a header row and total or note rows", "只有表头和合计或注释行")
+    mappings, ignored = arranged.mappings, arranged.ignored
+    build_typed(db, spec, mappings, row_expr=staged.row_expr)
     present = {m.column.name for m in mappings}
     if mode == "upsert":
         merge_stored_values(db, spec, present)
     run_checks(db, spec, present, max_chars, mode)
+    accepted = _outliers(db, spec, present, accept_outliers, source)
     counts = dict(run(db, f"SELECT rule, count(*) FROM {PROBLEMS} GROUP BY rule"))
     total = sum(counts.values())
     result = LoadResult(spec.name, source, staged.rows, file_format=staged.file_format,
                         encoding=staged.encoding, ignored_headers=ignored, dry_run=dry_run)
+    _describe_layout(result, staged, arranged)
+    result.accepted_outliers = accepted
     if total and not quarantine:
         report = report_path or default_report_path(source)
         _write_report(db, source, report)
@@ -224,6 +261,33 @@ def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: s
     _commit(db, spec, result, checksum, mode, vintage, quarantine and total > 0, present, dry_run)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _outliers(db, spec: Table, present: set[str], accept: bool, source: str) -> list[Problem]:
+    """Run the magnitude checks: problems (refused) unless ``accept``, then returned to be reported."""
+    selects = outlier_checks(spec, present)
+    if not selects:
+        return []
+    run(db, f"CREATE OR REPLACE TEMP TABLE {OUTLIERS} AS " + " UNION ALL ".join(selects))
+    if not accept:
+        run(db, f"INSERT INTO {PROBLEMS} SELECT * FROM {OUTLIERS}")
+        return []
+    rows = run(db, f"SELECT * FROM {OUTLIERS} ORDER BY 1")
+    return [Problem(source, *row) for row in rows]
+
+
+def _describe_layout(result: LoadResult, staged: Staged, arranged) -> None:
+    """Copy what the header detection found into the load report."""
+    layout = staged.layout
+    result.columns_read = [(m.header, m.column.name, m.factor) for m in arranged.mappings]
+    result.skipped_rows = arranged.skipped
+    result.unit_applied_to = arranged.unit_applied_to
+    if layout is None:
+        result.header_row, result.header_rows = (1, [1]) if staged.file_format != "arrow" else (None, [])
+        return
+    result.header_row = layout.header_row
+    result.header_rows = list(range(layout.header_row, layout.first_data_row))
+    result.unit_source = layout.unit_source
 
 
 def _write_report(db, source: str, path: Path) -> None:

@@ -21,10 +21,14 @@ import io
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 from .errors import file_error
+from .layout import NOTE_PATTERN, SCAN_ROWS, fill_merged
 
 CHUNK = 8 * 1024 * 1024
 DELIMITERS = (",", "\t", ";", "|")
@@ -39,6 +43,12 @@ class Staged:
     rows: int
     file_format: str
     encoding: str | None
+    #: Where the header was found (a :class:`jiqun.ingest.layout.Layout`), when a locator was given.
+    layout: object = None
+    #: SQL giving a staged row's file row number (header = its real row).
+    row_expr: str = "(rowid + 2)"
+    #: Lines dropped before staging (trailing notes of a CSV): (file row, reason, text).
+    skipped: list = field(default_factory=list)
 
 
 def detect_format(path: Path) -> str:
@@ -130,38 +140,141 @@ def prepare_text(path: Path, encoding: str | None = None, temp_dir: str | None =
     )
 
 
-def _header_line(path: Path) -> str:
+def _first_lines(path: Path, limit: int) -> list[str]:
+    """The first ``limit`` physical lines of a UTF-8 file (blank ones kept, so indexes are line numbers)."""
+    lines = []
     with open(path, encoding="utf-8-sig", newline="") as fh:
         for line in fh:
-            if line.strip():
-                return line
-    return ""
+            lines.append(line.rstrip("\r\n"))
+            if len(lines) >= limit:
+                break
+    return lines
 
 
-def _pick_delimiter(line: str) -> str:
-    counts = {d: len(next(csv.reader([line], delimiter=d))) for d in DELIMITERS}
-    return max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+def _fields(line: str, delim: str) -> list[str]:
+    """Fields of one line of the file's head (a line that does not parse alone stays one field)."""
+    if not line.strip():
+        return []
+    try:
+        return next(csv.reader([line[:_PREVIEW_CHARS]], delimiter=delim))
+    except csv.Error:
+        return [line[:_PREVIEW_CHARS]]
+
+
+def _pick_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the most lines of the file's head into the same number (>1) of fields.
+
+    Title and note lines (one field) do not count; on ties the wider split, then the comma wins.
+    """
+    def consistency(delim: str) -> tuple[int, int]:
+        widths = Counter(len(_fields(ln, delim)) for ln in lines if ln.strip())
+        return max(((n, w) for w, n in widths.items() if w > 1), default=(0, 0))
+
+    scores = {d: consistency(d) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: (scores[d], d == ","))
 
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_NOTE = re.compile(NOTE_PATTERN)
+_TAIL_BYTES = 256 * 1024
+_PREVIEW_CHARS = 100_000
+
+
+def _is_note(fields: list[str]) -> bool:
+    filled = [f for f in fields if f.strip()]
+    return len(filled) == 1 and fields[0].strip() != "" and bool(
+        _NOTE.match(unicodedata.normalize("NFKC", fields[0]).strip()))
+
+
+def _trailing_notes(path: Path, delim: str) -> tuple[int | None, list[str]]:
+    """Byte offset where trailing note lines (注：…, 资料来源：…) start, and their texts; (None, []) if none."""
+    size = path.stat().st_size
+    start = max(0, size - _TAIL_BYTES)
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        tail = fh.read()
+    lines = tail.split(b"\n")
+    if start > 0:
+        start += len(lines[0]) + 1  # the first line may be cut: never a note candidate
+        lines = lines[1:]
+    offsets, position = [], start
+    for line in lines:
+        offsets.append(position)
+        position += len(line) + 1
+    cut, notes = None, []
+    for offset, line in zip(reversed(offsets), reversed(lines)):
+        text = line.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r")
+        if not text.strip():
+            continue
+        if not _is_note(_fields(text, delim)):
+            break
+        cut, notes = offset, [text.strip(delim + " ")] + notes
+    return cut, notes
+
+
+def _lines_before(path: Path, offset: int) -> int:
+    count = 0
+    with open(path, "rb") as fh:
+        remaining = offset
+        while remaining > 0 and (chunk := fh.read(min(CHUNK, remaining))):
+            count += chunk.count(b"\n")
+            remaining -= len(chunk)
+    return count
+
+
+def _cut_copy(path: Path, offset: int, is_temp: bool, temp_dir: str | None) -> Path:
+    """``path`` without its bytes from ``offset`` on (in place for a temp copy)."""
+    if is_temp:
+        os.truncate(path, offset)
+        return path
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix="jiqun-", dir=temp_dir or None)
+    with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
+        remaining = offset
+        while remaining > 0 and (chunk := src.read(min(CHUNK, remaining))):
+            dst.write(chunk)
+            remaining -= len(chunk)
+    return Path(name)
 
 
 def stage_csv(con, path: Path, encoding: str | None = None, temp_dir: str | None = None,
-              max_cell_chars: int = 10000) -> Staged:
-    """Stage a CSV file as the temp table ``STAGE`` (all VARCHAR)."""
+              max_cell_chars: int = 10000, locate: Callable | None = None,
+              head_rows: int = SCAN_ROWS + 2) -> Staged:
+    """Stage a CSV file as the temp table ``STAGE`` (all VARCHAR).
+
+    ``locate(rows)`` (see :func:`jiqun.ingest.layout.detect_layout`) is given the first rows of the
+    file (``head_rows`` of them) and returns where the header is; without it the first non-blank
+    line is the header.
+    Trailing note lines (注：…) are left out of the staged rows and listed in ``Staged.skipped``.
+    """
     text_path, used_encoding, is_temp = prepare_text(path, encoding, temp_dir)
     try:
-        line = _header_line(text_path)
-        if not line.strip():
+        lines = _first_lines(text_path, head_rows)
+        if not any(ln.strip() for ln in lines):
             raise file_error(str(path), "empty_file", "no header row", "没有表头行")
-        delim = _pick_delimiter(line)
-        headers = next(csv.reader([line.rstrip("\r\n")], delimiter=delim))
-        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers))) + "}"
+        delim = _pick_delimiter(lines)
+        preview = [_fields(ln, delim) for ln in lines]
+        layout = locate(preview) if locate else None
+        if layout is None:
+            header_index = next(i for i, ln in enumerate(lines) if ln.strip())
+            headers, first_data_row = preview[header_index], header_index + 2
+        else:
+            headers, first_data_row = layout.headers, layout.first_data_row
+            header_index = layout.first_data_row - 2
+        width = max(len(preview[header_index]), 1)
+        headers = (list(headers) + [""] * width)[:width]
+        skipped = []
+        cut, notes = _trailing_notes(text_path, delim)
+        if cut is not None:
+            first_note = _lines_before(text_path, cut) + 1
+            skipped = [(first_note + i, "note", text) for i, text in enumerate(notes)]
+            cut_path = _cut_copy(text_path, cut, is_temp, temp_dir)
+            text_path, is_temp = cut_path, True
+        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
         # max_line_size bounds memory on a runaway quote; huge cells beyond it are parse errors.
-        max_line = max(4 * max_cell_chars * max(len(headers), 1), 2_097_152)
+        max_line = max(4 * max_cell_chars * width, 2_097_152)
         sql = (
-            f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT * FROM read_csv(?, header=true, "
-            f"auto_detect=false, columns={columns}, delim=?, quote='\"', escape='\"', "
+            f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT * FROM read_csv(?, header=false, "
+            f"skip={first_data_row - 1}, auto_detect=false, columns={columns}, delim=?, quote='\"', escape='\"', "
             f"strict_mode=true, null_padding=false, max_line_size={max_line})"
         )
         try:
@@ -173,7 +286,7 @@ def stage_csv(con, path: Path, encoding: str | None = None, temp_dir: str | None
             reason = _csv_reason(message)
             raise file_error(str(path), "parse", reason, reason, row=row) from None
         rows = one(con, f"SELECT count(*) FROM {STAGE}")[0]
-        return Staged(headers, rows, "csv", used_encoding)
+        return Staged(headers, rows, "csv", used_encoding, layout, f"(rowid + {first_data_row})", skipped)
     finally:
         if is_temp:
             text_path.unlink(missing_ok=True)
@@ -213,8 +326,13 @@ def _cell_text(value) -> str | None:
     return text if text != "" else None
 
 
-def stage_xlsx(con, path: Path, sheet: str | int | None = None) -> Staged:
-    """Stage the first (or the named) sheet of an Excel workbook."""
+def stage_xlsx(con, path: Path, sheet: str | int | None = None, locate: Callable | None = None,
+               head_rows: int = SCAN_ROWS + 2) -> Staged:
+    """Stage the first (or the named) sheet of an Excel workbook.
+
+    ``locate`` finds the header as in :func:`stage_csv`; merged cells of the head of the sheet
+    are filled over their span before it looks.
+    """
     import pyarrow as pa
     from python_calamine import CalamineWorkbook
 
@@ -238,20 +356,29 @@ def stage_xlsx(con, path: Path, sheet: str | int | None = None) -> Staged:
     else:
         raise file_error(str(path), "unreadable", f"no sheet named {sheet!r} (sheets: {', '.join(names)})",
                          f"没有名为 {sheet!r} 的工作表")
-    rows = workbook.get_sheet_by_name(target).to_python(skip_empty_area=False)
+    worksheet = workbook.get_sheet_by_name(target)
+    rows = worksheet.to_python(skip_empty_area=False)
     while rows and all(v in (None, "") for v in rows[-1]):
         rows.pop()
     if not rows:
         raise file_error(str(path), "empty_file")
-    headers = [(_cell_text(v) or "") for v in rows[0]]
-    width = len(headers)
+    layout = None
+    if locate is None:
+        headers, first_data_row = [(_cell_text(v) or "") for v in rows[0]], 2
+    else:
+        head = [[(_cell_text(v) or "") for v in r] for r in rows[:head_rows]]
+        fill_merged(head, worksheet.merged_cell_ranges, len(head))
+        layout = locate(head)
+        headers, first_data_row = list(layout.headers), layout.first_data_row
+    width = max(len(r) for r in rows[:head_rows])
+    headers = (headers + [""] * width)[:width]
     columns = [[] for _ in range(width)]
-    for r in rows[1:]:
+    for r in rows[first_data_row - 1:]:
         for i in range(width):
             columns[i].append(_cell_text(r[i]) if i < len(r) else None)
     table = pa.table({f"c{i}": pa.array(columns[i], type=pa.string()) for i in range(width)})
     _stage_arrow(con, table)
-    return Staged(headers, table.num_rows, "xlsx", None)
+    return Staged(headers, table.num_rows, "xlsx", None, layout, f"(rowid + {first_data_row})")
 
 
 def _quote(identifier) -> str:

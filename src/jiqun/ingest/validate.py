@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from .._duck import run
 
+from .. import settings
+
 from ..codes import uscc_valid_sql
 from ..schema.ddl import quote
 from ..schema.model import Column, Table
@@ -24,7 +26,16 @@ PROBLEMS = "_jiqun_problems"
 
 _TRUE = ("true", "t", "1", "1.0", "yes", "y", "是", "真", "√")
 _FALSE = ("false", "f", "0", "0.0", "no", "n", "否", "假", "×")
-_FORMULA = r"^(=|@|\+[^0-9.]|-[^0-9.])"
+#: A cell starting with + or - that is a plain (signed) number is not a formula: -5, -1.5e3, +1,234.5万.
+_SIGNED_NUMBER = (r"[+-](([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+                  r"(百万元|千元|万元|亿元|元|百万|千|万|亿|%)?")
+#: Unit suffixes of money cells (1500.00万, 3.2亿, 800元, 1.5万元), longest first, with their factor to yuan.
+MONEY_SUFFIXES = (("百万元", 1_000_000), ("千元", 1_000), ("万元", 10_000), ("亿元", 100_000_000), ("元", 1),
+                  ("百万", 1_000_000), ("千", 1_000), ("万", 10_000), ("亿", 100_000_000))
+#: Full-width digits and punctuation (NFKC) in cells that hold numbers, codes, dates or flags.
+_FULL_WIDTH = "０１２３４５６７８９．，－＋ｅＥ：／　"
+_HALF_WIDTH = "0123456789.,-+eE:/ "
+_TRIMMED = " \t\r\n\u3000"
 #: Store tables behind each code list: (table, key column).
 CODE_TABLES = {
     "region": ("regions", "region_code"),
@@ -45,11 +56,52 @@ def raw_name(column: str) -> str:
     return quote("_raw_" + column)
 
 
-def _typed_expr(col: Column, raw: str) -> str:
+def _number_expr(raw: str) -> str:
     # NaN and ±inf parse as DOUBLE but are not numbers a source file can mean: type problems.
     # (DuckDB evaluates the repeated sub-expression once.) Thousands separators are removed.
     parsed = f"TRY_CAST(CASE WHEN contains({raw}, ',') THEN replace({raw}, ',', '') ELSE {raw} END AS DOUBLE)"
-    number = f"(CASE WHEN isfinite({parsed}) THEN {parsed} END)"
+    return f"(CASE WHEN isfinite({parsed}) THEN {parsed} END)"
+
+
+def money_expr(raw: str, factor: float) -> str:
+    """Yuan from a money cell: a unit suffix (``1500.00万``, ``3.2亿``) wins over the header's ``factor``."""
+    pattern = "(" + "|".join(name for name, _ in MONEY_SUFFIXES) + ")$"
+    suffix = f"regexp_extract({raw}, {lit(pattern)}, 1)"
+    factors = " ".join(f"WHEN {lit(name)} THEN {value}" for name, value in MONEY_SUFFIXES)
+    stripped = f"left({raw}, length({raw}) - length({suffix}))"
+    plain = _number_expr(raw) if factor == 1.0 else f"{_number_expr(raw)} * {factor!r}"
+    # The suffix test runs only on cells with non-ASCII characters (right() is costly on every cell).
+    return (f"(CASE WHEN strlen({raw}) <> length({raw}) AND right({raw}, 1) IN ('元', '万', '亿', '千') "
+            f"THEN {_number_expr(stripped)} * (CASE {suffix} {factors} END) ELSE {plain} END)")
+
+
+def normalized_text(cell: str, col: Column) -> str:
+    """SQL of a staged cell trimmed, with full-width digits and number punctuation made ASCII."""
+    # Only cells with non-ASCII characters (byte length differs from character length) pay for
+    # translate() and the wider trim: on the usual all-ASCII number cells they cost 10x a trim().
+    if col.type != "text" or col.uscc or col.codelist or col.enum:
+        wide = f"trim(translate(trim({cell}, {lit(_TRIMMED)}), {lit(_FULL_WIDTH)}, {lit(_HALF_WIDTH)}))"
+    else:
+        wide = f"trim({cell}, {lit(_TRIMMED)})"
+    return f"(CASE WHEN strlen({cell}) = length({cell}) THEN trim({cell}) ELSE {wide} END)"
+
+
+def missing_to_null(text: str, markers: list[str]) -> str:
+    """SQL of a normalised cell with empty text and the missing-value ``markers`` as NULL."""
+    if not markers:
+        return f"NULLIF({text}, '')"
+    listed = ", ".join(lit(m) for m in markers)
+    longest = max(len(m.encode("utf-8")) for m in markers)  # strlen (bytes) is the cheap guard
+    return f"(CASE WHEN strlen({text}) <= {longest} AND {text} IN ({listed}) THEN NULL ELSE NULLIF({text}, '') END)"
+
+
+def clean_cell(cell: str, col: Column, markers: list[str]) -> str:
+    """SQL of a staged cell as typed: trimmed, full-width digits made ASCII, missing markers NULL."""
+    return missing_to_null(normalized_text(cell, col), markers)
+
+
+def _typed_expr(col: Column, raw: str) -> str:
+    number = _number_expr(raw)
     if col.type == "text":
         if col.enum:
             cases = " ".join(
@@ -69,7 +121,7 @@ def _typed_expr(col: Column, raw: str) -> str:
         # TRY_CAST: a whole number beyond the type's range is a type problem, not an engine error.
         return f"(CASE WHEN {number} = round({number}) THEN TRY_CAST({number} AS {col.storage_type}) END)"
     if col.type == "double":
-        return number
+        return money_expr(raw, 1.0) if col.is_money else number
     if col.type == "date":
         return (
             f"COALESCE(TRY_CAST({raw} AS DATE), TRY_CAST(TRY_STRPTIME({raw}, '%Y/%m/%d') AS DATE), "
@@ -85,23 +137,35 @@ def _typed_expr(col: Column, raw: str) -> str:
     raise ValueError(col.type)
 
 
-def build_typed(con, table: Table, mappings: list[Mapping]) -> None:
-    """Create the typed temp table from the staged text table."""
+def build_typed(con, table: Table, mappings: list[Mapping], row_expr: str = "(rowid + 2)",
+                missing_markers: list[str] | None = None) -> None:
+    """Create the typed temp table from the staged text table.
+
+    ``row_expr`` gives a staged row's file row number; cells equal to one of ``missing_markers``
+    (default: the ``missing_markers`` setting) are missing values.
+    """
+    markers = settings.get_list("missing_markers") if missing_markers is None else missing_markers
     by_name = {m.column.name: m for m in mappings}
     if any(c.codelist == "region" for c in table.input_columns):
         build_region_names(con)  # the spellings of region names, once per load
-    select = ["(rowid + 2) AS _row"]
+    # Three levels, so that each expression is computed once per cell: normalised text, then
+    # missing markers to NULL (the ``_raw_`` columns), then the typed values.
+    texts, select = [f"{row_expr} AS _row"], ["_row"]
     for col in table.input_columns:
         m = by_name.get(col.name)
-        raw = f"NULLIF(trim(c{m.position}), '')" if m else "CAST(NULL AS VARCHAR)"
-        select.append(f"{raw} AS {raw_name(col.name)}")
-    inner = ", ".join(select)
+        text = quote("_n_" + col.name)
+        texts.append(f"{normalized_text(f'c{m.position}', col) if m else 'CAST(NULL AS VARCHAR)'} AS {text}")
+        select.append(f"{missing_to_null(text, markers) if m else text} AS {raw_name(col.name)}")
+    inner = f"{', '.join(select)} FROM (SELECT {', '.join(texts)} FROM {STAGE})"
     outer = ["_row"] + [raw_name(c.name) for c in table.input_columns]
     for col in table.input_columns:
         m = by_name.get(col.name)
-        expr = _typed_expr(col, raw_name(col.name))
-        if m and m.factor != 1.0:
-            expr = f"({expr}) * {m.factor!r}"
+        if col.is_money:
+            expr = money_expr(raw_name(col.name), m.factor if m else 1.0)
+        else:
+            expr = _typed_expr(col, raw_name(col.name))
+            if m and m.factor != 1.0:
+                expr = f"({expr}) * {m.factor!r}"
         if col.default is not None:
             expr = f"COALESCE({expr}, CAST({col.default} AS {col.storage_type}))"
         outer.append(f"CAST({expr} AS {col.storage_type}) AS {quote(col.name)}")
@@ -112,7 +176,7 @@ def build_typed(con, table: Table, mappings: list[Mapping]) -> None:
     run(con, "SET preserve_insertion_order = false")
     try:
         run(con,
-            f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(outer)} FROM (SELECT {inner} FROM {STAGE})"
+            f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(outer)} FROM (SELECT {inner})"
         )
     finally:
         run(con, f"SET preserve_insertion_order = {'true' if previous else 'false'}")
@@ -161,7 +225,8 @@ def _row_checks(table: Table, present: set[str], max_cell_chars: int) -> list[tu
         if not col.enum:
             # the cheap first-character test spares the regular expression on almost every cell
             out.append((name, raw, "formula",
-                        f"left({raw}, 1) IN ('=', '@', '+', '-') AND regexp_matches({raw}, {lit(_FORMULA)})",
+                        f"left({raw}, 1) IN ('=', '@', '+', '-') AND (left({raw}, 1) IN ('=', '@') "
+                        f"OR NOT regexp_full_match({raw}, {lit(_SIGNED_NUMBER)}))",
                         "cells starting with = + - @ are refused (formula injection)",
                         "以 = + - @ 开头的单元格被拒绝（公式注入）"))
         if col.type != "text":
