@@ -75,7 +75,8 @@ class Firms:
         return len(self.uscc)
 
 
-def _largest_remainder(x: np.ndarray, total: int) -> np.ndarray:
+def largest_remainder(x: np.ndarray, total: int) -> np.ndarray:
+    """Integers summing to ``total`` in proportion to ``x`` (Hamilton's largest-remainder method)."""
     x = np.maximum(x, 0) * total / max(x.sum(), 1e-12)
     base = np.floor(x).astype(np.int64)
     extra = total - base.sum()
@@ -143,7 +144,7 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     free_total = max(n_firms - fixed.sum(), 0)
     weight = np.where(anchored, 0.0, weight)
     cells = np.where(anchored, fixed, weight / weight.sum() * free_total).ravel()
-    counts = _largest_remainder(cells, n_firms)
+    counts = largest_remainder(cells, n_firms)
     cell = np.repeat(np.arange(cells.size), counts)
     n = len(cell)
     city = (cell // n_cells).astype(np.int64)
@@ -195,7 +196,7 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
         rng.integers(0, 365, n).astype("timedelta64[D]")
     founded = np.minimum(founded, np.datetime64(dt.date.today(), "D"))
     national = np.where(cluster >= 0, world.national[city, np.maximum(cluster, 0)], False)
-    srdi, champion = _srdi(world, rng, base, cluster, scale, national)
+    srdi, champion = _srdi(world, rng, base, cluster, national)
 
     prof = [world.profile_of(k) for k in range(-1, len(world.clusters))]
     prof_of = lambda key: np.array([p[key] for p in prof])[cluster + 1]  # noqa: E731
@@ -304,27 +305,57 @@ def _nodes(world: World, rng, cluster: np.ndarray, size: np.ndarray):
     return node, node2
 
 
-def _srdi(world: World, rng, base, cluster, scale, national):
-    """专精特新: little giants and single champions proportional to the published counts
-    (weights x NATIONAL_LIFT["srdi"] in national-competition cells)."""
+def allocate_in_groups(rng, weight: np.ndarray, group: np.ndarray, total: int) -> np.ndarray:
+    """Pick ``total`` members without replacement, each group getting its expected share.
+
+    Controlled rounding (integerisation, as in spatial microsimulation): group ``g`` gets
+    ``total x W_g / W`` members rounded by largest remainder (``W_g`` its members' summed
+    weights), then members are drawn inside the group with probability ∝ weight. A rare
+    status (a handful of little giants in a small demo) thus follows the groups' expected
+    counts instead of the luck of one draw. Returns a bool mask.
+    """
+    chosen = np.zeros(len(weight), bool)
+    groups = np.unique(group)
+    totals = np.array([weight[group == g].sum() for g in groups])
+    capacity = np.array([int(((group == g) & (weight > 0)).sum()) for g in groups])
+    total = min(total, int(capacity.sum()))
+    counts = np.minimum(largest_remainder(totals, total) if total else np.zeros(len(groups), np.int64), capacity)
+    for _ in range(len(groups)):  # a group short of members passes its rest to the others
+        missing = total - counts.sum()
+        if missing <= 0:
+            break
+        room = capacity - counts
+        counts += np.minimum(largest_remainder(np.where(room > 0, totals, 0.0), missing), room)
+    for g, k in zip(groups, counts):
+        members = np.flatnonzero((group == g) & (weight > 0))
+        if k:
+            chosen[rng.choice(members, size=k, replace=False, p=weight[members] / weight[members].sum())] = True
+    return chosen
+
+
+def _srdi(world: World, rng, base, cluster, national):
+    """专精特新: little giants and single champions in proportion to the firms that can hold the status.
+
+    Little giants are 规上 SMEs: their count is the published share of little giants among Jiangsu's
+    规上 SMEs (facts ``little_giants`` / ``province_sme_gs_firms``, 2.3%) times the demo's firms in the
+    same band (20 million - 4 billion yuan); provincial 专精特新 five times that (assumption); single
+    champions in the published ratio to little giants (``single_champions`` / ``little_giants``).
+    Weights: 3 for cluster firms x √(revenue / 20m), x NATIONAL_LIFT["srdi"] in national-competition
+    cells; each cluster gets its expected number (:func:`allocate_in_groups`).
+    """
     n = len(base)
     srdi = np.zeros(n, dtype=np.int64)
-    n_lg = int(round(world.fact("little_giants") * scale))
-    n_prov = 5 * n_lg  # assumption: provincial 专精特新 about five times the little giants
-    n_ch = int(round(world.fact("single_champions") * scale))
     mid = (base >= 2e7) & (base <= 4e9)
+    lg_share = world.fact("little_giants") / world.fact("province_sme_gs_firms")
+    n_lg = int(round(lg_share * mid.sum()))
+    n_prov = 5 * n_lg  # assumption: provincial 专精特新 about five times the little giants
+    n_ch = int(round(n_lg * world.fact("single_champions") / world.fact("little_giants")))
     lift = np.where(national, NATIONAL_LIFT["srdi"], 1.0)
     w = np.where(mid, np.where(cluster >= 0, 3.0, 1.0) * lift * np.sqrt(base / 2e7), 0.0)
     for level, k in ((2, n_lg), (1, n_prov)):
-        free = np.where(srdi == 0, w, 0.0)
-        k = min(k, int((free > 0).sum()))
-        if k:
-            srdi[rng.choice(n, size=k, replace=False, p=free / free.sum())] = level
+        srdi[allocate_in_groups(rng, np.where(srdi == 0, w, 0.0), cluster, k)] = level
     wc = np.where(base >= 3e8, np.where(cluster >= 0, 3.0, 1.0) * lift, 0.0)
-    champion = np.zeros(n, bool)
-    k = min(n_ch, int((wc > 0).sum()))
-    if k:
-        champion[rng.choice(n, size=k, replace=False, p=wc / wc.sum())] = True
+    champion = allocate_in_groups(rng, wc, cluster, n_ch)
     return srdi, champion
 
 
