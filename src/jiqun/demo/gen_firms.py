@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from .gen_common import YEARS, CsvSink, pick, stratified_uniform, stream, syllable_names, uscc_array
-from .gen_world import LEADERS, NATIONAL_LIFT, YEAR_SHOCKS, World, cell_targets
+from .gen_world import LEADERS, NATIONAL_LIFT, YEAR_SHOCKS, World, cell_targets, city_trade_intensity
 
 # Firm size (docs/demo.md): ln revenue = ln SIZE_MEDIAN + SIZE_SIGMA * clip(z, SIZE_Z_FLOOR, 3.7)
 # + min(E, SIZE_TAIL_CAP) / SIZE_TAIL_ALPHA, z ~ N(0, 1), E ~ Exp(1): a lognormal body with a Pareto
@@ -211,7 +211,8 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     rd_rate = np.minimum(rd_rate, 0.3)
     own_export = np.array([0.18, 0.15, 0.65, 0.6, 0.1, 0.1])[ownership]
     export_lift = np.where(national, NATIONAL_LIFT["exporters"], 1.0)
-    p_export = np.minimum(own_export * prof_of("export") * (0.35 + 1.1 * size) * export_lift, 0.97)
+    p_export = np.minimum(own_export * prof_of("export") * (0.35 + 1.1 * size) * export_lift
+                          * city_trade_intensity(world)[city], 0.97)
     exporter = draw() < p_export
     rate_scale = np.array([0.6, 0.45, 1.2, 1.1, 0.5, 0.5])[ownership] * np.sqrt(prof_of("export"))
     export_rate = np.where(exporter, np.clip(rng.beta(2, 4, n) * rate_scale, 0.01, 0.95), 0.0)
