@@ -91,3 +91,30 @@ def test_large_firms_export_share_near_expected(world, firms_by_seed):
         assert large.sum() >= 5 and (firms.export_rate[large] > 0).all()
         small = firms.size < 0.4
         assert (firms.export_rate[small] == 0).mean() > 0.5
+
+
+def test_stratified_uniform_one_draw_per_tenth_in_each_block():
+    from jiqun.demo.gen_common import stratified_uniform
+
+    rng = np.random.default_rng(3)
+    group = np.repeat([5, -1], [25, 13])
+    key = rng.random(len(group))
+    u = stratified_uniform(rng, group, key)
+    assert ((u >= 0) & (u < 1)).all()
+    for g in (5, -1):
+        members = np.flatnonzero(group == g)
+        ordered = members[np.argsort(-key[members])]
+        for lo in range(0, len(ordered), 10):
+            block = ordered[lo:lo + 10]                      # ten (or the rest) of similar key
+            assert sorted(np.floor(u[block] * len(block)).astype(int)) == list(range(len(block)))
+    many = stratified_uniform(rng, np.zeros(10_000, np.int64), rng.random(10_000))
+    assert abs(many.mean() - 0.5) < 0.01                  # still uniform overall
+
+
+def test_city_trade_intensity_from_facts(world):
+    from jiqun.demo.gen_world import city_trade_intensity
+
+    factor = city_trade_intensity(world)
+    wuxi = world.cities.index("320200")
+    assert factor[wuxi] == pytest.approx((7373.1 / 14850.82) / (52500 / 128200), rel=1e-9)
+    assert np.allclose(np.delete(factor, wuxi), 1.0)     # no published trade figure: neutral
