@@ -70,6 +70,10 @@ def test_demo_stores_reproducible_evaluation(demo_run):
         con.disconnect()
     province = results[results.region_code == "320000"]
     assert len(province) == 14 and sorted(province["rank"]) == list(range(1, 15))
+    # seed 7: 3 leading (closest margins 0.024 and 0.04 above their thresholds), breakthrough and catch-up
+    assert set(province.type) == {"leading", "breakthrough", "catch_up"}
+    assert (province.type == "leading").sum() >= 2
+    assert (province.sort_values("rank").type.iloc[-4:] == "catch_up").all()       # bottom third never lead
     assert set(results.type) == {"leading", "breakthrough", "catch_up"}          # over cluster × city
     assert results.explanation_zh.str.len().min() > 0 and results.explanation_en.str.len().min() > 0
     assert set(results.scheme_sha256) == set(schemes.scheme_sha256) and len(schemes) == 1

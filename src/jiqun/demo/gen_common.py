@@ -92,6 +92,37 @@ def pick(rng: np.random.Generator, options, weights, size) -> np.ndarray:
     return np.asarray(options)[rng.choice(len(w), size=size, p=w / w.sum())]
 
 
+def stratified_uniform(rng: np.random.Generator, group: np.ndarray, key: np.ndarray, block: int = 10) -> np.ndarray:
+    """Uniform(0, 1) draws, stratified inside blocks of ``block`` similar members of a group.
+
+    Members of each group are sorted by ``key`` (descending) and cut into blocks of ``block``;
+    the m members of a block get one draw from each of the m strata [j/m, (j+1)/m) in random
+    order (Latin hypercube sampling). Every draw is still uniform, but a trait drawn by
+    comparing the draw with a probability (``u < p``, or an inverse CDF) occurs in each block
+    in its expected number up to rounding: the ten largest firms of a small demo's cluster
+    hold their expected share of exporters or foreign plants, not whatever one lottery gives.
+    """
+    group = np.asarray(group)
+    n = len(group)
+    if n == 0:
+        return np.zeros(0)
+    order = np.lexsort((-np.asarray(key, dtype=float), group))
+    sorted_group = group[order]
+    new_group = np.r_[True, sorted_group[1:] != sorted_group[:-1]]
+    group_start = np.flatnonzero(new_group)
+    position = np.arange(n) - np.repeat(group_start, np.diff(np.r_[group_start, n]))
+    block_id = np.empty(n, np.int64)
+    block_id[order] = np.cumsum(new_group | (position % block == 0))
+    shuffled = np.lexsort((rng.random(n), block_id))
+    sorted_block = block_id[shuffled]
+    block_start = np.flatnonzero(np.r_[True, sorted_block[1:] != sorted_block[:-1]])
+    block_size = np.diff(np.r_[block_start, n])
+    stratum = np.arange(n) - np.repeat(block_start, block_size)
+    out = np.empty(n)
+    out[shuffled] = (stratum + rng.random(n)) / np.repeat(block_size, block_size)
+    return out
+
+
 def weighted_in_groups(rng: np.random.Generator, cum: np.ndarray, starts: np.ndarray, ends: np.ndarray,
                        group: np.ndarray) -> np.ndarray:
     """Sample one member per request, weighted, inside contiguous groups of a sorted array.

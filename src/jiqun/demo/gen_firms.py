@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from .gen_common import YEARS, CsvSink, pick, stream, syllable_names, uscc_array
-from .gen_world import LEADERS, NATIONAL_LIFT, YEAR_SHOCKS, World, cell_targets
+from .gen_common import YEARS, CsvSink, pick, stratified_uniform, stream, syllable_names, uscc_array
+from .gen_world import LEADERS, NATIONAL_LIFT, YEAR_SHOCKS, World, cell_targets, city_trade_intensity
 
 # Firm size (docs/demo.md): ln revenue = ln SIZE_MEDIAN + SIZE_SIGMA * clip(z, SIZE_Z_FLOOR, 3.7)
 # + min(E, SIZE_TAIL_CAP) / SIZE_TAIL_ALPHA, z ~ N(0, 1), E ~ Exp(1): a lognormal body with a Pareto
@@ -75,7 +75,8 @@ class Firms:
         return len(self.uscc)
 
 
-def _largest_remainder(x: np.ndarray, total: int) -> np.ndarray:
+def largest_remainder(x: np.ndarray, total: int) -> np.ndarray:
+    """Integers summing to ``total`` in proportion to ``x`` (Hamilton's largest-remainder method)."""
     x = np.maximum(x, 0) * total / max(x.sum(), 1e-12)
     base = np.floor(x).astype(np.int64)
     extra = total - base.sum()
@@ -143,7 +144,7 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     free_total = max(n_firms - fixed.sum(), 0)
     weight = np.where(anchored, 0.0, weight)
     cells = np.where(anchored, fixed, weight / weight.sum() * free_total).ravel()
-    counts = _largest_remainder(cells, n_firms)
+    counts = largest_remainder(cells, n_firms)
     cell = np.repeat(np.arange(cells.size), counts)
     n = len(cell)
     city = (cell // n_cells).astype(np.int64)
@@ -162,19 +163,22 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     county = _counties(world, rng, city)
     industry = _industries(world, rng, cluster)
     node, node2 = _nodes(world, rng, cluster, size)
+    # Traits of firms are drawn with uniforms stratified among similar firms of the same cluster (blocks of
+    # ten by size, gen_common.stratified_uniform): the same probabilities, without the small demo's lottery.
+    draw = lambda: stratified_uniform(rng, cluster, size)  # noqa: E731
 
     p = P_SMALL[None, :] + (size ** 2)[:, None] * (P_LARGE - P_SMALL)[None, :]
-    ownership = (rng.random(n)[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
+    ownership = (draw()[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
     ownership = np.minimum(ownership, len(OWNERSHIP) - 1)
     is_branch = np.zeros(n, bool)
     parent_country = np.full(n, None, dtype=object)
     parent_region = np.full(n, None, dtype=object)
     foreign = ownership == 2
     hmt = ownership == 3
-    is_branch[foreign] = rng.random(foreign.sum()) < 0.3 + 0.65 * size[foreign]
-    is_branch[hmt] = rng.random(hmt.sum()) < 0.25 + 0.6 * size[hmt]
+    is_branch[foreign] = draw()[foreign] < 0.3 + 0.65 * size[foreign]
+    is_branch[hmt] = draw()[hmt] < 0.25 + 0.6 * size[hmt]
     domestic = (ownership == 0) | (ownership == 1)
-    out_branch = domestic & (rng.random(n) < 0.015 + 0.3 * size ** 2)
+    out_branch = domestic & (draw() < 0.015 + 0.3 * size ** 2)
     is_branch |= out_branch
     parent_country[foreign] = pick(rng, list(FOREIGN_PARENTS), list(FOREIGN_PARENTS.values()), foreign.sum())
     parent_country[hmt] = pick(rng, list(HMT_PARENTS), list(HMT_PARENTS.values()), hmt.sum())
@@ -195,11 +199,11 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
         rng.integers(0, 365, n).astype("timedelta64[D]")
     founded = np.minimum(founded, np.datetime64(dt.date.today(), "D"))
     national = np.where(cluster >= 0, world.national[city, np.maximum(cluster, 0)], False)
-    srdi, champion = _srdi(world, rng, base, cluster, scale, national)
+    srdi, champion = _srdi(world, rng, base, cluster, national)
 
     prof = [world.profile_of(k) for k in range(-1, len(world.clusters))]
     prof_of = lambda key: np.array([p[key] for p in prof])[cluster + 1]  # noqa: E731
-    rd_perf = rng.random(n) < 0.15 + 0.8 * size + 0.3 * (srdi > 0) + NATIONAL_LIFT["rd_performers"] * national
+    rd_perf = draw() < 0.15 + 0.8 * size + 0.3 * (srdi > 0) + NATIONAL_LIFT["rd_performers"] * national
     # large firms' R&D intensity stays closer to the cluster's (log-sd 0.55 for micro firms, 0.22 for the largest)
     rd_rate = np.where(rd_perf, prof_of("rd") * np.exp(rng.normal(-0.1, 1.0, n) * 0.55 * (1 - 0.6 * size))
                        * (1 + 0.6 * (srdi > 0))
@@ -207,9 +211,16 @@ def make_firms(world: World, n_firms: int, seed: int) -> Firms:
     rd_rate = np.minimum(rd_rate, 0.3)
     own_export = np.array([0.18, 0.15, 0.65, 0.6, 0.1, 0.1])[ownership]
     export_lift = np.where(national, NATIONAL_LIFT["exporters"], 1.0)
-    exporter = rng.random(n) < np.minimum(own_export * prof_of("export") * (0.35 + 1.1 * size) * export_lift, 0.97)
-    export_rate = np.where(exporter, np.clip(rng.beta(2, 4, n) * np.array([0.6, 0.45, 1.2, 1.1, 0.5, 0.5])[ownership]
-                                             * np.sqrt(prof_of("export")), 0.01, 0.95), 0.0)
+    p_export = np.minimum(own_export * prof_of("export") * (0.35 + 1.1 * size) * export_lift
+                          * city_trade_intensity(world)[city], 0.97)
+    exporter = draw() < p_export
+    rate_scale = np.array([0.6, 0.45, 1.2, 1.1, 0.5, 0.5])[ownership] * np.sqrt(prof_of("export"))
+    export_rate = np.where(exporter, np.clip(rng.beta(2, 4, n) * rate_scale, 0.01, 0.95), 0.0)
+    # Firms above 100 million yuan sell many product lines: their export share moves towards its expected
+    # value (weight 0 at 1e8 .. 1 at 1e10 yuan; the mean is kept), so that a cluster's export share is not
+    # decided by whether its two largest firms happened to draw "exporter".
+    pooled = np.clip(2 * size - 1, 0, 1)
+    export_rate = (1 - pooled) * export_rate + pooled * p_export * np.clip(rate_scale / 3, 0.01, 0.95)
     revenue, active = _panel(world, rng, base, cluster, founded_year, size, leader_spec)
     # Re-aim each cell at its 2022 target after entry, exit and noise (the facts are 2022 totals).
     t22 = list(YEARS).index(2022)
@@ -292,39 +303,100 @@ def _nodes(world: World, rng, cluster: np.ndarray, size: np.ndarray):
         cand = np.flatnonzero(world.node_cluster == k)
         if not len(idx) or not len(cand):
             continue
+        cand = cand[np.argsort(world.node_segment[cand], kind="stable")]  # upstream .. downstream in the CDF
         w = seg_w[world.node_segment[cand]] * np.where(world.node_key[cand], 0.35, 1.0)
         # Large firms sit downstream more often (assemblers, system integrators).
         big = size[idx] > 0.7
         w_big = w * np.array([0.5, 1.0, 2.0])[world.node_segment[cand]]
-        node[idx[~big]] = pick(rng, cand, w, (~big).sum())
-        node[idx[big]] = pick(rng, cand, w_big, big.sum())
+        # Inverse CDF with uniforms stratified by size: each block of ten similar firms spreads over the
+        # segments in proportion (how many of a cluster's leaders buy along the chain is not a lottery).
+        u = stratified_uniform(rng, np.zeros(len(idx), np.int64), size[idx])
+        for members, weights in ((~big, w), (big, w_big)):
+            cdf = np.cumsum(weights) / weights.sum()
+            node[idx[members]] = cand[np.minimum(np.searchsorted(cdf, u[members], side="right"), len(cand) - 1)]
+        _cover_every_node(rng, node, idx, cand, size)
         second = idx[rng.random(len(idx)) < 0.25]
         alt = pick(rng, cand, w, len(second))
         node2[second] = np.where(alt != node[second], alt, -1)
     return node, node2
 
 
-def _srdi(world: World, rng, base, cluster, scale, national):
-    """专精特新: little giants and single champions proportional to the published counts
-    (weights x NATIONAL_LIFT["srdi"] in national-competition cells)."""
+def allocate_in_groups(rng, weight: np.ndarray, group: np.ndarray, total: int) -> np.ndarray:
+    """Pick ``total`` members without replacement, each group getting its expected share.
+
+    Controlled rounding (integerisation, as in spatial microsimulation): group ``g`` gets
+    ``total x W_g / W`` members rounded by largest remainder (``W_g`` its members' summed
+    weights), then members are drawn inside the group with probability ∝ weight. A rare
+    status (a handful of little giants in a small demo) thus follows the groups' expected
+    counts instead of the luck of one draw. Returns a bool mask.
+    """
+    chosen = np.zeros(len(weight), bool)
+    groups = np.unique(group)
+    totals = np.array([weight[group == g].sum() for g in groups])
+    capacity = np.array([int(((group == g) & (weight > 0)).sum()) for g in groups])
+    total = min(total, int(capacity.sum()))
+    counts = np.minimum(largest_remainder(totals, total) if total else np.zeros(len(groups), np.int64), capacity)
+    for _ in range(len(groups)):  # a group short of members passes its rest to the others
+        missing = total - counts.sum()
+        if missing <= 0:
+            break
+        room = capacity - counts
+        counts += np.minimum(largest_remainder(np.where(room > 0, totals, 0.0), missing), room)
+    for g, k in zip(groups, counts):
+        members = np.flatnonzero((group == g) & (weight > 0))
+        if k:
+            chosen[rng.choice(members, size=k, replace=False, p=weight[members] / weight[members].sum())] = True
+    return chosen
+
+
+def _cover_every_node(rng, node: np.ndarray, idx: np.ndarray, cand: np.ndarray, size: np.ndarray,
+                      minimum: int = 3) -> None:
+    """Give every node of the cluster's chain template at least ``minimum`` firms in the province (in place).
+
+    The templates describe the chains the province has; a node left empty by the draw (key components
+    are drawn x 0.35: a small demo's cluster often misses one) would read as a missing segment at
+    province level by chance. The firms moved there come from the cluster's larger half (exit hazard
+    falls with size; three of them, so that exits rarely leave the node empty by 2023) and from nodes
+    that keep more than ``minimum`` firms. Cities still miss segments (city level).
+    """
+    if len(idx) < (minimum + 1) * len(cand):
+        return
+    offset = cand.min()
+    for target in cand:
+        for _ in range(minimum):
+            counts = np.bincount(node[idx] - offset, minlength=cand.max() - offset + 1)
+            if counts[target - offset] >= minimum:
+                break
+            movable = idx[(size[idx] >= np.median(size[idx])) & (counts[node[idx] - offset] > minimum)
+                          & (node[idx] != target)]
+            if not len(movable):
+                break
+            node[rng.choice(movable)] = target
+
+
+def _srdi(world: World, rng, base, cluster, national):
+    """专精特新: little giants and single champions in proportion to the firms that can hold the status.
+
+    Little giants are 规上 SMEs: their count is the published share of little giants among Jiangsu's
+    规上 SMEs (facts ``little_giants`` / ``province_sme_gs_firms``, 2.3%) times the demo's firms in the
+    same band (20 million - 4 billion yuan); provincial 专精特新 five times that (assumption); single
+    champions in the published ratio to little giants (``single_champions`` / ``little_giants``).
+    Weights: 3 for cluster firms x √(revenue / 20m), x NATIONAL_LIFT["srdi"] in national-competition
+    cells; each cluster gets its expected number (:func:`allocate_in_groups`).
+    """
     n = len(base)
     srdi = np.zeros(n, dtype=np.int64)
-    n_lg = int(round(world.fact("little_giants") * scale))
-    n_prov = 5 * n_lg  # assumption: provincial 专精特新 about five times the little giants
-    n_ch = int(round(world.fact("single_champions") * scale))
     mid = (base >= 2e7) & (base <= 4e9)
+    lg_share = world.fact("little_giants") / world.fact("province_sme_gs_firms")
+    n_lg = int(round(lg_share * mid.sum()))
+    n_prov = 5 * n_lg  # assumption: provincial 专精特新 about five times the little giants
+    n_ch = int(round(n_lg * world.fact("single_champions") / world.fact("little_giants")))
     lift = np.where(national, NATIONAL_LIFT["srdi"], 1.0)
     w = np.where(mid, np.where(cluster >= 0, 3.0, 1.0) * lift * np.sqrt(base / 2e7), 0.0)
     for level, k in ((2, n_lg), (1, n_prov)):
-        free = np.where(srdi == 0, w, 0.0)
-        k = min(k, int((free > 0).sum()))
-        if k:
-            srdi[rng.choice(n, size=k, replace=False, p=free / free.sum())] = level
+        srdi[allocate_in_groups(rng, np.where(srdi == 0, w, 0.0), cluster, k)] = level
     wc = np.where(base >= 3e8, np.where(cluster >= 0, 3.0, 1.0) * lift, 0.0)
-    champion = np.zeros(n, bool)
-    k = min(n_ch, int((wc > 0).sum()))
-    if k:
-        champion[rng.choice(n, size=k, replace=False, p=wc / wc.sum())] = True
+    champion = allocate_in_groups(rng, wc, cluster, n_ch)
     return srdi, champion
 
 

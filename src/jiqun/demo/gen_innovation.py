@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from .gen_common import YEARS, CsvSink, days_in_year, hex_ids, latin_names, pick, stream
-from .gen_firms import Firms
+from .gen_firms import Firms, largest_remainder
 from .gen_world import NATIONAL_LIFT, World
 
 PATENT_HEADERS = ["patent_id", "applicant_uscc", "applicant_name", "applicant_country", "applicant_region_code",
@@ -145,11 +145,10 @@ def write_trademarks(world: World, firms: Firms, path, per_firm: float, seed: in
     n = len(firms)
     w = ((firms.export_rate > 0) * (0.2 + firms.size ** 3) + 0.01 * firms.size) * np.where(
         firms.national, NATIONAL_LIFT["trademarks"], 1.0)
-    k = rng.poisson(w / max(w.sum(), 1e-9) * per_firm * n)
-    f = np.repeat(np.arange(n), k)
+    f, years = _trademark_owners_and_years(rng, w, firms.cluster, int(round(per_firm * n)))
     m = len(f)
     founded_year = firms.founded.astype("datetime64[Y]").astype(np.int64) + 1970
-    years = np.maximum(pick(rng, YEARS, (1.07) ** (YEARS - 2016), m), np.minimum(founded_year[f] + 1, 2023))
+    years = np.maximum(years, np.minimum(founded_year[f] + 1, 2023))
     madrid = rng.random(m) < 0.8
     partners = np.array(["USA", "DEU", "JPN", "KOR", "GBR", "AUS", "RUS", "VNM", "IND", "BRA", "MEX",
                          "SGP", "THA", "TUR", "ZAF", "CAN"])
@@ -171,6 +170,29 @@ def write_trademarks(world: World, firms: Firms, path, per_firm: float, seed: in
     sink.write(table)
     sink.close()
     return m
+
+
+def _trademark_owners_and_years(rng, weight: np.ndarray, cluster: np.ndarray, total: int):
+    """Owners and registration years of ``total`` marks, each cluster (and each of its years) getting its
+    expected number by largest remainder; owners drawn ∝ weight inside the cluster (with replacement).
+
+    With about 120 marks in a small demo, independent draws would decide a cluster's yearly count by
+    luck; controlled rounding keeps it at the cluster's expected share (exporters, size, national lift).
+    """
+    year_w = 1.07 ** (YEARS - 2016)
+    groups = np.unique(cluster)
+    per_group = largest_remainder(np.array([weight[cluster == g].sum() for g in groups]), total)
+    owners, years = [], []
+    for g, k in zip(groups, per_group):
+        members = np.flatnonzero((cluster == g) & (weight > 0))
+        if not k or not len(members):
+            continue
+        owners.append(rng.choice(members, size=k, p=weight[members] / weight[members].sum()))
+        years.append(rng.permutation(np.repeat(YEARS, largest_remainder(year_w, k))))
+    if not owners:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    order = np.argsort(np.concatenate(owners), kind="stable")  # rows by owner, as before
+    return np.concatenate(owners)[order], np.concatenate(years)[order]
 
 
 def write_talent_moves(world: World, firms: Firms, path, per_firm: float, seed: int) -> int:

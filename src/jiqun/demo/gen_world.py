@@ -355,6 +355,22 @@ def cell_targets(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict
     return np.concatenate([rev, other[:, None]], axis=1), counts, city_total, notes
 
 
+def city_trade_intensity(world: World) -> np.ndarray:
+    """Each city's trade per unit of GDP relative to the province's (1.0 where no fact is published).
+
+    Facts ``city_trade.<code>`` / ``city_gdp.<code>`` against ``province_trade`` / ``province_gdp_2023``
+    (Wuxi 2022: 7,373 亿 of trade on 14,851 亿 of GDP, 0.50, against the province's 0.41: 1.21).
+    It multiplies the export propensity of the city's firms (gen_firms).
+    """
+    province = world.fact("province_trade") / world.fact("province_gdp_2023")
+    out = np.ones(len(world.cities))
+    for c, code in enumerate(world.cities):
+        trade, gdp = world.facts.get(f"city_trade.{code}"), world.facts.get(f"city_gdp.{code}")
+        if trade and gdp and trade["number"] and gdp["number"]:
+            out[c] = trade["number"] / gdp["number"] / province
+    return out
+
+
 #: Tags used in the anchor keys of facts.csv -> keywords of PROFILES.
 _TAGS = {"iot": "物联网", "new_power": "电力", "biomed": "生物医药", "materials": "新材料",
          "engineering_machinery": "工程机械", "ic": "集成电路", "textiles": "纺织", "shipbuilding": "船舶"}
