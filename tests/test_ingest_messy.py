@@ -298,6 +298,20 @@ def test_full_width_separators_and_unit_suffixes(firms3, tmp_path, make_uscc):
     assert firm_year(firms3, make_uscc(2), 2022) == (320_000_000.0, 800.0, 15_000.0, 1200)
 
 
+
+def test_full_width_codes_are_the_codes_they_spell(store, tmp_path, make_uscc):
+    """USCC, region and industry codes typed in full-width forms (as on a Chinese keyboard) load as ASCII
+    codes; the firm's registered name keeps its full-width brackets."""
+    def wide(text):
+        return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+
+    uscc = make_uscc(7)
+    rows = [["统一社会信用代码", "企业名称", "行政区划代码", "行业代码"],
+            [wide(uscc), "无锡某某（集团）有限公司", wide(REGION), wide(DIVISION)]]
+    ingest_file(store, write_csv(tmp_path / "w.csv", rows), "firms")
+    got = run(store.con, "SELECT uscc, name, region_code, industry_code FROM firms")
+    assert got == [(uscc, "无锡某某（集团）有限公司", REGION, DIVISION)]
+
 def test_unit_suffix_on_a_count_is_a_type_problem(firms3, tmp_path, make_uscc):
     path = write_csv(tmp_path / "c.csv", [["uscc", "year", "employment"], [make_uscc(1), 2022, "5万"]], "utf-8")
     err = refusal(firms3, path, "type")

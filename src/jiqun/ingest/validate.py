@@ -33,8 +33,11 @@ _SIGNED_NUMBER = (r"[+-](([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]*)?|\.[0-9]+)([e
 MONEY_SUFFIXES = (("百万元", 1_000_000), ("千元", 1_000), ("万元", 10_000), ("亿元", 100_000_000), ("元", 1),
                   ("百万", 1_000_000), ("千", 1_000), ("万", 10_000), ("亿", 100_000_000))
 #: Full-width digits and punctuation (NFKC) in cells that hold numbers, codes, dates or flags.
-_FULL_WIDTH = "０１２３４５６７８９．，－＋ｅＥ：／　"
-_HALF_WIDTH = "0123456789.,-+eE:/ "
+#: Full-width forms U+FF01-U+FF5E (digits, Latin letters, punctuation) and the ideographic space, and
+#: the ASCII characters NFKC maps them to: codes typed on a Chinese keyboard (９１３２…ＭＡ…) become
+#: the codes they spell.
+_FULL_WIDTH = "".join(chr(code) for code in range(0xFF01, 0xFF5F)) + "\u3000"
+_HALF_WIDTH = "".join(chr(code) for code in range(0x21, 0x7F)) + " "
 _TRIMMED = " \t\r\n\u3000"
 #: Store tables behind each code list: (table, key column).
 CODE_TABLES = {
@@ -76,7 +79,8 @@ def money_expr(raw: str, factor: float) -> str:
 
 
 def normalized_text(cell: str, col: Column) -> str:
-    """SQL of a staged cell trimmed, with full-width digits and number punctuation made ASCII."""
+    """SQL of a staged cell trimmed; in number, code and enum columns full-width characters are made ASCII
+    (as NFKC does). Names and addresses keep their full-width brackets, as registered."""
     # Only cells with non-ASCII characters (byte length differs from character length) pay for
     # translate() and the wider trim: on the usual all-ASCII number cells they cost 10x a trim().
     if col.type != "text" or col.uscc or col.codelist or col.enum:
