@@ -57,3 +57,64 @@ def shared_reference() -> Path:
     if not path.exists():
         pytest.skip("../shared/data/reference is not available")
     return path
+
+
+_PAUSED_CHILD = """
+import sys
+import jiqun
+from jiqun.ingest import ingest_file
+con = jiqun.connect(sys.argv[1])
+ingest_file(con, sys.argv[2], sys.argv[3])
+print("JIQUN-CHILD-DONE", flush=True)
+"""
+
+
+def _wait_for_line(proc, prefix: str, timeout: float):
+    """The first line of ``proc``'s output starting with ``prefix`` (None if none within ``timeout`` s)."""
+    import threading
+
+    found: list[str] = []
+
+    def reader():
+        for line in proc.stdout:
+            if line.startswith(prefix):
+                found.append(line.strip())
+                return
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return found[0] if found else None
+
+
+@pytest.fixture
+def kill_load_before_commit():
+    """Return f(store_path, file, table) -> (pause line, pid): loads ``file`` in a child process that
+    pauses inside its open transaction (JIQUN_TEST_PAUSE_BEFORE_COMMIT), SIGKILLs it there and checks
+    it died of the signal."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    if not hasattr(signal, "SIGKILL"):
+        pytest.skip("needs SIGKILL")
+
+    def kill(store_path, file, table):
+        env = {**os.environ, "JIQUN_TEST_PAUSE_BEFORE_COMMIT": "30", "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen([sys.executable, "-c", _PAUSED_CHILD, str(store_path), str(file), table],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            line = _wait_for_line(proc, "JIQUN-PAUSED", timeout=60)
+            assert line is not None, proc.stderr.read() if proc.poll() is not None else "no pause line"
+            os.kill(proc.pid, signal.SIGKILL)
+            assert proc.wait(timeout=30) == -signal.SIGKILL
+            return line, proc.pid
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+
+    return kill

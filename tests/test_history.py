@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -251,33 +246,7 @@ def test_undo_refused_when_a_later_load_touched_the_rows(firms_loaded, tmp_path,
     assert data_fingerprint(db) == before
 
 
-CHILD = """
-import sys
-import jiqun
-from jiqun.ingest import ingest_file
-con = jiqun.connect(sys.argv[1])
-ingest_file(con, sys.argv[2], "firm_years")
-print("JIQUN-CHILD-DONE", flush=True)
-"""
-
-
-def _wait_for_line(proc, prefix: str, timeout: float) -> str | None:
-    found: list[str] = []
-
-    def reader():
-        for line in proc.stdout:
-            if line.startswith(prefix):
-                found.append(line.strip())
-                return
-
-    thread = threading.Thread(target=reader, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return found[0] if found else None
-
-
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
-def test_undo_after_a_killed_later_load(firms_loaded, store_path, tmp_path, make_uscc):
+def test_undo_after_a_killed_later_load(firms_loaded, store_path, tmp_path, make_uscc, kill_load_before_commit):
     con = firms_loaded
     before = data_fingerprint(con.con)
     first = ingest_file(con, write(tmp_path / "a.csv", ["统一社会信用代码,年份,营业收入（万元）",
@@ -286,20 +255,7 @@ def test_undo_after_a_killed_later_load(firms_loaded, store_path, tmp_path, make
     con.disconnect()
     later = write(tmp_path / "b.csv", ["统一社会信用代码,年份,营业收入（万元）", f"{make_uscc(1)},2022,999",
                                        f"{make_uscc(3)},2022,6", f"{make_uscc(2)},2023,1"])
-    env = {**os.environ, "JIQUN_TEST_PAUSE_BEFORE_COMMIT": "30", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(store_path), str(later)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = _wait_for_line(proc, "JIQUN-PAUSED", timeout=60)
-        assert line is not None, proc.stderr.read() if proc.poll() is not None else "no pause line"
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+    kill_load_before_commit(store_path, later, "firm_years")
     con = jiqun.connect(store_path)
     try:
         assert one(con.con, "SELECT max(load_id) FROM loads")[0] == first.load_id  # the killed load left nothing

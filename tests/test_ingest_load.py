@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import signal
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import duckdb
@@ -137,33 +132,7 @@ def test_report_path_default_is_cwd(store, tmp_path, monkeypatch):
 
 
 # --------------------------------------------------------------------------- crash safety
-CHILD = """
-import sys
-import jiqun
-from jiqun.ingest import ingest_file
-con = jiqun.connect(sys.argv[1])
-ingest_file(con, sys.argv[2], "firms")
-print("JIQUN-CHILD-DONE", flush=True)
-"""
-
-
-def _wait_for_line(proc, prefix: str, timeout: float) -> str | None:
-    found: list[str] = []
-
-    def reader():
-        for line in proc.stdout:
-            if line.startswith(prefix):
-                found.append(line.strip())
-                return
-
-    thread = threading.Thread(target=reader, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return found[0] if found else None
-
-
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
-def test_killed_load_leaves_store_unchanged(store_path, tmp_path):
+def test_killed_load_leaves_store_unchanged(store_path, tmp_path, kill_load_before_commit):
     con = jiqun.connect(store_path)
     ingest_file(con, write_firms(tmp_path / "seed.csv", range(1, 201)), "firms")
     before = fingerprint(con.con)
@@ -171,21 +140,8 @@ def test_killed_load_leaves_store_unchanged(store_path, tmp_path):
 
     # updates 200 rows (delete + insert inside the transaction) and inserts 3000 more
     path = write_firms(tmp_path / "big.csv", range(1, 3201), name="改名{i}")
-    env = {**os.environ, "JIQUN_TEST_PAUSE_BEFORE_COMMIT": "30", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(store_path), str(path)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = _wait_for_line(proc, "JIQUN-PAUSED", timeout=60)
-        assert line is not None, proc.stderr.read() if proc.poll() is not None else "no pause line"
-        assert line == f"JIQUN-PAUSED {proc.pid}"
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+    line, pid = kill_load_before_commit(store_path, path, "firms")
+    assert line == f"JIQUN-PAUSED {pid}"
 
     con = jiqun.connect(store_path)
     try:
