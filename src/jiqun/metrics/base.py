@@ -25,12 +25,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import ibis
+import pyarrow as pa
 from ibis import _
 
 from .. import marts
 
 KEYS = ("cluster_id", "region_code", "year")
 LONG_COLUMNS = ("cluster_id", "region_code", "year", "indicator", "value", "n_firms", "top_firm_share")
+#: The engine's results as Arrow types, the same on every backend.
+LONG_SCHEMA = pa.schema([("cluster_id", pa.string()), ("region_code", pa.string()), ("year", pa.int64()),
+                         ("indicator", pa.string()), ("value", pa.float64()), ("n_firms", pa.int64()),
+                         ("top_firm_share", pa.float64())])
 NATION = "100000"
 ALL = "all"  # cluster_id of whole-economy values (e.g. Krugman index)
 LEVELS = ("city", "province")

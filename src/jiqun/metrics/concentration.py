@@ -20,6 +20,7 @@ from ibis import _
 
 from .base import KEYS, melt, province_code, safe_div
 from .leading import rank_leaders
+from .registry import indicator_group
 
 
 def concentration_indicators(fy_ranked: ibis.Table) -> ibis.Table:
@@ -78,3 +79,14 @@ def eg_indicator(fy: ibis.Table, regions: ibis.Table) -> ibis.Table:
     """Long ``ellison_glaeser`` rows (province level) from cluster firm-years and region totals."""
     eg = ellison_glaeser(fy.filter(_.level == "city"), regions.filter(_.level == "city"))
     return melt(eg, {"ellison_glaeser": (_.gamma, _.n, _.top)})
+
+
+@indicator_group("concentration", ids=("hhi", "cr4", "cr10"), reads=("ranked",))
+def concentration_group(tables, opts):
+    return concentration_indicators(tables["ranked"])
+
+
+@indicator_group("ellison_glaeser", ids=("ellison_glaeser",), reads=("fy", "regions"))
+def ellison_glaeser_group(tables, opts):
+    # Defined over the cities of a province: nothing to compute when the city level is not asked for.
+    return eg_indicator(tables["fy"], tables["regions"]) if "city" in opts.levels else None

@@ -32,6 +32,7 @@ import ibis
 from ibis import _
 
 from .base import stack, KEYS, NATION, level_code, melt, safe_div
+from .registry import indicator_group
 
 
 def normalise_ipc(ipc):
@@ -130,12 +131,22 @@ def with_patent_counts(fy: ibis.Table, patents: ibis.Table) -> ibis.Table:
     return base.left_join(grants, ["uscc", "year"]).select(*base.columns, grants=_.grants.fill_null(0))
 
 
-def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Table, levels,
-                          counted: ibis.Table | None = None) -> ibis.Table:
-    """All innovation indicators in long form (see module docstring). ``counted``: ``fy`` already
-    through :func:`with_patent_counts` (e.g. joined at firm level before the levels are stacked)."""
-    base = with_patent_counts(fy, patents) if counted is None else counted
-    wide = base.group_by(*KEYS).aggregate(
+def innovation_indicators(fy_patents: ibis.Table, patents: ibis.Table, fields: ibis.Table, levels) -> ibis.Table:
+    """All innovation indicators in long form (see module docstring).
+
+    Parameters
+    ----------
+    fy_patents : ibis.Table
+        Cluster firm-years with their patent counts (:func:`with_patent_counts`): ``cluster_id,
+        region_code, year, uscc, rd, revenue, employment, output, apps, grants, pct``.
+    patents : ibis.Table
+        :func:`patents_enriched`.
+    fields : ibis.Table
+        :func:`cluster_fields` (``cluster_id, field_nr``).
+    levels : sequence of str
+        The geographic levels of ``fy_patents``.
+    """
+    wide = fy_patents.group_by(*KEYS).aggregate(
         n=_.count(), rd=_.rd.sum(), rd_max=_.rd.max(), revenue=_.revenue.sum(),
         employment=_.employment.sum(), output=_.output.sum(), apps=_.apps.sum(), apps_max=_.apps.max(),
         grants=_.grants.sum(), grants_max=_.grants.max(), pct=_.pct.sum(), pct_max=_.pct.max())
@@ -156,7 +167,7 @@ def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Tabl
         nat=_.count())
     firm_field = in_fields.filter(_.applicant_uscc.notnull()).group_by(
         "cluster_id", uscc=_.applicant_uscc, year=_.app_year).aggregate(a=_.count())
-    cf = fy.select(*KEYS, "uscc").join(firm_field, ["cluster_id", "uscc", "year"])
+    cf = fy_patents.select(*KEYS, "uscc").join(firm_field, ["cluster_id", "uscc", "year"])
     share = cf.group_by(*KEYS).aggregate(a=_.a.sum(), amax=_.a.max(), n=_.count()).join(
         national, ["cluster_id", "year"])
     parts.append(melt(share, {"national_patent_share": (safe_div(_.a, _.nat), _.n, safe_div(_.amax, _.a))}))
@@ -185,3 +196,12 @@ def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Tabl
     allf = allf.mutate(region_code=ibis.literal(NATION))
     parts.append(melt(allf, {"foreign_applicant_share": (safe_div(_.foreign, _.total), None, None)}))
     return stack(*parts)
+
+
+@indicator_group("innovation", ids=("rd_intensity", "invention_apps_per_10k_emp", "invention_grants_per_10k_emp",
+                                    "invention_apps_per_100m_output", "invention_grants_per_100m_output",
+                                    "pct_applications", "national_patent_share", "rta_cluster_fields",
+                                    "foreign_applicant_share"),
+                 reads=("fy_patents", "patents", "fields"))
+def innovation_group(tables, opts):
+    return innovation_indicators(tables["fy_patents"], tables["patents"], tables["fields"], opts.levels)
