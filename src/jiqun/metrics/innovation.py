@@ -84,16 +84,20 @@ def map_ipc_fields(table: ibis.Table, fields: ibis.Table, column: str = "ipc") -
     is_head = head_patterns(fields)
     head_only, other = fields.filter(is_head), fields.filter(~is_head)
     symbols = table.select(_sym=table[column]).filter(_._sym.notnull())
-    t = table.mutate(_head=ipc_head(table[column]))
+    with_heads = table.mutate(_head=ipc_head(table[column]))
     heads = ipc_fields(symbols.select(_head=ipc_head(_._sym)).distinct(), head_only, "_head", pattern_length=True)
-    heads = heads.select(_h=_._head, _hf=_.field_nr, _hl=_.pattern_length)
+    heads = heads.select(_head_key=_._head, _head_field=_.field_nr, _head_length=_.pattern_length)
     other_subs = other.select(_osub=_.ipc.substr(0, 4)).distinct()
     candidates = symbols.filter(_._sym.strip().upper().substr(0, 4).isin(other_subs._osub)).distinct()
     rest = ipc_fields(candidates, other, "_sym", pattern_length=True)
-    rest = rest.select(_s=_._sym, _of=_.field_nr, _ol=_.pattern_length)
-    j = t.left_join(heads, t._head == heads._h).left_join(rest, t[column] == rest._s)
-    take_other = j._of.notnull() & (j._hf.isnull() | (j._ol > j._hl) | ((j._ol == j._hl) & (j._of < j._hf)))
-    return j.select(*table.columns, field_nr=ibis.ifelse(take_other, j._of, j._hf))
+    rest = rest.select(_symbol_key=_._sym, _symbol_field=_.field_nr, _symbol_length=_.pattern_length)
+    matched = with_heads.left_join(heads, with_heads._head == heads._head_key).left_join(
+        rest, with_heads[column] == rest._symbol_key)
+    head_length, symbol_length = matched._head_length, matched._symbol_length
+    head_field, symbol_field = matched._head_field, matched._symbol_field
+    take_other = symbol_field.notnull() & (head_field.isnull() | (symbol_length > head_length)
+                                           | ((symbol_length == head_length) & (symbol_field < head_field)))
+    return matched.select(*table.columns, field_nr=ibis.ifelse(take_other, symbol_field, head_field))
 
 
 def cluster_fields(con) -> ibis.Table:

@@ -24,8 +24,8 @@ def store_strength(con, opts: Options | None = None) -> ibis.Table:
     fy = cluster_firm_years(con, ("city",))
     from_firms = fy.group_by(region=_.region_code, cluster=_.cluster_id, year=_.year).aggregate(
         employment=_.employment.sum(), establishments=_.uscc.nunique())
-    re = con.table("regional_employment").filter(_.classification == "cluster")
-    from_stats = re.filter((_.region_code != opts.reference_region) & (_.region_code.substr(4, 2) == "00")
+    stats = con.table("regional_employment").filter(_.classification == "cluster")
+    from_stats = stats.filter((_.region_code != opts.reference_region) & (_.region_code.substr(4, 2) == "00")
                            & (_.region_code.substr(2, 4) != "0000")).select(
         region=_.region_code, cluster=_.sector_code, year=_.year.cast("int64"), employment=_.employment,
         establishments=_.establishments)
@@ -33,7 +33,7 @@ def store_strength(con, opts: Options | None = None) -> ibis.Table:
     regional = stack(from_firms.mutate(employment=_.employment.cast("float64"),
                                             establishments=_.establishments.cast("int64")).filter(has_firms),
                           from_stats.mutate(establishments=_.establishments.cast("int64")).filter(~has_firms))
-    nat = re.filter(_.region_code == opts.reference_region).select(
+    nat = stats.filter(_.region_code == opts.reference_region).select(
         cluster=_.sector_code, year=_.year.cast("int64"), employment=_.employment)
     has_nat = nat.count() > 0
     if has_nat.execute():
