@@ -168,6 +168,11 @@ def test_innovation(hand_store):
 def test_openness_and_quality(hand_store):
     got = hand_store[1]
     assert v(got, "export_share").value == pytest.approx(20 / 110)
+    # 出口交货值 / 工业总产值: Wuxi IoT exports 20 of output 90 + 10 in 2022, 30 of 100 + 20 in 2023,
+    # all from firm a.
+    assert v(got, "export_output_share").value == pytest.approx(20 / 100)
+    assert v(got, "export_output_share", year=2023).value == pytest.approx(30 / 120)
+    assert v(got, "export_output_share").n_firms == 2 and v(got, "export_output_share").top_firm_share == 1
     assert v(got, "intl_trademarks").value == 1 and v(got, "intl_trademarks", year=2023).value == 0
     assert v(got, "firms_with_intl_trademarks", year=2023).value == 1
     assert v(got, "n_srdi").value == 2 and v(got, "n_little_giants").value == 1
