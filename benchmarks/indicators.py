@@ -843,7 +843,7 @@ def main(argv=None) -> int:
         sizes = {t: cnt.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                  for t in ("firms", "firm_years", "transactions", "patents", "trademarks")}
         cnt.close()
-        from jiqun.metrics.compute import catalogue_ids
+        from jiqun.metrics.engine import catalogue_ids
 
         # When the baseline covers the whole catalogue on the same store, the full run is the one compared.
         jout, pout = str(folder / "jiqun.parquet"), str(folder / "pandas.parquet")

@@ -331,7 +331,7 @@ def test_demo_data_give_all_three_types_with_explanations(tmp_path):
     from jiqun.evaluation.store import display_names, filter_level
     from jiqun.evaluation.typology import thresholds
     from jiqun.ingest import ingest_file
-    from jiqun.metrics.compute import compute_indicators
+    from jiqun.metrics.engine import compute_indicators
 
     files = generate(tmp_path, "small", seed=2024)
     con = jiqun.connect(tmp_path / "demo.duckdb")
@@ -377,7 +377,7 @@ def test_demo_typology_robust_across_seeds(tmp_path, seed):
     from jiqun.evaluation.store import display_names, filter_level
     from jiqun.evaluation.typology import rule_tests, thresholds
     from jiqun.ingest import ingest_file
-    from jiqun.metrics.compute import compute_indicators
+    from jiqun.metrics.engine import compute_indicators
 
     files = generate(tmp_path, "small", seed=seed)
     con = jiqun.connect(tmp_path / "demo.duckdb")

@@ -168,6 +168,11 @@ def test_innovation(hand_store):
 def test_openness_and_quality(hand_store):
     got = hand_store[1]
     assert v(got, "export_share").value == pytest.approx(20 / 110)
+    # 出口交货值 / 工业总产值: Wuxi IoT exports 20 of output 90 + 10 in 2022, 30 of 100 + 20 in 2023,
+    # all from firm a.
+    assert v(got, "export_output_share").value == pytest.approx(20 / 100)
+    assert v(got, "export_output_share", year=2023).value == pytest.approx(30 / 120)
+    assert v(got, "export_output_share").n_firms == 2 and v(got, "export_output_share").top_firm_share == 1
     assert v(got, "intl_trademarks").value == 1 and v(got, "intl_trademarks", year=2023).value == 0
     assert v(got, "firms_with_intl_trademarks", year=2023).value == 1
     assert v(got, "n_srdi").value == 2 and v(got, "n_little_giants").value == 1
@@ -273,13 +278,13 @@ def test_cached_engine_equals_the_expressions(hand_store, monkeypatch, buyers_by
     """The production path (inputs materialised with integer firm keys, hashed seller keys, leader
     ranks from a top-n aggregate) gives the numbers of the plain ibis expressions; also with buyers
     per firm-year (the path for account years too far apart for one bitmask)."""
-    from jiqun.metrics import compute
-    from jiqun.metrics.compute import compute_indicator_arrow
+    from jiqun.metrics.executors import duckdb as duckdb_executor
+    from jiqun.metrics.engine import compute_indicator_table
 
     if buyers_by_year:
-        monkeypatch.setattr(compute, "MAX_MASK_YEARS", 1)
+        monkeypatch.setattr(duckdb_executor, "MAX_MASK_YEARS", 1)
     con, got = hand_store
-    cached = _sorted(compute_indicator_arrow(con, Options(leaders_k=1, cagr_window=1)))
+    cached = _sorted(compute_indicator_table(con, Options(leaders_k=1, cagr_window=1)))
     plain = _sorted(got.reset_index())
     assert len(cached) == len(plain)
     pd.testing.assert_frame_equal(cached[["cluster_id", "region_code", "year", "indicator"]],
@@ -307,7 +312,8 @@ def _two_buyer_store(tmp_path, template, first_serial):
 
 def test_colliding_seller_keys_fall_back_to_exact_keys(tmp_path, _template_store, monkeypatch, caplog):
     """If two sellers' hash keys collide, the engine notices and keys seller-years by USCC."""
-    from jiqun.metrics import compute
+    from jiqun.metrics.engine import compute_indicator_table
+    from jiqun.metrics.executors import duckdb as duckdb_executor
 
     con, (a, b, s1, s2) = _two_buyer_store(tmp_path, _template_store, 11)
     ingest_table(con, pd.DataFrame({"uscc": [a, b, s1] * 2, "year": [2022] * 3 + [2023] * 3,
@@ -325,9 +331,9 @@ def test_colliding_seller_keys_fall_back_to_exact_keys(tmp_path, _template_store
     # Rows written around the loader have no firm keys: the engine hashes the USCCs instead.
     con.con.execute("UPDATE transactions SET seller_key = NULL, buyer_key = NULL").fetchall()
     # Every USCC has 18 characters: this "hash" gives all sellers the same key.
-    monkeypatch.setattr(compute, "_seller_key", lambda uscc: uscc.length().cast("uint64"))
-    with caplog.at_level("WARNING", logger="jiqun.metrics.compute"):
-        cached = _sorted(compute.compute_indicator_arrow(con, opts))
+    monkeypatch.setattr(duckdb_executor, "seller_key", lambda uscc: uscc.length().cast("uint64"))
+    with caplog.at_level("WARNING", logger="jiqun.metrics.executors.duckdb"):
+        cached = _sorted(compute_indicator_table(con, opts))
     assert "seller keys collide" in caplog.text
     assert len(cached) == len(plain)
     assert cached.value.to_numpy() == pytest.approx(plain.value.to_numpy(), rel=1e-12, nan_ok=True)
@@ -353,7 +359,7 @@ def test_purchases_outside_account_years_do_not_count(tmp_path, _template_store)
     """Buyers meet the transactions at firm level (all years) and their account years are checked
     afterwards: purchases in a year the buyer has no accounts (before its first year, or between two)
     change no indicator, and the cached engine still equals the plain expressions."""
-    from jiqun.metrics.compute import compute_indicator_arrow
+    from jiqun.metrics.engine import compute_indicator_table
 
     con, (a, b, s1, s2) = _two_buyer_store(tmp_path, _template_store, 21)
     # A has accounts in 2020 and 2022, B in 2021 and 2022.
@@ -370,11 +376,11 @@ def test_purchases_outside_account_years_do_not_count(tmp_path, _template_store)
     load([("t1", 2020, s1, "320211", a, 40 * M), ("t2", 2022, s1, "320211", a, 10 * M),
           ("t3", 2022, s2, "310000", b, 5 * M), ("t4", 2021, s1, "320211", b, 7 * M)])
     opts = Options(leaders_k=1, cagr_window=1)
-    before = _sorted(compute_indicator_arrow(con, opts))
+    before = _sorted(compute_indicator_table(con, opts))
     # A buys in 2019 (before the first account year) and 2021 (a gap); B in 2020: none has accounts then.
     load([("t5", 2019, s1, "320211", a, 30 * M), ("t6", 2021, s1, "320211", a, 20 * M),
           ("t7", 2020, s1, "320211", b, 9 * M)])
-    after = _sorted(compute_indicator_arrow(con, opts))
+    after = _sorted(compute_indicator_table(con, opts))
     plain = _sorted(compute_indicators(con, opts).execute())
     # Purchase shares and the cells of driving power are as before (its sellers' total sales include
     # the new sales, as they should); nothing appears for 2019.
@@ -396,7 +402,7 @@ def test_driving_power_counts_sales_to_leaders_from_local_firms_only(tmp_path, _
     """Sales to leaders are those of the local suppliers S (firms with a USCC) at each level: a leader's
     purchase from an unidentified seller in its city adds nothing, and one from a firm elsewhere in the
     province counts at province level only; in the cached engine and in the expressions."""
-    from jiqun.metrics.compute import compute_indicator_arrow
+    from jiqun.metrics.engine import compute_indicator_table
 
     con, (a, b, s1, s2) = _two_buyer_store(tmp_path, _template_store, 31)
     ingest_table(con, pd.DataFrame({"uscc": [s2], "name": ["丁"], "region_code": ["320102"],
@@ -414,7 +420,7 @@ def test_driving_power_counts_sales_to_leaders_from_local_firms_only(tmp_path, _
     ], columns=["transaction_id", "year", "seller_uscc", "seller_region_code", "buyer_uscc", "amount_yuan"]).assign(
         node_id="iot.u1", buyer_region_code="320281"), "transactions")
     opts = Options(leaders_k=1, cagr_window=1)
-    for table in (compute_indicator_arrow(con, opts), compute_indicators(con, opts).execute()):
+    for table in (compute_indicator_table(con, opts), compute_indicators(con, opts).execute()):
         dp = _sorted(table)
         dp = dp[(dp.indicator == "leader_driving_power") & (dp.year == 2022)].set_index("region_code")
         assert set(dp.index) == {"320200", "320000"}
@@ -424,12 +430,12 @@ def test_driving_power_counts_sales_to_leaders_from_local_firms_only(tmp_path, _
 
 
 def test_group_sql_is_compiled_one_group_ahead_in_a_worker():
-    """``_ahead`` (the worker compiling the next group's SQL while DuckDB runs the current one)
+    """``compile_ahead`` (the worker compiling the next group's SQL while DuckDB runs the current one)
     yields the items in order, raises the worker's errors in the caller, and stops the worker when
     the caller stops early."""
     import threading
 
-    from jiqun.metrics.compute import _ahead
+    from jiqun.metrics.executors.compile_ahead import compile_ahead
 
     threads = []
 
@@ -440,12 +446,12 @@ def test_group_sql_is_compiled_one_group_ahead_in_a_worker():
                 raise ValueError(f"item {i} does not compile")
             yield i
 
-    assert list(_ahead(items(5))) == [0, 1, 2, 3, 4]
+    assert list(compile_ahead(items(5))) == [0, 1, 2, 3, 4]
     assert set(threads) == {"jiqun-compile"}
     with pytest.raises(ValueError, match="item 2 does not compile"):
-        list(_ahead(items(5, fail_at=2)))
+        list(compile_ahead(items(5, fail_at=2)))
     threads.clear()
-    for i in _ahead(items(100)):
+    for i in compile_ahead(items(100)):
         if i == 1:
             break
     # One item ahead: the worker built at most the item after the last one taken, then stopped.
@@ -459,7 +465,7 @@ def test_region_totals_summed_per_county_first_equal_the_expressions(tmp_path, _
     n_firms = firms in the region, largest firm's share) matches hand values, and the cached engine
     equals the plain expressions."""
     from conftest import make_uscc_fn
-    from jiqun.metrics.compute import compute_indicator_arrow
+    from jiqun.metrics.engine import compute_indicator_table
 
     con, (a, b, s1, _s2) = _two_buyer_store(tmp_path, _template_store, 41)
     # c: a second IoT firm in a's county (320281); d: a firm of another division there.
@@ -471,7 +477,7 @@ def test_region_totals_summed_per_county_first_equal_the_expressions(tmp_path, _
                                     "output_value_yuan": [90 * M, 50 * M, 10 * M, 5 * M, 20 * M, 80 * M, 40 * M],
                                     "employment": [100, 300, 50, 10, 40, 90, 250]}), "firm_years")
     opts = Options(leaders_k=1, cagr_window=1)
-    cached = _sorted(compute_indicator_arrow(con, opts))
+    cached = _sorted(compute_indicator_table(con, opts))
     plain = _sorted(compute_indicators(con, opts).execute())
     assert len(cached) == len(plain)
     assert cached.value.to_numpy() == pytest.approx(plain.value.to_numpy(), rel=1e-12, nan_ok=True)

@@ -22,3 +22,22 @@ def one(db, sql: str, params=None) -> tuple | None:
     """Execute ``sql`` and return its first row (or None)."""
     rows = run(db, sql, params)
     return rows[0] if rows else None
+
+
+def replace_keyed_rows(con, table: str, rows, keys) -> None:
+    """Replace the rows of ``table`` whose ``keys`` are in the pyarrow table ``rows`` by ``rows`` (its
+    columns in the table's order), in one transaction."""
+    db = duckdb_connection(con)
+    match = " AND ".join(f"t.{k} = n.{k}" for k in keys)
+    db.register("_jiqun_new_rows", rows)
+    try:
+        db.execute("BEGIN TRANSACTION")
+        try:
+            db.execute(f"DELETE FROM {table} t USING _jiqun_new_rows n WHERE {match}")
+            db.execute(f"INSERT INTO {table} SELECT {', '.join(rows.column_names)} FROM _jiqun_new_rows")
+            db.execute("COMMIT")
+        except Exception:
+            db.execute("ROLLBACK")
+            raise
+    finally:
+        db.unregister("_jiqun_new_rows")

@@ -34,8 +34,7 @@ def indicators(
     save: bool = typer.Option(False, "--save", help="Also store the results in `indicator_results`."),
 ) -> None:
     """Compute the monitoring indicators per cluster × region × year. 集群监测指标。"""
-    from ..metrics import compute_indicators, write_indicator_results
-    from ..metrics.compute import data_vintage
+    from ..metrics.engine import compute_indicator_table, data_vintage, save_indicator_results
     from ..metrics.export import FORMATS, display_table, published, write
 
     if fmt not in FORMATS:
@@ -49,17 +48,18 @@ def indicators(
         cluster = resolve_cluster(con, cluster, allow_all=True) if cluster else None
         region = resolve_region(con, region) if region else None
         year = resolve_year(con, year) if year else None
+        results = compute_indicator_table(con)  # the production engine, once
         if save:
-            n = write_indicator_results(con)
+            n = save_indicator_results(con, results)
             err_console.print(f"stored {n:,} rows in indicator_results")
-        expr = compute_indicators(con)
+        frame = results.to_pandas()
         if cluster:
-            expr = expr.filter(expr.cluster_id == cluster)
+            frame = frame[frame.cluster_id == cluster]
         if region:
-            expr = expr.filter(expr.region_code == region)
+            frame = frame[frame.region_code == region]
         if year:
-            expr = expr.filter(expr.year == year)
-        frame = published(expr.execute())
+            frame = frame[frame.year == year]
+        frame = published(frame.reset_index(drop=True))
         cluster_names, region_names = _names(con)
         vintage = data_vintage(con)
     finally:

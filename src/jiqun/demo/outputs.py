@@ -85,9 +85,8 @@ def _names_first(frame):
 
 def monitoring_frames(con) -> dict:
     """Indicator catalogue results (also stored in ``indicator_results``), strength flags, alerts."""
-    from ..metrics import store_strength, write_indicator_results
+    from ..metrics import store_alerts, store_strength, write_indicator_results
     from ..metrics.alert_report import published_alerts
-    from ..metrics.compute import store_alerts
     from ..metrics.export import published
 
     write_indicator_results(con)
@@ -167,7 +166,7 @@ def _sheets(con, frames: dict, evaluations: dict) -> list[Sheet]:
 def write_outputs(con, out_dir: Path, note: str) -> list[Path]:
     """Compute the marts and write them (CSV with a BOM, one Excel workbook); return the files written."""
     from ..evaluation.report import flat_table
-    from ..metrics.compute import data_vintage
+    from ..metrics.engine import data_vintage
     from ..metrics.export import indicator_definitions
 
     out_dir.mkdir(parents=True, exist_ok=True)

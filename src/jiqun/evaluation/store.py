@@ -1,7 +1,7 @@
 """Reading an evaluation's inputs from the store (the only I/O of :mod:`jiqun.evaluation`).
 
 Indicator values come from ``indicator_results`` when it holds the scheme's indicators;
-otherwise they are computed on the fly with :func:`jiqun.metrics.compute.compute_indicators`.
+otherwise they are computed on the fly with :func:`jiqun.metrics.engine.compute_indicator_table`.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ def indicator_values(con, scheme: Scheme) -> tuple[pd.DataFrame, str]:
     if not frame.empty:
         vintages = sorted({v for v in frame["vintage"].dropna()})
         return frame, "; ".join(vintages) or "undeclared vintage"
-    from ..metrics.compute import compute_indicators, data_vintage
+    from ..metrics.engine import compute_indicator_table, data_vintage
 
-    frame = compute_indicators(con, indicators=wanted).execute()
+    frame = compute_indicator_table(con, indicators=wanted).to_pandas()
     return frame, data_vintage(con)
 
 

@@ -114,10 +114,11 @@ def store_alert_table(con) -> StoreAlerts:
     """Evaluate the alert rules on the store's indicators (computed now), every year."""
     import ibis
 
-    from .compute import compute_indicator_arrow, data_vintage, store_alerts
+    from .engine import compute_indicator_table, data_vintage
+    from .store_views import store_alerts
 
     cluster_names, region_names = _names(con)
-    arrow = compute_indicator_arrow(con)
+    arrow = compute_indicator_table(con)
     frame = published_alerts(store_alerts(con, ibis.memtable(arrow)).execute())
     return StoreAlerts(frame, sorted(int(y) for y in arrow.column("year").unique().to_pylist()),
                        sorted(arrow.column("region_code").unique().to_pylist()), data_vintage(con),

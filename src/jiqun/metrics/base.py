@@ -25,12 +25,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import ibis
+import pyarrow as pa
 from ibis import _
 
 from .. import marts
 
 KEYS = ("cluster_id", "region_code", "year")
 LONG_COLUMNS = ("cluster_id", "region_code", "year", "indicator", "value", "n_firms", "top_firm_share")
+#: The engine's results as Arrow types, the same on every backend.
+LONG_SCHEMA = pa.schema([("cluster_id", pa.string()), ("region_code", pa.string()), ("year", pa.int64()),
+                         ("indicator", pa.string()), ("value", pa.float64()), ("n_firms", pa.int64()),
+                         ("top_firm_share", pa.float64())])
 NATION = "100000"
 ALL = "all"  # cluster_id of whole-economy values (e.g. Krugman index)
 LEVELS = ("city", "province")
@@ -146,10 +151,10 @@ def reference_area(con, opts: Options = Options(), national_rows: bool | None = 
     ``national_rows``: whether such rows exist, when the caller knows (:func:`has_reference_rows`);
     otherwise the expression decides, at the cost of computing both branches.
     """
-    re = reference_rows(con, opts)
-    clusters = re.filter(_.classification == "cluster").group_by(cluster_id=_.sector_code, year=_.year).aggregate(
+    stats = reference_rows(con, opts)
+    clusters = stats.filter(_.classification == "cluster").group_by(cluster_id=_.sector_code, year=_.year).aggregate(
         e_c=_.employment.sum(), q_c=_.output_value_yuan.sum())
-    divisions = re.filter((_.classification == "industry") & (_.sector_code.length() == 2))
+    divisions = stats.filter((_.classification == "industry") & (_.sector_code.length() == 2))
     total = divisions.group_by("year").aggregate(e_c=_.employment.sum(), q_c=_.output_value_yuan.sum())
     national = stack(clusters, total.select(cluster_id=ibis.literal(ALL), year=_.year, e_c=_.e_c, q_c=_.q_c))
     national = national.mutate(reference_region=ibis.literal(opts.reference_region))
@@ -165,20 +170,20 @@ def reference_area(con, opts: Options = Options(), national_rows: bool | None = 
                         reference_region=_.region_code))
     if national_rows is not None:
         return national if national_rows else province
-    has_national = re.count() > 0
+    has_national = stats.count() > 0
     return stack(national.filter(has_national), province.filter(~has_national))
 
 
 def reference_divisions(con, opts: Options = Options(), national_rows: bool | None = None) -> ibis.Table:
     """Reference employment per GB/T 4754 division × year: ``division, year, e_i`` (Krugman index)."""
-    re = con.table("regional_employment").filter(
+    stats = con.table("regional_employment").filter(
         (_.region_code == opts.reference_region) & (_.classification == "industry") & (_.sector_code.length() == 2))
-    national = re.group_by(division=_.sector_code, year=_.year).aggregate(e_i=_.employment.sum())
+    national = stats.group_by(division=_.sector_code, year=_.year).aggregate(e_i=_.employment.sum())
     fy = firm_years(con)
     province = fy.group_by("division", "year").aggregate(e_i=_.employment.sum())
     if national_rows is not None:
         return national if national_rows else province
-    has_national = re.count() > 0
+    has_national = stats.count() > 0
     return stack(national.filter(has_national), province.filter(~has_national))
 
 

@@ -1,4 +1,4 @@
-"""DuckDB-specific pieces of the cached indicator engine (:func:`jiqun.metrics.compute.compute_indicator_arrow`).
+"""DuckDB-specific SQL of the DuckDB executor (:mod:`jiqun.metrics.executors.duckdb`).
 
 The indicator groups are portable ibis expressions. When the engine materialises their shared
 inputs in a DuckDB store it uses a few things only DuckDB has, kept here, apart from the

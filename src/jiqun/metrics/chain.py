@@ -23,6 +23,7 @@ import ibis
 from ibis import _
 
 from .base import KEYS, melt, province_code, safe_div
+from .registry import indicator_group
 
 
 #: ``seller_location`` of :func:`located_purchases`: where a seller is relative to the buyer firm.
@@ -84,16 +85,12 @@ def buyer_purchases(located: ibis.Table) -> ibis.Table:
         imp=_.amount.sum(where=_.seller_location == IMPORTED))
 
 
-def purchase_indicators(fy: ibis.Table, per_buyer: ibis.Table | None) -> ibis.Table:
-    """Local supporting rates and import share of purchases, from cluster firm-years and
-    :func:`buyer_purchases` (``per_buyer=None``: ``fy`` rows already carry their buyer-year's
-    ``total, city, prov, imp``, and only firm-years with purchases)."""
-    if per_buyer is None:
-        p = fy
-    else:
-        buyers = fy.select(*KEYS, buyer_uscc=_.uscc)
-        p = buyers.join(per_buyer, ["buyer_uscc", "year"])
-    wide = p.group_by(*KEYS).aggregate(
+def purchase_indicators(fy_purchases: ibis.Table) -> ibis.Table:
+    """Local supporting rates and import share of purchases.
+
+    ``fy_purchases``: the cluster firm-years that made purchases, each with its buyer-year's sums
+    from :func:`buyer_purchases` (``cluster_id, region_code, year, total, city, prov, imp``)."""
+    wide = fy_purchases.group_by(*KEYS).aggregate(
         n=_.count(), total=_.total.sum(), city=_.city.sum(), prov=_.prov.sum(), imp=_.imp.sum(),
         city_max=_.city.max(), prov_max=_.prov.max(), imp_max=_.imp.max())
     return melt(wide, {
@@ -164,3 +161,19 @@ def moved_out_indicator(fy: ibis.Table, transactions: ibis.Table, sellers: ibis.
     wide = keys.join(prev_keys, list(KEYS)).left_join(counts, list(KEYS)).select(
         *KEYS, moved=_.moved.fill_null(0))
     return melt(wide, {"suppliers_moved_out": (_.moved, _.moved, None)})
+
+
+@indicator_group("purchases", ids=("local_supporting_rate_city", "local_supporting_rate_province",
+                                   "import_share_purchases"), reads=("fy_purchases",))
+def purchases_group(tables, opts):
+    return purchase_indicators(tables["fy_purchases"])
+
+
+@indicator_group("coverage", ids=("chain_segment_coverage",), reads=("fy", "segment_suppliers", "nodes"))
+def coverage_group(tables, opts):
+    return coverage_indicator(tables["fy"], tables["segment_suppliers"], tables["nodes"])
+
+
+@indicator_group("moved_out", ids=("suppliers_moved_out",), reads=("fy", "located", "sellers"))
+def moved_out_group(tables, opts):
+    return moved_out_indicator(tables["fy"], tables["located"], tables["sellers"])

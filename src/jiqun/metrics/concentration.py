@@ -20,6 +20,7 @@ from ibis import _
 
 from .base import KEYS, melt, province_code, safe_div
 from .leading import rank_leaders
+from .registry import indicator_group
 
 
 def concentration_indicators(fy_ranked: ibis.Table) -> ibis.Table:
@@ -54,16 +55,16 @@ def ellison_glaeser(fy_city: ibis.Table, all_city: ibis.Table) -> ibis.Table:
     ibis.Table
         ``cluster_id, region_code (province), year, gamma, gini (G), herf (H), n, top``.
     """
-    x = all_city.mutate(prov=province_code(_.region_code))
-    x = x.mutate(x_r=_.e_r / _.e_r.sum().over(group_by=["prov", "year"]))
-    sum_x2 = x.group_by("prov", "year").aggregate(sx2=(_.x_r * _.x_r).sum())
+    city_shares = all_city.mutate(prov=province_code(_.region_code))
+    city_shares = city_shares.mutate(x_r=_.e_r / _.e_r.sum().over(group_by=["prov", "year"]))
+    sum_x2 = city_shares.group_by("prov", "year").aggregate(sx2=(_.x_r * _.x_r).sum())
     firms = fy_city.filter(_.employment > 0).mutate(prov=province_code(_.region_code))
     tot = firms.group_by("cluster_id", "prov", "year").aggregate(
         e_c=_.employment.sum(), n=_.count(), emax=_.employment.max(),
         sum_sq=(_.employment * _.employment).sum())
     tot = tot.mutate(herf=_.sum_sq / (_.e_c * _.e_c), top=_.emax / _.e_c)
     city = firms.group_by("cluster_id", "prov", "region_code", "year").aggregate(e_rc=_.employment.sum())
-    grid = tot.select("cluster_id", "prov", "year", "e_c").join(x.select("prov", "year", "region_code", "x_r"),
+    grid = tot.select("cluster_id", "prov", "year", "e_c").join(city_shares.select("prov", "year", "region_code", "x_r"),
                                                                  ["prov", "year"])
     full = grid.left_join(city, ["cluster_id", "prov", "region_code", "year"]).select(
         "cluster_id", "prov", "year", "x_r", s_r=_.e_rc.fill_null(0) / _.e_c)
@@ -78,3 +79,14 @@ def eg_indicator(fy: ibis.Table, regions: ibis.Table) -> ibis.Table:
     """Long ``ellison_glaeser`` rows (province level) from cluster firm-years and region totals."""
     eg = ellison_glaeser(fy.filter(_.level == "city"), regions.filter(_.level == "city"))
     return melt(eg, {"ellison_glaeser": (_.gamma, _.n, _.top)})
+
+
+@indicator_group("concentration", ids=("hhi", "cr4", "cr10"), reads=("ranked",))
+def concentration_group(tables, opts):
+    return concentration_indicators(tables["ranked"])
+
+
+@indicator_group("ellison_glaeser", ids=("ellison_glaeser",), reads=("fy", "regions"))
+def ellison_glaeser_group(tables, opts):
+    # Defined over the cities of a province: nothing to compute when the city level is not asked for.
+    return eg_indicator(tables["fy"], tables["regions"]) if "city" in opts.levels else None

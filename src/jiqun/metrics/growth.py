@@ -23,6 +23,7 @@ import ibis
 from ibis import _
 
 from .base import stack, ALL, melt, safe_div
+from .registry import indicator_group
 
 
 def _with_previous(totals: ibis.Table, lag_years: int, cols=("output", "employment")) -> ibis.Table:
@@ -63,3 +64,10 @@ def growth_indicators(totals: ibis.Table, reference: ibis.Table, cagr_window: in
         "ss_local_competitiveness": ((_.employment - _.employment_prev) - _.employment_prev * _.grow_c, _.n, top),
     }))
     return stack(*parts)
+
+
+@indicator_group("growth", ids=("output_growth_yoy", "employment_growth_yoy", "output_cagr", "ss_total_change",
+                                "ss_reference_growth", "ss_industry_mix", "ss_local_competitiveness"),
+                 reads=("totals", "reference"))
+def growth_group(tables, opts):
+    return growth_indicators(tables["totals"], tables["reference"], opts.cagr_window)

@@ -32,6 +32,7 @@ import ibis
 from ibis import _
 
 from .base import stack, KEYS, NATION, level_code, melt, safe_div
+from .registry import indicator_group
 
 
 def normalise_ipc(ipc):
@@ -83,16 +84,20 @@ def map_ipc_fields(table: ibis.Table, fields: ibis.Table, column: str = "ipc") -
     is_head = head_patterns(fields)
     head_only, other = fields.filter(is_head), fields.filter(~is_head)
     symbols = table.select(_sym=table[column]).filter(_._sym.notnull())
-    t = table.mutate(_head=ipc_head(table[column]))
+    with_heads = table.mutate(_head=ipc_head(table[column]))
     heads = ipc_fields(symbols.select(_head=ipc_head(_._sym)).distinct(), head_only, "_head", pattern_length=True)
-    heads = heads.select(_h=_._head, _hf=_.field_nr, _hl=_.pattern_length)
+    heads = heads.select(_head_key=_._head, _head_field=_.field_nr, _head_length=_.pattern_length)
     other_subs = other.select(_osub=_.ipc.substr(0, 4)).distinct()
     candidates = symbols.filter(_._sym.strip().upper().substr(0, 4).isin(other_subs._osub)).distinct()
     rest = ipc_fields(candidates, other, "_sym", pattern_length=True)
-    rest = rest.select(_s=_._sym, _of=_.field_nr, _ol=_.pattern_length)
-    j = t.left_join(heads, t._head == heads._h).left_join(rest, t[column] == rest._s)
-    take_other = j._of.notnull() & (j._hf.isnull() | (j._ol > j._hl) | ((j._ol == j._hl) & (j._of < j._hf)))
-    return j.select(*table.columns, field_nr=ibis.ifelse(take_other, j._of, j._hf))
+    rest = rest.select(_symbol_key=_._sym, _symbol_field=_.field_nr, _symbol_length=_.pattern_length)
+    matched = with_heads.left_join(heads, with_heads._head == heads._head_key).left_join(
+        rest, with_heads[column] == rest._symbol_key)
+    head_length, symbol_length = matched._head_length, matched._symbol_length
+    head_field, symbol_field = matched._head_field, matched._symbol_field
+    take_other = symbol_field.notnull() & (head_field.isnull() | (symbol_length > head_length)
+                                           | ((symbol_length == head_length) & (symbol_field < head_field)))
+    return matched.select(*table.columns, field_nr=ibis.ifelse(take_other, symbol_field, head_field))
 
 
 def cluster_fields(con) -> ibis.Table:
@@ -130,12 +135,22 @@ def with_patent_counts(fy: ibis.Table, patents: ibis.Table) -> ibis.Table:
     return base.left_join(grants, ["uscc", "year"]).select(*base.columns, grants=_.grants.fill_null(0))
 
 
-def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Table, levels,
-                          counted: ibis.Table | None = None) -> ibis.Table:
-    """All innovation indicators in long form (see module docstring). ``counted``: ``fy`` already
-    through :func:`with_patent_counts` (e.g. joined at firm level before the levels are stacked)."""
-    base = with_patent_counts(fy, patents) if counted is None else counted
-    wide = base.group_by(*KEYS).aggregate(
+def innovation_indicators(fy_patents: ibis.Table, patents: ibis.Table, fields: ibis.Table, levels) -> ibis.Table:
+    """All innovation indicators in long form (see module docstring).
+
+    Parameters
+    ----------
+    fy_patents : ibis.Table
+        Cluster firm-years with their patent counts (:func:`with_patent_counts`): ``cluster_id,
+        region_code, year, uscc, rd, revenue, employment, output, apps, grants, pct``.
+    patents : ibis.Table
+        :func:`patents_enriched`.
+    fields : ibis.Table
+        :func:`cluster_fields` (``cluster_id, field_nr``).
+    levels : sequence of str
+        The geographic levels of ``fy_patents``.
+    """
+    wide = fy_patents.group_by(*KEYS).aggregate(
         n=_.count(), rd=_.rd.sum(), rd_max=_.rd.max(), revenue=_.revenue.sum(),
         employment=_.employment.sum(), output=_.output.sum(), apps=_.apps.sum(), apps_max=_.apps.max(),
         grants=_.grants.sum(), grants_max=_.grants.max(), pct=_.pct.sum(), pct_max=_.pct.max())
@@ -156,7 +171,7 @@ def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Tabl
         nat=_.count())
     firm_field = in_fields.filter(_.applicant_uscc.notnull()).group_by(
         "cluster_id", uscc=_.applicant_uscc, year=_.app_year).aggregate(a=_.count())
-    cf = fy.select(*KEYS, "uscc").join(firm_field, ["cluster_id", "uscc", "year"])
+    cf = fy_patents.select(*KEYS, "uscc").join(firm_field, ["cluster_id", "uscc", "year"])
     share = cf.group_by(*KEYS).aggregate(a=_.a.sum(), amax=_.a.max(), n=_.count()).join(
         national, ["cluster_id", "year"])
     parts.append(melt(share, {"national_patent_share": (safe_div(_.a, _.nat), _.n, safe_div(_.amax, _.a))}))
@@ -185,3 +200,12 @@ def innovation_indicators(fy: ibis.Table, patents: ibis.Table, fields: ibis.Tabl
     allf = allf.mutate(region_code=ibis.literal(NATION))
     parts.append(melt(allf, {"foreign_applicant_share": (safe_div(_.foreign, _.total), None, None)}))
     return stack(*parts)
+
+
+@indicator_group("innovation", ids=("rd_intensity", "invention_apps_per_10k_emp", "invention_grants_per_10k_emp",
+                                    "invention_apps_per_100m_output", "invention_grants_per_100m_output",
+                                    "pct_applications", "national_patent_share", "rta_cluster_fields",
+                                    "foreign_applicant_share"),
+                 reads=("fy_patents", "patents", "fields"))
+def innovation_group(tables, opts):
+    return innovation_indicators(tables["fy_patents"], tables["patents"], tables["fields"], opts.levels)

@@ -22,6 +22,7 @@ from ibis import _
 
 from .base import KEYS, melt, safe_div, stack
 from .chain import SAME_CITY, SAME_PROVINCE
+from .registry import indicator_group
 
 
 def rank_leaders(fy: ibis.Table, k: int = 10) -> ibis.Table:
@@ -73,3 +74,14 @@ def driving_power(fy_ranked: ibis.Table, located: ibis.Table, levels, sellers: i
         n=_.count(), to_leaders=_.to_leaders.fill_null(0).sum(), sales=_.sales_all.sum(),
         smax=_.sales_all.max())
     return melt(wide, {"leader_driving_power": (safe_div(_.to_leaders, _.sales), _.n, safe_div(_.smax, _.sales))})
+
+
+@indicator_group("leading", ids=("leader_output_share", "top_firm_output_share", "leader_branch_share"),
+                 reads=("ranked",))
+def leading_group(tables, opts):
+    return leading_indicators(tables["ranked"])
+
+
+@indicator_group("driving_power", ids=("leader_driving_power",), reads=("ranked", "located", "sellers"))
+def driving_power_group(tables, opts):
+    return driving_power(tables["ranked"], tables["located"], opts.levels, tables["sellers"])

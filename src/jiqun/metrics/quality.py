@@ -14,6 +14,7 @@ from __future__ import annotations
 from ibis import _
 
 from .base import KEYS, melt, safe_div
+from .registry import indicator_group
 
 
 def quality_indicators(fy):
@@ -32,3 +33,9 @@ def quality_indicators(fy):
         "n_listed": (_.listed, _.n, None),
         "foreign_output_share": (safe_div(_.f_output.fill_null(0), _.output), _.n, safe_div(_.f_max, _.f_output)),
     })
+
+
+@indicator_group("quality", ids=("n_srdi", "n_little_giants", "n_single_champions", "n_listed",
+                                 "foreign_output_share"), reads=("fy",))
+def quality_group(tables, opts):
+    return quality_indicators(tables["fy"])

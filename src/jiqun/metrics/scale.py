@@ -16,6 +16,7 @@ from ibis import _
 
 from ..marts import ABOVE_SIZE_REVENUE_YUAN
 from .base import stack, KEYS, melt, province_code, safe_div
+from .registry import indicator_group
 
 
 def cluster_totals(fy: ibis.Table) -> ibis.Table:
@@ -45,3 +46,9 @@ def scale_indicators(totals: ibis.Table) -> ibis.Table:
         "province_output_share": (safe_div(_.output, _.prov_output), _.n, safe_div(_.output_max, _.output)),
     })
     return stack(long, share_long)
+
+
+@indicator_group("scale", ids=("output_value", "revenue", "n_above_size", "employment", "province_output_share"),
+                 reads=("totals",))
+def scale_group(tables, opts):
+    return scale_indicators(tables["totals"])

@@ -19,6 +19,7 @@ import ibis
 from ibis import _
 
 from .base import stack, ALL, NATION, melt, safe_div
+from .registry import indicator_group
 
 
 def specialisation_indicators(totals: ibis.Table, regions: ibis.Table, reference: ibis.Table) -> ibis.Table:
@@ -74,3 +75,14 @@ def krugman_indicator(region_div: ibis.Table, ref_div: ibis.Table, regions: ibis
     ref_regions = reference.select(ref_code=_.reference_region).distinct()
     k = k.anti_join(ref_regions, k.region_code == ref_regions.ref_code).mutate(cluster_id=ibis.literal(ALL))
     return melt(k, {"krugman_index": (_.krugman, _.n_r, safe_div(_.max_r, _.e_r))})
+
+
+@indicator_group("specialisation", ids=("lq_employment", "lq_output", "national_output_share"),
+                 reads=("totals", "regions", "reference"))
+def specialisation_group(tables, opts):
+    return specialisation_indicators(tables["totals"], tables["regions"], tables["reference"])
+
+
+@indicator_group("krugman", ids=("krugman_index",), reads=("region_div", "ref_div", "regions", "reference"))
+def krugman_group(tables, opts):
+    return krugman_indicator(tables["region_div"], tables["ref_div"], tables["regions"], tables["reference"])

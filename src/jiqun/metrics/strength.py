@@ -33,7 +33,8 @@ import ibis
 import pandas as pd
 from ibis import _
 
-KEYS = ("region", "cluster", "year")
+#: The keys of strength-flag tables (regional statistics naming, unlike the long indicator tables).
+STRENGTH_KEYS = ("region", "cluster", "year")
 OUTPUT_COLUMNS = (
     "region", "cluster", "year", "employment", "establishments", "traded", "lq", "region_share", "cluster_share",
     "strong", "strong10", "significant", "qualifying", "star_size", "star_specialisation", "star_focus",
@@ -58,7 +59,7 @@ def calc_cluster_strength(regional: ibis.Table, reference: ibis.Table | None = N
     ``region``, ``cluster`` and ``year`` come back with the types they were given (computed as
     string, string, int64 inside), so the result merges with the input.
     """
-    key_types = {key: regional.schema()[key] for key in KEYS}
+    key_types = {key: regional.schema()[key] for key in STRENGTH_KEYS}
     if "traded" not in regional.columns:
         regional = regional.mutate(traded=ibis.literal(True))
     base = regional.select(
@@ -158,5 +159,5 @@ def cluster_strength(regional, reference=None):
         return expr
     frame = expr.to_pandas().reset_index(drop=True)
     if isinstance(regional, pd.DataFrame):  # exact pandas dtypes of the keys (e.g. int32, category)
-        frame = frame.astype({key: regional[key].dtype for key in KEYS})
+        frame = frame.astype({key: regional[key].dtype for key in STRENGTH_KEYS})
     return frame
