@@ -12,13 +12,18 @@ def duckdb_connection(con):
     return getattr(con, "con", con)
 
 
-def run(db, sql: str, params=None) -> list[tuple]:
+def fetch_all(db, sql: str, params=None) -> list[tuple]:
     """Execute ``sql`` and return all rows (an empty list for statements)."""
     cursor = db.execute(sql) if params is None else db.execute(sql, params)
     return cursor.fetchall()
 
 
-def one(db, sql: str, params=None) -> tuple | None:
+def fetch_one(db, sql: str, params=None) -> tuple | None:
     """Execute ``sql`` and return its first row (or None)."""
-    rows = run(db, sql, params)
+    rows = fetch_all(db, sql, params)
     return rows[0] if rows else None
+
+
+# Deprecated aliases: used by metrics until the engine rewrite lands.
+run = fetch_all
+one = fetch_one

@@ -12,7 +12,8 @@ from .. import settings
 from ..ingest import MODES, IngestError, ingest_file
 from ..ingest.load import normalize_mode
 from ..schema import LOADABLE, TABLES
-from ..store import StoreError, connect
+from ..session import connect
+from ..store import StoreError
 from .base import (app, check_encoding, check_input_file, check_output_file, console, db_option, db_path,
                    discard_new_store, err_console, fail, is_new_store)
 
@@ -214,10 +215,11 @@ def describe_table(name: str) -> None:
 def docs(out: Path = typer.Option(Path("docs"), "--out", help="Folder of the generated docs.")) -> None:
     """Regenerate docs/data-model.md and docs/settings.md from the declarations. 生成文档。"""
     from ..docs import write_docs
+    from .base import CLI_NOTES
 
     if out.exists() and not out.is_dir():
         fail(f"--out {out} is a file; the docs are written into a folder — give a folder name 输出路径须为文件夹", 2)
-    for path in write_docs(out):
+    for path in write_docs(out, cli_app=app, cli_notes=CLI_NOTES):
         console.print(f"wrote {path}")
 
 

@@ -125,9 +125,9 @@ def _scheme_notes(evaluations: dict) -> list[str]:
 
 
 def _store_path(con) -> str:
-    from .._duck import duckdb_connection, one
+    from .._duck import duckdb_connection, fetch_one
 
-    row = one(duckdb_connection(con), "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+    row = fetch_one(duckdb_connection(con), "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
     return str(row[0]) if row and row[0] else ""
 
 

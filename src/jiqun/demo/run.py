@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..catalogue import ensure_reference_catalogue
 from ..ingest import LoadResult, ingest_file
 from ..store import StoreError, connect
 from ..store.files import check_store_path, lock_message
@@ -87,6 +88,7 @@ def run_demo(out_dir: Path, db_path: Path | None = None, scale: str = "small", s
     started = time.perf_counter()
     con = connect(db_path)
     try:
+        ensure_reference_catalogue(con)
         con.con.execute("INSERT INTO jiqun_meta VALUES ('demo', ?)", [f"scale={scale} seed={seed}"])
         for i, (table, path) in enumerate(files):
             if progress:

@@ -14,7 +14,7 @@ rows; a dry run computes the same changes and writes nothing.
 
 from __future__ import annotations
 
-from .._duck import duckdb_connection, one, run
+from .._duck import duckdb_connection, fetch_one, fetch_all
 
 import datetime as dt
 import os
@@ -217,11 +217,11 @@ def _check_args(table: str, mode: str) -> Table:
 def _drop_temps(db) -> None:
     for name in (STAGE, TYPED, PROBLEMS, "_jiqun_valid", CHANGES, OUTLIERS, SKIPPED, "_jiqun_stage_kept", REGION_NAMES):
         try:
-            run(db, f"DROP TABLE IF EXISTS {name}")
+            fetch_all(db, f"DROP TABLE IF EXISTS {name}")
         except Exception:  # a failed transaction may have to be rolled back first
             try:
-                run(db, "ROLLBACK")
-                run(db, f"DROP TABLE IF EXISTS {name}")
+                fetch_all(db, "ROLLBACK")
+                fetch_all(db, f"DROP TABLE IF EXISTS {name}")
             except Exception:
                 pass
 
@@ -241,7 +241,7 @@ def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: s
         merge_stored_values(db, spec, present)
     run_checks(db, spec, present, max_chars, mode)
     accepted = _outliers(db, spec, present, accept_outliers, source)
-    counts = dict(run(db, f"SELECT rule, count(*) FROM {PROBLEMS} GROUP BY rule"))
+    counts = dict(fetch_all(db, f"SELECT rule, count(*) FROM {PROBLEMS} GROUP BY rule"))
     total = sum(counts.values())
     result = LoadResult(spec.name, source, staged.rows, file_format=staged.file_format,
                         encoding=staged.encoding, ignored_headers=ignored, dry_run=dry_run)
@@ -251,7 +251,7 @@ def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: s
         report = report_path or default_report_path(source)
         _write_report(db, source, report)
         preview_rows = settings.get_int("error_preview_rows")
-        preview = [Problem(source, *row) for row in run(db, 
+        preview = [Problem(source, *row) for row in fetch_all(db, 
             f"SELECT row, \"column\", value, rule, message_en, message_zh FROM {PROBLEMS} "
             f"ORDER BY row, rule LIMIT {preview_rows}")]
         raise IngestError(source, preview, counts, report, total)
@@ -268,11 +268,11 @@ def _outliers(db, spec: Table, present: set[str], accept: bool, source: str) -> 
     selects = outlier_checks(spec, present)
     if not selects:
         return []
-    run(db, f"CREATE OR REPLACE TEMP TABLE {OUTLIERS} AS " + " UNION ALL ".join(selects))
+    fetch_all(db, f"CREATE OR REPLACE TEMP TABLE {OUTLIERS} AS " + " UNION ALL ".join(selects))
     if not accept:
-        run(db, f"INSERT INTO {PROBLEMS} SELECT * FROM {OUTLIERS}")
+        fetch_all(db, f"INSERT INTO {PROBLEMS} SELECT * FROM {OUTLIERS}")
         return []
-    rows = run(db, f"SELECT * FROM {OUTLIERS} ORDER BY 1")
+    rows = fetch_all(db, f"SELECT * FROM {OUTLIERS} ORDER BY 1")
     return [Problem(source, *row) for row in rows]
 
 
@@ -293,7 +293,7 @@ def _describe_layout(result: LoadResult, staged: Staged, arranged) -> None:
 def _write_report(db, source: str, path: Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    run(db, 
+    fetch_all(db, 
         f"COPY (SELECT ? AS file, row, \"column\", value, rule, message_en, message_zh FROM {PROBLEMS} "
         f"ORDER BY row, rule) TO '{str(path).replace(chr(39), chr(39) * 2)}' (HEADER, DELIMITER ',')",
         [source],
@@ -315,7 +315,7 @@ def merge_stored_values(db, spec: Table, present: set[str]) -> None:
     typed = [f"v.{quote(c.name)}" if c.name in present else
              f"CASE WHEN {matched} THEN s.{quote(c.name)} ELSE v.{quote(c.name)} END AS {quote(c.name)}"
              for c in spec.input_columns]
-    run(db, f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT v._row, {', '.join(raws + typed)} FROM {TYPED} v "
+    fetch_all(db, f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT v._row, {', '.join(raws + typed)} FROM {TYPED} v "
             f"LEFT JOIN {quote(spec.name)} s ON {join}")
 
 
@@ -324,8 +324,8 @@ def _count(db, result: LoadResult, changes: ChangeSummary, mode: str) -> bool:
     changes.mode, changes.source_file = mode, result.source_file
     result.changes = changes
     result.rows_inserted, result.rows_updated = changes.rows_inserted, changes.rows_updated
-    result.rows_unchanged = one(db, "SELECT count(*) FROM _jiqun_valid")[0] - changes.rows_inserted - changes.rows_updated
-    result.rows_rejected = one(db, f"SELECT count(DISTINCT row) FROM {PROBLEMS}")[0]
+    result.rows_unchanged = fetch_one(db, "SELECT count(*) FROM _jiqun_valid")[0] - changes.rows_inserted - changes.rows_updated
+    result.rows_rejected = fetch_one(db, f"SELECT count(DISTINCT row) FROM {PROBLEMS}")[0]
     # Same data again: the store stays exactly as it is (idempotent re-load).
     result.changed = bool(result.rows_inserted or result.rows_updated or result.rows_rejected)
     return result.changed
@@ -333,7 +333,7 @@ def _count(db, result: LoadResult, changes: ChangeSummary, mode: str) -> bool:
 
 def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vintage: str | None,
             with_quarantine: bool, present: set[str] | None = None, dry_run: bool = False) -> None:
-    from .. import __version__
+    from .._version import __version__
 
     cols = [c.name for c in spec.input_columns]  # the firm-key columns are filled below, not read
     present = set(cols) if present is None else present
@@ -341,7 +341,7 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
     # (merge_stored_values)
     compared = [c for c in cols if mode != "upsert" or c in present]
     col_list = ", ".join(quote(c) for c in cols)
-    run(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_valid AS SELECT _row, {col_list} FROM {TYPED} "
+    fetch_all(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_valid AS SELECT _row, {col_list} FROM {TYPED} "
             f"WHERE _row NOT IN (SELECT row FROM {PROBLEMS})")
     if dry_run:
         _count(db, result, record_changes(db, spec, "_jiqun_valid", compared, None), mode)
@@ -355,25 +355,25 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
     loads_cols = ("load_id, source_file, sha256, table_name, file_format, encoding, mode, rows_in_file, "
                   "rows_inserted, rows_updated, rows_unchanged, rows_rejected, loaded_at, vintage, user_name, "
                   "jiqun_version")
-    run(db, "BEGIN TRANSACTION")
+    fetch_all(db, "BEGIN TRANSACTION")
     try:
-        load_id = one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
+        load_id = fetch_one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
         # the history (old values) is written first, in the load's transaction
         if not _count(db, result, record_changes(db, spec, "_jiqun_valid", compared, load_id), mode):
-            run(db, "ROLLBACK")
+            fetch_all(db, "ROLLBACK")
             return
         inserted, updated = result.rows_inserted, result.rows_updated
         if spec.key_columns:  # new USCCs get their firm keys in the same transaction as the rows
             register_firm_keys(db, "_jiqun_valid", [c.key_of for c in spec.key_columns])
         if updated:
-            run(db, f"DELETE FROM {quote(spec.name)} t USING _jiqun_valid v WHERE {join}")
-            run(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
+            fetch_all(db, f"DELETE FROM {quote(spec.name)} t USING _jiqun_valid v WHERE {join}")
+            fetch_all(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
                        f"{key_joins} ORDER BY {order}")
         elif inserted:
-            run(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
+            fetch_all(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
                        f"{key_joins} WHERE NOT EXISTS (SELECT 1 FROM {quote(spec.name)} t WHERE {join}) "
                        f"ORDER BY {order}")
-        run(db, 
+        fetch_all(db, 
             f"INSERT INTO loads ({loads_cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [load_id, result.source_file, checksum, spec.name, result.file_format, result.encoding, mode,
              result.rows_in_file, inserted, updated, result.rows_unchanged, result.rows_rejected,
@@ -381,7 +381,7 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
         )
         if with_quarantine:
             raw_cols = ", ".join(f"'{c}', \"_raw_{c}\"" for c in cols)
-            run(db, 
+            fetch_all(db, 
                 f"INSERT INTO quarantine SELECT ?, ?, ?, t._row, CAST(json_object({raw_cols}) AS VARCHAR), "
                 f"p.rules, p.messages FROM {TYPED} t JOIN (SELECT row, string_agg(DISTINCT rule, ';') AS rules, "
                 f"string_agg(message_en || ' [' || \"column\" || ']', '; ') AS messages FROM {PROBLEMS} "
@@ -392,8 +392,8 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
         if pause:
             print(f"JIQUN-PAUSED {os.getpid()}", flush=True)
             time.sleep(float(pause))
-        run(db, "COMMIT")
+        fetch_all(db, "COMMIT")
     except BaseException:
-        run(db, "ROLLBACK")
+        fetch_all(db, "ROLLBACK")
         raise
     result.load_id = load_id
