@@ -109,10 +109,11 @@ def evaluation_frames(con) -> dict:
     """Competitiveness evaluation with the shipped scheme, province-wide and per city (also stored)."""
     from ..evaluation.scheme import load_scheme
     from ..evaluation.store import evaluate_store, write_evaluation_results
+    from ..schema.vocab import ANALYSED_REGION_LEVELS
 
     scheme = load_scheme()
     frames = {}
-    for level in ("province", "city"):
+    for level in reversed(ANALYSED_REGION_LEVELS):  # province first: its sheet leads the workbook
         evaluations, units = evaluate_store(con, scheme, level)
         write_evaluation_results(con, evaluations, scheme, units)
         frames[f"evaluation_{level}"] = (evaluations, units)

@@ -31,6 +31,8 @@ class DemoResult:
     seconds_generate: float = 0.0
     seconds_ingest: float = 0.0
     seconds_analyse: float = 0.0
+    #: The figures of :func:`jiqun.demo.summary.demo_summary`, taken from the finished store.
+    summary: dict = field(default_factory=dict)
 
 
 def _prepare_db(db_path: Path) -> None:
@@ -73,6 +75,7 @@ def run_demo(out_dir: Path, db_path: Path | None = None, scale: str = "small", s
     """
     from . import outputs
     from .generator import generate
+    from .summary import demo_summary
 
     out_dir = Path(out_dir)
     db_path = Path(db_path) if db_path else out_dir / "jiqun.duckdb"
@@ -101,6 +104,7 @@ def run_demo(out_dir: Path, db_path: Path | None = None, scale: str = "small", s
         started = time.perf_counter()
         result.outputs = outputs.write_outputs(con, out_dir / "outputs", SYNTHETIC_NOTE)
         result.seconds_analyse = time.perf_counter() - started
+        result.summary = demo_summary(con)
     finally:
         con.disconnect()
     return result
