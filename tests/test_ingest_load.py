@@ -12,7 +12,7 @@ import pytest
 import jiqun
 from jiqun._duck import fetch_one, fetch_all
 from jiqun.codes import uscc_check_character
-from jiqun.ingest import ingest_file
+from jiqun.ingest import IngestError, ingest_file, ingest_table
 from jiqun.schema import TABLES
 from jiqun.store import SCHEMA_VERSION, StoreError
 
@@ -121,14 +121,95 @@ def test_provenance_recorded(store, tmp_path, monkeypatch):
     assert ids == list(range(1, len(ids) + 1))  # catalogue loads first, then ours
 
 
-def test_report_path_default_is_cwd(store, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "bad-file.csv"
+def _bad_file(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "bad-file.csv"
     path.write_text("uscc,name,region_code,industry_code\nX,a,1,2\n", encoding="utf-8")
-    with pytest.raises(Exception) as info:
+    return path
+
+
+@pytest.fixture
+def elsewhere(tmp_path, monkeypatch) -> Path:
+    """Run from an empty folder that is not the input's."""
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    return cwd
+
+
+def test_report_goes_beside_the_input_not_the_cwd(store, tmp_path, elsewhere):
+    path = _bad_file(tmp_path / "data")
+    with pytest.raises(IngestError) as info:
         ingest_file(store, path, "firms")
     report = Path(info.value.report_path)
-    assert report.parent == tmp_path and report.name.startswith("bad-file.errors-") and report.exists()
+    assert report.parent == path.parent and report.name.startswith("bad-file.errors-") and report.exists()
+    assert info.value.report_note is None
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_report_beside_the_input_also_for_file_level_refusals_and_quarantine(store, tmp_path, elsewhere,
+                                                                            make_uscc):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    empty = folder / "empty.csv"
+    empty.write_text("uscc,name,region_code,industry_code\n", encoding="utf-8")
+    with pytest.raises(IngestError) as info:
+        ingest_file(store, empty, "firms")
+    assert Path(info.value.report_path).parent == folder
+    mixed = folder / "mixed.csv"
+    mixed.write_text(f"uscc,name,region_code,industry_code\n{make_uscc(1)},a,320200,3983\nX,b,1,2\n",
+                     encoding="utf-8")
+    result = ingest_file(store, mixed, "firms", quarantine=True)
+    assert result.rows_rejected == 1 and Path(result.report_path).parent == folder
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_report_path_given_is_used(store, tmp_path, elsewhere):
+    path = _bad_file(tmp_path / "data")
+    wanted = tmp_path / "reports" / "mine.csv"
+    with pytest.raises(IngestError) as info:
+        ingest_file(store, path, "firms", report_path=wanted)
+    assert Path(info.value.report_path) == wanted and wanted.exists()
+    assert list(elsewhere.iterdir()) == [] and list((tmp_path / "data").iterdir()) == [path]
+
+
+def test_report_of_an_input_in_a_read_only_folder_goes_to_temp(store, tmp_path, elsewhere, monkeypatch):
+    import os
+    import tempfile
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    path = _bad_file(tmp_path / "data")
+    real_access = os.access
+    # the folder is read-only for the loader (chmod alone would not stop root, who runs some CI jobs)
+    monkeypatch.setattr(os, "access", lambda where, mode, **kw: (Path(where) != path.parent and
+                                                                  real_access(where, mode, **kw)))
+    path.parent.chmod(0o555)
+    try:
+        with pytest.raises(IngestError) as info:
+            ingest_file(store, path, "firms")
+    finally:
+        path.parent.chmod(0o755)
+    report = Path(info.value.report_path)
+    assert report.parent == temp and report.exists()
+    assert "not writable" in info.value.report_note and "temp folder" in info.value.report_note
+    assert list(elsewhere.iterdir()) == [] and list(path.parent.iterdir()) == [path]
+
+
+def test_report_of_an_in_memory_table_goes_to_temp(store, tmp_path, elsewhere, monkeypatch):
+    import tempfile
+
+    import pyarrow as pa
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    data = pa.table({"uscc": ["X"], "name": ["a"], "region_code": ["1"], "industry_code": ["2"]})
+    with pytest.raises(IngestError) as info:
+        ingest_table(store, data, "firms")
+    assert Path(info.value.report_path).parent == temp and "temp folder" in info.value.report_note
+    assert list(elsewhere.iterdir()) == []
 
 
 # --------------------------------------------------------------------------- crash safety

@@ -65,6 +65,8 @@ class LoadResult:
     ignored_headers: list[str] = field(default_factory=list)
     seconds: float = 0.0
     report_path: Path | None = None
+    #: Why the report is not beside the input file (see :func:`default_report_path`), else None.
+    report_note: str | None = None
     dry_run: bool = False
     changes: ChangeSummary | None = None
     #: File row (1-based) of the header; two-row headers give the first of ``header_rows``.
@@ -85,9 +87,35 @@ class LoadResult:
         return self.rows_in_file / self.seconds if self.seconds else float("inf")
 
 
-def default_report_path(source: str) -> Path:
+def default_report_path(source: str) -> tuple[Path, str | None]:
+    """Where the error report of ``source`` goes when no ``report_path`` is given, and a note when that
+    is not beside the input file.
+
+    Beside the input file (``NAME.errors-YYYYmmdd-HHMMSS.csv``); in the system temp folder when that
+    folder is not writable or the data did not come from a file (an in-memory table). Never the
+    current working directory.
+    """
+    import os
+    import tempfile
+
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path.cwd() / f"{Path(source).stem}.errors-{stamp}.csv"
+    name = f"{Path(source).stem or 'data'}.errors-{stamp}.csv"
+    input_file = Path(source)
+    if input_file.is_file():
+        folder = input_file.absolute().parent
+        if os.access(folder, os.W_OK | os.X_OK):
+            return folder / name, None
+        note = (f"the folder of {source} is not writable; the error report went to the temp folder "
+                "输入文件所在文件夹不可写，错误报告写入临时文件夹")
+    else:
+        note = (f"{source} is not a file; the error report went to the temp folder "
+                "数据不是文件，错误报告写入临时文件夹")
+    return Path(tempfile.gettempdir()) / name, note
+
+
+def _report_target(report_path: Path | None, source: str) -> tuple[Path, str | None]:
+    """``report_path`` when given, else :func:`default_report_path` of ``source``."""
+    return (Path(report_path), None) if report_path else default_report_path(source)
 
 
 def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool = False,
@@ -115,7 +143,8 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
     vintage : str, optional
         Data vintage recorded in ``loads`` (e.g. "2023 statistical yearbook").
     report_path : Path, optional
-        Where the full error report goes if the file is refused.
+        Where the full error report goes if the file is refused (default: beside the file, see
+        :func:`default_report_path`; never the working directory).
     header_row : int, optional
         1-based file row of the header (CSV, XLSX); default: found automatically below title,
         unit and blank rows (see :mod:`jiqun.ingest.layout`).
@@ -196,7 +225,8 @@ def ingest_table(con, data, table: str, *, source_name: str = "<memory>", mode: 
 def _ensure_report(exc: IngestError, report_path: Path | None) -> None:
     """File-level refusals (format, encoding, headers) get a report too, like row-level ones."""
     if exc.report_path is None:
-        exc.report_path = write_report(exc.problems, Path(report_path or default_report_path(exc.file)))
+        target, exc.report_note = _report_target(report_path, exc.file)
+        exc.report_path = write_report(exc.problems, target)
 
 
 def normalize_mode(mode: str) -> str:
@@ -248,15 +278,17 @@ def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: s
     _describe_layout(result, staged, arranged)
     result.accepted_outliers = accepted
     if total and not quarantine:
-        report = report_path or default_report_path(source)
+        report, note = _report_target(report_path, source)
         _write_report(db, source, report)
         preview_rows = settings.get_int("error_preview_rows")
-        preview = [Problem(source, *row) for row in fetch_all(db, 
+        preview = [Problem(source, *row) for row in fetch_all(db,
             f"SELECT row, \"column\", value, rule, message_en, message_zh FROM {PROBLEMS} "
             f"ORDER BY row, rule LIMIT {preview_rows}")]
-        raise IngestError(source, preview, counts, report, total)
+        refusal = IngestError(source, preview, counts, report, total)
+        refusal.report_note = note
+        raise refusal
     if total and not dry_run:
-        result.report_path = report_path or default_report_path(source)
+        result.report_path, result.report_note = _report_target(report_path, source)
         _write_report(db, source, result.report_path)
     _commit(db, spec, result, checksum, mode, vintage, quarantine and total > 0, present, dry_run)
     result.seconds = time.perf_counter() - started
