@@ -43,8 +43,6 @@ from .validate import PROBLEMS, TYPED, build_typed, raw_name, run_checks
 #: the file lacks become NULL or their default); ``insert``: an existing key is an error.
 #: ``replace-rows`` is accepted for ``replace_rows``.
 MODES = ("upsert", "replace_rows", "insert")
-#: Testing seam: seconds to sleep inside the open transaction (crash-safety test).
-_PAUSE_ENV = "JIQUN_TEST_PAUSE_BEFORE_COMMIT"
 
 
 @dataclass
@@ -363,10 +361,26 @@ def _count(db, result: LoadResult, changes: ChangeSummary, mode: str) -> bool:
     return result.changed
 
 
-def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vintage: str | None,
-            with_quarantine: bool, present: set[str] | None = None, dry_run: bool = False) -> None:
+#: Columns of ``loads`` written by :func:`_record_load`.
+LOADS_COLUMNS = ("load_id, source_file, sha256, table_name, file_format, encoding, mode, rows_in_file, "
+                 "rows_inserted, rows_updated, rows_unchanged, rows_rejected, loaded_at, vintage, user_name, "
+                 "jiqun_version")
+
+
+def _record_load(db, load_id: int, table: str, result: LoadResult, checksum: str, mode: str,
+                 vintage: str | None) -> None:
+    """Insert the load's row into ``loads``: the last statement of a load's transaction, before COMMIT."""
     from .._version import __version__
 
+    fetch_all(db, f"INSERT INTO loads ({LOADS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              [load_id, result.source_file, checksum, table, result.file_format, result.encoding, mode,
+               result.rows_in_file, result.rows_inserted, result.rows_updated, result.rows_unchanged,
+               result.rows_rejected, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), vintage,
+               settings.get("user"), __version__])
+
+
+def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vintage: str | None,
+            with_quarantine: bool, present: set[str] | None = None, dry_run: bool = False) -> None:
     cols = [c.name for c in spec.input_columns]  # the firm-key columns are filled below, not read
     present = set(cols) if present is None else present
     # upsert compares (and changes) only the file's columns; the others were merged from the store
@@ -384,9 +398,6 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
     order = load_order(spec.name, "v")
     target_cols = ", ".join([col_list] + [quote(c.name) for c in spec.key_columns])
     values = ", ".join([v_row] + key_exprs)
-    loads_cols = ("load_id, source_file, sha256, table_name, file_format, encoding, mode, rows_in_file, "
-                  "rows_inserted, rows_updated, rows_unchanged, rows_rejected, loaded_at, vintage, user_name, "
-                  "jiqun_version")
     fetch_all(db, "BEGIN TRANSACTION")
     try:
         load_id = fetch_one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
@@ -405,12 +416,6 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
             fetch_all(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
                        f"{key_joins} WHERE NOT EXISTS (SELECT 1 FROM {quote(spec.name)} t WHERE {join}) "
                        f"ORDER BY {order}")
-        fetch_all(db, 
-            f"INSERT INTO loads ({loads_cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [load_id, result.source_file, checksum, spec.name, result.file_format, result.encoding, mode,
-             result.rows_in_file, inserted, updated, result.rows_unchanged, result.rows_rejected,
-             dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), vintage, settings.get("user"), __version__],
-        )
         if with_quarantine:
             raw_cols = ", ".join(f"'{c}', \"_raw_{c}\"" for c in cols)
             fetch_all(db, 
@@ -420,10 +425,8 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
                 f"GROUP BY row) p ON p.row = t._row",
                 [load_id, spec.name, result.source_file],
             )
-        pause = os.environ.get(_PAUSE_ENV)
-        if pause:
-            print(f"JIQUN-PAUSED {os.getpid()}", flush=True)
-            time.sleep(float(pause))
+        # the last write of the transaction: the load's own row (then COMMIT)
+        _record_load(db, load_id, spec.name, result, checksum, mode, vintage)
         fetch_all(db, "COMMIT")
     except BaseException:
         fetch_all(db, "ROLLBACK")
