@@ -93,7 +93,6 @@ def default_report_path(source: str) -> tuple[Path, str | None]:
     folder is not writable or the data did not come from a file (an in-memory table). Never the
     current working directory.
     """
-    import os
     import tempfile
 
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
