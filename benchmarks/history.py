@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 import jiqun
-from jiqun._duck import one, run
+from jiqun._duck import fetch_one, fetch_all
 from jiqun.ingest import ingest_file
 
 
@@ -40,9 +40,9 @@ def update_files(folder: Path, fy: Path) -> tuple[Path, Path]:
     db = duckdb.connect()
     full, partial = folder / "fy-update-full.parquet", folder / "fy-update-partial.parquet"
     revenue = "营业收入（万元）"
-    run(db, f"COPY (SELECT * REPLACE (round(\"{revenue}\" * 1.01 + 0.01, 2) AS \"{revenue}\") FROM "
+    fetch_all(db, f"COPY (SELECT * REPLACE (round(\"{revenue}\" * 1.01 + 0.01, 2) AS \"{revenue}\") FROM "
             f"read_parquet('{fy}')) TO '{full}' (FORMAT parquet)")
-    run(db, f"COPY (SELECT \"统一社会信用代码\", \"年份\", round(\"{revenue}\" * 1.02 + 0.01, 2) AS \"{revenue}\" "
+    fetch_all(db, f"COPY (SELECT \"统一社会信用代码\", \"年份\", round(\"{revenue}\" * 1.02 + 0.01, 2) AS \"{revenue}\" "
             f"FROM read_parquet('{fy}')) TO '{partial}' (FORMAT parquet)")
     db.close()
     return full, partial
@@ -69,9 +69,9 @@ def main(argv=None) -> int:
             t0, cpu0 = time.perf_counter(), time.process_time()
             result = ingest_file(con, path, "firm_years")
             seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-            has_history = one(con.con, "SELECT count(*) FROM information_schema.tables "
+            has_history = fetch_one(con.con, "SELECT count(*) FROM information_schema.tables "
                                        "WHERE table_name = 'load_changes'")[0]
-            history = one(con.con, "SELECT count(*) FROM load_changes WHERE load_id = ?",
+            history = fetch_one(con.con, "SELECT count(*) FROM load_changes WHERE load_id = ?",
                           [result.load_id])[0] if has_history else 0
             print(f"{label:32s} {seconds:6.1f} s (CPU {cpu:6.1f} s)  inserted {result.rows_inserted:>9,}  updated "
                   f"{result.rows_updated:>9,}  history rows {history:>9,}", flush=True)
@@ -81,7 +81,7 @@ def main(argv=None) -> int:
             undo_load = None
         if undo_load is not None:
             for label in ("undo partial update", "undo full update"):
-                last = one(con.con, "SELECT max(load_id) FROM loads WHERE mode <> 'undo' AND load_id NOT IN "
+                last = fetch_one(con.con, "SELECT max(load_id) FROM loads WHERE mode <> 'undo' AND load_id NOT IN "
                                     "(SELECT undoes_load_id FROM loads WHERE undoes_load_id IS NOT NULL)")[0]
                 t0, cpu0 = time.perf_counter(), time.process_time()
                 undone = undo_load(con, last)

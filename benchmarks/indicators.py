@@ -74,13 +74,13 @@ def _lit(values) -> str:
 def build_store(path: Path, firms: int, years: int, transactions: int, patents: int, seed: int) -> dict:
     """Create a jiqun store at ``path`` and fill its fact tables; return row counts."""
     import jiqun
-    from jiqun._duck import run
+    from jiqun._duck import fetch_all
     from jiqun.schema import get_table
     from jiqun.store.keys import keyed_select, load_order, register_firm_keys
 
     con = jiqun.connect(path)
     db = con.con
-    q = lambda sql: run(db, sql)  # noqa: E731
+    q = lambda sql: fetch_all(db, sql)  # noqa: E731
     s = int(seed) * 1000
 
     def u(*args) -> str:  # uniform [0, 1) from a hash of the arguments (and the seed)

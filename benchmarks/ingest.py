@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 import jiqun
-from jiqun._duck import one, run
+from jiqun._duck import fetch_one, fetch_all
 from jiqun.codes import USCC_CHARSET, USCC_WEIGHTS
 from jiqun.ingest import ingest_file
 
@@ -67,20 +67,20 @@ def make_usccs(n: int, region_prefix: str = "320200") -> np.ndarray:
 def generate(folder: Path, rows: int, formats: list[str], store_db) -> dict[str, Path]:
     """Write firms and firm_years files; return their paths by (kind, format)."""
     n_firms = max(rows // len(YEARS), 1)
-    regions = [r[0] for r in run(store_db, "SELECT region_code FROM regions WHERE level = 'county' "
+    regions = [r[0] for r in fetch_all(store_db, "SELECT region_code FROM regions WHERE level = 'county' "
                                            "AND region_code LIKE '32%' ORDER BY 1")]
-    industries = [r[0] for r in run(store_db, "SELECT industry_code FROM industries WHERE level = 'class' "
+    industries = [r[0] for r in fetch_all(store_db, "SELECT industry_code FROM industries WHERE level = 'class' "
                                               "AND industry_code BETWEEN '13' AND '44' ORDER BY 1")]
     codes = make_usccs(n_firms)
     gen = duckdb.connect()
-    run(gen, "SET preserve_insertion_order = true")
-    run(gen, "SELECT setseed(0.42)")
+    fetch_all(gen, "SET preserve_insertion_order = true")
+    fetch_all(gen, "SELECT setseed(0.42)")
     gen.register("codes", pa.table({"uscc": pa.array(codes.tolist(), pa.string()),
                                     "i": pa.array(np.arange(n_firms, dtype=np.int64))}))
     del codes
     gen.register("regions", pa.table({"region_code": regions}))
     gen.register("industries", pa.table({"industry_code": industries}))
-    run(gen, f"""
+    fetch_all(gen, f"""
         CREATE TABLE firms AS
         SELECT uscc AS "统一社会信用代码", '测试企业' || CAST(i AS VARCHAR) || '有限公司' AS "企业名称",
                (SELECT list(region_code) FROM regions)[1 + CAST(i % {len(regions)} AS INTEGER)]
@@ -93,7 +93,7 @@ def generate(folder: Path, rows: int, formats: list[str], store_db) -> dict[str,
     """)
     gen.unregister("codes")
     h = HEADERS
-    run(gen, f"""
+    fetch_all(gen, f"""
         CREATE TABLE fy AS
         WITH base AS (
             SELECT "统一社会信用代码" AS uscc, y AS year, exp(4 + 3 * random()) AS revenue, random() AS r1,
@@ -113,7 +113,7 @@ def generate(folder: Path, rows: int, formats: list[str], store_db) -> dict[str,
         for name in ("firms", "fy"):
             path = folder / f"{name}-{rows}.{ 'csv' if fmt == 'csv' else 'parquet'}"
             option = "(HEADER, DELIMITER ',')" if fmt == "csv" else "(FORMAT parquet, COMPRESSION zstd)"
-            run(gen, f"COPY {name} TO '{path}' {option}")
+            fetch_all(gen, f"COPY {name} TO '{path}' {option}")
             paths[(name, fmt)] = path
     gen.close()
     return paths
@@ -126,9 +126,9 @@ def baseline(path: Path, fmt: str, folder: Path) -> tuple[int, float]:
     db = duckdb.connect(str(db_path))
     reader = "read_csv" if fmt == "csv" else "read_parquet"
     t0 = time.perf_counter()
-    run(db, f"CREATE TABLE t AS SELECT * FROM {reader}(?)", [str(path)])
+    fetch_all(db, f"CREATE TABLE t AS SELECT * FROM {reader}(?)", [str(path)])
     seconds = time.perf_counter() - t0
-    n = one(db, "SELECT count(*) FROM t")[0]
+    n = fetch_one(db, "SELECT count(*) FROM t")[0]
     db.close()
     db_path.unlink(missing_ok=True)
     return n, seconds

@@ -59,14 +59,34 @@ def shared_reference() -> Path:
     return path
 
 
+# The child loads a file through the public API with one internal step of the loader wrapped:
+# `_record_load` writes the load's row as the last statement of the open transaction, just before
+# COMMIT; the wrapper runs it, says where it is and sleeps, so the parent can kill it there.
 _PAUSED_CHILD = """
+import os
 import sys
+import time
+
 import jiqun
-from jiqun.ingest import ingest_file
+from jiqun.ingest import ingest_file, load
+
+record_load = load._record_load
+
+
+def record_load_then_pause(*args, **kwargs):
+    record_load(*args, **kwargs)
+    print(f"JIQUN-PAUSED {os.getpid()}", flush=True)
+    time.sleep(float(sys.argv[4]))
+
+
+load._record_load = record_load_then_pause
 con = jiqun.connect(sys.argv[1])
 ingest_file(con, sys.argv[2], sys.argv[3])
 print("JIQUN-CHILD-DONE", flush=True)
 """
+
+#: Seconds the child sleeps in its transaction (it is killed long before).
+PAUSE_SECONDS = 30
 
 
 def _wait_for_line(proc, prefix: str, timeout: float):
@@ -90,8 +110,8 @@ def _wait_for_line(proc, prefix: str, timeout: float):
 @pytest.fixture
 def kill_load_before_commit():
     """Return f(store_path, file, table) -> (pause line, pid): loads ``file`` in a child process that
-    pauses inside its open transaction (JIQUN_TEST_PAUSE_BEFORE_COMMIT), SIGKILLs it there and checks
-    it died of the signal."""
+    pauses inside its open transaction after its last write (the loader's ``_record_load``, wrapped by
+    the child), SIGKILLs it there and checks it died of the signal."""
     import os
     import signal
     import subprocess
@@ -101,8 +121,9 @@ def kill_load_before_commit():
         pytest.skip("needs SIGKILL")
 
     def kill(store_path, file, table):
-        env = {**os.environ, "JIQUN_TEST_PAUSE_BEFORE_COMMIT": "30", "PYTHONUNBUFFERED": "1"}
-        proc = subprocess.Popen([sys.executable, "-c", _PAUSED_CHILD, str(store_path), str(file), table],
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen([sys.executable, "-c", _PAUSED_CHILD, str(store_path), str(file), table,
+                                 str(PAUSE_SECONDS)],
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             line = _wait_for_line(proc, "JIQUN-PAUSED", timeout=60)

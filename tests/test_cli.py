@@ -39,12 +39,29 @@ def test_ingest_good_then_same_again(store_path, make_uscc, tmp_path):
     assert result.exit_code == 0 and "firms.csv" in result.output
 
 
+def test_ingest_report_defaults_beside_the_file_never_the_cwd(store_path, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    data.mkdir()
+    path = _firms_csv(data / "firms.csv", [["X", "甲", "1", "3983", "民营"]])
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    result = runner.invoke(app, ["ingest", str(path), "-t", "firms", "--db", str(store_path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    reports = list(data.glob("firms.errors-*.csv"))
+    assert len(reports) == 1 and list(cwd.iterdir()) == []
+    assert "full report" in result.output and reports[0].name in result.output.replace("\n", "")
+    legacy = tmp_path / "legacy.csv"  # --errors still works as another spelling of --report
+    result = runner.invoke(app, ["ingest", str(path), "-t", "firms", "--db", str(store_path), "--errors", str(legacy)])
+    assert result.exit_code == 2 and legacy.exists() and list(cwd.iterdir()) == []
+
+
 def test_ingest_bad_exits_2_with_report_and_no_write(store_path, make_uscc, tmp_path):
     good = make_uscc(2)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     path = _firms_csv(tmp_path / "firms.csv", [[good, "甲", "320281", "3983", "民营"], [bad, "乙", "999999", "3983", "民营"]])
     report = tmp_path / "report.csv"
-    result = runner.invoke(app, ["ingest", str(path), "-t", "firms", "--db", str(store_path), "--errors", str(report)])
+    result = runner.invoke(app, ["ingest", str(path), "-t", "firms", "--db", str(store_path), "--report", str(report)])
     assert result.exit_code == 2
     assert "uscc" in result.output and "codelist" in result.output and "nothing was written" in result.output
     with open(report, encoding="utf-8-sig") as fh:

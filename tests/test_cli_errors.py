@@ -22,7 +22,7 @@ BAD_VALUES = {
     "--table": "no_such_table", "--seed": "abc", "--draws": "abc", "--sheet": "no_such_sheet",
     "table": "no_such_table", "name": "no_such_table",
 }
-OUTPUT_PATHS = {"out", "errors", "record_path"}
+OUTPUT_PATHS = {"out", "report", "record_path"}
 
 
 def _commands(group, prefix=()):

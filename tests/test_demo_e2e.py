@@ -82,6 +82,41 @@ def test_demo_stores_reproducible_evaluation(demo_run):
     assert (out / "outputs" / "evaluation_province.csv").exists()
 
 
+def test_demo_summary_returns_the_printed_figures(demo_run):
+    from jiqun.demo import demo_summary
+
+    out, result = demo_run
+    con = jiqun.connect(out / "jiqun.duckdb", read_only=True)
+    try:
+        summary = demo_summary(con)
+        firm_years = con.table("firm_years").execute()
+        firms = con.table("firms").select("uscc", "region_code").execute()
+        results = con.table("evaluation_results").execute()
+        names = dict(con.table("regions").select("region_code", "name_zh").execute().values.tolist())
+    finally:
+        con.disconnect()
+    latest = int(firm_years.year.max())
+    assert summary["year"] == latest
+    facts = firm_years[firm_years.year == latest].merge(firms, on="uscc")
+    by_city = facts.groupby(facts.region_code.str[:4] + "00").revenue_yuan.sum().sort_values(ascending=False)
+    assert list(summary["cities"].city_code) == list(by_city.index)
+    assert summary["cities"].revenue_yuan.tolist() == pytest.approx(by_city.tolist(), rel=1e-12)
+    assert summary["cities"].name_zh.iloc[0] == names["320500"] == "苏州市"
+    assert list(summary["clusters"].columns) == ["cluster_id", "name_zh", "n_firms", "revenue_yuan"]
+    assert summary["clusters"].revenue_yuan.is_monotonic_decreasing and len(summary["clusters"]) == 14
+    province = results[(results.region_code == "320000") & (results.year == results.year.max())]
+    assert summary["evaluation_year"] == int(province.year.max())
+    assert summary["evaluation"]["rank"].tolist() == list(range(1, 15))
+    expected = province.sort_values("rank")
+    assert summary["evaluation"].cluster_id.tolist() == expected.cluster_id.tolist()
+    cities = results[results.region_code != "320000"].type.value_counts()
+    assert summary["city_types"] == {kind: int(cities.get(kind, 0)) for kind in ("leading", "breakthrough", "catch_up")}
+    assert sum(summary["city_types"].values()) == len(results) - len(results[results.region_code == "320000"])
+    # the CLI prints these figures
+    assert f"cities by revenue, {latest}" in result.output
+    assert f"{summary['cities'].revenue_yuan.iloc[0] / 1e8:,.1f}" in result.output
+
+
 def test_write_evaluation_results_is_idempotent(demo_run, tmp_path):
     import shutil
 

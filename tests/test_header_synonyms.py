@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 
-from jiqun._duck import run
+from jiqun._duck import fetch_all
 from jiqun.ingest import ingest_file
 from jiqun.ingest.headers import _names, normalize
 from jiqun.schema import TABLES
@@ -70,6 +70,6 @@ def test_file_with_statistics_headers_loads(store, tmp_path, make_uscc):
                         f"{make_uscc(1)},2022,1500,1400,120,30\n", encoding="utf-8")
     result = ingest_file(store, accounts, "firm_years")
     assert result.rows_inserted == 1 and result.ignored_headers == []
-    row = run(store.con, "SELECT year, revenue_yuan, output_value_yuan, employment, rd_expenditure_yuan "
+    row = fetch_all(store.con, "SELECT year, revenue_yuan, output_value_yuan, employment, rd_expenditure_yuan "
                          "FROM firm_years")[0]
     assert row == (2022, 15_000_000.0, 14_000_000.0, 120, 300_000.0)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import jiqun
-from jiqun._duck import one, run
+from jiqun._duck import fetch_one, fetch_all
 from jiqun.ingest import IngestError, ingest_file
 from jiqun.ingest.history import HistoryError, load_changes, undo_load
 from jiqun.schema import TABLES
@@ -19,7 +19,7 @@ FY_HEADER = "统一社会信用代码,年份,营业收入（万元）,工业总�
 
 def fingerprint(db) -> dict[str, tuple]:
     """Row count and an order-independent hash of every row of every store table (and the meta table)."""
-    return {name: one(db, f'SELECT count(*), sum(hash(t)::HUGEINT), bit_xor(hash(t)) FROM "{name}" t')
+    return {name: fetch_one(db, f'SELECT count(*), sum(hash(t)::HUGEINT), bit_xor(hash(t)) FROM "{name}" t')
             for name in [*TABLES, "jiqun_meta"]}
 
 
@@ -47,7 +47,7 @@ def firms_loaded(store, tmp_path, make_uscc):
 
 
 def _fy(db, uscc):
-    return one(db, "SELECT revenue_yuan, output_value_yuan, employment, rd_expenditure_yuan, profit_yuan "
+    return fetch_one(db, "SELECT revenue_yuan, output_value_yuan, employment, rd_expenditure_yuan, profit_yuan "
                    "FROM firm_years WHERE uscc = ? AND year = 2022", [uscc])
 
 
@@ -76,14 +76,14 @@ def test_partial_file_with_same_values_changes_nothing(firms_loaded, tmp_path, m
 
 def test_partial_file_inserts_new_rows_with_nulls_and_defaults(firms_loaded, tmp_path, make_uscc):
     db = firms_loaded.con
-    run(db, "UPDATE firms SET listed = true WHERE uscc = ?", [make_uscc(1)])
+    fetch_all(db, "UPDATE firms SET listed = true WHERE uscc = ?", [make_uscc(1)])
     path = write(tmp_path / "f.csv", ["统一社会信用代码,企业名称,行政区划代码,行业代码",
                                       f"{make_uscc(1)},企业一,{CITY},{DIVISION}", f"{make_uscc(9)},企业9,{CITY},{DIVISION}"])
     result = ingest_file(firms_loaded, path, "firms")
     assert (result.rows_inserted, result.rows_updated) == (1, 1)
     # a column with a default that the file lacks keeps its stored value; a new row gets the default
-    assert one(db, "SELECT name, listed FROM firms WHERE uscc = ?", [make_uscc(1)]) == ("企业一", True)
-    assert one(db, "SELECT listed, is_branch FROM firms WHERE uscc = ?", [make_uscc(9)]) == (False, False)
+    assert fetch_one(db, "SELECT name, listed FROM firms WHERE uscc = ?", [make_uscc(1)]) == ("企业一", True)
+    assert fetch_one(db, "SELECT listed, is_branch FROM firms WHERE uscc = ?", [make_uscc(9)]) == (False, False)
     assert _fy(db, make_uscc(1))[0] == 1_000_000.0  # other tables untouched
 
 
@@ -96,7 +96,7 @@ def test_replace_rows_mode_replaces_whole_rows(firms_loaded, tmp_path, make_uscc
             assert (result.rows_updated, result.changes.cells_changed) == (1, {
                 "employment": 1, "output_value_yuan": 1, "profit_yuan": 1, "rd_expenditure_yuan": 1})
     assert _fy(db, make_uscc(1)) == (1_000_000.0, None, None, None, None)
-    assert one(db, "SELECT mode FROM loads ORDER BY load_id DESC LIMIT 1") == ("replace_rows",)
+    assert fetch_one(db, "SELECT mode FROM loads ORDER BY load_id DESC LIMIT 1") == ("replace_rows",)
 
 
 def test_partial_update_checks_rules_on_the_merged_row(firms_loaded, tmp_path, make_uscc):
@@ -147,7 +147,7 @@ def test_history_records_inserts_and_changed_cells(firms_loaded, tmp_path, make_
 
 
 def test_unknown_load_is_refused_with_valid_ids(firms_loaded):
-    n = one(firms_loaded.con, "SELECT max(load_id) FROM loads")[0]
+    n = fetch_one(firms_loaded.con, "SELECT max(load_id) FROM loads")[0]
     with pytest.raises(HistoryError, match=f"valid ids: 1-{n}"):
         load_changes(firms_loaded, 999)
     with pytest.raises(HistoryError, match="999"):
@@ -180,7 +180,7 @@ def test_undo_of_an_insert_only_load(firms_loaded, tmp_path, make_uscc):
     undone = undo_load(firms_loaded, result.load_id)
     assert (undone.rows_deleted, undone.rows_restored) == (2, 0)
     assert data_fingerprint(db) == before
-    assert one(db, "SELECT mode, undoes_load_id, table_name FROM loads WHERE load_id = ?",
+    assert fetch_one(db, "SELECT mode, undoes_load_id, table_name FROM loads WHERE load_id = ?",
                [undone.undo_load_id]) == ("undo", result.load_id, "firms")
     assert load_changes(firms_loaded, result.load_id).undone_by == undone.undo_load_id
     with pytest.raises(HistoryError, match="already undone"):
@@ -195,19 +195,19 @@ def test_undo_of_an_update_restores_values_exactly(firms_loaded, tmp_path, make_
                (2, "output_value_yuan"): 123456789.12345679, (2, "revenue_yuan"): -0.0,
                (1, "rd_expenditure_yuan"): 2.0 ** -40}
     for (serial, column), value in awkward.items():
-        run(db, f"UPDATE firm_years SET {column} = ? WHERE uscc = ?", [value, make_uscc(serial)])
-    run(db, "UPDATE firm_years SET rd_expenditure_yuan = NULL WHERE uscc = ?", [make_uscc(2)])
+        fetch_all(db, f"UPDATE firm_years SET {column} = ? WHERE uscc = ?", [value, make_uscc(serial)])
+    fetch_all(db, "UPDATE firm_years SET rd_expenditure_yuan = NULL WHERE uscc = ?", [make_uscc(2)])
     before = data_fingerprint(db)
-    stored = run(db, "SELECT * FROM firm_years ORDER BY uscc")
+    stored = fetch_all(db, "SELECT * FROM firm_years ORDER BY uscc")
     path = write(tmp_path / "fy2.csv", [FY_HEADER, f"{make_uscc(1)},2022,1e3,2e3,,5,7.7",
                                         f"{make_uscc(2)},2022,3,4,5,1,2", f"{make_uscc(3)},2022,1,1,1,,"])
     result = ingest_file(firms_loaded, path, "firm_years")
     assert (result.rows_inserted, result.rows_updated) == (1, 2)
     undone = undo_load(firms_loaded, result.load_id)
     assert (undone.rows_deleted, undone.rows_restored) == (1, 2)
-    assert run(db, "SELECT * FROM firm_years ORDER BY uscc") == stored
+    assert fetch_all(db, "SELECT * FROM firm_years ORDER BY uscc") == stored
     for (serial, column), value in awkward.items():  # bit for bit, including the sign of zero
-        restored = one(db, f"SELECT {column} FROM firm_years WHERE uscc = ?", [make_uscc(serial)])[0]
+        restored = fetch_one(db, f"SELECT {column} FROM firm_years WHERE uscc = ?", [make_uscc(serial)])[0]
         assert restored.hex() == value.hex()
     assert data_fingerprint(db) == before
 
@@ -258,7 +258,7 @@ def test_undo_after_a_killed_later_load(firms_loaded, store_path, tmp_path, make
     kill_load_before_commit(store_path, later, "firm_years")
     con = jiqun.connect(store_path)
     try:
-        assert one(con.con, "SELECT max(load_id) FROM loads")[0] == first.load_id  # the killed load left nothing
+        assert fetch_one(con.con, "SELECT max(load_id) FROM loads")[0] == first.load_id  # the killed load left nothing
         undo_load(con, first.load_id)
         assert data_fingerprint(con.con) == before
     finally:
@@ -278,9 +278,9 @@ def test_version_4_store_gains_the_history(store_path, make_uscc):
     db.close()
     con = jiqun.connect(store_path)
     try:
-        assert one(con.con, "SELECT value FROM jiqun_meta WHERE key = 'schema_version'") == (str(SCHEMA_VERSION),)
-        assert one(con.con, "SELECT count(*), count(undoes_load_id) FROM loads") == (old_loads, 0)
-        run(con.con, "DELETE FROM load_changes WHERE load_id = 1")  # as a load made before version 5
+        assert fetch_one(con.con, "SELECT value FROM jiqun_meta WHERE key = 'schema_version'") == (str(SCHEMA_VERSION),)
+        assert fetch_one(con.con, "SELECT count(*), count(undoes_load_id) FROM loads") == (old_loads, 0)
+        fetch_all(con.con, "DELETE FROM load_changes WHERE load_id = 1")  # as a load made before version 5
         with pytest.raises(HistoryError, match="before the change history"):
             undo_load(con, 1)
     finally:
@@ -298,9 +298,9 @@ def test_undo_refused_while_other_tables_refer_to_its_rows(firms_loaded, tmp_pat
         undo_load(firms_loaded, firms.load_id)
     undo_load(firms_loaded, years.load_id)
     undo_load(firms_loaded, firms.load_id)
-    assert one(db, "SELECT count(*) FROM firms WHERE uscc = ?", [make_uscc(5)]) == (0,)
+    assert fetch_one(db, "SELECT count(*) FROM firms WHERE uscc = ?", [make_uscc(5)]) == (0,)
     # catalogue rows are referenced through code lists: the shipped regions cannot be undone while used
-    regions_load = one(db, "SELECT min(load_id) FROM loads WHERE table_name = 'regions'")[0]
+    regions_load = fetch_one(db, "SELECT min(load_id) FROM loads WHERE table_name = 'regions'")[0]
     with pytest.raises(HistoryError, match=r"firms\.region_code"):
         undo_load(firms_loaded, regions_load)
 
@@ -312,9 +312,9 @@ def test_partial_update_keeps_columns_with_defaults_and_firm_keys(firms_loaded, 
     header = "交易编号,年份,卖方国家,买方信用代码,买方地区,环节编号,交易金额"
     ingest_file(firms_loaded, write(tmp_path / "t1.csv", [header, f"t1,2022,DEU,{make_uscc(2)},{CITY},iot.u1,100"]),
                 "transactions")
-    before = one(db, "SELECT * EXCLUDE (amount_yuan) FROM transactions")
+    before = fetch_one(db, "SELECT * EXCLUDE (amount_yuan) FROM transactions")
     result = ingest_file(firms_loaded, write(tmp_path / "t2.csv", ["交易编号,年份,交易金额", "t1,2022,150"]),
                          "transactions")
     assert (result.rows_updated, result.changes.cells_changed) == (1, {"amount_yuan": 1})
-    assert one(db, "SELECT * EXCLUDE (amount_yuan) FROM transactions") == before
-    assert one(db, "SELECT seller_country, amount_yuan FROM transactions") == ("DEU", 150.0)
+    assert fetch_one(db, "SELECT * EXCLUDE (amount_yuan) FROM transactions") == before
+    assert fetch_one(db, "SELECT seller_country, amount_yuan FROM transactions") == ("DEU", 150.0)

@@ -11,7 +11,7 @@ from typing import Callable
 
 import pytest
 
-from jiqun._duck import one, run
+from jiqun._duck import fetch_one, fetch_all
 from jiqun.codes import uscc_check_character
 from jiqun.ingest import IngestError, ingest_file, ingest_table
 from jiqun.ingest.errors import REPORT_COLUMNS, RULES
@@ -35,7 +35,7 @@ def fingerprint(db) -> dict[str, tuple]:
     """Row count and an order-independent hash of every row of every store table (and the meta table)."""
     out = {}
     for name in [*TABLES, "jiqun_meta"]:
-        out[name] = one(db, f'SELECT count(*), sum(hash(t)::HUGEINT), bit_xor(hash(t)) FROM "{name}" t')
+        out[name] = fetch_one(db, f'SELECT count(*), sum(hash(t)::HUGEINT), bit_xor(hash(t)) FROM "{name}" t')
     return out
 
 
@@ -263,7 +263,7 @@ def test_bad_input_is_refused(shared_seeded, tmp_path, case: Case):
 
     # the store is untouched, and still usable
     assert fingerprint(db) == before
-    assert run(db, "SELECT count(*) FROM firms") == [(2,)]
+    assert fetch_all(db, "SELECT count(*) FROM firms") == [(2,)]
 
 
 def test_wrong_encoding_reports_line(seeded, tmp_path):
@@ -324,19 +324,19 @@ def test_quarantine_loads_valid_rows(seeded, tmp_path):
         f"{U(1)},2020,100,11\n",  # valid: updates the seeded firm-year (employment 10 -> 11)
         encoding="utf-8",
     )
-    loads_before = one(db, "SELECT count(*) FROM loads")[0]
+    loads_before = fetch_one(db, "SELECT count(*) FROM loads")[0]
     result = ingest_file(seeded, path, "firm_years", quarantine=True, report_path=tmp_path / "r.csv")
     assert (result.rows_in_file, result.rows_inserted, result.rows_updated, result.rows_rejected) == (5, 1, 1, 3)
     assert result.report_path == tmp_path / "r.csv" and result.report_path.exists()
-    assert run(db, "SELECT uscc, year, revenue_yuan, employment FROM firm_years ORDER BY uscc, year") == [
+    assert fetch_all(db, "SELECT uscc, year, revenue_yuan, employment FROM firm_years ORDER BY uscc, year") == [
         (U(1), 2020, 1_000_000.0, 11), (U(1), 2021, 100_000.0, 100)]
 
-    assert one(db, "SELECT count(*) FROM loads")[0] == loads_before + 1
-    load = one(db, "SELECT load_id, rows_in_file, rows_inserted, rows_updated, rows_unchanged, rows_rejected "
+    assert fetch_one(db, "SELECT count(*) FROM loads")[0] == loads_before + 1
+    load = fetch_one(db, "SELECT load_id, rows_in_file, rows_inserted, rows_updated, rows_unchanged, rows_rejected "
                    "FROM loads ORDER BY load_id DESC LIMIT 1")
     assert load == (result.load_id, 5, 1, 1, 0, 3)
 
-    q = run(db, "SELECT load_id, table_name, source_file, row_number, record, rules, messages FROM quarantine "
+    q = fetch_all(db, "SELECT load_id, table_name, source_file, row_number, record, rules, messages FROM quarantine "
                 "ORDER BY row_number")
     assert [r[3] for r in q] == [3, 4, 5]
     assert all(r[0] == result.load_id and r[1] == "firm_years" and r[2] == str(path) for r in q)
@@ -373,5 +373,5 @@ def test_row_numbers_exact_in_a_large_file(seeded, tmp_path):
     # and a valid large file keeps the file order in the store
     path.write_text(firms(*[f"{U(100 + i)},f{i},{CITY},{DIVISION}" for i in range(n)]), encoding="utf-8")
     ingest_file(seeded, path, "firms")
-    names = [r[0] for r in run(seeded.con, "SELECT name FROM firms WHERE name LIKE 'f%'")]
+    names = [r[0] for r in fetch_all(seeded.con, "SELECT name FROM firms WHERE name LIKE 'f%'")]
     assert names == [f"f{i}" for i in range(n)]

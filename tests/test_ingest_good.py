@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from jiqun._duck import one, run
+from jiqun._duck import fetch_one, fetch_all
 from jiqun.ingest import ingest_file, ingest_table
 
 REGION = "320281"  # 江阴市
@@ -22,7 +22,7 @@ def db_of(store):
 @pytest.fixture
 def industry_class(store):
     """A 4-digit class of division 39 present in the shipped catalogue."""
-    row = one(db_of(store), 
+    row = fetch_one(db_of(store), 
         "SELECT min(industry_code) FROM industries WHERE level = 'class' AND industry_code LIKE '39%'")
     assert row[0] is not None
     return row[0]
@@ -30,7 +30,7 @@ def industry_class(store):
 
 def firm_rows(store, codes):
     cols = "uscc, name, region_code, industry_code, ownership, founded_on, listed, is_branch, srdi_level"
-    rows = run(db_of(store), 
+    rows = fetch_all(db_of(store), 
         f"SELECT {cols} FROM firms WHERE uscc IN (SELECT unnest(?)) ORDER BY uscc", [list(codes)])
     return {r[0]: r[1:] for r in rows}
 
@@ -75,7 +75,7 @@ def test_csv_encodings(store, tmp_path, make_uscc, industry_class, encoding, suf
                          "utf-16": "utf-16"}[encoding]
     assert result.encoding == expected_encoding
     assert_firms_loaded(store, make_uscc, industry_class, suffix)
-    assert one(db_of(store), "SELECT encoding FROM loads WHERE load_id = ?", [result.load_id])[0] \
+    assert fetch_one(db_of(store), "SELECT encoding FROM loads WHERE load_id = ?", [result.load_id])[0] \
         == expected_encoding
 
 
@@ -97,7 +97,7 @@ def test_crlf_quotes_and_english_headers(store, tmp_path, make_uscc):
     path.write_text(text, encoding="utf-8", newline="")
     result = ingest_file(store, path, "firms")
     assert result.rows_inserted == 1 and result.ignored_headers == []
-    row = one(db_of(store), "SELECT uscc, name, ownership, founded_on, listed, address FROM firms "
+    row = fetch_one(db_of(store), "SELECT uscc, name, ownership, founded_on, listed, address FROM firms "
                                "WHERE uscc = ?", [make_uscc(7)])
     assert row == (make_uscc(7), 'Wuxi "Quoted", Ltd.', "hmt", dt.date(2019, 12, 31), True, "line1\nline2")
 
@@ -111,7 +111,7 @@ def load_base_firms(store, tmp_path, make_uscc, n=3):
 
 
 def firm_year(store, uscc, year):
-    return one(db_of(store), 
+    return fetch_one(db_of(store), 
         "SELECT revenue_yuan, output_value_yuan, employment, rd_expenditure_yuan, exports_yuan, profit_yuan "
         "FROM firm_years WHERE uscc = ? AND year = ?", [uscc, year])
 
@@ -212,7 +212,7 @@ def test_parquet_typed_columns(store, tmp_path, make_uscc):
     pq.write_table(firms, path)
     result = ingest_file(store, path, "firms")
     assert (result.file_format, result.rows_inserted) == ("parquet", 2)
-    rows = run(db_of(store), "SELECT uscc, ownership, founded_on, listed, single_champion FROM firms "
+    rows = fetch_all(db_of(store), "SELECT uscc, ownership, founded_on, listed, single_champion FROM firms "
                                 "WHERE uscc IN (?, ?) ORDER BY uscc", [make_uscc(1), make_uscc(2)])
     assert rows == [(make_uscc(1), "private", dt.date(2001, 2, 3), True, False),
                     (make_uscc(2), "hmt", None, False, True)]
@@ -249,7 +249,7 @@ def test_ingest_table_pandas_and_arrow(store, make_uscc):
     assert (result.rows_inserted, result.file_format, result.ignored_headers) == (2, "arrow", ["extra"])
     got = firm_rows(store, [make_uscc(1), make_uscc(2)])
     assert got[make_uscc(1)][4:6] == (dt.date(2015, 3, 4), True)
-    loads = one(db_of(store), "SELECT source_file, file_format, vintage, rows_inserted FROM loads "
+    loads = fetch_one(db_of(store), "SELECT source_file, file_format, vintage, rows_inserted FROM loads "
                                  "WHERE load_id = ?", [result.load_id])
     assert loads == ("frame", "arrow", "test vintage", 2)
 
@@ -269,7 +269,7 @@ def test_enum_spellings_and_booleans(store, tmp_path, make_uscc):
     path = tmp_path / "enums.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     ingest_file(store, path, "firms")
-    rows = run(db_of(store), "SELECT ownership, listed FROM firms ORDER BY uscc")
+    rows = fetch_all(db_of(store), "SELECT ownership, listed FROM firms ORDER BY uscc")
     expected_flags = [True, False, True, False, True, False, True, False]
     assert rows == [(value, flag) for (_, value), flag in zip(spellings, expected_flags)]
 
@@ -283,7 +283,7 @@ def test_patents_dates_ipc_and_multi_codes(store, tmp_path, make_uscc):
         encoding="utf-8",
     )
     assert ingest_file(store, path, "patents").rows_inserted == 2
-    rows = run(db_of(store), 
+    rows = fetch_all(db_of(store), 
         "SELECT patent_id, application_date, grant_date, ipc_main, patent_type, applicant_country, pct "
         "FROM patents ORDER BY patent_id")
     assert rows == [
@@ -301,7 +301,7 @@ def test_trade_hs6_leading_zero_restored(store, tmp_path):
         encoding="utf-8",
     )
     assert ingest_file(store, path, "trade").rows_inserted == 2
-    rows = run(db_of(store), "SELECT hs6, flow, partner_country, value_usd FROM trade ORDER BY hs6")
+    rows = fetch_all(db_of(store), "SELECT hs6, flow, partner_country, value_usd FROM trade ORDER BY hs6")
     assert rows == [("010121", "export", "USA", 1000.5), ("854231", "import", "JPN", 2e9)]
 
 

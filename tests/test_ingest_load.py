@@ -10,9 +10,9 @@ import duckdb
 import pytest
 
 import jiqun
-from jiqun._duck import one, run
+from jiqun._duck import fetch_one, fetch_all
 from jiqun.codes import uscc_check_character
-from jiqun.ingest import ingest_file
+from jiqun.ingest import IngestError, ingest_file, ingest_table
 from jiqun.schema import TABLES
 from jiqun.store import SCHEMA_VERSION, StoreError
 
@@ -26,7 +26,7 @@ def U(serial: int, region: str = CITY) -> str:
 
 def fingerprint(db) -> dict[str, tuple]:
     """Row count and an order-independent hash of every row of every store table (and the meta table)."""
-    return {name: one(db, f'SELECT count(*), sum(hash(t)::HUGEINT), bit_xor(hash(t)) FROM "{name}" t')
+    return {name: fetch_one(db, f'SELECT count(*), sum(hash(t)::HUGEINT), bit_xor(hash(t)) FROM "{name}" t')
             for name in [*TABLES, "jiqun_meta"]}
 
 
@@ -74,10 +74,10 @@ def test_changed_row_is_an_update(store, tmp_path):
     path.write_text(text + f"{U(11)},新企业,{CITY},{DIVISION},\n", encoding="utf-8")
     result = ingest_file(store, path, "firms", vintage="v2")
     assert (result.rows_inserted, result.rows_updated, result.rows_unchanged, result.changed) == (1, 1, 9, True)
-    assert one(db, "SELECT name FROM firms WHERE uscc = ?", [U(3)]) == ("企业3（更名）",)
-    assert one(db, "SELECT count(*) FROM firms") == (11,)
-    assert one(db, "SELECT address FROM firms WHERE uscc = ?", [U(11)]) == (None,)
-    load = one(db, "SELECT rows_in_file, rows_inserted, rows_updated, rows_unchanged, rows_rejected, vintage "
+    assert fetch_one(db, "SELECT name FROM firms WHERE uscc = ?", [U(3)]) == ("企业3（更名）",)
+    assert fetch_one(db, "SELECT count(*) FROM firms") == (11,)
+    assert fetch_one(db, "SELECT address FROM firms WHERE uscc = ?", [U(11)]) == (None,)
+    load = fetch_one(db, "SELECT rows_in_file, rows_inserted, rows_updated, rows_unchanged, rows_rejected, vintage "
                    "FROM loads WHERE load_id = ?", [result.load_id])
     assert load == (11, 1, 1, 9, 0, "v2")
 
@@ -90,7 +90,7 @@ def test_update_can_clear_a_value_and_keeps_other_rows(store, tmp_path):
                     encoding="utf-8")
     result = ingest_file(store, path, "firms")
     assert result.rows_updated == 1
-    assert run(db, "SELECT uscc, address FROM firms ORDER BY uscc") == [
+    assert fetch_all(db, "SELECT uscc, address FROM firms ORDER BY uscc") == [
         (U(1), "无锡市1号"), (U(2), None), (U(3), "无锡市3号")]
 
 
@@ -98,7 +98,7 @@ def test_insert_mode_accepts_new_keys(store, tmp_path):
     ingest_file(store, write_firms(tmp_path / "a.csv", [1, 2]), "firms", mode="insert")
     result = ingest_file(store, write_firms(tmp_path / "b.csv", [3]), "firms", mode="insert")
     assert result.rows_inserted == 1
-    assert one(store.con, "SELECT mode FROM loads WHERE load_id = ?", [result.load_id]) == ("insert",)
+    assert fetch_one(store.con, "SELECT mode FROM loads WHERE load_id = ?", [result.load_id]) == ("insert",)
 
 
 def test_provenance_recorded(store, tmp_path, monkeypatch):
@@ -107,7 +107,7 @@ def test_provenance_recorded(store, tmp_path, monkeypatch):
     path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
     started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     result = ingest_file(store, path, "firms", vintage="2023 统计年鉴")
-    row = one(store.con,
+    row = fetch_one(store.con,
               "SELECT load_id, source_file, sha256, table_name, file_format, encoding, mode, rows_in_file, "
               "rows_inserted, rows_updated, rows_unchanged, rows_rejected, loaded_at, vintage, user_name, "
               "jiqun_version FROM loads WHERE load_id = ?", [result.load_id])
@@ -117,18 +117,99 @@ def test_provenance_recorded(store, tmp_path, monkeypatch):
     assert row[3:12] == ("firms", "csv", "gb18030", "upsert", 7, 7, 0, 0, 0)
     assert started - dt.timedelta(seconds=5) <= row[12] <= dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     assert row[13:] == ("2023 统计年鉴", "分析员 analyst", jiqun.__version__)
-    ids = [r[0] for r in run(store.con, "SELECT load_id FROM loads ORDER BY load_id")]
+    ids = [r[0] for r in fetch_all(store.con, "SELECT load_id FROM loads ORDER BY load_id")]
     assert ids == list(range(1, len(ids) + 1))  # catalogue loads first, then ours
 
 
-def test_report_path_default_is_cwd(store, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "bad-file.csv"
+def _bad_file(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "bad-file.csv"
     path.write_text("uscc,name,region_code,industry_code\nX,a,1,2\n", encoding="utf-8")
-    with pytest.raises(Exception) as info:
+    return path
+
+
+@pytest.fixture
+def elsewhere(tmp_path, monkeypatch) -> Path:
+    """Run from an empty folder that is not the input's."""
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    return cwd
+
+
+def test_report_goes_beside_the_input_not_the_cwd(store, tmp_path, elsewhere):
+    path = _bad_file(tmp_path / "data")
+    with pytest.raises(IngestError) as info:
         ingest_file(store, path, "firms")
     report = Path(info.value.report_path)
-    assert report.parent == tmp_path and report.name.startswith("bad-file.errors-") and report.exists()
+    assert report.parent == path.parent and report.name.startswith("bad-file.errors-") and report.exists()
+    assert info.value.report_note is None
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_report_beside_the_input_also_for_file_level_refusals_and_quarantine(store, tmp_path, elsewhere,
+                                                                            make_uscc):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    empty = folder / "empty.csv"
+    empty.write_text("uscc,name,region_code,industry_code\n", encoding="utf-8")
+    with pytest.raises(IngestError) as info:
+        ingest_file(store, empty, "firms")
+    assert Path(info.value.report_path).parent == folder
+    mixed = folder / "mixed.csv"
+    mixed.write_text(f"uscc,name,region_code,industry_code\n{make_uscc(1)},a,320200,3983\nX,b,1,2\n",
+                     encoding="utf-8")
+    result = ingest_file(store, mixed, "firms", quarantine=True)
+    assert result.rows_rejected == 1 and Path(result.report_path).parent == folder
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_report_path_given_is_used(store, tmp_path, elsewhere):
+    path = _bad_file(tmp_path / "data")
+    wanted = tmp_path / "reports" / "mine.csv"
+    with pytest.raises(IngestError) as info:
+        ingest_file(store, path, "firms", report_path=wanted)
+    assert Path(info.value.report_path) == wanted and wanted.exists()
+    assert list(elsewhere.iterdir()) == [] and list((tmp_path / "data").iterdir()) == [path]
+
+
+def test_report_of_an_input_in_a_read_only_folder_goes_to_temp(store, tmp_path, elsewhere, monkeypatch):
+    import os
+    import tempfile
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    path = _bad_file(tmp_path / "data")
+    real_access = os.access
+    # the folder is read-only for the loader (chmod alone would not stop root, who runs some CI jobs)
+    monkeypatch.setattr(os, "access", lambda where, mode, **kw: (Path(where) != path.parent and
+                                                                  real_access(where, mode, **kw)))
+    path.parent.chmod(0o555)
+    try:
+        with pytest.raises(IngestError) as info:
+            ingest_file(store, path, "firms")
+    finally:
+        path.parent.chmod(0o755)
+    report = Path(info.value.report_path)
+    assert report.parent == temp and report.exists()
+    assert "not writable" in info.value.report_note and "temp folder" in info.value.report_note
+    assert list(elsewhere.iterdir()) == [] and list(path.parent.iterdir()) == [path]
+
+
+def test_report_of_an_in_memory_table_goes_to_temp(store, tmp_path, elsewhere, monkeypatch):
+    import tempfile
+
+    import pyarrow as pa
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    data = pa.table({"uscc": ["X"], "name": ["a"], "region_code": ["1"], "industry_code": ["2"]})
+    with pytest.raises(IngestError) as info:
+        ingest_table(store, data, "firms")
+    assert Path(info.value.report_path).parent == temp and "temp folder" in info.value.report_note
+    assert list(elsewhere.iterdir()) == []
 
 
 # --------------------------------------------------------------------------- crash safety
@@ -148,9 +229,9 @@ def test_killed_load_leaves_store_unchanged(store_path, tmp_path, kill_load_befo
         assert fingerprint(con.con) == before
         result = ingest_file(con, path, "firms")
         assert (result.rows_inserted, result.rows_updated) == (3000, 200)
-        assert one(con.con, "SELECT count(*) FROM firms") == (3200,)
-        assert one(con.con, "SELECT name FROM firms WHERE uscc = ?", [U(1)]) == ("改名1",)
-        assert one(con.con, "SELECT rows_inserted, rows_updated FROM loads WHERE load_id = ?",
+        assert fetch_one(con.con, "SELECT count(*) FROM firms") == (3200,)
+        assert fetch_one(con.con, "SELECT name FROM firms WHERE uscc = ?", [U(1)]) == ("改名1",)
+        assert fetch_one(con.con, "SELECT rows_inserted, rows_updated FROM loads WHERE load_id = ?",
                    [result.load_id]) == (3000, 200)
     finally:
         con.disconnect()
@@ -194,7 +275,7 @@ def test_missing_table_is_refused(store_path):
 
 
 def _keys(db) -> dict[str, tuple]:
-    return {r[0]: r[1:] for r in run(db, "SELECT t.transaction_id, ks.uscc, kb.uscc FROM transactions t "
+    return {r[0]: r[1:] for r in fetch_all(db, "SELECT t.transaction_id, ks.uscc, kb.uscc FROM transactions t "
                                          "LEFT JOIN firm_keys ks ON ks.firm_key = t.seller_key "
                                          "LEFT JOIN firm_keys kb ON kb.firm_key = t.buyer_key")}
 
@@ -209,7 +290,7 @@ def test_transactions_get_firm_keys_at_load(store, tmp_path):
                                 f"t2,2022,,310000,{U(2)},{CITY},iot.u1,50"]), encoding="utf-8")
     ingest_file(store, first, "transactions")
     assert _keys(db) == {"t1": (U(1), U(2)), "t2": (None, U(2))}
-    keys_before = run(db, "SELECT uscc, firm_key FROM firm_keys ORDER BY firm_key")
+    keys_before = fetch_all(db, "SELECT uscc, firm_key FROM firm_keys ORDER BY firm_key")
     assert [k for _u, k in keys_before] == [1, 2]
     # The same file again: nothing changes. A new file: new USCCs get the next keys; t1's seller changes.
     assert ingest_file(store, first, "transactions").changed is False
@@ -218,8 +299,8 @@ def test_transactions_get_firm_keys_at_load(store, tmp_path):
                                  f"t3,2023,{U(1)},{CITY},{U(3)},{CITY},iot.u1,70"]), encoding="utf-8")
     ingest_file(store, second, "transactions")
     assert _keys(db) == {"t1": (U(3), U(2)), "t2": (None, U(2)), "t3": (U(1), U(3))}
-    assert run(db, "SELECT uscc, firm_key FROM firm_keys ORDER BY firm_key")[:2] == keys_before
-    assert one(db, "SELECT count(*), count(DISTINCT firm_key), max(firm_key) FROM firm_keys") == (3, 3, 3)
+    assert fetch_all(db, "SELECT uscc, firm_key FROM firm_keys ORDER BY firm_key")[:2] == keys_before
+    assert fetch_one(db, "SELECT count(*), count(DISTINCT firm_key), max(firm_key) FROM firm_keys") == (3, 3, 3)
 
 
 def test_key_columns_are_not_read_from_files(store, tmp_path):
@@ -253,9 +334,9 @@ def test_loads_are_stored_in_the_declared_order(store, tmp_path):
                     ("e", 2022, U(1)), ("f", 2022, U(3))])
     # U(4) is new (key 5, after U(2)'s 2): the second load's rows follow, in their own order.
     load("t2.csv", [("g", 2022, U(4)), ("h", 2022, U(2)), ("i", 2021, U(4))])
-    stored = [r[0] for r in run(db, "SELECT transaction_id FROM transactions ORDER BY rowid")]
+    stored = [r[0] for r in fetch_all(db, "SELECT transaction_id FROM transactions ORDER BY rowid")]
     assert stored == ["e", "c", "f", "b", "d", "a", "i", "h", "g"]
-    assert run(db, "SELECT uscc, firm_key FROM firm_keys WHERE uscc IN (?, ?) ORDER BY 2", [U(2), U(4)]) == [
+    assert fetch_all(db, "SELECT uscc, firm_key FROM firm_keys WHERE uscc IN (?, ?) ORDER BY 2", [U(2), U(4)]) == [
         (U(2), 2), (U(4), 5)]
 
 
@@ -272,12 +353,12 @@ def test_firm_keys_complete_sees_rows_written_around_the_loader(store, tmp_path)
                                f"t2,2022,,310000,{U(2)},{CITY},iot.u1,50"]), encoding="utf-8")
     ingest_file(store, path, "transactions")
     assert firm_keys_complete(db, "transactions")
-    run(db, "INSERT INTO transactions (transaction_id, year, amount_yuan) VALUES ('t3', 2022, 1)")
+    fetch_all(db, "INSERT INTO transactions (transaction_id, year, amount_yuan) VALUES ('t3', 2022, 1)")
     assert firm_keys_complete(db, "transactions")
     insert = "INSERT INTO transactions (transaction_id, year, amount_yuan, {}) VALUES (?, 2022, 1, ?)"
-    run(db, insert.format("buyer_uscc"), ["t4", U(1)])
+    fetch_all(db, insert.format("buyer_uscc"), ["t4", U(1)])
     assert not firm_keys_complete(db, "transactions")
     fill_firm_keys(db, "transactions")
     assert firm_keys_complete(db, "transactions")
-    run(db, insert.format("seller_uscc"), ["t5", U(2)])
+    fetch_all(db, insert.format("seller_uscc"), ["t5", U(2)])
     assert not firm_keys_complete(db, "transactions")

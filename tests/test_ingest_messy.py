@@ -12,7 +12,7 @@ import io
 
 import pytest
 
-from jiqun._duck import one, run
+from jiqun._duck import fetch_one, fetch_all
 from jiqun.ingest import IngestError, ingest_file
 
 REGION = "320281"  # 江阴市
@@ -57,7 +57,7 @@ def write(kind, path_stem, rows, merges=()):
 
 
 def firm_year(store, uscc, year, columns="revenue_yuan, profit_yuan, rd_expenditure_yuan, employment"):
-    return one(store.con, f"SELECT {columns} FROM firm_years WHERE uscc = ? AND year = ?", [uscc, year])
+    return fetch_one(store.con, f"SELECT {columns} FROM firm_years WHERE uscc = ? AND year = ?", [uscc, year])
 
 
 def refusal(store, path, rule, **kwargs) -> IngestError:
@@ -171,7 +171,7 @@ def test_parent_header_without_its_child_row_is_refused(firms3, tmp_path, make_u
     assert set(err.counts) == {"blank_header"}
     assert [p.column for p in err.problems] == ["column D", "column E"]
     assert all("主要经济指标（万元）" in p.message_en and p.row == 1 for p in err.problems)
-    assert one(firms3.con, "SELECT count(*) FROM firm_years")[0] == 0
+    assert fetch_one(firms3.con, "SELECT count(*) FROM firm_years")[0] == 0
 
 
 def test_repeated_parent_header_without_its_child_row_is_refused(firms3, tmp_path, make_uscc):
@@ -238,7 +238,7 @@ def test_outliers_go_to_quarantine(history, tmp_path, make_uscc):
     result = ingest_file(history, write_csv(tmp_path / "q.csv", rows, "utf-8"), "firm_years", quarantine=True,
                          report_path=tmp_path / "q-report.csv")
     assert (result.rows_inserted, result.rows_rejected) == (1, 1)
-    assert run(history.con, "SELECT row_number, rules FROM quarantine") == [(2, "outlier")]
+    assert fetch_all(history.con, "SELECT row_number, rules FROM quarantine") == [(2, "outlier")]
 
 
 def test_outlier_within_the_file(firms3, tmp_path, make_uscc):
@@ -284,7 +284,7 @@ def test_signed_numbers_are_numbers(firms3, tmp_path, make_uscc):
     rows = [["uscc", "year", "profit_yuan", "revenue_yuan"], [make_uscc(1), 2022, -5, 10], [make_uscc(2), 2022, "-1.5e3", 10],
             [make_uscc(3), 2022, "+1,234.5", 10_000]]
     ingest_file(firms3, write_csv(tmp_path / "s.csv", rows, "utf-8"), "firm_years")
-    got = run(firms3.con, "SELECT profit_yuan FROM firm_years WHERE year = 2022 ORDER BY uscc")
+    got = fetch_all(firms3.con, "SELECT profit_yuan FROM firm_years WHERE year = 2022 ORDER BY uscc")
     assert got == [(-5.0,), (-1500.0,), (1234.5,)]
 
 
@@ -309,7 +309,7 @@ def test_full_width_codes_are_the_codes_they_spell(store, tmp_path, make_uscc):
     rows = [["统一社会信用代码", "企业名称", "行政区划代码", "行业代码"],
             [wide(uscc), "无锡某某（集团）有限公司", wide(REGION), wide(DIVISION)]]
     ingest_file(store, write_csv(tmp_path / "w.csv", rows), "firms")
-    got = run(store.con, "SELECT uscc, name, region_code, industry_code FROM firms")
+    got = fetch_all(store.con, "SELECT uscc, name, region_code, industry_code FROM firms")
     assert got == [(uscc, "无锡某某（集团）有限公司", REGION, DIVISION)]
 
 def test_unit_suffix_on_a_count_is_a_type_problem(firms3, tmp_path, make_uscc):
@@ -334,7 +334,7 @@ def test_total_rows_and_notes_are_skipped_and_listed(firms3, tmp_path, make_uscc
     assert result.rows_inserted == 2
     skipped = [(s.row, s.reason) for s in result.skipped_rows if s.reason != "blank"]
     assert skipped == [(3, "total"), (5, "total"), (7, "total"), (9, "note"), (10, "note")]
-    assert one(firms3.con, "SELECT sum(revenue_yuan) FROM firm_years")[0] == 30_000_000.0
+    assert fetch_one(firms3.con, "SELECT sum(revenue_yuan) FROM firm_years")[0] == 30_000_000.0
 
 
 def test_wrapped_headers_and_a_column_number_row(firms3, tmp_path, make_uscc):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jiqun._duck import run
+from jiqun._duck import fetch_all
 from jiqun.ingest import IngestError, ingest_file
 from jiqun.ingest.regions import name_spellings
 
@@ -34,7 +34,7 @@ def test_name_spellings():
 def test_region_names_resolve_to_codes(store, tmp_path, make_uscc, cell, code):
     result = ingest_file(store, firms_file(tmp_path, make_uscc, [cell]), "firms")
     assert result.rows_inserted == 1
-    assert run(store.con, "SELECT region_code FROM firms")[0][0] == code
+    assert fetch_all(store.con, "SELECT region_code FROM firms")[0][0] == code
 
 
 def test_ambiguous_name_is_refused_with_candidates(store, tmp_path, make_uscc):
@@ -46,7 +46,7 @@ def test_ambiguous_name_is_refused_with_candidates(store, tmp_path, make_uscc):
     assert "320106 鼓楼区 (南京市)" in problems[0].message_en and "320302 鼓楼区 (徐州市)" in problems[0].message_en
     assert "320106" in problems[0].message_zh and "请填写代码或完整名称" in problems[0].message_zh
     assert "320800 淮安市" in problems[1].message_en and "320803 淮安区" in problems[1].message_en
-    assert run(store.con, "SELECT count(*) FROM firms")[0][0] == 0
+    assert fetch_all(store.con, "SELECT count(*) FROM firms")[0][0] == 0
 
 
 def test_unknown_name_suggests_the_closest(store, tmp_path, make_uscc):

@@ -5,7 +5,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jiqun.docs import GENERATED, cli_commands
+from jiqun.cli import app
+from jiqun.cli.base import CLI_NOTES
+from jiqun.docs import LIBRARY_PAGES, cli_commands, generated_pages, write_docs
 from jiqun.schema import CODE_LISTS, TABLES, create_table_sql, get_table
 from jiqun.schema.model import Column, Table
 from jiqun.settings import SETTINGS
@@ -78,10 +80,31 @@ def test_codelists_documented():
     assert used <= set(CODE_LISTS)
 
 
+GENERATED = generated_pages(app, CLI_NOTES)
+
+
 @pytest.mark.parametrize("name", list(GENERATED))
 def test_generated_docs_are_current(name):
     """docs/*.md generated pages must match the declarations (run `jiqun docs` to refresh)."""
     assert (DOCS / name).read_text(encoding="utf-8") == GENERATED[name](), f"run `jiqun docs` ({name})"
+
+
+def test_cli_reference_comes_from_the_app_passed_in(tmp_path):
+    """The library renders the CLI reference of the app it is given and imports no CLI of its own."""
+    import typer
+
+    other = typer.Typer()
+
+    @other.command()
+    def hello(loud: bool = typer.Option(False, "--loud", help="Shout.")) -> None:
+        """Say hello."""
+
+    written = {path.name for path in write_docs(tmp_path, cli_app=other, cli_notes="NOTES")}
+    assert written == set(LIBRARY_PAGES) | {"cli.md"}
+    page = (tmp_path / "cli.md").read_text(encoding="utf-8")
+    assert "NOTES" in page and "## `jiqun hello`" in page and "| `--loud` | Shout. |" in page
+    assert "jiqun ingest" not in page
+    assert {path.name for path in write_docs(tmp_path / "library")} == set(LIBRARY_PAGES)
 
 
 def test_every_setting_and_command_documented():
@@ -90,7 +113,7 @@ def test_every_setting_and_command_documented():
         assert f"`{s.env}`" in settings_doc
     cli_doc = (DOCS / "cli.md").read_text(encoding="utf-8")
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
-    for name, help_text, params in cli_commands():
+    for name, help_text, params in cli_commands(app):
         assert f"`jiqun {name}`" in cli_doc
         assert help_text, f"command {name} has no help"
         for flags, text in params:

@@ -35,6 +35,55 @@ def test_reopen_is_idempotent(store_path):
     con.disconnect()
 
 
+def test_store_connect_creates_the_schema_only_and_jiqun_connect_fills_the_catalogue(tmp_path):
+    from jiqun.catalogue import CATALOGUE_FILES, LOADED_META_KEY
+    from jiqun.store import connect as connect_store, read_meta
+
+    path = tmp_path / "bare.duckdb"
+    con = connect_store(path)
+    try:
+        assert con.table("clusters").count().execute() == 0 and con.table("loads").count().execute() == 0
+        assert read_meta(con, LOADED_META_KEY) is None
+    finally:
+        con.disconnect()
+    con = jiqun.connect(path)
+    try:
+        assert con.table("clusters").count().execute() == 14
+        loads = con.table("loads").execute()
+        assert list(loads.table_name) == [table for table, _ in CATALOGUE_FILES]
+        assert read_meta(con, LOADED_META_KEY) is not None
+    finally:
+        con.disconnect()
+    con = jiqun.connect(path)  # loaded once: a second open loads nothing
+    try:
+        assert con.table("loads").count().execute() == len(CATALOGUE_FILES)
+    finally:
+        con.disconnect()
+
+
+def test_catalogue_is_loaded_again_when_the_store_forgets_it(store_path):
+    from jiqun.catalogue import LOADED_META_KEY
+    from jiqun.store import connect as connect_store, read_meta
+
+    con = connect_store(store_path)
+    try:
+        con.con.execute("DELETE FROM jiqun_meta WHERE key = ?", [LOADED_META_KEY]).fetchall()
+        con.con.execute("DELETE FROM clusters WHERE cluster_id = (SELECT min(cluster_id) FROM clusters)").fetchall()
+        assert con.table("clusters").count().execute() == 13
+    finally:
+        con.disconnect()
+    con = jiqun.connect(store_path, read_only=True)  # read-only: nothing is loaded
+    try:
+        assert con.table("clusters").count().execute() == 13
+    finally:
+        con.disconnect()
+    con = jiqun.connect(store_path)
+    try:
+        assert con.table("clusters").count().execute() == 14 and read_meta(con, LOADED_META_KEY)
+    finally:
+        con.disconnect()
+
+
 def test_missing_store_read_only(tmp_path):
     with pytest.raises(StoreError, match="no store"):
         jiqun.connect(tmp_path / "none.duckdb", read_only=True)

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from jiqun._duck import run
+from jiqun._duck import fetch_all
 from jiqun.cli import app
 from jiqun.ingest import ingest_file
 from jiqun.ingest.template import example_uscc, write_template
@@ -21,9 +21,9 @@ def test_templates_filled_with_the_example_row_load_back(store, tmp_path):
     assert ingest_file(store, firms, "firms").rows_inserted == 1
     result = ingest_file(store, accounts, "firm_years")
     assert result.rows_inserted == 1 and result.ignored_headers == []
-    region, ownership = run(store.con, "SELECT region_code, ownership FROM firms")[0]
+    region, ownership = fetch_all(store.con, "SELECT region_code, ownership FROM firms")[0]
     assert (region, ownership) == ("320571", "private")  # 苏州工业园区 and 民营 as the template writes them
-    revenue, employment = run(store.con, "SELECT revenue_yuan, employment FROM firm_years WHERE uscc = ?",
+    revenue, employment = fetch_all(store.con, "SELECT revenue_yuan, employment FROM firm_years WHERE uscc = ?",
                               [example_uscc()])[0]
     assert (revenue, employment) == (15_000_000.0, 120)  # 1500 万元
 

@@ -12,15 +12,15 @@ def duckdb_connection(con):
     return getattr(con, "con", con)
 
 
-def run(db, sql: str, params=None) -> list[tuple]:
+def fetch_all(db, sql: str, params=None) -> list[tuple]:
     """Execute ``sql`` and return all rows (an empty list for statements)."""
     cursor = db.execute(sql) if params is None else db.execute(sql, params)
     return cursor.fetchall()
 
 
-def one(db, sql: str, params=None) -> tuple | None:
+def fetch_one(db, sql: str, params=None) -> tuple | None:
     """Execute ``sql`` and return its first row (or None)."""
-    rows = run(db, sql, params)
+    rows = fetch_all(db, sql, params)
     return rows[0] if rows else None
 
 
@@ -31,13 +31,13 @@ def replace_keyed_rows(con, table: str, rows, keys) -> None:
     match = " AND ".join(f"t.{k} = n.{k}" for k in keys)
     db.register("_jiqun_new_rows", rows)
     try:
-        db.execute("BEGIN TRANSACTION")
+        fetch_all(db, "BEGIN TRANSACTION")
         try:
-            db.execute(f"DELETE FROM {table} t USING _jiqun_new_rows n WHERE {match}")
-            db.execute(f"INSERT INTO {table} SELECT {', '.join(rows.column_names)} FROM _jiqun_new_rows")
-            db.execute("COMMIT")
+            fetch_all(db, f"DELETE FROM {table} t USING _jiqun_new_rows n WHERE {match}")
+            fetch_all(db, f"INSERT INTO {table} SELECT {', '.join(rows.column_names)} FROM _jiqun_new_rows")
+            fetch_all(db, "COMMIT")
         except Exception:
-            db.execute("ROLLBACK")
+            fetch_all(db, "ROLLBACK")
             raise
     finally:
         db.unregister("_jiqun_new_rows")

@@ -1,21 +1,24 @@
-"""Generated documentation: the data model, the settings and the CLI reference."""
+"""Generated documentation: the data model, the settings, the indicators and the CLI reference.
+
+The library never imports the CLI: the CLI reference is rendered from the typer app (and its notes)
+that the caller passes in — ``jiqun docs`` passes its own.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from .schema.docs import data_model_markdown
 from .metrics.catalogue import indicators_markdown
 from .settings import settings_markdown
 
 
-def cli_commands() -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """(command, help, [(flags, help), ...]) for every registered CLI command."""
+def cli_commands(app) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(command, help, [(flags, help), ...]) for every command registered on the typer ``app``."""
     import inspect
 
     from typer.models import ArgumentInfo, OptionInfo
-
-    from .cli import app
 
     def described(name, callback):
         params = []
@@ -42,13 +45,11 @@ def cli_commands() -> list[tuple[str, str, list[tuple[str, str]]]]:
     return out
 
 
-def cli_markdown() -> str:
-    """Every CLI command with its options and help, from the typer app (checked by a test)."""
-    from .cli.base import CLI_NOTES
-
+def cli_markdown(app, notes: str = "") -> str:
+    """Every command of the typer ``app`` with its options and help, after ``notes`` (checked by a test)."""
     lines = ["# Command line 命令行", "", "Generated from `jiqun.cli` by `jiqun docs`; do not edit by hand.", "",
-             CLI_NOTES]
-    for name, help_text, params in cli_commands():
+             notes]
+    for name, help_text, params in cli_commands(app):
         lines += [f"## `jiqun {name}`", "", help_text, ""]
         if params:
             lines += ["| option | help |", "|---|---|"]
@@ -57,20 +58,28 @@ def cli_markdown() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-GENERATED = {
+#: Pages generated from the library's own declarations, by file name.
+LIBRARY_PAGES: dict[str, Callable[[], str]] = {
     "data-model.md": data_model_markdown,
     "settings.md": settings_markdown,
-    "cli.md": cli_markdown,
     "indicators.md": indicators_markdown,
 }
 
 
-def write_docs(out: Path) -> list[Path]:
-    """Write every generated page into ``out``; return the paths."""
+def generated_pages(cli_app=None, cli_notes: str = "") -> dict[str, Callable[[], str]]:
+    """Renderers of every generated page by file name; ``cli.md`` only when a CLI app is given."""
+    pages = dict(LIBRARY_PAGES)
+    if cli_app is not None:
+        pages["cli.md"] = lambda: cli_markdown(cli_app, cli_notes)
+    return pages
+
+
+def write_docs(out: Path, cli_app=None, cli_notes: str = "") -> list[Path]:
+    """Write every generated page into ``out`` (``cli.md`` from ``cli_app`` when given); return the paths."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, render in GENERATED.items():
+    for name, render in generated_pages(cli_app, cli_notes).items():
         path = out / name
         path.write_text(render(), encoding="utf-8")
         written.append(path)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from .display import display_unit, display_width, is_missing
 
 #: Column kinds: how values are converted and formatted.

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-#: The home province (Jiangsu): what ``province`` / ``全省`` mean.
-HOME_PROVINCE = "320000"
+from .schema.vocab import HOME_PROVINCE_CODE
+
 #: Words for the home province as a whole.
 PROVINCE_WORDS = ("province", "全省", "省级", "jiangsu province")
 #: Cluster id of whole-economy values (see :data:`jiqun.metrics.base.ALL`) and its words.
@@ -154,7 +154,7 @@ def _regions(con) -> pd.DataFrame:
     frame = _table(con, "regions", "regions.csv", ["region_code", "name_zh", "name_en", "level", "parent_code"])
     names = dict(zip(frame["region_code"], frame["name_zh"]))
     level_rank = {level: i for i, level in enumerate(LEVEL_WORDS)}
-    home = frame["region_code"].str[:2] == HOME_PROVINCE[:2]
+    home = frame["region_code"].str[:2] == HOME_PROVINCE_CODE[:2]
     frame = frame.assign(
         parent_zh=frame["parent_code"].map(lambda code: names.get(code, "")),
         order=[(0 if h else 1, level_rank.get(lv, 9), code)
@@ -269,7 +269,7 @@ def region_entries(con=None, levels: tuple[str, ...] | None = None) -> list[_Ent
     entries = []
     for r in frame.itertuples():
         where = f" ({r.parent_zh})" if r.level == "county" and r.parent_zh else ""
-        labels = [r.region_code, r.name_zh, r.name_en] + (list(PROVINCE_WORDS) if r.region_code == HOME_PROVINCE
+        labels = [r.region_code, r.name_zh, r.name_en] + (list(PROVINCE_WORDS) if r.region_code == HOME_PROVINCE_CODE
                                                            else [])
         short = [_strip_suffix(normalize(r.name_zh)), _strip_suffix(normalize(r.name_en))]
         entries.append(_Entry(r.region_code, f"{r.region_code} {r.name_zh}{where}", labels, short))

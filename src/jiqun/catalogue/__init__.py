@@ -45,10 +45,20 @@ def countries_table():
     })
 
 
-def load_catalogue(con) -> list:
-    """Load (upsert) the shipped catalogue through the validated ingest path."""
+#: ``jiqun_meta`` key that records when the shipped catalogue was loaded into a store.
+LOADED_META_KEY = "catalogue_loaded"
+
+
+def load_reference_catalogue(con) -> list:
+    """Load (upsert) the shipped catalogue into the store through the validated ingest path.
+
+    Returns
+    -------
+    list of jiqun.ingest.LoadResult
+        One per table of :data:`CATALOGUE_FILES`, in load order.
+    """
     from ..ingest import ingest_file, ingest_table
-    from .. import __version__
+    from .._version import __version__
 
     vintage = f"jiqun {__version__} catalogue"
     results = []
@@ -58,4 +68,20 @@ def load_catalogue(con) -> list:
                                         vintage=vintage))
         else:
             results.append(ingest_file(con, data_path(filename), table, vintage=vintage))
+    return results
+
+
+def ensure_reference_catalogue(con) -> list:
+    """Load the shipped catalogue unless the store records (``catalogue_loaded``) that it holds it.
+
+    Returns the load results (an empty list when nothing was loaded).
+    """
+    import datetime as dt
+
+    from ..store import read_meta, write_meta
+
+    if read_meta(con, LOADED_META_KEY) is not None:
+        return []
+    results = load_reference_catalogue(con)
+    write_meta(con, LOADED_META_KEY, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     return results

@@ -10,7 +10,8 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from ..names import resolve_cluster, resolve_region, resolve_year
-from ..store import StoreError, connect
+from ..session import connect
+from ..store import StoreError
 from .base import (app, check_input_file, check_output_file, console, db_option, db_path, err_console, fail,
                    no_rows_message)
 

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from .. import __version__, settings
+from .. import settings
+from .._version import __version__
 
 
 class JiqunGroup(TyperGroup):

@@ -12,7 +12,8 @@ from .. import settings
 from ..ingest import MODES, IngestError, ingest_file
 from ..ingest.load import normalize_mode
 from ..schema import LOADABLE, TABLES
-from ..store import StoreError, connect
+from ..session import connect
+from ..store import StoreError
 from .base import (app, check_encoding, check_input_file, check_output_file, console, db_option, db_path,
                    discard_new_store, err_console, fail, is_new_store)
 
@@ -46,6 +47,8 @@ def print_refusal(exc: IngestError) -> None:
     err_console.print(first)
     if exc.report_path:
         err_console.print(f"full report 完整错误报告: {exc.report_path}")
+    if exc.report_note:
+        err_console.print(f"note 提示: {exc.report_note}")
 
 
 def print_layout(result) -> None:
@@ -81,7 +84,9 @@ def ingest(
                              "(absent columns become empty or their default); insert: existing keys are errors."),
     quarantine: bool = typer.Option(False, "--quarantine", help="Load valid rows; put rejected rows in `quarantine`."),
     vintage: Optional[str] = typer.Option(None, help="Data vintage recorded in `loads` (e.g. '2023 yearbook')."),
-    errors: Optional[Path] = typer.Option(None, "--errors", help="Path of the full error report (CSV)."),
+    report: Optional[Path] = typer.Option(None, "--report", "--errors",
+                                          help="Path of the full error report (CSV); default: beside FILE "
+                                               "(the temp folder when that folder is not writable). 错误报告路径。"),
     sheet: Optional[str] = typer.Option(None, help="Excel sheet name or index (default: the first)."),
     encoding: Optional[str] = typer.Option(None, help="Force a text encoding (default: detect UTF-8/GBK/GB18030)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and show what the load would insert and "
@@ -103,7 +108,7 @@ def ingest(
     if sheet is not None and file.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
         fail(f"--sheet applies to Excel workbooks only, and {file.name} is not one (.xlsx) "
              "--sheet 仅适用于 Excel 文件", 2)
-    check_output_file(errors)
+    check_output_file(report)
     store = db_path(db, demo_fallback=False)
     new_store = is_new_store(store)
     try:
@@ -114,7 +119,7 @@ def ingest(
     try:
         with console.status(f"validating and loading {file} …"):
             result = ingest_file(con, file, table, mode=mode, quarantine=quarantine, vintage=vintage,
-                                 report_path=errors, sheet=sheet, encoding=encoding, header_row=header_row,
+                                 report_path=report, sheet=sheet, encoding=encoding, header_row=header_row,
                                  accept_outliers=accept_outliers, dry_run=dry_run)
     except IngestError as exc:
         print_refusal(exc)
@@ -139,6 +144,8 @@ def ingest(
         console.print(f"ignored columns 忽略的列: {', '.join(result.ignored_headers)}")
     if result.report_path:
         console.print(f"rejected rows report 拒绝行报告: {result.report_path}")
+    if result.report_note:
+        console.print(f"note 提示: {result.report_note}")
 
 
 def print_dry_run(file: Path, result) -> None:
@@ -214,10 +221,11 @@ def describe_table(name: str) -> None:
 def docs(out: Path = typer.Option(Path("docs"), "--out", help="Folder of the generated docs.")) -> None:
     """Regenerate docs/data-model.md and docs/settings.md from the declarations. 生成文档。"""
     from ..docs import write_docs
+    from .base import CLI_NOTES
 
     if out.exists() and not out.is_dir():
         fail(f"--out {out} is a file; the docs are written into a folder — give a folder name 输出路径须为文件夹", 2)
-    for path in write_docs(out):
+    for path in write_docs(out, cli_app=app, cli_notes=CLI_NOTES):
         console.print(f"wrote {path}")
 
 

@@ -50,53 +50,40 @@ def demo(
     _print_demo_summary(result)
 
 
-def _print_demo_summary(result) -> None:
-    import ibis
+#: Display labels of the evaluation's cluster types.
+TYPE_LABELS = {"leading": "引领型 leading", "breakthrough": "突破型 breakthrough", "catch_up": "赶超型 catch-up"}
 
+
+def _print_demo_summary(result) -> None:
+    """Print the loads and the figures of :func:`jiqun.demo.demo_summary` that ``run_demo`` collected."""
     console.print("[bold]SYNTHETIC DATA 合成数据[/] — calibrated to published facts, not statistics.")
     loads = RichTable("table 表", "rows 行", "inserted 新增", "rows/s", title="validated loads 校验加载")
     for r in result.loads:
         loads.add_row(r.table, f"{r.rows_in_file:,}", f"{r.rows_inserted:,}", f"{r.rows_per_second:,.0f}")
     console.print(loads)
-    con = ibis.duckdb.connect(str(result.db_path), read_only=True)
-    try:
-        from ..marts import cluster_city_year, city_year
-
-        latest = con.table("firm_years").year.max().execute()
-        cities = city_year(con).filter(lambda t: t.year == latest).order_by(ibis.desc("revenue_yuan")).execute()
-        names = dict(con.table("regions").select("region_code", "name_zh").execute().values.tolist())
-        city_table = RichTable("rank", "city 城市", "firms 企业", "revenue 营收 (亿元)",
-                               title=f"cities by revenue, {latest} 城市营收排名")
-        for i, row in enumerate(cities.itertuples(), 1):
-            city_table.add_row(str(i), names.get(row.city_code, row.city_code), f"{row.n_firms:,}",
-                               f"{row.revenue_yuan / 1e8:,.1f}")
-        console.print(city_table)
-        clusters = cluster_city_year(con).filter(lambda t: t.year == latest).group_by("cluster_id").aggregate(
-            revenue_yuan=lambda t: t.revenue_yuan.sum(), n_firms=lambda t: t.n_firms.sum()
-        ).order_by(ibis.desc("revenue_yuan")).execute()
-        cluster_names = dict(con.table("clusters").select("cluster_id", "name_zh").execute().values.tolist())
-        cl = RichTable("cluster 集群", "firms 企业", "revenue 营收 (亿元)", title=f"clusters, {latest} 集群规模")
-        for row in clusters.itertuples():
-            cl.add_row(cluster_names.get(row.cluster_id, row.cluster_id), f"{row.n_firms:,}",
-                       f"{row.revenue_yuan / 1e8:,.1f}")
-        console.print(cl)
-        evaluated = con.table("evaluation_results").filter(lambda t: t.region_code == "320000").order_by("rank")
-        ev = evaluated.execute()
-        if len(ev):
-            labels = {"leading": "引领型 leading", "breakthrough": "突破型 breakthrough", "catch_up": "赶超型 catch-up"}
-            et = RichTable("rank 排名", "cluster 集群", "score 得分", "type 类型", "90% rank 区间",
-                           title=f"competitiveness {int(ev.year.max())} 竞争力评价 (province 全省)")
-            for row in ev.itertuples():
-                interval = "" if row.rank_p05 != row.rank_p05 else f"{int(row.rank_p05)}-{int(row.rank_p95)}"
-                et.add_row(str(row.rank), cluster_names.get(row.cluster_id, row.cluster_id), f"{row.score:.3f}",
-                           labels.get(row.type, row.type), interval)
-            console.print(et)
-            counts = con.table("evaluation_results").filter(lambda t: t.region_code != "320000").type.value_counts()
-            by_type = dict(counts.execute().values.tolist())
-            console.print("cluster × city types 集群×城市类型: " + ", ".join(
-                f"{labels[t]} {by_type.get(t, 0)}" for t in labels))
-    finally:
-        con.disconnect()
+    summary = result.summary
+    latest = summary["year"]
+    city_table = RichTable("rank", "city 城市", "firms 企业", "revenue 营收 (亿元)",
+                           title=f"cities by revenue, {latest} 城市营收排名")
+    for rank, row in enumerate(summary["cities"].itertuples(), 1):
+        city_table.add_row(str(rank), row.name_zh, f"{row.n_firms:,}",
+                           f"{row.revenue_yuan / 1e8:,.1f}")
+    console.print(city_table)
+    cluster_table = RichTable("cluster 集群", "firms 企业", "revenue 营收 (亿元)", title=f"clusters, {latest} 集群规模")
+    for row in summary["clusters"].itertuples():
+        cluster_table.add_row(row.name_zh, f"{row.n_firms:,}", f"{row.revenue_yuan / 1e8:,.1f}")
+    console.print(cluster_table)
+    evaluation = summary["evaluation"]
+    if len(evaluation):
+        ranking = RichTable("rank 排名", "cluster 集群", "score 得分", "type 类型", "90% rank 区间",
+                            title=f"competitiveness {summary['evaluation_year']} 竞争力评价 (province 全省)")
+        for row in evaluation.itertuples():
+            interval = "" if row.rank_p05 != row.rank_p05 else f"{int(row.rank_p05)}-{int(row.rank_p95)}"
+            ranking.add_row(str(row.rank), row.name_zh, f"{row.score:.3f}",
+                            TYPE_LABELS.get(row.type, row.type), interval)
+        console.print(ranking)
+        console.print("cluster × city types 集群×城市类型: " + ", ".join(
+            f"{label} {summary['city_types'].get(kind, 0)}" for kind, label in TYPE_LABELS.items()))
     console.print(f"store 数据库: {result.db_path}")
     console.print(_next_steps(result.db_path))
     console.print(f"outputs 输出: {result.out_dir / 'outputs'} ({len(result.outputs)} files)")

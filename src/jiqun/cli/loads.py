@@ -10,7 +10,8 @@ import typer
 from rich.table import Table as RichTable
 
 from ..ingest.history import ChangeSummary, HistoryError, load_changes, undo_load
-from ..store import StoreError, connect
+from ..session import connect
+from ..store import StoreError
 from .base import app, console, db_option, db_path, fail
 
 loads_app = typer.Typer(help="Loads and their change history: list, show, undo. 加载记录与变更历史。",

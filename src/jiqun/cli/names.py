@@ -9,7 +9,7 @@ import typer
 from rich.table import Table as RichTable
 
 from ..names import list_clusters, list_regions
-from ..store import connect
+from ..session import connect
 from .base import app, console, db_option, db_path, err_console, fail, no_rows_message
 
 FORMATS = ("table", "csv", "json")

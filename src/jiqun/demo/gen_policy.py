@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
+from ..schema.vocab import HOME_PROVINCE_CODE
 from .gen_common import YEARS, days_in_year, pick, stream, uscc_array, write_csv
 from .gen_firms import Firms
 from .gen_world import World
@@ -116,7 +117,7 @@ def policies(world: World, seed: int) -> pa.Table:
     today = dt.date.today()
     rows = []
     n_k = len(world.clusters)
-    issuers = [("province", "320000", "江苏省", d, i, 1.0) for d, i in PROVINCE_DEPARTMENTS.items()]
+    issuers = [("province", HOME_PROVINCE_CODE, "江苏省", d, i, 1.0) for d, i in PROVINCE_DEPARTMENTS.items()]
     for c, code in enumerate(world.cities):
         city = world.city_names[c]
         issuers += [("city", code, city, city + d, i, 0.45) for d, i in CITY_DEPARTMENTS.items()]

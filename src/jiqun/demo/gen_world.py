@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import catalogue
+from ..schema.vocab import HOME_PROVINCE_CODE
 
 #: Per-cluster assumptions, matched by a keyword of the cluster's Chinese name.
 #: size: cluster revenue 2022 at province scale, 亿元 (order of magnitude; sums to about the
@@ -162,7 +163,7 @@ class World:
     city_va: np.ndarray                  # secondary-industry value added 2022, 亿元
     counties: list[list[str]]            # county codes per city
     county_names: dict[str, str]
-    provinces: list[str]                 # other provinces' codes (not 320000)
+    provinces: list[str]                 # other provinces' codes (not the home province)
     clusters: list[str]
     cluster_names: list[str]
     profiles: list[dict]
@@ -206,7 +207,7 @@ def load_world(catalogue_dir: Path | None = None) -> World:
     names = {r["region_code"]: r["name_zh"] for r in regions}
     counties = [sorted(r["region_code"] for r in regions if r["level"] == "county" and r["parent_code"] == c)
                 or [c] for c in cities]
-    provinces = sorted(r["region_code"] for r in regions if r["level"] == "province" and r["region_code"] != "320000")
+    provinces = sorted(r["region_code"] for r in regions if r["level"] == "province" and r["region_code"] != HOME_PROVINCE_CODE)
     va = np.array([facts.get(f"city_secondary_va.{c}", {"number": None})["number"] or 2000.0 for c in cities])
 
     cl_rows = read_csv(path("clusters.csv"))

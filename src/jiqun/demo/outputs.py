@@ -108,10 +108,11 @@ def evaluation_frames(con) -> dict:
     """Competitiveness evaluation with the shipped scheme, province-wide and per city (also stored)."""
     from ..evaluation.scheme import load_scheme
     from ..evaluation.store import evaluate_store, write_evaluation_results
+    from ..schema.vocab import ANALYSED_REGION_LEVELS
 
     scheme = load_scheme()
     frames = {}
-    for level in ("province", "city"):
+    for level in reversed(ANALYSED_REGION_LEVELS):  # province first: its sheet leads the workbook
         evaluations, units = evaluate_store(con, scheme, level)
         write_evaluation_results(con, evaluations, scheme, units)
         frames[f"evaluation_{level}"] = (evaluations, units)
@@ -124,9 +125,9 @@ def _scheme_notes(evaluations: dict) -> list[str]:
 
 
 def _store_path(con) -> str:
-    from .._duck import duckdb_connection, one
+    from .._duck import duckdb_connection, fetch_one
 
-    row = one(duckdb_connection(con), "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+    row = fetch_one(duckdb_connection(con), "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
     return str(row[0]) if row and row[0] else ""
 
 

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..catalogue import ensure_reference_catalogue
 from ..ingest import LoadResult, ingest_file
 from ..store import StoreError, connect
 from ..store.files import check_store_path, lock_message
@@ -30,6 +31,8 @@ class DemoResult:
     seconds_generate: float = 0.0
     seconds_ingest: float = 0.0
     seconds_analyse: float = 0.0
+    #: The figures of :func:`jiqun.demo.summary.demo_summary`, taken from the finished store.
+    summary: dict = field(default_factory=dict)
 
 
 def _prepare_db(db_path: Path) -> None:
@@ -72,6 +75,7 @@ def run_demo(out_dir: Path, db_path: Path | None = None, scale: str = "small", s
     """
     from . import outputs
     from .generator import generate
+    from .summary import demo_summary
 
     out_dir = Path(out_dir)
     db_path = Path(db_path) if db_path else out_dir / "jiqun.duckdb"
@@ -87,6 +91,7 @@ def run_demo(out_dir: Path, db_path: Path | None = None, scale: str = "small", s
     started = time.perf_counter()
     con = connect(db_path)
     try:
+        ensure_reference_catalogue(con)
         con.con.execute("INSERT INTO jiqun_meta VALUES ('demo', ?)", [f"scale={scale} seed={seed}"])
         for i, (table, path) in enumerate(files):
             if progress:
@@ -99,6 +104,7 @@ def run_demo(out_dir: Path, db_path: Path | None = None, scale: str = "small", s
         started = time.perf_counter()
         result.outputs = outputs.write_outputs(con, out_dir / "outputs", SYNTHETIC_NOTE)
         result.seconds_analyse = time.perf_counter() - started
+        result.summary = demo_summary(con)
     finally:
         con.disconnect()
     return result

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
+from .._version import __version__
 from ..display import unit_label
 from ..excel import About, Column, Sheet, write_workbook
 from .run import Evaluation

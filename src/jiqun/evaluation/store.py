@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..schema.vocab import ANALYSED_REGION_LEVELS, NATION_CODE
 from .explain import Names
 from .scheme import Scheme
 
-LEVELS = ("province", "city")
-NATION = "100000"
+#: Levels an evaluation compares units at (``--region``); only membership matters here, so the
+#: canonical order of the indicators is kept.
+LEVELS = ANALYSED_REGION_LEVELS
 
 
 def filter_level(values: pd.DataFrame, level: str) -> pd.DataFrame:
     """Rows of one geographic level: province (``xx0000``) or prefecture city (``xxxx00``)."""
     code = values["region_code"].astype(str)
     if level == "province":
-        keep = code.str.endswith("0000") & (code != NATION)
+        keep = code.str.endswith("0000") & (code != NATION_CODE)
     elif level == "city":
         keep = code.str.endswith("00") & ~code.str.endswith("0000")
     else:
@@ -91,7 +93,7 @@ def write_evaluation_results(con, evaluations, scheme: Scheme, unit_names: dict 
     import datetime as dt
     import json
 
-    from .._duck import duckdb_connection, run
+    from .._duck import duckdb_connection, fetch_all
 
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     rows = []
@@ -104,19 +106,19 @@ def write_evaluation_results(con, evaluations, scheme: Scheme, unit_names: dict 
                 rec["weakest_dimension"], rec["explanation_zh"], rec["explanation_en"], rec["vintage"], now,
             ))
     db = duckdb_connection(con)
-    run(db, "BEGIN TRANSACTION")
+    fetch_all(db, "BEGIN TRANSACTION")
     try:
-        run(db, "INSERT INTO evaluation_schemes SELECT ?, ?, ?, ? WHERE NOT EXISTS "
+        fetch_all(db, "INSERT INTO evaluation_schemes SELECT ?, ?, ?, ? WHERE NOT EXISTS "
                 "(SELECT 1 FROM evaluation_schemes WHERE scheme_sha256 = ?)",
             [scheme.sha256, scheme.name, scheme.text, now, scheme.sha256])
         for year in sorted({r[1] for r in rows}):
             regions = sorted({r[3] for r in rows if r[1] == year})
-            run(db, "DELETE FROM evaluation_results WHERE scheme_sha256 = ? AND year = ? AND list_contains(?, "
+            fetch_all(db, "DELETE FROM evaluation_results WHERE scheme_sha256 = ? AND year = ? AND list_contains(?, "
                     "region_code)", [scheme.sha256, year, regions])
         if rows:
             db.executemany("INSERT INTO evaluation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        run(db, "COMMIT")
+        fetch_all(db, "COMMIT")
     except BaseException:
-        run(db, "ROLLBACK")
+        fetch_all(db, "ROLLBACK")
         raise
     return len(rows)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .._duck import one, run
+from .._duck import fetch_one, fetch_all
 
 from ..schema.model import Table
 from .errors import RULES, IngestError, Problem
@@ -57,17 +57,17 @@ def skip_rows(db, staged: Staged) -> list[SkippedRow]:
     width = len(staged.headers)
     found: list[SkippedRow] = []
     if width:
-        run(db, f"CREATE OR REPLACE TEMP TABLE {SKIPPED} AS {skipped_rows_sql(STAGE, width, staged.row_expr)}")
-        rows = run(db, f"SELECT * FROM {SKIPPED} ORDER BY 1")
+        fetch_all(db, f"CREATE OR REPLACE TEMP TABLE {SKIPPED} AS {skipped_rows_sql(STAGE, width, staged.row_expr)}")
+        rows = fetch_all(db, f"SELECT * FROM {SKIPPED} ORDER BY 1")
         found = [SkippedRow(int(row), reason, text) for row, _, reason, text in rows]
         if found:
-            run(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_stage_kept AS SELECT {staged.row_expr} AS _file_row, * "
+            fetch_all(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_stage_kept AS SELECT {staged.row_expr} AS _file_row, * "
                     f"FROM {STAGE} WHERE rowid NOT IN (SELECT _rowid FROM {SKIPPED})")
-            run(db, f"DROP TABLE {STAGE}")
-            run(db, f"ALTER TABLE _jiqun_stage_kept RENAME TO {STAGE}")
+            fetch_all(db, f"DROP TABLE {STAGE}")
+            fetch_all(db, f"ALTER TABLE _jiqun_stage_kept RENAME TO {STAGE}")
             staged.row_expr = "_file_row"
-            staged.rows = one(db, f"SELECT count(*) FROM {STAGE}")[0]
-        run(db, f"DROP TABLE IF EXISTS {SKIPPED}")
+            staged.rows = fetch_one(db, f"SELECT count(*) FROM {STAGE}")[0]
+        fetch_all(db, f"DROP TABLE IF EXISTS {SKIPPED}")
     found += [SkippedRow(row, reason, text) for row, reason, text in staged.skipped]
     return found
 
@@ -78,7 +78,7 @@ def blank_header_problems(db, staged: Staged, labels: list[str], source: str) ->
     blank = [i for i, label in enumerate(labels) if not str(label or "").strip()]
     if not blank:
         return []
-    counts = one(db, "SELECT " + ", ".join(f"count(NULLIF(trim(c{i}), ''))" for i in blank) + f" FROM {STAGE}")
+    counts = fetch_one(db, "SELECT " + ", ".join(f"count(NULLIF(trim(c{i}), ''))" for i in blank) + f" FROM {STAGE}")
     problems = []
     en, zh = RULES["blank_header"]
     for position, count in zip(blank, counts):

@@ -62,6 +62,8 @@ class IngestError(Exception):
         Number of problems per rule (over the whole file).
     report_path : Path or None
         Full error report (CSV) if one was written.
+    report_note : str or None
+        Why the report is not beside the input file (it went to the temp folder), else None.
     """
 
     def __init__(self, file: str, problems: list[Problem], counts: dict[str, int] | None = None,
@@ -71,6 +73,7 @@ class IngestError(Exception):
         self.counts = dict(counts) if counts else dict(Counter(p.rule for p in problems))
         self.total = total if total is not None else sum(self.counts.values())
         self.report_path = report_path
+        self.report_note: str | None = None
         super().__init__(self.summary())
 
     def summary(self) -> str:

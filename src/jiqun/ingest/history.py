@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 
 from .. import settings
-from .._duck import duckdb_connection, one, run
+from .._duck import duckdb_connection, fetch_one, fetch_all
 from ..schema import TABLES, get_table
 from ..schema.ddl import quote
 from ..schema.model import Table
@@ -104,7 +104,7 @@ def record_changes(db, spec: Table, valid: str, compared: list[str], load_id: in
     """
     target = "load_changes" if load_id is not None else CHANGES
     if load_id is None:
-        run(db, f"CREATE OR REPLACE TEMP TABLE {CHANGES} AS SELECT * FROM load_changes LIMIT 0")
+        fetch_all(db, f"CREATE OR REPLACE TEMP TABLE {CHANGES} AS SELECT * FROM load_changes LIMIT 0")
     table = quote(spec.name)
     join = " AND ".join(f"t.{quote(k)} = v.{quote(k)}" for k in spec.primary_key)
     matched = f"t.{quote(spec.primary_key[0])} IS NOT NULL"
@@ -122,7 +122,7 @@ def record_changes(db, spec: Table, valid: str, compared: list[str], load_id: in
         differs = f"({v_row}) IS DISTINCT FROM ({t_row})"
     changes = f"CASE WHEN {matched} THEN [{cells}] ELSE {insert} END" if compared else insert
     load = "NULL" if load_id is None else str(int(load_id))
-    run(db, f"INSERT INTO {target} SELECT {load}, '{spec.name}', _key, _c.k, _c.c, _c.o, _c.n FROM "
+    fetch_all(db, f"INSERT INTO {target} SELECT {load}, '{spec.name}', _key, _c.k, _c.c, _c.o, _c.n FROM "
             f"(SELECT {row_key_sql(spec, 'v')} AS _key, unnest({changes}) AS _c FROM {valid} v "
             f"LEFT JOIN {table} t ON {join} WHERE NOT ({matched}) OR {differs}) WHERE _c IS NOT NULL")
     if load_id is None:
@@ -132,13 +132,13 @@ def record_changes(db, spec: Table, valid: str, compared: list[str], load_id: in
 
 
 def _summarize(db, relation: str, where: str, params: list, summary: ChangeSummary, limit: int) -> ChangeSummary:
-    summary.rows_inserted, summary.rows_updated = one(
+    summary.rows_inserted, summary.rows_updated = fetch_one(
         db, f"SELECT count(*) FILTER (WHERE kind = 'insert'), count(DISTINCT row_key) FILTER (WHERE kind = 'update') "
             f"FROM {relation} WHERE {where}", params)
-    summary.cells_changed = dict(run(
+    summary.cells_changed = dict(fetch_all(
         db, f"SELECT column_name, count(*) FROM {relation} WHERE {where} AND kind = 'update' "
             f"GROUP BY column_name ORDER BY column_name", params))
-    rows = run(db, f"SELECT row_key, kind, column_name, old_value, new_value FROM {relation} WHERE {where} "
+    rows = fetch_all(db, f"SELECT row_key, kind, column_name, old_value, new_value FROM {relation} WHERE {where} "
                    f"ORDER BY kind = 'insert', row_key, column_name LIMIT {int(limit)}", params)
     summary.first_changes = [Change(json.loads(key), kind, column, old, new) for key, kind, column, old, new in rows]
     return summary
@@ -146,10 +146,10 @@ def _summarize(db, relation: str, where: str, params: list, summary: ChangeSumma
 
 # --------------------------------------------------------------------------- reading
 def _load_row(db, load_id: int):
-    row = one(db, "SELECT table_name, mode, source_file, sha256, file_format, encoding, rows_inserted, rows_updated "
+    row = fetch_one(db, "SELECT table_name, mode, source_file, sha256, file_format, encoding, rows_inserted, rows_updated "
                   "FROM loads WHERE load_id = ?", [load_id])
     if row is None:
-        ids = [r[0] for r in run(db, "SELECT load_id FROM loads ORDER BY load_id")]
+        ids = [r[0] for r in fetch_all(db, "SELECT load_id FROM loads ORDER BY load_id")]
         shown = _id_list(ids)
         raise HistoryError(f"unknown load id {load_id}; valid ids: {shown or 'none (no loads yet)'} "
                            f"— run `jiqun loads` to list them / 未知的加载编号 {load_id}，有效编号：{shown or '无'}")
@@ -169,7 +169,7 @@ def _id_list(ids: list[int]) -> str:
 
 
 def _undone_by(db, load_id: int) -> int | None:
-    row = one(db, "SELECT min(load_id) FROM loads WHERE undoes_load_id = ?", [load_id])
+    row = fetch_one(db, "SELECT min(load_id) FROM loads WHERE undoes_load_id = ?", [load_id])
     return row[0] if row else None
 
 
@@ -204,7 +204,7 @@ def load_changes(con, load_id: int, limit: int = FIRST_CHANGES) -> ChangeSummary
 # --------------------------------------------------------------------------- undo
 def _later_loads(db, load_id: int) -> list[int]:
     """Loads after ``load_id``, not undone, that inserted or changed a row ``load_id`` touched."""
-    return [r[0] for r in run(db, 
+    return [r[0] for r in fetch_all(db, 
         "SELECT DISTINCT later.load_id FROM load_changes later JOIN (SELECT DISTINCT table_name, row_key "
         "FROM load_changes WHERE load_id = ?) mine ON later.table_name = mine.table_name "
         "AND later.row_key = mine.row_key WHERE later.load_id > ? AND later.load_id NOT IN "
@@ -239,7 +239,7 @@ def _still_referenced(db, spec: Table, load_id: int) -> list[str]:
                f"(SELECT ({keys}) FROM {quote(spec.name)} t WHERE {row_key_sql(spec, 't')} IN ({deleted}))")
         if other == spec.name:  # a row deleted with the ones it refers to is no dangling reference
             sql += f" AND {row_key_sql(spec, 'r')} NOT IN ({deleted})"
-        n = one(db, sql)[0]
+        n = fetch_one(db, sql)[0]
         if n:
             out.append(f"{other}.{', '.join(columns)} ({n:,} rows)")
     return out
@@ -255,7 +255,7 @@ def _check_undoable(db, load_id: int) -> tuple:
     if undone_by is not None:
         raise HistoryError(f"load {load_id} was already undone (by load {undone_by}) "
                            f"/ 加载 {load_id} 已被撤销（撤销记录 {undone_by}）")
-    recorded = one(db, "SELECT count(*) FROM load_changes WHERE load_id = ?", [load_id])[0]
+    recorded = fetch_one(db, "SELECT count(*) FROM load_changes WHERE load_id = ?", [load_id])[0]
     if recorded == 0 and (inserted or updated):
         raise HistoryError(f"load {load_id} was made before the change history existed (schema version 5) and "
                            f"cannot be undone / 加载 {load_id} 早于变更历史（第5版），无法撤销")
@@ -298,7 +298,7 @@ def undo_load(con, load_id: int) -> UndoResult:
         Unknown load, already undone, an undo itself, made before the history existed, or a later
         load (not undone) inserted or changed one of its rows (the message names those loads).
     """
-    from .. import __version__
+    from .._version import __version__
 
     db = duckdb_connection(con)
     load_id = int(load_id)
@@ -306,33 +306,33 @@ def undo_load(con, load_id: int) -> UndoResult:
     spec = get_table(table)
     mine = "SELECT row_key FROM load_changes WHERE load_id = ? AND kind = ?"
     key = row_key_sql(spec, "t")
-    columns = [r[0] for r in run(db, "SELECT DISTINCT column_name FROM load_changes WHERE load_id = ? "
+    columns = [r[0] for r in fetch_all(db, "SELECT DISTINCT column_name FROM load_changes WHERE load_id = ? "
                                      "AND kind = 'update' ORDER BY 1", [load_id])]
-    run(db, "BEGIN TRANSACTION")
+    fetch_all(db, "BEGIN TRANSACTION")
     try:
-        deleted = one(db, f"DELETE FROM {quote(table)} t WHERE {key} IN ({mine})", [load_id, "insert"])[0]
+        deleted = fetch_one(db, f"DELETE FROM {quote(table)} t WHERE {key} IN ({mine})", [load_id, "insert"])[0]
         cells = 0
         for name in columns:
             col = spec.column(name)
-            cells += one(db, f"UPDATE {quote(table)} t SET {quote(name)} = CAST(c.old_value AS {col.storage_type}) "
+            cells += fetch_one(db, f"UPDATE {quote(table)} t SET {quote(name)} = CAST(c.old_value AS {col.storage_type}) "
                              f"FROM load_changes c WHERE c.load_id = ? AND c.kind = 'update' AND c.column_name = ? "
                              f"AND c.row_key = {key}", [load_id, name])[0]
         for keyed in spec.key_columns:
             if keyed.key_of in columns:
-                run(db, f"UPDATE {quote(table)} t SET {quote(keyed.name)} = (SELECT k.firm_key FROM firm_keys k "
+                fetch_all(db, f"UPDATE {quote(table)} t SET {quote(keyed.name)} = (SELECT k.firm_key FROM firm_keys k "
                         f"WHERE k.uscc = t.{quote(keyed.key_of)}) WHERE {key} IN (SELECT row_key FROM load_changes "
                         f"WHERE load_id = ? AND column_name = ?)", [load_id, keyed.key_of])
-        restored = one(db, "SELECT count(DISTINCT row_key) FROM load_changes WHERE load_id = ? AND kind = 'update'",
+        restored = fetch_one(db, "SELECT count(DISTINCT row_key) FROM load_changes WHERE load_id = ? AND kind = 'update'",
                        [load_id])[0]
-        undo_id = one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
-        run(db, "INSERT INTO loads (load_id, source_file, sha256, table_name, file_format, encoding, mode, "
+        undo_id = fetch_one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
+        fetch_all(db, "INSERT INTO loads (load_id, source_file, sha256, table_name, file_format, encoding, mode, "
                 "rows_in_file, rows_inserted, rows_updated, rows_unchanged, rows_rejected, loaded_at, vintage, "
                 "user_name, jiqun_version, undoes_load_id) VALUES (?, ?, ?, ?, ?, ?, 'undo', 0, 0, ?, 0, 0, ?, "
                 "NULL, ?, ?, ?)",
             [undo_id, source, sha, table, file_format, encoding, restored,
              dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), settings.get("user"), __version__, load_id])
-        run(db, "COMMIT")
+        fetch_all(db, "COMMIT")
     except BaseException:
-        run(db, "ROLLBACK")
+        fetch_all(db, "ROLLBACK")
         raise
     return UndoResult(load_id, undo_id, table, deleted, restored, cells)

@@ -14,7 +14,7 @@ rows; a dry run computes the same changes and writes nothing.
 
 from __future__ import annotations
 
-from .._duck import duckdb_connection, one, run
+from .._duck import duckdb_connection, fetch_one, fetch_all
 
 import datetime as dt
 import os
@@ -43,8 +43,6 @@ from .validate import PROBLEMS, TYPED, build_typed, raw_name, run_checks
 #: the file lacks become NULL or their default); ``insert``: an existing key is an error.
 #: ``replace-rows`` is accepted for ``replace_rows``.
 MODES = ("upsert", "replace_rows", "insert")
-#: Testing seam: seconds to sleep inside the open transaction (crash-safety test).
-_PAUSE_ENV = "JIQUN_TEST_PAUSE_BEFORE_COMMIT"
 
 
 @dataclass
@@ -65,6 +63,8 @@ class LoadResult:
     ignored_headers: list[str] = field(default_factory=list)
     seconds: float = 0.0
     report_path: Path | None = None
+    #: Why the report is not beside the input file (see :func:`default_report_path`), else None.
+    report_note: str | None = None
     dry_run: bool = False
     changes: ChangeSummary | None = None
     #: File row (1-based) of the header; two-row headers give the first of ``header_rows``.
@@ -85,9 +85,34 @@ class LoadResult:
         return self.rows_in_file / self.seconds if self.seconds else float("inf")
 
 
-def default_report_path(source: str) -> Path:
+def default_report_path(source: str) -> tuple[Path, str | None]:
+    """Where the error report of ``source`` goes when no ``report_path`` is given, and a note when that
+    is not beside the input file.
+
+    Beside the input file (``NAME.errors-YYYYmmdd-HHMMSS.csv``); in the system temp folder when that
+    folder is not writable or the data did not come from a file (an in-memory table). Never the
+    current working directory.
+    """
+    import tempfile
+
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path.cwd() / f"{Path(source).stem}.errors-{stamp}.csv"
+    name = f"{Path(source).stem or 'data'}.errors-{stamp}.csv"
+    input_file = Path(source)
+    if input_file.is_file():
+        folder = input_file.absolute().parent
+        if os.access(folder, os.W_OK | os.X_OK):
+            return folder / name, None
+        note = (f"the folder of {source} is not writable; the error report went to the temp folder "
+                "输入文件所在文件夹不可写，错误报告写入临时文件夹")
+    else:
+        note = (f"{source} is not a file; the error report went to the temp folder "
+                "数据不是文件，错误报告写入临时文件夹")
+    return Path(tempfile.gettempdir()) / name, note
+
+
+def _report_target(report_path: Path | None, source: str) -> tuple[Path, str | None]:
+    """``report_path`` when given, else :func:`default_report_path` of ``source``."""
+    return (Path(report_path), None) if report_path else default_report_path(source)
 
 
 def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool = False,
@@ -115,7 +140,8 @@ def ingest_file(con, path, table: str, *, mode: str = "upsert", quarantine: bool
     vintage : str, optional
         Data vintage recorded in ``loads`` (e.g. "2023 statistical yearbook").
     report_path : Path, optional
-        Where the full error report goes if the file is refused.
+        Where the full error report goes if the file is refused (default: beside the file, see
+        :func:`default_report_path`; never the working directory).
     header_row : int, optional
         1-based file row of the header (CSV, XLSX); default: found automatically below title,
         unit and blank rows (see :mod:`jiqun.ingest.layout`).
@@ -196,7 +222,8 @@ def ingest_table(con, data, table: str, *, source_name: str = "<memory>", mode: 
 def _ensure_report(exc: IngestError, report_path: Path | None) -> None:
     """File-level refusals (format, encoding, headers) get a report too, like row-level ones."""
     if exc.report_path is None:
-        exc.report_path = write_report(exc.problems, Path(report_path or default_report_path(exc.file)))
+        target, exc.report_note = _report_target(report_path, exc.file)
+        exc.report_path = write_report(exc.problems, target)
 
 
 def normalize_mode(mode: str) -> str:
@@ -217,11 +244,11 @@ def _check_args(table: str, mode: str) -> Table:
 def _drop_temps(db) -> None:
     for name in (STAGE, TYPED, PROBLEMS, "_jiqun_valid", CHANGES, OUTLIERS, SKIPPED, "_jiqun_stage_kept", REGION_NAMES):
         try:
-            run(db, f"DROP TABLE IF EXISTS {name}")
+            fetch_all(db, f"DROP TABLE IF EXISTS {name}")
         except Exception:  # a failed transaction may have to be rolled back first
             try:
-                run(db, "ROLLBACK")
-                run(db, f"DROP TABLE IF EXISTS {name}")
+                fetch_all(db, "ROLLBACK")
+                fetch_all(db, f"DROP TABLE IF EXISTS {name}")
             except Exception:
                 pass
 
@@ -241,22 +268,24 @@ def _validate_and_load(db, spec: Table, staged: Staged, source: str, checksum: s
         merge_stored_values(db, spec, present)
     run_checks(db, spec, present, max_chars, mode)
     accepted = _outliers(db, spec, present, accept_outliers, source)
-    counts = dict(run(db, f"SELECT rule, count(*) FROM {PROBLEMS} GROUP BY rule"))
+    counts = dict(fetch_all(db, f"SELECT rule, count(*) FROM {PROBLEMS} GROUP BY rule"))
     total = sum(counts.values())
     result = LoadResult(spec.name, source, staged.rows, file_format=staged.file_format,
                         encoding=staged.encoding, ignored_headers=ignored, dry_run=dry_run)
     _describe_layout(result, staged, arranged)
     result.accepted_outliers = accepted
     if total and not quarantine:
-        report = report_path or default_report_path(source)
+        report, note = _report_target(report_path, source)
         _write_report(db, source, report)
         preview_rows = settings.get_int("error_preview_rows")
-        preview = [Problem(source, *row) for row in run(db, 
+        preview = [Problem(source, *row) for row in fetch_all(db,
             f"SELECT row, \"column\", value, rule, message_en, message_zh FROM {PROBLEMS} "
             f"ORDER BY row, rule LIMIT {preview_rows}")]
-        raise IngestError(source, preview, counts, report, total)
+        refusal = IngestError(source, preview, counts, report, total)
+        refusal.report_note = note
+        raise refusal
     if total and not dry_run:
-        result.report_path = report_path or default_report_path(source)
+        result.report_path, result.report_note = _report_target(report_path, source)
         _write_report(db, source, result.report_path)
     _commit(db, spec, result, checksum, mode, vintage, quarantine and total > 0, present, dry_run)
     result.seconds = time.perf_counter() - started
@@ -268,11 +297,11 @@ def _outliers(db, spec: Table, present: set[str], accept: bool, source: str) -> 
     selects = outlier_checks(spec, present)
     if not selects:
         return []
-    run(db, f"CREATE OR REPLACE TEMP TABLE {OUTLIERS} AS " + " UNION ALL ".join(selects))
+    fetch_all(db, f"CREATE OR REPLACE TEMP TABLE {OUTLIERS} AS " + " UNION ALL ".join(selects))
     if not accept:
-        run(db, f"INSERT INTO {PROBLEMS} SELECT * FROM {OUTLIERS}")
+        fetch_all(db, f"INSERT INTO {PROBLEMS} SELECT * FROM {OUTLIERS}")
         return []
-    rows = run(db, f"SELECT * FROM {OUTLIERS} ORDER BY 1")
+    rows = fetch_all(db, f"SELECT * FROM {OUTLIERS} ORDER BY 1")
     return [Problem(source, *row) for row in rows]
 
 
@@ -293,7 +322,7 @@ def _describe_layout(result: LoadResult, staged: Staged, arranged) -> None:
 def _write_report(db, source: str, path: Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    run(db, 
+    fetch_all(db, 
         f"COPY (SELECT ? AS file, row, \"column\", value, rule, message_en, message_zh FROM {PROBLEMS} "
         f"ORDER BY row, rule) TO '{str(path).replace(chr(39), chr(39) * 2)}' (HEADER, DELIMITER ',')",
         [source],
@@ -315,7 +344,7 @@ def merge_stored_values(db, spec: Table, present: set[str]) -> None:
     typed = [f"v.{quote(c.name)}" if c.name in present else
              f"CASE WHEN {matched} THEN s.{quote(c.name)} ELSE v.{quote(c.name)} END AS {quote(c.name)}"
              for c in spec.input_columns]
-    run(db, f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT v._row, {', '.join(raws + typed)} FROM {TYPED} v "
+    fetch_all(db, f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT v._row, {', '.join(raws + typed)} FROM {TYPED} v "
             f"LEFT JOIN {quote(spec.name)} s ON {join}")
 
 
@@ -324,24 +353,40 @@ def _count(db, result: LoadResult, changes: ChangeSummary, mode: str) -> bool:
     changes.mode, changes.source_file = mode, result.source_file
     result.changes = changes
     result.rows_inserted, result.rows_updated = changes.rows_inserted, changes.rows_updated
-    result.rows_unchanged = one(db, "SELECT count(*) FROM _jiqun_valid")[0] - changes.rows_inserted - changes.rows_updated
-    result.rows_rejected = one(db, f"SELECT count(DISTINCT row) FROM {PROBLEMS}")[0]
+    result.rows_unchanged = fetch_one(db, "SELECT count(*) FROM _jiqun_valid")[0] - changes.rows_inserted - changes.rows_updated
+    result.rows_rejected = fetch_one(db, f"SELECT count(DISTINCT row) FROM {PROBLEMS}")[0]
     # Same data again: the store stays exactly as it is (idempotent re-load).
     result.changed = bool(result.rows_inserted or result.rows_updated or result.rows_rejected)
     return result.changed
 
 
+#: Columns of ``loads`` written by :func:`_record_load`.
+LOADS_COLUMNS = ("load_id, source_file, sha256, table_name, file_format, encoding, mode, rows_in_file, "
+                 "rows_inserted, rows_updated, rows_unchanged, rows_rejected, loaded_at, vintage, user_name, "
+                 "jiqun_version")
+
+
+def _record_load(db, load_id: int, table: str, result: LoadResult, checksum: str, mode: str,
+                 vintage: str | None) -> None:
+    """Insert the load's row into ``loads``: the last statement of a load's transaction, before COMMIT."""
+    from .._version import __version__
+
+    fetch_all(db, f"INSERT INTO loads ({LOADS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              [load_id, result.source_file, checksum, table, result.file_format, result.encoding, mode,
+               result.rows_in_file, result.rows_inserted, result.rows_updated, result.rows_unchanged,
+               result.rows_rejected, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), vintage,
+               settings.get("user"), __version__])
+
+
 def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vintage: str | None,
             with_quarantine: bool, present: set[str] | None = None, dry_run: bool = False) -> None:
-    from .. import __version__
-
     cols = [c.name for c in spec.input_columns]  # the firm-key columns are filled below, not read
     present = set(cols) if present is None else present
     # upsert compares (and changes) only the file's columns; the others were merged from the store
     # (merge_stored_values)
     compared = [c for c in cols if mode != "upsert" or c in present]
     col_list = ", ".join(quote(c) for c in cols)
-    run(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_valid AS SELECT _row, {col_list} FROM {TYPED} "
+    fetch_all(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_valid AS SELECT _row, {col_list} FROM {TYPED} "
             f"WHERE _row NOT IN (SELECT row FROM {PROBLEMS})")
     if dry_run:
         _count(db, result, record_changes(db, spec, "_jiqun_valid", compared, None), mode)
@@ -352,48 +397,37 @@ def _commit(db, spec: Table, result: LoadResult, checksum: str, mode: str, vinta
     order = load_order(spec.name, "v")
     target_cols = ", ".join([col_list] + [quote(c.name) for c in spec.key_columns])
     values = ", ".join([v_row] + key_exprs)
-    loads_cols = ("load_id, source_file, sha256, table_name, file_format, encoding, mode, rows_in_file, "
-                  "rows_inserted, rows_updated, rows_unchanged, rows_rejected, loaded_at, vintage, user_name, "
-                  "jiqun_version")
-    run(db, "BEGIN TRANSACTION")
+    fetch_all(db, "BEGIN TRANSACTION")
     try:
-        load_id = one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
+        load_id = fetch_one(db, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")[0]
         # the history (old values) is written first, in the load's transaction
         if not _count(db, result, record_changes(db, spec, "_jiqun_valid", compared, load_id), mode):
-            run(db, "ROLLBACK")
+            fetch_all(db, "ROLLBACK")
             return
         inserted, updated = result.rows_inserted, result.rows_updated
         if spec.key_columns:  # new USCCs get their firm keys in the same transaction as the rows
             register_firm_keys(db, "_jiqun_valid", [c.key_of for c in spec.key_columns])
         if updated:
-            run(db, f"DELETE FROM {quote(spec.name)} t USING _jiqun_valid v WHERE {join}")
-            run(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
+            fetch_all(db, f"DELETE FROM {quote(spec.name)} t USING _jiqun_valid v WHERE {join}")
+            fetch_all(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
                        f"{key_joins} ORDER BY {order}")
         elif inserted:
-            run(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
+            fetch_all(db, f"INSERT INTO {quote(spec.name)} ({target_cols}) SELECT {values} FROM _jiqun_valid v "
                        f"{key_joins} WHERE NOT EXISTS (SELECT 1 FROM {quote(spec.name)} t WHERE {join}) "
                        f"ORDER BY {order}")
-        run(db, 
-            f"INSERT INTO loads ({loads_cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [load_id, result.source_file, checksum, spec.name, result.file_format, result.encoding, mode,
-             result.rows_in_file, inserted, updated, result.rows_unchanged, result.rows_rejected,
-             dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), vintage, settings.get("user"), __version__],
-        )
         if with_quarantine:
             raw_cols = ", ".join(f"'{c}', \"_raw_{c}\"" for c in cols)
-            run(db, 
+            fetch_all(db, 
                 f"INSERT INTO quarantine SELECT ?, ?, ?, t._row, CAST(json_object({raw_cols}) AS VARCHAR), "
                 f"p.rules, p.messages FROM {TYPED} t JOIN (SELECT row, string_agg(DISTINCT rule, ';') AS rules, "
                 f"string_agg(message_en || ' [' || \"column\" || ']', '; ') AS messages FROM {PROBLEMS} "
                 f"GROUP BY row) p ON p.row = t._row",
                 [load_id, spec.name, result.source_file],
             )
-        pause = os.environ.get(_PAUSE_ENV)
-        if pause:
-            print(f"JIQUN-PAUSED {os.getpid()}", flush=True)
-            time.sleep(float(pause))
-        run(db, "COMMIT")
+        # the last write of the transaction: the load's own row (then COMMIT)
+        _record_load(db, load_id, spec.name, result, checksum, mode, vintage)
+        fetch_all(db, "COMMIT")
     except BaseException:
-        run(db, "ROLLBACK")
+        fetch_all(db, "ROLLBACK")
         raise
     result.load_id = load_id

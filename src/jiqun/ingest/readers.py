@@ -12,7 +12,7 @@ and extensions cannot be downloaded on isolated networks.
 
 from __future__ import annotations
 
-from .._duck import one, run
+from .._duck import fetch_one, fetch_all
 
 import codecs
 import csv
@@ -278,14 +278,14 @@ def stage_csv(con, path: Path, encoding: str | None = None, temp_dir: str | None
             f"strict_mode=true, null_padding=false, max_line_size={max_line})"
         )
         try:
-            run(con, sql, [str(text_path), delim])
+            fetch_all(con, sql, [str(text_path), delim])
         except Exception as exc:  # duckdb.Error subclasses differ across versions
             message = str(exc)
             match = _CSV_LINE.search(message)
             row = int(match.group(1)) if match else None
             reason = _csv_reason(message)
             raise file_error(str(path), "parse", reason, reason, row=row) from None
-        rows = one(con, f"SELECT count(*) FROM {STAGE}")[0]
+        rows = fetch_one(con, f"SELECT count(*) FROM {STAGE}")[0]
         return Staged(headers, rows, "csv", used_encoding, layout, f"(rowid + {first_data_row})", skipped)
     finally:
         if is_temp:
@@ -389,7 +389,7 @@ def _stage_arrow(con, table) -> None:
     con.register("_jiqun_arrow", table)
     try:
         cols = ", ".join(f"CAST({_quote(n)} AS VARCHAR) AS c{i}" for i, n in enumerate(table.column_names))
-        run(con, f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {cols} FROM _jiqun_arrow")
+        fetch_all(con, f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {cols} FROM _jiqun_arrow")
     finally:
         con.unregister("_jiqun_arrow")
 
@@ -397,13 +397,13 @@ def _stage_arrow(con, table) -> None:
 def stage_parquet(con, path: Path) -> Staged:
     """Stage a Parquet file (typed columns are rendered as text, then re-typed by the schema)."""
     try:
-        headers = [r[0] for r in run(con, "DESCRIBE SELECT * FROM read_parquet(?)", [str(path)])]
+        headers = [r[0] for r in fetch_all(con, "DESCRIBE SELECT * FROM read_parquet(?)", [str(path)])]
     except Exception as exc:
         raise file_error(str(path), "unreadable", f"not a readable Parquet file ({str(exc)[:200]})",
                          f"不是可读取的Parquet文件（{str(exc)[:200]}）") from None
     cols = ", ".join(f"CAST({_quote(h)} AS VARCHAR) AS c{i}" for i, h in enumerate(headers))
-    run(con, f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {cols} FROM read_parquet(?)", [str(path)])
-    rows = one(con, f"SELECT count(*) FROM {STAGE}")[0]
+    fetch_all(con, f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {cols} FROM read_parquet(?)", [str(path)])
+    rows = fetch_one(con, f"SELECT count(*) FROM {STAGE}")[0]
     return Staged(headers, rows, "parquet", None)
 
 

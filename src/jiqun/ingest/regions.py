@@ -15,7 +15,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 
-from .._duck import run
+from .._duck import fetch_all
 
 REGION_NAMES = "_jiqun_region_names"
 #: Suffixes a name may be written without (longest first), e.g. 苏州 for 苏州市.
@@ -91,16 +91,16 @@ def region_spellings(regions: list[tuple[str, str, str, str | None]]) -> dict[st
 def build_region_names(con) -> None:
     """Create the temp table :data:`REGION_NAMES` (``name, code, n_codes, candidates``) from the
     store's ``regions``; ``code`` is set only where the spelling stands for one region."""
-    regions = [tuple(r) for r in run(con, "SELECT region_code, name_zh, level, parent_code FROM regions")]
+    regions = [tuple(r) for r in fetch_all(con, "SELECT region_code, name_zh, level, parent_code FROM regions")]
     rows = []
     for spelling, candidates in region_spellings(regions).items():
         code = candidates[0][0] if len(candidates) == 1 else None
         listed = ", ".join(f"{c} {n}" + (f" ({p})" if p else "") for c, n, p in candidates)
         rows.append((spelling, code, len(candidates), listed))
-    run(con, f"CREATE OR REPLACE TEMP TABLE {REGION_NAMES} (name VARCHAR, code VARCHAR, n_codes INTEGER, "
+    fetch_all(con, f"CREATE OR REPLACE TEMP TABLE {REGION_NAMES} (name VARCHAR, code VARCHAR, n_codes INTEGER, "
              "candidates VARCHAR)")
     if rows:
-        run(con, f"INSERT INTO {REGION_NAMES} SELECT r[1], r[2], CAST(r[3] AS INTEGER), r[4] "
+        fetch_all(con, f"INSERT INTO {REGION_NAMES} SELECT r[1], r[2], CAST(r[3] AS INTEGER), r[4] "
                  "FROM (SELECT unnest(?::VARCHAR[][]) AS r)",
             [[[s, c, str(n), cand] for s, c, n, cand in rows]])
 

@@ -9,7 +9,7 @@ are checked without a Python loop.
 
 from __future__ import annotations
 
-from .._duck import run
+from .._duck import fetch_all
 
 from .. import settings
 
@@ -176,14 +176,14 @@ def build_typed(con, table: Table, mappings: list[Mapping], row_expr: str = "(ro
     # ``_row`` is taken from the staged table's rowid inside this query, and everything downstream
     # orders by ``_row`` explicitly: the typed table's physical order does not matter, and letting
     # DuckDB write it out of order is much faster on large files.
-    previous = run(con, "SELECT current_setting('preserve_insertion_order')")[0][0]
-    run(con, "SET preserve_insertion_order = false")
+    previous = fetch_all(con, "SELECT current_setting('preserve_insertion_order')")[0][0]
+    fetch_all(con, "SET preserve_insertion_order = false")
     try:
-        run(con,
+        fetch_all(con,
             f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(outer)} FROM (SELECT {inner})"
         )
     finally:
-        run(con, f"SET preserve_insertion_order = {'true' if previous else 'false'}")
+        fetch_all(con, f"SET preserve_insertion_order = {'true' if previous else 'false'}")
 
 
 def _problem_select(column: str, value: str, rule: str, where: str, detail_en: str = "",
@@ -382,7 +382,7 @@ def rule_checks(table: Table) -> list[str]:
 
 def run_checks(con, table: Table, present: set[str], max_cell_chars: int, mode: str) -> None:
     """Fill the temp table ``PROBLEMS`` with every problem of the typed file."""
-    run(con, 
+    fetch_all(con, 
         f"CREATE OR REPLACE TEMP TABLE {PROBLEMS} (row BIGINT, \"column\" VARCHAR, value VARCHAR, "
         f"rule VARCHAR, message_en VARCHAR, message_zh VARCHAR)"
     )
@@ -392,4 +392,4 @@ def run_checks(con, table: Table, present: set[str], max_cell_chars: int, mode: 
                    for sql in _codelist_checks(col)]
     statements += key_checks(table, mode) + foreign_key_checks(table)
     for sql in statements:
-        run(con, f"INSERT INTO {PROBLEMS} {sql}")
+        fetch_all(con, f"INSERT INTO {PROBLEMS} {sql}")

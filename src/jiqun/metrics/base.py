@@ -29,6 +29,7 @@ import pyarrow as pa
 from ibis import _
 
 from .. import marts
+from ..schema.vocab import ANALYSED_REGION_LEVELS, NATION_CODE
 
 KEYS = ("cluster_id", "region_code", "year")
 LONG_COLUMNS = ("cluster_id", "region_code", "year", "indicator", "value", "n_firms", "top_firm_share")
@@ -36,9 +37,7 @@ LONG_COLUMNS = ("cluster_id", "region_code", "year", "indicator", "value", "n_fi
 LONG_SCHEMA = pa.schema([("cluster_id", pa.string()), ("region_code", pa.string()), ("year", pa.int64()),
                          ("indicator", pa.string()), ("value", pa.float64()), ("n_firms", pa.int64()),
                          ("top_firm_share", pa.float64())])
-NATION = "100000"
 ALL = "all"  # cluster_id of whole-economy values (e.g. Krugman index)
-LEVELS = ("city", "province")
 
 
 def province_code(region_code):
@@ -51,7 +50,7 @@ def level_code(region_code, level: str):
         return marts.city_code(region_code)
     if level == "province":
         return province_code(region_code)
-    raise ValueError(f"unknown level {level!r}; use one of {LEVELS}")
+    raise ValueError(f"unknown level {level!r}; use one of {ANALYSED_REGION_LEVELS}")
 
 
 @dataclass(frozen=True)
@@ -74,11 +73,11 @@ class Options:
 
     leaders_k: int = 10
     cagr_window: int = 5
-    reference_region: str = NATION
-    levels: tuple[str, ...] = LEVELS
+    reference_region: str = NATION_CODE
+    levels: tuple[str, ...] = ANALYSED_REGION_LEVELS
 
 
-def at_levels(table: ibis.Table, levels=LEVELS, column: str = "firm_region") -> ibis.Table:
+def at_levels(table: ibis.Table, levels=ANALYSED_REGION_LEVELS, column: str = "firm_region") -> ibis.Table:
     """Repeat each row once per level with ``region_code`` and ``level`` set."""
     parts = [table.mutate(region_code=level_code(table[column], lv), level=ibis.literal(lv)) for lv in levels]
     return stack(*parts) if len(parts) > 1 else parts[0]
@@ -101,18 +100,18 @@ def firm_years(con) -> ibis.Table:
     return fy.join(firm_profile(con), "uscc")
 
 
-def cluster_firm_years(con, levels=LEVELS) -> ibis.Table:
+def cluster_firm_years(con, levels=ANALYSED_REGION_LEVELS) -> ibis.Table:
     """One row per cluster × firm × year × level: the base of the cluster indicators."""
     membership = marts.firm_clusters(con).select("uscc", "cluster_id")
     return at_levels(firm_years(con).join(membership, "uscc"), levels)
 
 
-def region_totals(con, levels=LEVELS) -> ibis.Table:
+def region_totals(con, levels=ANALYSED_REGION_LEVELS) -> ibis.Table:
     """All firms' employment and output per region × year (e_r)."""
     return region_totals_of(firm_years(con), levels)
 
 
-def region_totals_of(fy: ibis.Table, levels=LEVELS) -> ibis.Table:
+def region_totals_of(fy: ibis.Table, levels=ANALYSED_REGION_LEVELS) -> ibis.Table:
     """:func:`region_totals` from all firms' firm-years (one row per firm × year with ``firm_region``,
     e.g. a materialised copy): ``region_code, level, year, e_r, q_r, n_r, max_r``.
 
@@ -124,7 +123,7 @@ def region_totals_of(fy: ibis.Table, levels=LEVELS) -> ibis.Table:
         e_r=_.e_r.sum(), q_r=_.q_r.sum(), n_r=_.n_r.sum(), max_r=_.max_r.max())
 
 
-def region_division_employment(fy: ibis.Table, levels=LEVELS) -> ibis.Table:
+def region_division_employment(fy: ibis.Table, levels=ANALYSED_REGION_LEVELS) -> ibis.Table:
     """All firms' employment per region × year × division (``region_code, year, division, e_ri``) from
     their firm-years, summed per firm region (county) first, then per level."""
     county = fy.group_by("firm_region", "year", "division").aggregate(e_ri=_.employment.sum())

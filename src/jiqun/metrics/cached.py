@@ -16,7 +16,7 @@ import ibis
 from ibis import _
 from ibis.expr import datatypes as ibis_dt
 
-from .._duck import duckdb_connection, one, run
+from .._duck import duckdb_connection, fetch_all, fetch_one
 from .base import ALL, stack
 from .chain import SAME_CITY, SAME_PROVINCE
 
@@ -27,7 +27,7 @@ MAX_MASK_CLUSTERS = 64
 def cluster_enum_values(con) -> list[str]:
     """Every cluster id the cached inputs can hold (catalogue, reference rows, ``'all'``), sorted:
     the values of the ``ENUM`` type, in the order of their codes (``enum_code``)."""
-    rows = run(duckdb_connection(con),
+    rows = fetch_all(duckdb_connection(con),
                "SELECT DISTINCT cluster_id FROM clusters UNION SELECT DISTINCT sector_code FROM regional_employment "
                "WHERE classification = 'cluster' UNION SELECT ? ORDER BY 1", [ALL])
     return [str(v) for (v,) in rows]
@@ -121,7 +121,7 @@ def key_collisions(con, table: str) -> int:
     """Keys of ``table`` (from :func:`keyed_seller_years`) behind which the check hash differs, i.e.
     that stand for more than one USCC. A collision that the check hash misses too has a probability
     of about n² / 2¹²⁹ (~10⁻²⁶ for a province's few million sellers)."""
-    return one(duckdb_connection(con), f"SELECT count(*) FROM (SELECT seller_uscc FROM {table} GROUP BY seller_uscc "
+    return fetch_one(duckdb_connection(con), f"SELECT count(*) FROM (SELECT seller_uscc FROM {table} GROUP BY seller_uscc "
                                        "HAVING min(_min) <> max(_max))")[0]
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import ibis
 from ibis import _
 
-from .base import stack, KEYS, NATION, level_code, melt, safe_div
+from .base import stack, KEYS, NATION_CODE, level_code, melt, safe_div
 from .registry import indicator_group
 
 
@@ -197,7 +197,7 @@ def innovation_indicators(fy_patents: ibis.Table, patents: ibis.Table, fields: i
 
     allf = in_fields.group_by("cluster_id", year=_.app_year).aggregate(
         total=_.count(), foreign=(_.country != "CHN").cast("int64").sum())
-    allf = allf.mutate(region_code=ibis.literal(NATION))
+    allf = allf.mutate(region_code=ibis.literal(NATION_CODE))
     parts.append(melt(allf, {"foreign_applicant_share": (safe_div(_.foreign, _.total), None, None)}))
     return stack(*parts)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ibis
 from ibis import _
 
-from .base import stack, ALL, NATION, melt, safe_div
+from .base import stack, ALL, NATION_CODE, melt, safe_div
 from .registry import indicator_group
 
 
@@ -34,7 +34,7 @@ def specialisation_indicators(totals: ibis.Table, regions: ibis.Table, reference
         "lq_output": (safe_div(safe_div(_.output, _.q_r), safe_div(_.q_c, _.q)), _.n,
                       safe_div(_.output_max, _.output)),
     }
-    national = t.filter(_.reference_region == NATION)
+    national = t.filter(_.reference_region == NATION_CODE)
     return stack(melt(t, specs), melt(national, {
         "national_output_share": (safe_div(_.output, _.q_c), _.n, safe_div(_.output_max, _.output))}))
 

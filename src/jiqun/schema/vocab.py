@@ -5,6 +5,14 @@ from __future__ import annotations
 
 from .model import Column as C
 
+#: GB/T 2260 code of the nation as a whole (全国): the reference region of location quotients.
+NATION_CODE = "100000"
+#: GB/T 2260 code of the home province (Jiangsu 江苏省): what ``province`` / ``全省`` mean.
+HOME_PROVINCE_CODE = "320000"
+#: Geographic levels the indicators and the evaluation are computed at, finest first
+#: (prefecture city 地级市, then province 省).
+ANALYSED_REGION_LEVELS = ("city", "province")
+
 SEGMENTS = {
     "upstream": ("upstream", "上游"),
     "midstream": ("midstream", "中游"),

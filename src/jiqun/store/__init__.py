@@ -4,7 +4,8 @@ Backend specifics live here and in :mod:`jiqun.ingest`; analytics only see ibis
 tables, so another ibis backend (PySpark) can be added without touching them.
 """
 
-from .connection import SCHEMA_VERSION, StoreError, connect, initialize, parse_url
+from .connection import SCHEMA_VERSION, StoreError, connect, initialize, parse_url, read_meta, write_meta
 from .migrations import MIGRATIONS
 
-__all__ = ["SCHEMA_VERSION", "StoreError", "connect", "initialize", "parse_url", "MIGRATIONS"]
+__all__ = ["SCHEMA_VERSION", "StoreError", "connect", "initialize", "parse_url", "read_meta", "write_meta",
+           "MIGRATIONS"]

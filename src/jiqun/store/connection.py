@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._duck import duckdb_connection, one, run
+from .._duck import duckdb_connection, fetch_one, fetch_all
 
 import datetime as dt
 from pathlib import Path
@@ -45,7 +45,8 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
     url : str or Path, optional
         DuckDB file path or ``duckdb://`` URL; default: the ``db`` setting.
     create : bool
-        Create (and fill with the shipped catalogue) a store that does not exist yet.
+        Create a store that does not exist yet (its tables empty: :func:`jiqun.connect` also fills the
+        shipped reference catalogue).
     read_only : bool
         Open without write access (several readers may share a file).
 
@@ -109,7 +110,7 @@ def _apply_engine_settings(db) -> None:
     import re
 
     # DuckDB's progress bar would draw over the CLI's own output (and into redirected logs).
-    run(db, "SET enable_progress_bar = false")
+    fetch_all(db, "SET enable_progress_bar = false")
 
     memory = settings.get("memory_limit").strip()
     if memory.lower() == "auto":
@@ -117,29 +118,39 @@ def _apply_engine_settings(db) -> None:
     if memory:
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory, flags=re.IGNORECASE):
             raise StoreError(f"memory_limit {memory!r} (JIQUN_MEMORY_LIMIT) must look like 6GB or 512MB")
-        run(db, f"SET memory_limit = '{memory}'")
+        fetch_all(db, f"SET memory_limit = '{memory}'")
     threads = settings.get("threads").strip()
     if threads:
         if not threads.isdigit() or int(threads) < 1:
             raise StoreError(f"threads {threads!r} (JIQUN_THREADS) must be a positive whole number")
-        run(db, f"SET threads = {int(threads)}")
+        fetch_all(db, f"SET threads = {int(threads)}")
 
 
 def _existing_tables(db) -> set[str]:
-    rows = run(db, 
+    rows = fetch_all(db, 
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
     )
     return {r[0] for r in rows}
 
 
+def read_meta(con, key: str) -> str | None:
+    """The value of ``key`` in the store's ``jiqun_meta`` table (None when absent)."""
+    return _meta(duckdb_connection(con), key)
+
+
+def write_meta(con, key: str, value: str) -> None:
+    """Set ``key`` to ``value`` in the store's ``jiqun_meta`` table."""
+    _set_meta(duckdb_connection(con), key, value)
+
+
 def _meta(db, key: str) -> str | None:
-    row = one(db, f"SELECT value FROM {META} WHERE key = ?", [key])
+    row = fetch_one(db, f"SELECT value FROM {META} WHERE key = ?", [key])
     return row[0] if row else None
 
 
 def _set_meta(db, key: str, value: str) -> None:
-    run(db, f"DELETE FROM {META} WHERE key = ?", [key])
-    run(db, f"INSERT INTO {META} VALUES (?, ?)", [key, value])
+    fetch_all(db, f"DELETE FROM {META} WHERE key = ?", [key])
+    fetch_all(db, f"INSERT INTO {META} VALUES (?, ?)", [key, value])
 
 
 def _check_version(db, location: str, upgrade: bool) -> int:
@@ -165,41 +176,38 @@ def _check_version(db, location: str, upgrade: bool) -> int:
 
 
 def initialize(con) -> None:
-    """Create, upgrade and fill a store so that it matches this jiqun's schema."""
-    from .. import __version__
-    from ..catalogue import load_catalogue
+    """Create or upgrade a store so that it matches this jiqun's schema (its tables stay as they are;
+    :func:`jiqun.connect` fills the shipped reference catalogue)."""
+    from .._version import __version__
 
     db = duckdb_connection(con)
     location = str(getattr(con, "_jiqun_location", "store"))
     version = _check_version(db, location, upgrade=True)
     if version == 0:
-        run(db, "BEGIN TRANSACTION")
+        fetch_all(db, "BEGIN TRANSACTION")
         try:
-            run(db, f"CREATE TABLE {META} (key VARCHAR NOT NULL, value VARCHAR)")
+            fetch_all(db, f"CREATE TABLE {META} (key VARCHAR NOT NULL, value VARCHAR)")
             for table in TABLES.values():
-                run(db, create_table_sql(table))
+                fetch_all(db, create_table_sql(table))
             _set_meta(db, "schema_version", str(SCHEMA_VERSION))
             _set_meta(db, "created_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
             _set_meta(db, "created_by", f"jiqun {__version__}")
-            run(db, "COMMIT")
+            fetch_all(db, "COMMIT")
         except BaseException:
-            run(db, "ROLLBACK")
+            fetch_all(db, "ROLLBACK")
             raise
     else:
         for migration in MIGRATIONS:
             if migration.version > version:
-                run(db, "BEGIN TRANSACTION")
+                fetch_all(db, "BEGIN TRANSACTION")
                 try:
                     migration.apply(db)
                     _set_meta(db, "schema_version", str(migration.version))
-                    run(db, "COMMIT")
+                    fetch_all(db, "COMMIT")
                 except BaseException as exc:
-                    run(db, "ROLLBACK")
+                    fetch_all(db, "ROLLBACK")
                     raise StoreError(f"upgrade to schema version {migration.version} failed: {exc}") from exc
     _check_drift(db)
-    if _meta(db, "catalogue_loaded") is None:
-        load_catalogue(con)
-        _set_meta(db, "catalogue_loaded", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
 
 
 def _check_drift(db) -> None:
@@ -208,7 +216,7 @@ def _check_drift(db) -> None:
     for table in TABLES.values():
         if table.name not in existing:
             raise StoreError(f"store is missing table {table.name}; it was not created by this jiqun version")
-        cols = [r[0] for r in run(db, 
+        cols = [r[0] for r in fetch_all(db, 
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
             [table.name])]
         if cols != table.column_names:

@@ -10,7 +10,7 @@ store, a bulk SQL insert).
 
 from __future__ import annotations
 
-from .._duck import one, run
+from .._duck import fetch_one, fetch_all
 from ..schema import get_table
 from ..schema.ddl import quote
 
@@ -22,11 +22,11 @@ def register_firm_keys(db, source: str, columns) -> int:
     query) that has no key yet the next keys. Returns how many were added."""
     union = " UNION ".join(f"SELECT {quote(c)} AS uscc FROM {source} WHERE {quote(c)} IS NOT NULL"
                            for c in columns)
-    before = one(db, f"SELECT count(*) FROM {FIRM_KEYS}")[0]
-    run(db, f"INSERT INTO {FIRM_KEYS} SELECT n.uscc, (SELECT coalesce(max(firm_key), 0) FROM {FIRM_KEYS}) "
+    before = fetch_one(db, f"SELECT count(*) FROM {FIRM_KEYS}")[0]
+    fetch_all(db, f"INSERT INTO {FIRM_KEYS} SELECT n.uscc, (SELECT coalesce(max(firm_key), 0) FROM {FIRM_KEYS}) "
             f"+ row_number() OVER (ORDER BY n.uscc) FROM ({union}) n "
             f"WHERE NOT EXISTS (SELECT 1 FROM {FIRM_KEYS} k WHERE k.uscc = n.uscc)")
-    return one(db, f"SELECT count(*) FROM {FIRM_KEYS}")[0] - before
+    return fetch_one(db, f"SELECT count(*) FROM {FIRM_KEYS}")[0] - before
 
 
 def keyed_select(table: str, source_alias: str) -> tuple[list[str], str]:
@@ -60,7 +60,7 @@ def fill_firm_keys(db, table: str) -> int:
     register_firm_keys(db, quote(table), [c.key_of for c in keyed])
     updated = 0
     for col in keyed:  # DuckDB's UPDATE returns the number of rows it changed
-        updated += one(db, f"UPDATE {quote(table)} t SET {quote(col.name)} = k.firm_key FROM {FIRM_KEYS} k "
+        updated += fetch_one(db, f"UPDATE {quote(table)} t SET {quote(col.name)} = k.firm_key FROM {FIRM_KEYS} k "
                            f"WHERE t.{quote(col.name)} IS NULL AND k.uscc = t.{quote(col.key_of)}")[0]
     return updated
 
@@ -76,4 +76,4 @@ def firm_keys_complete(db, table: str) -> bool:
     # which reads every USCC).
     missing = " + ".join(f"(SELECT count(*) FROM {quote(table)} WHERE {quote(c.name)} IS NULL "
                          f"AND {quote(c.key_of)} IS NOT NULL)" for c in spec.key_columns)
-    return one(db, f"SELECT {missing}")[0] == 0
+    return fetch_one(db, f"SELECT {missing}")[0] == 0

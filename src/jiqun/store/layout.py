@@ -8,7 +8,7 @@ beyond floating-point rounding.
 
 from __future__ import annotations
 
-from .._duck import one, run
+from .._duck import fetch_one, fetch_all
 from ..schema import get_table
 from ..schema.ddl import quote
 
@@ -22,11 +22,11 @@ def rewrite_in_stored_order(db, table: str) -> int:
         return 0
     name = quote(table)
     order = ", ".join([quote(c) for c in spec.sort_by] + ["rowid"])
-    run(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_sorted AS SELECT * FROM {name} ORDER BY {order}")
+    fetch_all(db, f"CREATE OR REPLACE TEMP TABLE _jiqun_sorted AS SELECT * FROM {name} ORDER BY {order}")
     try:
-        n = one(db, "SELECT count(*) FROM _jiqun_sorted")[0]
-        run(db, f"DELETE FROM {name}")
-        run(db, f"INSERT INTO {name} SELECT * FROM _jiqun_sorted")
+        n = fetch_one(db, "SELECT count(*) FROM _jiqun_sorted")[0]
+        fetch_all(db, f"DELETE FROM {name}")
+        fetch_all(db, f"INSERT INTO {name} SELECT * FROM _jiqun_sorted")
     finally:
-        run(db, "DROP TABLE IF EXISTS temp._jiqun_sorted")
+        fetch_all(db, "DROP TABLE IF EXISTS temp._jiqun_sorted")
     return n

@@ -30,24 +30,24 @@ def _v1(db) -> None:  # pragma: no cover - version 1 is the initial layout, crea
 
 def _v2(db) -> None:
     """Add the evaluation tables (the layout as first released in version 2)."""
-    from .._duck import run
+    from .._duck import fetch_all
     from ..schema import create_table_sql
     from ..schema.tables_meta import EVALUATION_RESULTS, EVALUATION_SCHEMES
 
     for table in (EVALUATION_SCHEMES, EVALUATION_RESULTS):
-        run(db, create_table_sql(table))
+        fetch_all(db, create_table_sql(table))
 
 
 def _v3(db) -> None:
     """Add ``firm_keys`` and the firm-key columns of ``transactions``, and fill them."""
-    from .._duck import run
+    from .._duck import fetch_all
     from ..schema import create_table_sql
     from ..schema.tables_meta import FIRM_KEYS
     from .keys import fill_firm_keys
 
-    run(db, create_table_sql(FIRM_KEYS))
-    run(db, "ALTER TABLE transactions ADD COLUMN seller_key BIGINT")
-    run(db, "ALTER TABLE transactions ADD COLUMN buyer_key BIGINT")
+    fetch_all(db, create_table_sql(FIRM_KEYS))
+    fetch_all(db, "ALTER TABLE transactions ADD COLUMN seller_key BIGINT")
+    fetch_all(db, "ALTER TABLE transactions ADD COLUMN buyer_key BIGINT")
     fill_firm_keys(db, "transactions")
 
 
@@ -62,28 +62,28 @@ def _v5(db) -> None:
     """Add the change history (``load_changes``) and ``loads.undoes_load_id``.
 
     Loads made before version 5 have no history and cannot be undone."""
-    from .._duck import run
+    from .._duck import fetch_all
     from ..schema import create_table_sql
     from ..schema.tables_meta import LOAD_CHANGES
 
-    run(db, create_table_sql(LOAD_CHANGES))
-    run(db, "ALTER TABLE loads ADD COLUMN IF NOT EXISTS undoes_load_id BIGINT")
+    fetch_all(db, create_table_sql(LOAD_CHANGES))
+    fetch_all(db, "ALTER TABLE loads ADD COLUMN IF NOT EXISTS undoes_load_id BIGINT")
 
 
 def _v6(db) -> None:
     """Let the shipped catalogue be loaded again: the full GB/T 4754-2017 list (``industries.name_en``
     becomes optional) and the development zones of ``regions``.
 
-    The catalogue itself is loaded by :func:`jiqun.store.connection.initialize` after the migrations
+    The catalogue itself is loaded by :func:`jiqun.connect` after the migrations
     (through the validated ingest path, which needs its own transaction): forgetting
     ``catalogue_loaded`` makes it upsert the shipped rows. Rows a user added stay; a shipped row the
     user edited is replaced by the shipped version. Independent of version 5.
     """
-    from .._duck import run
+    from .._duck import fetch_all
     from .connection import META
 
-    run(db, "ALTER TABLE industries ALTER COLUMN name_en DROP NOT NULL")
-    run(db, f"DELETE FROM {META} WHERE key = 'catalogue_loaded'")
+    fetch_all(db, "ALTER TABLE industries ALTER COLUMN name_en DROP NOT NULL")
+    fetch_all(db, f"DELETE FROM {META} WHERE key = 'catalogue_loaded'")
 
 
 MIGRATIONS: list[Migration] = [

@@ -31,7 +31,7 @@ import pyarrow as pa
 from ibis import _
 
 from ... import marts
-from ..._duck import duckdb_connection, run
+from ..._duck import duckdb_connection, fetch_all
 from ...store.keys import firm_keys_complete
 from ..base import at_levels, firm_years, has_reference_rows, level_code, region_division_employment, region_totals_of
 from ..cached import (MAX_MASK_CLUSTERS, MAX_MASK_YEARS, buyer_firms, buyer_years, cluster_enum_values,
@@ -95,24 +95,24 @@ class DuckDBExecutor:
         ``cluster_enum`` when given)."""
         started = time.perf_counter()
         sql = expr if isinstance(expr, str) else ibis.to_sql(expr, dialect="duckdb")
-        columns = [r[0] for r in run(self.db, f"DESCRIBE {sql}")] if isinstance(expr, str) else expr.columns
+        columns = [r[0] for r in fetch_all(self.db, f"DESCRIBE {sql}")] if isinstance(expr, str) else expr.columns
         if cluster_enum and "cluster_id" in columns:
             sql = f"SELECT * REPLACE (CAST(cluster_id AS {cluster_enum}) AS cluster_id) FROM ({sql})"
-        run(self.db, f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        fetch_all(self.db, f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
         state.temp_tables.append(name)
         log.debug("materialised %s in %.1f s", name, time.perf_counter() - started)
         return self.con.table(name)
 
     def _view(self, state: _Prepared, expr: ibis.Table, name: str) -> ibis.Table:
-        run(self.db, f"CREATE OR REPLACE TEMP VIEW {name} AS {ibis.to_sql(expr, dialect='duckdb')}")
+        fetch_all(self.db, f"CREATE OR REPLACE TEMP VIEW {name} AS {ibis.to_sql(expr, dialect='duckdb')}")
         state.temp_views.append(name)
         return self.con.table(name)
 
     def _drop(self, state: _Prepared) -> None:
         for name in state.temp_views:
-            run(self.db, f"DROP VIEW IF EXISTS temp.{name}")
+            fetch_all(self.db, f"DROP VIEW IF EXISTS temp.{name}")
         for name in state.temp_tables:
-            run(self.db, f"DROP TABLE IF EXISTS temp.{name}")
+            fetch_all(self.db, f"DROP TABLE IF EXISTS temp.{name}")
 
     # -- preparation steps -----------------------------------------------------------------------
 
@@ -124,7 +124,7 @@ class DuckDBExecutor:
         firm_level = None
         if plan.needs("fy", "ranked", "totals", "fy_all", "regions", "region_div", "located", "buyer_purchases"):
             # All firms' firm-years with their profile, by firm id, once; the levels repeat it.
-            all_years = self._table(state, with_firm_ids(firm_years(self.con), "uscc", ids), PREFIX + "fyb")
+            all_years = self._table(state, with_firm_ids(firm_years(self.con), "uscc", ids), PREFIX + "firm_years")
             if plan.needs("fy", "ranked", "totals", "located", "buyer_purchases"):
                 firm_level = self._ranked_firm_years(plan, state, all_years, ids, enum)
             if plan.needs("fy_all"):  # a view: one projection of the cached firm-years per level
@@ -153,7 +153,7 @@ class DuckDBExecutor:
         base = all_years.join(members, "uscc")
         base = base.mutate(**{f"region_{lv}": level_code(base.firm_region, lv) for lv in opts.levels})
         firm_level = self._table(state, ranked_firm_years_sql(ibis.to_sql(base, dialect="duckdb"), opts.levels,
-                                                              opts.leaders_k), PREFIX + "cfy", enum)
+                                                              opts.leaders_k), PREFIX + "ranked_firm_years", enum)
         view = self._view(state, levels_view(firm_level, opts.levels, opts.leaders_k), PREFIX + "fy")
         state.tables["fy"] = state.tables["ranked"] = view
         return firm_level
@@ -185,7 +185,7 @@ class DuckDBExecutor:
         """Purchases of cluster firms in the years they have accounts (the only buyers any indicator
         reads), buyers by firm id with their clusters as a bitmask; one row per buyer firm with its
         account years as a bitmask where the years fit one, else one row per buyer-year."""
-        years = [y for (y,) in run(self.db, f"SELECT DISTINCT year FROM {PREFIX}cfy ORDER BY 1")]
+        years = [y for (y,) in fetch_all(self.db, f"SELECT DISTINCT year FROM {PREFIX}ranked_firm_years ORDER BY 1")]
         first_year, last_year = (years[0], years[-1]) if years else (None, None)
         if 0 < len(years) <= MAX_MASK_YEARS:  # per-year queries below (a handful of years)
             state.located_years = years
