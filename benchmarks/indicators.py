@@ -797,13 +797,27 @@ def compare(a_path: str, b_path: str) -> dict:
 
 #: Tolerance of ``--compare-to``: a new engine must give today's numbers up to the order of float sums.
 REFERENCE_RTOL = 1e-12
+#: Growth rates (ratio minus 1, see ``indicators.yaml``), compared as 1 + g: near zero growth the subtraction
+#: cancels, and two runs of the same engine differ by up to ~5e-12 relative in g (parallel float sums) while
+#: 1 + g agrees to ~1e-15.
+GROWTH_RATES = ("output_growth_yoy", "employment_growth_yoy", "output_cagr")
+
+
+def _rel_diff(got, want):
+    """Largest ``|got - want| / |want|`` over the pairs that are not null (0.0 for none)."""
+    import numpy as np
+
+    known = ~np.isnan(got - want)
+    rel = np.abs(got - want)[known] / np.maximum(np.abs(want[known]), 1e-300)
+    return float(rel.max()) if rel.size else 0.0
 
 
 def compare_to_reference(output_path: str, reference_path: str, rtol: float = REFERENCE_RTOL) -> dict:
     """Compare a saved jiqun output with a reference one (both with :data:`OUTPUT_COLUMNS`, e.g. from
-    ``--save-output``): the same keys (cluster_id, region_code, year, indicator), ``value`` and
-    ``top_firm_share`` within ``rtol`` (atol 0; null equals null), ``n_firms`` exactly equal.
-    ``identical`` is true when all three hold."""
+    ``--save-output``): the same keys (cluster_id, region_code, year, indicator), ``value`` (growth rates
+    as 1 + g, :data:`GROWTH_RATES`) and ``top_firm_share`` within ``rtol`` (atol 0; null equals null),
+    ``n_firms`` exactly equal. ``identical`` is true when all three hold; ``strict_mismatch_by_indicator``
+    counts the values outside ``rtol`` when growth rates are compared as g itself."""
     import numpy as np
     import pandas as pd
 
@@ -813,25 +827,25 @@ def compare_to_reference(output_path: str, reference_path: str, rtol: float = RE
     m = output.merge(reference, on=OUTPUT_KEY, how="outer", suffixes=("_out", "_ref"), indicator=True)
     both = m[m["_merge"] == "both"]
 
-    def close(column: str) -> np.ndarray:
-        got, want = both[f"{column}_out"].to_numpy("float64"), both[f"{column}_ref"].to_numpy("float64")
-        return np.isclose(got, want, rtol=rtol, atol=0.0, equal_nan=True)
+    def pair(column: str, shift=0.0):
+        return both[f"{column}_out"].to_numpy("float64") + shift, both[f"{column}_ref"].to_numpy("float64") + shift
 
-    got, want = both["value_out"].to_numpy("float64"), both["value_ref"].to_numpy("float64")
-    values_ok, share_ok = close("value"), close("top_firm_share")
-    n_out, n_ref = both["n_firms_out"].to_numpy("float64"), both["n_firms_ref"].to_numpy("float64")
+    growth = both["indicator"].isin(GROWTH_RATES).to_numpy()
+    got, want = pair("value", np.where(growth, 1.0, 0.0))
+    values_ok = np.isclose(got, want, rtol=rtol, atol=0.0, equal_nan=True)
+    strict_ok = np.isclose(*pair("value"), rtol=rtol, atol=0.0, equal_nan=True)
+    share_ok = np.isclose(*pair("top_firm_share"), rtol=rtol, atol=0.0, equal_nan=True)
+    n_out, n_ref = pair("n_firms")
     n_ok = (n_out == n_ref) | (np.isnan(n_out) & np.isnan(n_ref))
-    diff = np.abs(got - want)
-    diff = diff[~np.isnan(diff)]
-    rel = diff / np.maximum(np.abs(want[~np.isnan(np.abs(got - want))]), 1e-300)
     only_output, only_reference = int((m["_merge"] == "left_only").sum()), int((m["_merge"] == "right_only").sum())
     report = {
         "rows_output": len(output), "rows_reference": len(reference), "rows_compared": len(both),
         "only_output": only_output, "only_reference": only_reference, "rtol": rtol,
-        "max_abs_diff": float(diff.max()) if diff.size else 0.0, "max_rel_diff": float(rel.max()) if rel.size else 0.0,
+        "max_rel_diff": _rel_diff(got, want), "max_rel_diff_strict": _rel_diff(*pair("value")),
         "values_match": bool(values_ok.all()), "top_firm_share_match": bool(share_ok.all()),
         "n_firms_match": bool(n_ok.all()),
         "mismatch_by_indicator": both[~(values_ok & share_ok & n_ok)]["indicator"].value_counts().to_dict(),
+        "strict_mismatch_by_indicator": both[~strict_ok]["indicator"].value_counts().to_dict(),
         "only_output_by_indicator": m[m["_merge"] == "left_only"]["indicator"].value_counts().to_dict(),
         "only_reference_by_indicator": m[m["_merge"] == "right_only"]["indicator"].value_counts().to_dict(),
         "indicators_compared": int(both["indicator"].nunique()),
@@ -989,12 +1003,14 @@ def main(argv=None) -> int:
                 print(f"same as {args.compare_to}: NOT CHECKED (the jiqun run failed)")
             else:
                 numbers_ok = reference["values_match"] and reference["top_firm_share_match"]
+                strict = sum(reference["strict_mismatch_by_indicator"].values())
                 print(f"same as {args.compare_to}: {'YES' if reference['identical'] else 'NO'} (value and "
-                      f"top_firm_share rtol={reference['rtol']:g}, atol=0: {'YES' if numbers_ok else 'NO'}, "
-                      f"max rel diff {reference['max_rel_diff']:.3g}; n_firms equal: "
+                      f"top_firm_share rtol={reference['rtol']:g}, atol=0, growth rates as 1 + g: "
+                      f"{'YES' if numbers_ok else 'NO'}, max rel diff {reference['max_rel_diff']:.3g}; n_firms equal: "
                       f"{'YES' if reference['n_firms_match'] else 'NO'}); {reference['rows_compared']:,} rows compared "
                       f"over {reference['indicators_compared']} indicators, {reference['only_output']} rows only in "
-                      f"this run, {reference['only_reference']} only in the reference")
+                      f"this run, {reference['only_reference']} only in the reference; growth rates as g itself: "
+                      f"{strict} values outside rtol (max rel diff {reference['max_rel_diff_strict']:.3g})")
         print(f"baseline covers {len(SUBSET)} of 46 indicators: groups " + ", ".join(BASELINE_GROUPS))
         if "failed" not in full:
             ok_t, ok_m = full["seconds"] < 60, full["peak_rss_mb"] < 8 * 1024

@@ -67,3 +67,26 @@ def test_compare_to_reference_flags_a_changed_value_a_changed_count_and_a_missin
 
     result = check(reference.iloc[:2])
     assert not result["identical"] and result["only_reference"] == 1 and result["only_output"] == 0
+
+
+def test_compare_to_reference_compares_growth_rates_as_one_plus_g(bench, tmp_path):
+    import pandas as pd
+
+    reference = pd.DataFrame({
+        "cluster_id": ["c1", "c1"], "region_code": ["320100", "320100"], "year": [2021, 2022],
+        "indicator": ["output_growth_yoy", "output_growth_yoy"], "value": [1e-4, 0.05], "n_firms": [10, 10],
+        "top_firm_share": [None, None],
+    })
+    reference_path, output_path = tmp_path / "reference.parquet", tmp_path / "output.parquet"
+    reference.to_parquet(reference_path, index=False)
+    near_zero = reference.copy()
+    near_zero.loc[0, "value"] = 1e-4 * (1 + 1e-11)  # cancellation near zero growth: 1 + g agrees to ~1e-15
+    near_zero.to_parquet(output_path, index=False)
+
+    result = bench.compare_to_reference(str(output_path), str(reference_path))
+    assert result["identical"] and result["strict_mismatch_by_indicator"] == {"output_growth_yoy": 1}
+
+    changed = reference.copy()
+    changed.loc[1, "value"] = 0.05 + 1e-10  # 1 + g off by ~1e-10
+    changed.to_parquet(output_path, index=False)
+    assert not bench.compare_to_reference(str(output_path), str(reference_path))["identical"]
