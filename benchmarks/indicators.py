@@ -31,6 +31,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import shutil
@@ -266,6 +267,11 @@ def _watchdog(limit_gb: float):
     threading.Thread(target=loop, daemon=True).start()
 
 
+#: Columns of a saved jiqun output (``--out``, ``--save-output``), sorted by the key.
+OUTPUT_KEY = ["cluster_id", "region_code", "year", "indicator"]
+OUTPUT_COLUMNS = OUTPUT_KEY + ["value", "n_firms", "top_firm_share"]
+
+
 def worker_jiqun(store: str, out: str, subset: bool) -> dict:
     import jiqun
     from jiqun.metrics import write_indicator_results
@@ -273,6 +279,7 @@ def worker_jiqun(store: str, out: str, subset: bool) -> dict:
     con = jiqun.connect(store)
     rss0 = _rss_mb()
     inds = SUBSET if subset else None
+    started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # as indicator_results.computed_at
     t0 = time.perf_counter()
     rows = write_indicator_results(con, indicators=inds)
     seconds = time.perf_counter() - t0
@@ -280,9 +287,13 @@ def worker_jiqun(store: str, out: str, subset: bool) -> dict:
            "threads": con.con.execute("SELECT current_setting('threads')").fetchall()[0][0],
            "memory_limit": con.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]}
     if out:
-        where = "" if inds is None else "WHERE indicator IN (" + ", ".join(f"'{i}'" for i in inds) + ")"
-        con.con.execute(f"COPY (SELECT cluster_id, region_code, year, indicator, value, n_firms FROM "
-                        f"indicator_results {where}) TO '{out}' (FORMAT parquet)").fetchall()
+        # Only the rows this run wrote: a reused store keeps the rows of earlier runs whose keys this run
+        # did not produce, and those must not hide a missing key.
+        where = f"WHERE computed_at >= TIMESTAMP '{started}'"
+        if inds is not None:
+            where += " AND indicator IN (" + ", ".join(f"'{i}'" for i in inds) + ")"
+        con.con.execute(f"COPY (SELECT {', '.join(OUTPUT_COLUMNS)} FROM indicator_results {where} ORDER BY "
+                        f"{', '.join(OUTPUT_KEY)}) TO '{out}' (FORMAT parquet)").fetchall()
     con.disconnect()
     return res
 
@@ -784,6 +795,66 @@ def compare(a_path: str, b_path: str) -> dict:
     }
 
 
+#: Tolerance of ``--compare-to``: a new engine must give today's numbers up to the order of float sums.
+REFERENCE_RTOL = 1e-12
+#: Growth rates (ratio minus 1, see ``indicators.yaml``), compared as 1 + g: near zero growth the subtraction
+#: cancels, and two runs of the same engine differ by up to ~5e-12 relative in g (parallel float sums) while
+#: 1 + g agrees to ~1e-15.
+GROWTH_RATES = ("output_growth_yoy", "employment_growth_yoy", "output_cagr")
+
+
+def _rel_diff(got, want):
+    """Largest ``|got - want| / |want|`` over the pairs that are not null (0.0 for none)."""
+    import numpy as np
+
+    known = ~np.isnan(got - want)
+    rel = np.abs(got - want)[known] / np.maximum(np.abs(want[known]), 1e-300)
+    return float(rel.max()) if rel.size else 0.0
+
+
+def compare_to_reference(output_path: str, reference_path: str, rtol: float = REFERENCE_RTOL) -> dict:
+    """Compare a saved jiqun output with a reference one (both with :data:`OUTPUT_COLUMNS`, e.g. from
+    ``--save-output``): the same keys (cluster_id, region_code, year, indicator), ``value`` (growth rates
+    as 1 + g, :data:`GROWTH_RATES`) and ``top_firm_share`` within ``rtol`` (atol 0; null equals null),
+    ``n_firms`` exactly equal. ``identical`` is true when all three hold; ``strict_mismatch_by_indicator``
+    counts the values outside ``rtol`` when growth rates are compared as g itself."""
+    import numpy as np
+    import pandas as pd
+
+    output, reference = pd.read_parquet(output_path), pd.read_parquet(reference_path)
+    for df in (output, reference):
+        df["year"] = df["year"].astype("int64")
+    m = output.merge(reference, on=OUTPUT_KEY, how="outer", suffixes=("_out", "_ref"), indicator=True)
+    both = m[m["_merge"] == "both"]
+
+    def pair(column: str, shift=0.0):
+        return both[f"{column}_out"].to_numpy("float64") + shift, both[f"{column}_ref"].to_numpy("float64") + shift
+
+    growth = both["indicator"].isin(GROWTH_RATES).to_numpy()
+    got, want = pair("value", np.where(growth, 1.0, 0.0))
+    values_ok = np.isclose(got, want, rtol=rtol, atol=0.0, equal_nan=True)
+    strict_ok = np.isclose(*pair("value"), rtol=rtol, atol=0.0, equal_nan=True)
+    share_ok = np.isclose(*pair("top_firm_share"), rtol=rtol, atol=0.0, equal_nan=True)
+    n_out, n_ref = pair("n_firms")
+    n_ok = (n_out == n_ref) | (np.isnan(n_out) & np.isnan(n_ref))
+    only_output, only_reference = int((m["_merge"] == "left_only").sum()), int((m["_merge"] == "right_only").sum())
+    report = {
+        "rows_output": len(output), "rows_reference": len(reference), "rows_compared": len(both),
+        "only_output": only_output, "only_reference": only_reference, "rtol": rtol,
+        "max_rel_diff": _rel_diff(got, want), "max_rel_diff_strict": _rel_diff(*pair("value")),
+        "values_match": bool(values_ok.all()), "top_firm_share_match": bool(share_ok.all()),
+        "n_firms_match": bool(n_ok.all()),
+        "mismatch_by_indicator": both[~(values_ok & share_ok & n_ok)]["indicator"].value_counts().to_dict(),
+        "strict_mismatch_by_indicator": both[~strict_ok]["indicator"].value_counts().to_dict(),
+        "only_output_by_indicator": m[m["_merge"] == "left_only"]["indicator"].value_counts().to_dict(),
+        "only_reference_by_indicator": m[m["_merge"] == "right_only"]["indicator"].value_counts().to_dict(),
+        "indicators_compared": int(both["indicator"].nunique()),
+    }
+    report["identical"] = (only_output == 0 and only_reference == 0 and report["values_match"]
+                           and report["top_firm_share_match"] and report["n_firms_match"])
+    return report
+
+
 def _gb(mb: float) -> str:
     return f"{mb / 1024:.2f} GB"
 
@@ -802,6 +873,13 @@ def main(argv=None) -> int:
                     help="abort the pandas worker above this RSS (the comparison is then reported as failed)")
     ap.add_argument("--store", type=Path, default=None, help="reuse (or build, if absent) the store at this path")
     ap.add_argument("--keep", action="store_true", help="keep the built store(s)")
+    ap.add_argument("--save-output", type=Path, default=None, metavar="PATH",
+                    help="write jiqun's full-catalogue output to this Parquet file (sorted by cluster_id, "
+                         "region_code, year, indicator; value, n_firms, top_firm_share)")
+    ap.add_argument("--compare-to", type=Path, default=None, metavar="PATH",
+                    help="check jiqun's full-catalogue output against this Parquet file (written by "
+                         f"--save-output): same keys, value and top_firm_share within rtol {REFERENCE_RTOL:g}, "
+                         "n_firms equal; exit 1 when they differ")
     ap.add_argument("--worker", choices=["jiqun", "jiqun-subset", "pandas"], help=argparse.SUPPRESS)
     ap.add_argument("--out", default="", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -813,6 +891,14 @@ def main(argv=None) -> int:
             rep = worker_jiqun(str(args.store), args.out, args.worker == "jiqun-subset")
         print(json.dumps(rep, default=str))
         return 0
+
+    if args.compare_to is not None and not args.compare_to.is_file():
+        print(f"error: --compare-to {args.compare_to}: no such file", file=sys.stderr)
+        return 2
+    if args.save_output is not None and not args.save_output.parent.is_dir():
+        print(f"error: --save-output {args.save_output}: folder {args.save_output.parent} does not exist",
+              file=sys.stderr)
+        return 2
 
     import duckdb
     import pandas as pd
@@ -848,8 +934,18 @@ def main(argv=None) -> int:
         # When the baseline covers the whole catalogue on the same store, the full run is the one compared.
         jout, pout = str(folder / "jiqun.parquet"), str(folder / "pandas.parquet")
         reuse = (not args.skip_pandas and args.pandas_fraction >= 1.0 and set(SUBSET) == set(catalogue_ids()))
-        full = run_worker(["--worker", "jiqun", "--store", str(store)] + (["--out", jout] if reuse else []))
+        keep_output = args.save_output is not None or args.compare_to is not None
+        full_out = jout if reuse else str(folder / "jiqun-full.parquet") if keep_output else ""
+        full = run_worker(["--worker", "jiqun", "--store", str(store)] + (["--out", full_out] if full_out else []))
         print(f"# jiqun full catalogue: {json.dumps(full, default=str)}", flush=True)
+        reference = None
+        if keep_output and "failed" not in full:
+            if args.save_output is not None:
+                shutil.copyfile(full_out, args.save_output)
+                print(f"# saved jiqun's output to {args.save_output}", flush=True)
+            if args.compare_to is not None:
+                reference = compare_to_reference(full_out, str(args.compare_to))
+                print(f"# comparison with {args.compare_to}: {json.dumps(reference, default=str)}", flush=True)
 
         cmp_store = store
         if not args.skip_pandas and args.pandas_fraction < 1.0:
@@ -902,6 +998,19 @@ def main(argv=None) -> int:
                   f"{'YES' if cmpr['n_firms_match'] else 'NO'}; {cmpr['rows_compared']:,} rows compared over "
                   f"{cmpr['indicators_compared']} indicators, {cmpr['only_jiqun']} rows only in jiqun, "
                   f"{cmpr['only_pandas']} only in pandas")
+        if args.compare_to is not None:
+            if reference is None:
+                print(f"same as {args.compare_to}: NOT CHECKED (the jiqun run failed)")
+            else:
+                numbers_ok = reference["values_match"] and reference["top_firm_share_match"]
+                strict = sum(reference["strict_mismatch_by_indicator"].values())
+                print(f"same as {args.compare_to}: {'YES' if reference['identical'] else 'NO'} (value and "
+                      f"top_firm_share rtol={reference['rtol']:g}, atol=0, growth rates as 1 + g: "
+                      f"{'YES' if numbers_ok else 'NO'}, max rel diff {reference['max_rel_diff']:.3g}; n_firms equal: "
+                      f"{'YES' if reference['n_firms_match'] else 'NO'}); {reference['rows_compared']:,} rows compared "
+                      f"over {reference['indicators_compared']} indicators, {reference['only_output']} rows only in "
+                      f"this run, {reference['only_reference']} only in the reference; growth rates as g itself: "
+                      f"{strict} values outside rtol (max rel diff {reference['max_rel_diff_strict']:.3g})")
         print(f"baseline covers {len(SUBSET)} of 46 indicators: groups " + ", ".join(BASELINE_GROUPS))
         if "failed" not in full:
             ok_t, ok_m = full["seconds"] < 60, full["peak_rss_mb"] < 8 * 1024
@@ -916,6 +1025,8 @@ def main(argv=None) -> int:
                 shutil.rmtree(folder, ignore_errors=True)
             else:
                 shutil.rmtree(folder, ignore_errors=True)
+    if args.compare_to is not None and not (reference and reference["identical"]):
+        return 1
     return 0
 
 
