@@ -816,7 +816,8 @@ def compare_to_reference(output_path: str, reference_path: str, rtol: float = RE
     """Compare a saved jiqun output with a reference one (both with :data:`OUTPUT_COLUMNS`, e.g. from
     ``--save-output``): the same keys (cluster_id, region_code, year, indicator), ``value`` (growth rates
     as 1 + g, :data:`GROWTH_RATES`) and ``top_firm_share`` within ``rtol`` (atol 0; null equals null),
-    ``n_firms`` exactly equal. ``identical`` is true when all three hold; ``strict_mismatch_by_indicator``
+    ``n_firms`` exactly equal, over the indicators the reference has (ids added since are listed in
+    ``indicators_added``). ``identical`` is true when all three hold; ``strict_mismatch_by_indicator``
     counts the values outside ``rtol`` when growth rates are compared as g itself."""
     import numpy as np
     import pandas as pd
@@ -824,6 +825,10 @@ def compare_to_reference(output_path: str, reference_path: str, rtol: float = RE
     output, reference = pd.read_parquet(output_path), pd.read_parquet(reference_path)
     for df in (output, reference):
         df["year"] = df["year"].astype("int64")
+    # Indicators added to the catalogue since the reference was saved have nothing to be compared with:
+    # they are listed, not counted as differences (an id the reference has and the output lacks still is).
+    added = sorted(set(output["indicator"]) - set(reference["indicator"]))
+    output = output[~output["indicator"].isin(added)]
     m = output.merge(reference, on=OUTPUT_KEY, how="outer", suffixes=("_out", "_ref"), indicator=True)
     both = m[m["_merge"] == "both"]
 
@@ -848,7 +853,7 @@ def compare_to_reference(output_path: str, reference_path: str, rtol: float = RE
         "strict_mismatch_by_indicator": both[~strict_ok]["indicator"].value_counts().to_dict(),
         "only_output_by_indicator": m[m["_merge"] == "left_only"]["indicator"].value_counts().to_dict(),
         "only_reference_by_indicator": m[m["_merge"] == "right_only"]["indicator"].value_counts().to_dict(),
-        "indicators_compared": int(both["indicator"].nunique()),
+        "indicators_compared": int(both["indicator"].nunique()), "indicators_added": added,
     }
     report["identical"] = (only_output == 0 and only_reference == 0 and report["values_match"]
                            and report["top_firm_share_match"] and report["n_firms_match"])

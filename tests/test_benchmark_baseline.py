@@ -69,6 +69,11 @@ def test_compare_to_reference_flags_a_changed_value_a_changed_count_and_a_missin
     result = check(reference.iloc[:2])
     assert not result["identical"] and result["only_reference"] == 1 and result["only_output"] == 0
 
+    # An indicator added to the catalogue since the reference was saved is listed, not a difference.
+    extended = pd.concat([reference, reference.iloc[:1].assign(indicator="export_output_share")])
+    result = check(extended)
+    assert result["identical"] and result["indicators_added"] == ["export_output_share"]
+
 
 def test_compare_to_reference_compares_growth_rates_as_one_plus_g(bench, tmp_path):
     import pandas as pd
