@@ -1,0 +1,124 @@
+"""One suite, two backends: the same analytics on DuckDB and on Spark give identical results.
+
+Each test computes on ``backend`` (a copy of the source store in DuckDB or Spark) and compares
+with the same computation on the source DuckDB store: rows sorted by their keys, floats within
+rtol 1e-12, integers, strings and flags equal.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jiqun.schema import TABLES
+from jiqun.store import connect, copy_tables
+
+
+def indicator_table(con) -> pd.DataFrame:
+    """The indicator catalogue of a store in the long layout (one row per cluster, region, year, indicator)."""
+    from jiqun.metrics import compute_indicators
+
+    return compute_indicators(con).to_pandas()
+
+
+def _is_float(series: pd.Series) -> bool:
+    return pd.api.types.is_float_dtype(series.dtype)
+
+
+def _plain(value):
+    """A cell as a comparable Python value (None for every kind of missing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def assert_same_rows(actual: pd.DataFrame, expected: pd.DataFrame, keys=None) -> None:
+    """Same columns and rows (sorted by ``keys``, default: every non-float column); floats rtol 1e-12."""
+    assert list(actual.columns) == list(expected.columns)
+    assert len(actual) == len(expected), f"{len(actual)} rows, expected {len(expected)}"
+    keys = keys or [c for c in expected.columns if not _is_float(expected[c])]
+    actual = actual.sort_values(keys, kind="stable").reset_index(drop=True)
+    expected = expected.sort_values(keys, kind="stable").reset_index(drop=True)
+    for column in expected.columns:
+        if _is_float(expected[column]) or _is_float(actual[column]):
+            np.testing.assert_allclose(actual[column].astype(float).to_numpy(),
+                                       expected[column].astype(float).to_numpy(), rtol=1e-12, atol=0,
+                                       equal_nan=True, err_msg=f"column {column}")
+        else:
+            got = [_plain(v) for v in actual[column]]
+            want = [_plain(v) for v in expected[column]]
+            assert got == want, f"column {column} differs"
+
+
+def test_indicator_catalogue(backend, source_store):
+    expected = indicator_table(source_store)
+    assert len(expected) > 1000 and expected["indicator"].nunique() > 30
+    assert_same_rows(indicator_table(backend), expected, keys=["cluster_id", "region_code", "year", "indicator"])
+
+
+def test_strength_flags(backend, source_store):
+    from jiqun.metrics.compute import store_strength
+
+    expected = store_strength(source_store).to_pandas()
+    assert len(expected) > 0
+    assert_same_rows(store_strength(backend).to_pandas(), expected)
+
+
+def _evaluation(con, level: str):
+    from jiqun.evaluation.report import flat_table
+    from jiqun.evaluation.scheme import load_scheme
+    from jiqun.evaluation.store import evaluate_store
+
+    scheme = load_scheme(None)
+    evaluations, units = evaluate_store(con, scheme, level, None, True, None, draws=20, seed=1)
+    return scheme, evaluations, units, flat_table(evaluations, units)
+
+
+@pytest.mark.parametrize("level", ["province", "city"])
+def test_evaluation_with_typology(backend, source_store, level):
+    *_, expected = _evaluation(source_store, level)
+    assert len(expected) > 0 and expected["type"].notna().all() and expected["type"].nunique() >= 2
+    *_, actual = _evaluation(backend, level)
+    assert_same_rows(actual, expected, keys=["cluster", "region", "year"])
+
+
+def test_evaluation_results_written(backend, source_store):
+    from jiqun.evaluation.store import write_evaluation_results
+
+    written = {}
+    reference = connect(":memory:")
+    try:
+        copy_tables(source_store, reference, ["evaluation_results", "evaluation_schemes"])
+        for name, con in (("reference", reference), ("backend", backend)):
+            scheme, evaluations, units, _ = _evaluation(con, "province")
+            assert write_evaluation_results(con, evaluations, scheme, units) > 0
+            # Writing again replaces the same keys (idempotent).
+            count = write_evaluation_results(con, evaluations, scheme, units)
+            results = con.table("evaluation_results").drop("computed_at").to_pandas()
+            schemes = con.table("evaluation_schemes").drop("stored_at").to_pandas()
+            assert len(results) == count and len(schemes) == 1
+            written[name] = results, schemes
+    finally:
+        reference.disconnect()
+        copy_tables(source_store, backend, ["evaluation_results", "evaluation_schemes"])  # leave it as copied
+    assert_same_rows(written["backend"][0], written["reference"][0], keys=["scheme_sha256", "year", "cluster_id",
+                                                                          "region_code"])
+    assert_same_rows(written["backend"][1], written["reference"][1])
+
+
+def test_copy_tables_round_trip(backend, source_store):
+    back = connect(":memory:")
+    try:
+        counts = copy_tables(backend, back)
+        assert list(counts) == list(TABLES)
+        for name, table in TABLES.items():
+            original, copied = source_store.table(name), back.table(name)
+            assert copied.schema() == original.schema(), name
+            assert counts[name] == original.count().execute(), name
+            assert_same_rows(copied.to_pandas(), original.to_pandas(), keys=table.column_names)
+    finally:
+        back.disconnect()
+    assert counts["firms"] > 1000 and counts["transactions"] > 1000
