@@ -46,15 +46,18 @@ def spark_missing_reason() -> str | None:
 
 @pytest.fixture(scope="session")
 def source_store(tmp_path_factory):
-    """The reference DuckDB store: the demo generator's smallest scale, loaded through validated ingest."""
+    """The reference DuckDB store: the demo generator's smallest scale, loaded through validated ingest,
+    with its indicator catalogue stored in ``indicator_results`` (what `jiqun evaluate` reads)."""
     from jiqun.demo import generate
     from jiqun.ingest import ingest_file
+    from jiqun.metrics.compute import write_indicator_results
 
     folder = tmp_path_factory.mktemp("parity")
     files = generate(folder / "files", "small", seed=2024)
     con = connect(folder / "source.duckdb")
     for table, path in files:
         ingest_file(con, path, table)
+    write_indicator_results(con)
     yield con
     con.disconnect()
 
@@ -78,6 +81,20 @@ def duckdb_store(source_store):
     copy_tables(source_store, con)
     yield con
     con.disconnect()
+
+
+@pytest.fixture(scope="session")
+def on_source(source_store):
+    """f(compute, *args) -> compute(source_store, *args), computed once per session (the expected results)."""
+    cache = {}
+
+    def expected(compute, *args):
+        key = (compute.__name__, args)
+        if key not in cache:
+            cache[key] = compute(source_store, *args)
+        return cache[key]
+
+    return expected
 
 
 @pytest.fixture(params=BACKENDS)

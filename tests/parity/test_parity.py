@@ -53,21 +53,27 @@ def assert_same_rows(actual: pd.DataFrame, expected: pd.DataFrame, keys=None) ->
             assert got == want, f"column {column} differs"
 
 
-def test_indicator_catalogue(backend, source_store):
-    expected = indicator_table(source_store)
+def test_indicator_catalogue(backend, on_source):
+    expected = on_source(indicator_table)
     assert len(expected) > 1000 and expected["indicator"].nunique() > 30
     assert_same_rows(indicator_table(backend), expected, keys=["cluster_id", "region_code", "year", "indicator"])
 
 
-def test_strength_flags(backend, source_store):
+def strength_table(con) -> pd.DataFrame:
     from jiqun.metrics.compute import store_strength
 
-    expected = store_strength(source_store).to_pandas()
+    return store_strength(con).to_pandas()
+
+
+def test_strength_flags(backend, on_source):
+    expected = on_source(strength_table)
     assert len(expected) > 0
-    assert_same_rows(store_strength(backend).to_pandas(), expected)
+    assert_same_rows(strength_table(backend), expected)
 
 
-def _evaluation(con, level: str):
+def evaluation(con, level: str):
+    """(scheme, evaluations, unit names, flat table) of the shipped scheme over all years, from the
+    stored indicator results."""
     from jiqun.evaluation.report import flat_table
     from jiqun.evaluation.scheme import load_scheme
     from jiqun.evaluation.store import evaluate_store
@@ -78,10 +84,10 @@ def _evaluation(con, level: str):
 
 
 @pytest.mark.parametrize("level", ["province", "city"])
-def test_evaluation_with_typology(backend, source_store, level):
-    *_, expected = _evaluation(source_store, level)
+def test_evaluation_with_typology(backend, on_source, level):
+    *_, expected = on_source(evaluation, level)
     assert len(expected) > 0 and expected["type"].notna().all() and expected["type"].nunique() >= 2
-    *_, actual = _evaluation(backend, level)
+    *_, actual = evaluation(backend, level)
     assert_same_rows(actual, expected, keys=["cluster", "region", "year"])
 
 
@@ -91,9 +97,9 @@ def test_evaluation_results_written(backend, source_store):
     written = {}
     reference = connect(":memory:")
     try:
-        copy_tables(source_store, reference, ["evaluation_results", "evaluation_schemes"])
+        copy_tables(source_store, reference)
         for name, con in (("reference", reference), ("backend", backend)):
-            scheme, evaluations, units, _ = _evaluation(con, "province")
+            scheme, evaluations, units, _ = evaluation(con, "province")
             assert write_evaluation_results(con, evaluations, scheme, units) > 0
             # Writing again replaces the same keys (idempotent).
             count = write_evaluation_results(con, evaluations, scheme, units)
@@ -122,3 +128,30 @@ def test_copy_tables_round_trip(backend, source_store):
     finally:
         back.disconnect()
     assert counts["firms"] > 1000 and counts["transactions"] > 1000
+
+
+def test_evaluation_write_paths_agree(source_store):
+    """The DuckDB write of evaluation results and its portable twin leave the same rows."""
+    import datetime as dt
+
+    from jiqun.evaluation.store import result_rows, write_evaluation_results, write_results_portable
+
+    now = dt.datetime(2024, 1, 1)
+    tables = {}
+    for path in ("duckdb", "portable"):
+        con = connect(":memory:")
+        try:
+            copy_tables(source_store, con)
+            scheme, evaluations, units, _ = evaluation(con, "city")
+            for part in (evaluations, evaluations[-1:]):  # everything, then a partial rewrite
+                if path == "portable":
+                    write_results_portable(con, result_rows(part, scheme, units, now), scheme, now)
+                else:
+                    write_evaluation_results(con, part, scheme, units)
+            tables[path] = [con.table(name).drop(stamp).to_pandas() for name, stamp in
+                            (("evaluation_results", "computed_at"), ("evaluation_schemes", "stored_at"))]
+        finally:
+            con.disconnect()
+    assert len(tables["duckdb"][0]) > 0
+    for portable, duck in zip(tables["portable"], tables["duckdb"]):
+        assert_same_rows(portable, duck)

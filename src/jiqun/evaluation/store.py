@@ -96,9 +96,20 @@ def write_evaluation_results(con, evaluations, scheme: Scheme, unit_names: dict 
     number of rows written.
     """
     import datetime as dt
-    import json
 
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    rows = result_rows(evaluations, scheme, unit_names, now)
+    if getattr(con, "name", "") == "duckdb":
+        _write_results_duckdb(con, rows, scheme, now)
+    else:
+        write_results_portable(con, rows, scheme, now)
+    return len(rows)
+
+
+def result_rows(evaluations, scheme: Scheme, unit_names: dict | None, now) -> list[tuple]:
+    """The rows of ``evaluation_results`` (:data:`RESULT_COLUMNS`) for ``evaluations`` computed at ``now``."""
+    import json
+
     rows = []
     for ev in evaluations:
         for rec in ev.records(unit_names):
@@ -108,11 +119,7 @@ def write_evaluation_results(con, evaluations, scheme: Scheme, unit_names: dict 
                 json.dumps(rec["type_probability"]) if "type_probability" in rec else None,
                 rec["weakest_dimension"], rec["explanation_zh"], rec["explanation_en"], rec["vintage"], now,
             ))
-    if getattr(con, "name", "") == "duckdb":
-        _write_results_duckdb(con, rows, scheme, now)
-    else:
-        write_results_portable(con, rows, scheme, now)
-    return len(rows)
+    return rows
 
 
 def _write_results_duckdb(con, rows: list[tuple], scheme: Scheme, now) -> None:
