@@ -13,8 +13,10 @@ the ``spark_*`` settings (driver memory, shuffle partitions, warehouse folder).
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -89,6 +91,7 @@ def spark_session(master: str = "local[2]"):
     partitions = settings.get_int("spark_shuffle_partitions")
     warehouse = settings.get("spark_warehouse").strip()
     scratch = Path(tempfile.mkdtemp(prefix="jiqun-spark-", dir=settings.get("temp_dir") or None))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)  # the temporary warehouse, logs config
     warehouse_dir = Path(warehouse).resolve() if warehouse else scratch / "warehouse"
     log_config = scratch / "log4j2.properties"
     log_config.write_text(_LOG4J, encoding="utf-8")
@@ -162,7 +165,7 @@ def initialize_spark(con) -> None:
         session.sql(f"CREATE TABLE {META} (key string, value string) USING parquet")
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         rows = [("schema_version", str(SCHEMA_VERSION)), ("created_at", now)]
-        session.createDataFrame(rows, f"key string, value string").write.insertInto(META)
+        session.createDataFrame(rows, "key string, value string").write.insertInto(META)
     for table in TABLES.values():
         if table.name in existing:
             columns = [c.name for c in session.table(table.name).schema.fields]
