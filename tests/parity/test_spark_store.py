@@ -57,3 +57,16 @@ def test_ingest_parquet_checks_and_appends(spark_store, source_store, tmp_path):
         assert spark_store.table("talent_moves").count().execute() == before + 2
     finally:
         copy_tables(source_store, spark_store, ["talent_moves"])  # leave the store as copied
+
+
+@pytest.mark.spark
+def test_connect_accepts_a_running_session(spark_store):
+    import jiqun
+    from jiqun.schema import TABLES
+
+    con = jiqun.connect(spark_store._session)
+    assert set(TABLES) <= set(con.list_tables())
+    firms, loads = con.table("firms").schema(), con.table("loads").schema()
+    assert firms["founded_on"].is_date() and firms["is_branch"].is_boolean() and loads["load_id"].is_int64()
+    assert con.table("firm_years").schema()["year"].is_int32() and loads["loaded_at"].is_timestamp()
+    assert con.table("firms").count().execute() == spark_store.table("firms").count().execute() > 0
