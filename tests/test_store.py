@@ -12,8 +12,9 @@ def test_parse_url(monkeypatch):
     assert parse_url("duckdb://") == ("duckdb", ":memory:")
     monkeypatch.setenv("JIQUN_DB", "from-env.duckdb")
     assert parse_url(None) == ("duckdb", "from-env.duckdb")
-    with pytest.raises(StoreError, match="not supported yet"):
-        parse_url("spark://cluster")
+    assert parse_url("spark://local[2]") == ("spark", "local[2]")
+    with pytest.raises(StoreError, match="not supported"):
+        parse_url("postgres://cluster")
 
 
 def test_connect_returns_ibis_backend_with_schema(store):

@@ -35,6 +35,12 @@ SETTINGS: tuple[Setting, ...] = (
             "it). `auto`: half the machine's RAM, at most 6 GB, so jiqun leaves room for Excel and the "
             "browser; empty: DuckDB's own default (80% of RAM). Raise it on a dedicated server."),
     Setting("threads", "", "Worker threads of the store's engine; default: one per core."),
+    Setting("spark_driver_memory", "2g", "Spark 驱动内存 (driver memory) of a `spark://` store started by "
+            "jiqun, e.g. 4g; it holds the driver's JVM heap, local-mode workers included."),
+    Setting("spark_shuffle_partitions", "8", "Spark 洗牌分区数 (`spark.sql.shuffle.partitions`) of a `spark://` "
+            "store: small on a laptop (Spark's 200 makes small jobs slow); raise it on a cluster."),
+    Setting("spark_warehouse", "", "Spark 数据仓库目录 (warehouse folder) where a `spark://` store keeps its "
+            "tables; default: a new temporary folder (never the working directory)."),
     Setting("debug", "", "1: show the full traceback of an unexpected error (as `jiqun --debug`); default: one "
             "line and a log file."),
     Setting("missing_markers", "-,--,—,——,－,/,／,…,……,...,无,N/A,n/a,#N/A,NULL,null,空",

@@ -80,8 +80,26 @@ def ensure_reference_catalogue(con) -> list:
 
     from ..store import read_meta, write_meta
 
+    if getattr(con, "name", "duckdb") != "duckdb":
+        return _copy_reference_catalogue_into(con)
     if read_meta(con, LOADED_META_KEY) is not None:
         return []
     results = load_reference_catalogue(con)
     write_meta(con, LOADED_META_KEY, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     return results
+
+
+def _copy_reference_catalogue_into(con) -> list:
+    """Another backend (Spark) has no validated ingest: the catalogue is loaded into an in-memory
+    DuckDB store and its tables copied, when ``con``'s cluster list is still empty."""
+    from ..store import connect, copy_reference_catalogue
+
+    if con.table("clusters").count().to_pyarrow().as_py():
+        return []
+    source = connect(":memory:")
+    try:
+        load_reference_catalogue(source)
+        copied = copy_reference_catalogue(source, con)
+    finally:
+        source.disconnect()
+    return [copied]

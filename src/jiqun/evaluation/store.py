@@ -84,18 +84,34 @@ def evaluate_store(con, scheme: Scheme, level: str = "province", year: int | Non
     return evaluations, units
 
 
+RESULT_COLUMNS = ("scheme_sha256", "year", "cluster_id", "region_code", "score", "rank", "type",
+                  "dimension_scores", "rank_p05", "rank_p95", "type_probability", "weakest_dimension",
+                  "explanation_zh", "explanation_en", "vintage", "computed_at")
+
+
 def write_evaluation_results(con, evaluations, scheme: Scheme, unit_names: dict | None = None) -> int:
-    """Store evaluations with their scheme text, hash and vintage (one transaction).
+    """Store evaluations with their scheme text, hash and vintage.
 
     Rows for the same (scheme, year, cluster, region) are replaced, so re-running an
-    evaluation is idempotent. Returns the number of rows written.
+    evaluation is idempotent. On DuckDB one transaction writes everything; on another backend
+    (Spark) :func:`write_results_portable` rewrites the two small tables through ibis. Returns the
+    number of rows written.
     """
     import datetime as dt
-    import json
-
-    from .._duck import duckdb_connection, fetch_all
 
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    rows = result_rows(evaluations, scheme, unit_names, now)
+    if getattr(con, "name", "") == "duckdb":
+        _write_results_duckdb(con, rows, scheme, now)
+    else:
+        write_results_portable(con, rows, scheme, now)
+    return len(rows)
+
+
+def result_rows(evaluations, scheme: Scheme, unit_names: dict | None, now) -> list[tuple]:
+    """The rows of ``evaluation_results`` (:data:`RESULT_COLUMNS`) for ``evaluations`` computed at ``now``."""
+    import json
+
     rows = []
     for ev in evaluations:
         for rec in ev.records(unit_names):
@@ -105,6 +121,13 @@ def write_evaluation_results(con, evaluations, scheme: Scheme, unit_names: dict 
                 json.dumps(rec["type_probability"]) if "type_probability" in rec else None,
                 rec["weakest_dimension"], rec["explanation_zh"], rec["explanation_en"], rec["vintage"], now,
             ))
+    return rows
+
+
+def _write_results_duckdb(con, rows: list[tuple], scheme: Scheme, now) -> None:
+    """The DuckDB path: delete the replaced rows and insert, in one transaction."""
+    from .._duck import duckdb_connection, fetch_all
+
     db = duckdb_connection(con)
     fetch_all(db, "BEGIN TRANSACTION")
     try:
@@ -121,4 +144,37 @@ def write_evaluation_results(con, evaluations, scheme: Scheme, unit_names: dict 
     except BaseException:
         fetch_all(db, "ROLLBACK")
         raise
-    return len(rows)
+
+
+def write_results_portable(con, rows: list[tuple], scheme: Scheme, now) -> None:
+    """The portable twin of the DuckDB path (any ibis backend that can overwrite a table).
+
+    Replaces the rows of the same scheme and year whose region was evaluated: the kept rows of
+    ``evaluation_results`` (small: units x years x schemes) are read, the new ones added, and the
+    table overwritten with both; ``evaluation_schemes`` gains the scheme unless it is there. Not
+    transactional: each table is one overwrite (Spark: one job).
+    """
+    from ..schema import TABLES
+
+    results_schema = con.table("evaluation_results").schema()
+    stored = con.table("evaluation_results").to_pandas()
+    replaced = pd.Series(False, index=stored.index)
+    for year in sorted({r[1] for r in rows}):
+        regions = sorted({r[3] for r in rows if r[1] == year})
+        replaced |= ((stored["scheme_sha256"] == scheme.sha256) & (stored["year"] == year)
+                     & stored["region_code"].isin(regions))
+    new = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    kept = stored[~replaced]
+    frame = pd.concat([kept, new], ignore_index=True) if len(kept) else new
+    con.insert("evaluation_results", _typed(frame, results_schema, TABLES["evaluation_results"]), overwrite=True)
+    schemes = con.table("evaluation_schemes")
+    if schemes.filter(schemes.scheme_sha256 == scheme.sha256).count().execute() == 0:
+        entry = pd.DataFrame([(scheme.sha256, scheme.name, scheme.text, now)], columns=list(schemes.columns))
+        con.insert("evaluation_schemes", _typed(entry, schemes.schema(), TABLES["evaluation_schemes"]))
+
+
+def _typed(frame: pd.DataFrame, schema, table):
+    """``frame`` as an ibis memtable with the stored table's column types."""
+    import ibis
+
+    return ibis.memtable(frame[table.column_names], schema=schema)

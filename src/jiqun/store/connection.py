@@ -23,17 +23,17 @@ def parse_url(url: str | Path | None) -> tuple[str, str]:
     """Split a store URL into (backend, location).
 
     ``None`` means the ``db`` setting (``JIQUN_DB``, default ``jiqun.duckdb``).
-    Accepted: a file path, ``duckdb:///path/to/file.duckdb``, ``duckdb://:memory:``.
+    Accepted: a file path, ``duckdb:///path/to/file.duckdb``, ``duckdb://:memory:``,
+    ``spark://MASTER`` (e.g. ``spark://local[2]``; ``spark://`` means ``local[*]``).
     """
     text = str(url) if url is not None else settings.get("db")
     if "://" not in text:
         return "duckdb", text
     scheme, _, rest = text.partition("://")
+    if scheme == "spark":
+        return "spark", rest or "local[*]"
     if scheme != "duckdb":
-        raise StoreError(
-            f"store URL {text!r}: backend {scheme!r} is not supported yet (supported: duckdb). "
-            "The analytics are ibis expressions; a Spark backend is planned but not shipped."
-        )
+        raise StoreError(f"store URL {text!r}: backend {scheme!r} is not supported (supported: duckdb://, spark://)")
     return "duckdb", rest or ":memory:"
 
 
@@ -42,8 +42,10 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
 
     Parameters
     ----------
-    url : str or Path, optional
-        DuckDB file path or ``duckdb://`` URL; default: the ``db`` setting.
+    url : str, Path or pyspark.sql.SparkSession, optional
+        DuckDB file path or ``duckdb://`` URL; default: the ``db`` setting. A ``spark://MASTER`` URL
+        or a running SparkSession opens a Spark store instead (:func:`jiqun.store.spark.connect_spark`;
+        ``create`` and ``read_only`` do not apply).
     create : bool
         Create a store that does not exist yet (its tables empty: :func:`jiqun.connect` also fills the
         shipped reference catalogue).
@@ -52,7 +54,7 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
 
     Returns
     -------
-    ibis.backends.duckdb.Backend
+    ibis.backends.duckdb.Backend or ibis.backends.pyspark.Backend
 
     Raises
     ------
@@ -64,7 +66,17 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
     """
     import ibis
 
-    _, location = parse_url(url)
+    from .spark import SparkStoreError, connect_spark, is_spark_session
+
+    if is_spark_session(url):
+        backend, location = "spark", url
+    else:
+        backend, location = parse_url(url)
+    if backend == "spark":
+        try:
+            return connect_spark(location)
+        except SparkStoreError as exc:
+            raise StoreError(str(exc)) from None
     if location != ":memory:":
         path = Path(location)
         check_store_path(path, create=create and not read_only)
