@@ -1,4 +1,4 @@
-"""Shared helpers of the synthetic generator: random streams, codes, names, file sinks.
+"""Shared helpers of the synthetic generator: random streams, codes, names, integer allocation, file sinks.
 
 Everything here is deterministic given the seed: each feature draws from its own
 PCG64 stream (so changing the patents code does not shift the firms), and every
@@ -137,6 +137,44 @@ def weighted_in_groups(rng: np.random.Generator, cum: np.ndarray, starts: np.nda
     pos = np.searchsorted(cum, u, side="right")
     pos = np.clip(pos, starts[group], np.maximum(ends[group] - 1, starts[group]))
     return np.where(ends[group] > starts[group], pos, -1)
+
+
+def largest_remainder(x: np.ndarray, total: int) -> np.ndarray:
+    """Integers summing to ``total`` in proportion to ``x`` (Hamilton's largest-remainder method)."""
+    quota = np.maximum(x, 0) * total / max(x.sum(), 1e-12)
+    base = np.floor(quota).astype(np.int64)
+    extra = total - base.sum()
+    if extra > 0:
+        base[np.argsort(-(quota - base), kind="stable")[:extra]] += 1
+    return base
+
+
+def allocate_in_groups(rng, weight: np.ndarray, group: np.ndarray, total: int) -> np.ndarray:
+    """Pick ``total`` members without replacement, each group getting its expected share.
+
+    Controlled rounding (integerisation, as in spatial microsimulation): group ``g`` gets
+    ``total x W_g / W`` members rounded by largest remainder (``W_g`` its members' summed
+    weights), then members are drawn inside the group with probability ∝ weight. A rare
+    status (a handful of little giants in a small demo) thus follows the groups' expected
+    counts instead of the luck of one draw. Returns a bool mask.
+    """
+    chosen = np.zeros(len(weight), bool)
+    groups = np.unique(group)
+    totals = np.array([weight[group == member_group].sum() for member_group in groups])
+    capacity = np.array([int(((group == member_group) & (weight > 0)).sum()) for member_group in groups])
+    total = min(total, int(capacity.sum()))
+    counts = np.minimum(largest_remainder(totals, total) if total else np.zeros(len(groups), np.int64), capacity)
+    for _ in range(len(groups)):  # a group short of members passes its rest to the others
+        missing = total - counts.sum()
+        if missing <= 0:
+            break
+        room = capacity - counts
+        counts += np.minimum(largest_remainder(np.where(room > 0, totals, 0.0), missing), room)
+    for member_group, count in zip(groups, counts):
+        members = np.flatnonzero((group == member_group) & (weight > 0))
+        if count:
+            chosen[rng.choice(members, size=count, replace=False, p=weight[members] / weight[members].sum())] = True
+    return chosen
 
 
 def syllable_names(rng: np.random.Generator, n: int, syllables: str, length: int = 2) -> np.ndarray:

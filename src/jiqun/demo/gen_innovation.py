@@ -13,8 +13,8 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from .gen_common import YEARS, CsvSink, days_in_year, hex_ids, latin_names, pick, stream
-from .gen_firms import Firms, largest_remainder
+from .gen_common import YEARS, CsvSink, days_in_year, hex_ids, largest_remainder, latin_names, pick, stream
+from .gen_firms import Firms
 from .gen_world import NATIONAL_LIFT, World
 
 PATENT_HEADERS = ["patent_id", "applicant_uscc", "applicant_name", "applicant_country", "applicant_region_code",
