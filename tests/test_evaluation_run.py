@@ -266,6 +266,30 @@ def test_missing_values_entropy_and_over_time():
 # --------------------------------------------------------------------------- CLI on a hand-made store
 
 
+def test_evaluation_outputs_in_every_format_and_reference_profiles(tmp_path):
+    from jiqun.evaluation.report import FORMATS, evaluation_text, flat_table, records_json, write_evaluations
+    from jiqun.evaluation.scheme import ReferenceProfileError, load_reference
+
+    evaluations = evaluate_years(_frame(DESIGNED), scheme_from_text(SMALL, CAT), draws=0)
+    assert evaluation_text(evaluations, "json") == records_json(evaluations)
+    assert evaluation_text(evaluations, "csv") == flat_table(evaluations).to_csv(index=False)
+    with pytest.raises(ValueError, match="json or csv"):
+        evaluation_text(evaluations, "xlsx")
+    written = {fmt: write_evaluations(evaluations, fmt, tmp_path / "sub" / f"e.{fmt}") for fmt in ("csv", "xlsx")}
+    written["json"] = write_evaluations(evaluations, "json", tmp_path / "e.json")
+    assert set(written) == set(FORMATS) and all(path.exists() for path in written.values())
+    assert json.loads(written["json"].read_text(encoding="utf-8"))[0]["cluster"] in DESIGNED
+    assert written["csv"].read_bytes().startswith(b"\xef\xbb\xbf")
+    with pytest.raises(ValueError, match="csv, json, xlsx"):
+        write_evaluations(evaluations, "html", tmp_path / "e.html")
+    profile = tmp_path / "reference.yaml"
+    profile.write_text("i1: 10\ni2: 0.5\n", encoding="utf-8")
+    assert load_reference(profile) == {"i1": 10, "i2": 0.5}
+    profile.write_text("- i1\n", encoding="utf-8")
+    with pytest.raises(ReferenceProfileError, match="must map indicator ids to values"):
+        load_reference(profile)
+
+
 def _store_with_results(con, scheme):
     """indicator_results rows for the 14 catalogue clusters: designed profiles, province level."""
     import datetime as dt

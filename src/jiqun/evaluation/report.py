@@ -1,5 +1,8 @@
 """Outputs of an evaluation: JSON records, a flat table, an Excel workbook and a reproducibility record.
 
+:func:`write_evaluations` and :func:`evaluation_text` serve every output format of
+``jiqun evaluate`` (:data:`FORMATS`) from the same functions.
+
 The reproducibility record (:func:`record`) holds everything needed to re-run a published
 ranking exactly: the scheme text and its SHA-256, the data vintage, the input matrix
 after imputation, the weights and the results.
@@ -16,7 +19,7 @@ import pandas as pd
 
 from .._version import __version__
 from ..display import unit_label
-from ..excel import About, Column, Sheet, write_workbook
+from ..excel import About, Column, Sheet, write_csv, write_workbook
 from .run import Evaluation
 from .typology import TYPES_ZH
 
@@ -196,6 +199,37 @@ def write_xlsx(evaluations: list[Evaluation], path: Path, unit_names: dict | Non
                   + [f"提示 ({e.year}): {n}" for e in evaluations for n in e.notes],
                   definitions=definitions)
     return write_workbook(Path(path), sheets, about)
+
+
+#: The file formats of an evaluation (a terminal table is :func:`evaluation_display_table`).
+FORMATS = ("csv", "json", "xlsx")
+
+
+def evaluation_text(evaluations: list[Evaluation], fmt: str, unit_names: dict | None = None) -> str:
+    """The evaluations as JSON records (``fmt="json"``) or as the CSV text of :func:`flat_table`."""
+    if fmt == "json":
+        return records_json(evaluations, unit_names)
+    if fmt == "csv":
+        return flat_table(evaluations, unit_names).to_csv(index=False)
+    raise ValueError(f"text format must be json or csv, got {fmt!r}")
+
+
+def write_evaluations(evaluations: list[Evaluation], fmt: str, path: Path, unit_names: dict | None = None,
+                      store: str = "") -> Path:
+    """Write the evaluations to ``path`` in one of :data:`FORMATS`; return the path written.
+
+    ``xlsx``: :func:`write_xlsx` (``store`` is named on its 说明 sheet); ``csv``: :func:`flat_table`
+    with a UTF-8 BOM (for Excel); ``json``: :func:`records_json` as UTF-8.
+    """
+    if fmt == "xlsx":
+        return write_xlsx(evaluations, path, unit_names, store)
+    if fmt == "csv":
+        return write_csv(flat_table(evaluations, unit_names), path)
+    if fmt == "json":
+        path = Path(path)
+        path.write_text(records_json(evaluations, unit_names), encoding="utf-8")
+        return path
+    raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
 TYPES_EN = {"leading": "leading", "breakthrough": "breakthrough", "catch_up": "catch-up"}

@@ -35,6 +35,10 @@ MISSING = ("median", "worst", "error")
 DIRECTION_WORDS = {"benefit": 1, "higher_better": 1, "+1": 1, "1": 1, "cost": -1, "lower_better": -1, "-1": -1}
 
 
+class ReferenceProfileError(ValueError):
+    """A reference profile file that does not map indicator ids to values."""
+
+
 class SchemeError(ValueError):
     """An invalid evaluation scheme; ``problems`` lists every problem found."""
 
@@ -361,6 +365,19 @@ def load_scheme(path: str | Path | None = None, catalogue: dict | None = None) -
     except yaml.YAMLError as exc:
         raise SchemeError([f"not valid YAML: {exc}"], str(path)) from None
     return parse_scheme(document, catalogue, text, str(path))
+
+
+def load_reference(path: str | Path) -> dict:
+    """Read a world-class reference profile: a YAML mapping ``indicator: value``, one line each.
+
+    Raises :class:`ReferenceProfileError` when the file is not such a mapping (and the errors
+    of reading it: ``OSError``, ``UnicodeDecodeError``, ``yaml.YAMLError``).
+    """
+    profile = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(profile, dict):
+        raise ReferenceProfileError(f"{path} must map indicator ids to values, one 'indicator: value' line each "
+                                    "参照文件须为“指标: 数值”格式")
+    return profile
 
 
 def scheme_from_text(text: str, catalogue: dict | None = None) -> Scheme:
