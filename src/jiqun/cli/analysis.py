@@ -51,8 +51,8 @@ def indicators(
         year = resolve_year(con, year) if year else None
         results = compute_indicator_table(con)  # the production engine, once
         if save:
-            n = save_indicator_results(con, results)
-            err_console.print(f"stored {n:,} rows in indicator_results")
+            stored = save_indicator_results(con, results)
+            err_console.print(f"stored {stored:,} rows in indicator_results")
         frame = results.to_pandas()
         if cluster:
             frame = frame[frame.cluster_id == cluster]
@@ -131,10 +131,12 @@ def alerts(
                      .astype(str), f"alert rules 预警规则 ({years})")
         table = RichTable("alert 预警", "cluster 集群", "region 地区", "year 年份", "firms 企业数", "evidence 依据",
                           title=f"alerts 预警 ({len(frame):,}; {years}; vintage {report.vintage})")
-        for r in frame.itertuples():
-            table.add_row(f"{r.alert}\n{r.name_zh}", f"{report.cluster_names.get(r.cluster, r.cluster)} {r.cluster}",
-                          f"{report.region_names.get(r.region, r.region)} {r.region}", str(r.year),
-                          "" if r.n_firms is None or r.n_firms != r.n_firms else f"{r.n_firms:,}", r.evidence)
+        for alert in frame.itertuples():
+            n_firms = "" if alert.n_firms is None or alert.n_firms != alert.n_firms else f"{alert.n_firms:,}"
+            table.add_row(f"{alert.alert}\n{alert.name_zh}",
+                          f"{report.cluster_names.get(alert.cluster, alert.cluster)} {alert.cluster}",
+                          f"{report.region_names.get(alert.region, alert.region)} {alert.region}", str(alert.year),
+                          n_firms, alert.evidence)
         console.print(table)
         return
     if fmt == "xlsx" or out:

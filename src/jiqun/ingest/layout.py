@@ -168,8 +168,8 @@ def fill_merged(rows: list[list], merged: list[tuple[tuple[int, int], tuple[int,
         if top >= limit or top >= len(rows) or left >= len(rows[top]):
             continue
         value = rows[top][left]
-        for r in range(top + 1, min(bottom, limit - 1, len(rows) - 1) + 1):
-            rows[r][left] = value
+        for row in range(top + 1, min(bottom, limit - 1, len(rows) - 1) + 1):
+            rows[row][left] = value
 
 
 def _unit_line(rows: list[list[str]], above: int) -> tuple[str | None, str | None]:

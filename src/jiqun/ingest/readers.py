@@ -294,13 +294,13 @@ def stage_csv(con, path: Path, encoding: str | None = None, temp_dir: str | None
 
 def _csv_reason(message: str) -> str:
     lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
-    for ln in lines:
-        if ln.startswith(("Value with unterminated quote", "Expected Number of Columns", "Maximum line size",
+    for line in lines:
+        if line.startswith(("Value with unterminated quote", "Expected Number of Columns", "Maximum line size",
                           "Invalid unicode")):
-            return ln
-    for ln in lines:
-        if "Error" in ln:
-            return ln[:300]
+            return line
+    for line in lines:
+        if "Error" in line:
+            return line[:300]
     return (lines[0] if lines else message)[:300]
 
 
@@ -373,10 +373,10 @@ def stage_xlsx(con, path: Path, sheet: str | int | None = None, locate: Callable
     width = max(len(r) for r in rows[:head_rows])
     headers = (headers + [""] * width)[:width]
     columns = [[] for _ in range(width)]
-    for r in rows[first_data_row - 1:]:
-        for i in range(width):
-            columns[i].append(_cell_text(r[i]) if i < len(r) else None)
-    table = pa.table({f"c{i}": pa.array(columns[i], type=pa.string()) for i in range(width)})
+    for row in rows[first_data_row - 1:]:
+        for column in range(width):
+            columns[column].append(_cell_text(row[column]) if column < len(row) else None)
+    table = pa.table({f"c{column}": pa.array(columns[column], type=pa.string()) for column in range(width)})
     _stage_arrow(con, table)
     return Staged(headers, table.num_rows, "xlsx", None, layout, f"(rowid + {first_data_row})")
 
