@@ -232,7 +232,7 @@ def detect_layout(table: Table, rows: list[list], file: str, header_row: int | N
                 best = (key, index, depth, shown, matched)
     if best is None or (best[0][0] == 0 and header_row is None):
         # Nothing names a column: keep the widest row (the first of them), the refusal lists what it holds.
-        index = max(candidates, key=lambda i: (sum(1 for c in texts[i] if c), -i)) if candidates else 0
+        index = max(candidates, key=lambda candidate: (sum(1 for cell in texts[candidate] if cell), -candidate)) if candidates else 0
         row = texts[index] if texts else []
         best = ((0, 0, 0), index, 1, row, row)
     _, index, depth, shown, matched = best

@@ -167,11 +167,11 @@ def _pick_delimiter(lines: list[str]) -> str:
     Title and note lines (one field) do not count; on ties the wider split, then the comma wins.
     """
     def consistency(delim: str) -> tuple[int, int]:
-        widths = Counter(len(_fields(ln, delim)) for ln in lines if ln.strip())
-        return max(((n, w) for w, n in widths.items() if w > 1), default=(0, 0))
+        widths = Counter(len(_fields(line, delim)) for line in lines if line.strip())
+        return max(((count, width) for width, count in widths.items() if width > 1), default=(0, 0))
 
-    scores = {d: consistency(d) for d in DELIMITERS}
-    return max(DELIMITERS, key=lambda d: (scores[d], d == ","))
+    scores = {delimiter: consistency(delimiter) for delimiter in DELIMITERS}
+    return max(DELIMITERS, key=lambda delimiter: (scores[delimiter], delimiter == ","))
 
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
