@@ -7,6 +7,9 @@ completely and raises :class:`SchemeError` listing every problem: unknown indica
 that do not sum to 1, AHP matrices of the wrong size or inconsistent (CR > 0.1 unless
 ``force: true``), cycles or shared parts among sub-dimensions, unknown methods.
 
+A world-class reference profile given apart from the scheme (``jiqun evaluate --reference``)
+is read by :func:`load_reference`.
+
 The scheme's identity is :attr:`Scheme.sha256`: the SHA-256 of its canonical JSON form
 (keys sorted), so editing comments or layout does not change it but any change of
 substance does.
