@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jiqun.demo.gen_firms import allocate_in_groups, largest_remainder, make_firms
+from jiqun.demo.gen_common import allocate_in_groups, largest_remainder
+from jiqun.demo.gen_firms import make_firms
 from jiqun.demo.gen_innovation import _trademark_owners_and_years
 from jiqun.demo.gen_world import load_world
 

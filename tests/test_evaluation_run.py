@@ -88,6 +88,45 @@ def test_invalid_schemes_are_refused_with_a_clear_message(edit, message):
     assert message in str(err.value)
 
 
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d["dimensions"].append({"name_zh": "无编号"}), "dimension #4: needs an 'id'"),
+    (lambda d: d["dimensions"].append({"id": "a", "indicators": ["i7"]}), "dimension a: duplicate dimension id"),
+    (lambda d: d["dimensions"].append({"id": "d"}), "dimension d: has no indicators"),
+    (lambda d: d["dimensions"][0]["indicators"].append({"dimension": "c"}) or
+     d["dimensions"][1]["indicators"].append({"dimension": "c"}), "dimension 'c' is already part of 'a'"),
+    (lambda d: [dim["indicators"].append({"dimension": "abc"[(k + 1) % 3]}) for k, dim in enumerate(d["dimensions"])],
+     "no top-level dimension"),
+    (lambda d: d.update(aggregation="median"), "aggregation: unknown method 'median'"),
+    (lambda d: d.update(missing="zero"), "missing: use one of median, worst, error, got 'zero'"),
+    (lambda d: d.update(typology={"no_such_rule": 1}), "typology: "),
+    (lambda d: d.update(uncertainty={"methods": ["bogus"]}), "uncertainty: unknown method(s) ['bogus']"),
+    (lambda d: d.update(uncertainty={"alternative_weights": ["ahp"]}), "alternative_weights may be equal"),
+    (lambda d: d["dimensions"][0]["indicators"].append({"id": "i7", "normalization": "rank"}),
+     "indicator 'i7': unknown normalization 'rank'"),
+])
+def test_every_section_of_a_scheme_is_checked(edit, message):
+    doc = _doc()
+    edit(doc)
+    with pytest.raises(SchemeError) as err:
+        parse_scheme(doc, CAT)
+    assert message in str(err.value)
+
+
+def test_scheme_problems_of_all_sections_are_listed_together_in_document_order():
+    doc = _doc()
+    doc.update(indicator_weighting="magic", aggregation="median", missing="zero", uncertainty={"methods": ["bogus"]})
+    doc["dimensions"][0]["indicators"].append("i99")
+    doc["dimensions"][2]["indicators"].append({"dimension": "zz"})
+    with pytest.raises(SchemeError) as err:
+        parse_scheme(doc, CAT)
+    assert [problem.split(":")[0] for problem in err.value.problems] == [
+        "dimension a", "dimension a", "dimension a", "dimension b", "dimension c", "dimension c",
+        "aggregation", "missing", "uncertainty"]
+    assert "unknown sub-dimension 'zz'" in err.value.problems[5]
+    with pytest.raises(SchemeError, match="non-empty 'dimensions' list"):
+        parse_scheme({"dimensions": []}, CAT)
+
+
 def test_forced_inconsistent_ahp_and_nested_dimensions_are_accepted():
     doc = _doc()
     doc["dimension_weighting"] = {"method": "ahp", "force": True,
@@ -225,6 +264,30 @@ def test_missing_values_entropy_and_over_time():
 
 
 # --------------------------------------------------------------------------- CLI on a hand-made store
+
+
+def test_evaluation_outputs_in_every_format_and_reference_profiles(tmp_path):
+    from jiqun.evaluation.report import FORMATS, evaluation_text, flat_table, records_json, write_evaluations
+    from jiqun.evaluation.scheme import ReferenceProfileError, load_reference
+
+    evaluations = evaluate_years(_frame(DESIGNED), scheme_from_text(SMALL, CAT), draws=0)
+    assert evaluation_text(evaluations, "json") == records_json(evaluations)
+    assert evaluation_text(evaluations, "csv") == flat_table(evaluations).to_csv(index=False)
+    with pytest.raises(ValueError, match="json or csv"):
+        evaluation_text(evaluations, "xlsx")
+    written = {fmt: write_evaluations(evaluations, fmt, tmp_path / "sub" / f"e.{fmt}") for fmt in ("csv", "xlsx")}
+    written["json"] = write_evaluations(evaluations, "json", tmp_path / "e.json")
+    assert set(written) == set(FORMATS) and all(path.exists() for path in written.values())
+    assert json.loads(written["json"].read_text(encoding="utf-8"))[0]["cluster"] in DESIGNED
+    assert written["csv"].read_bytes().startswith(b"\xef\xbb\xbf")
+    with pytest.raises(ValueError, match="csv, json, xlsx"):
+        write_evaluations(evaluations, "html", tmp_path / "e.html")
+    profile = tmp_path / "reference.yaml"
+    profile.write_text("i1: 10\ni2: 0.5\n", encoding="utf-8")
+    assert load_reference(profile) == {"i1": 10, "i2": 0.5}
+    profile.write_text("- i1\n", encoding="utf-8")
+    with pytest.raises(ReferenceProfileError, match="must map indicator ids to values"):
+        load_reference(profile)
 
 
 def _store_with_results(con, scheme):

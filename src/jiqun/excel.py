@@ -161,8 +161,8 @@ class _Formats:
 
 
 def _sheet_name(name: str) -> str:
-    for ch in "[]:*?/\\":
-        name = name.replace(ch, "_")
+    for character in "[]:*?/\\":
+        name = name.replace(character, "_")
     return name[:31]
 
 
@@ -172,8 +172,8 @@ def _cell(value, column: Column, unit: str | None):
         return None, None
     kind = column.kind
     if kind == "by_unit":
-        du = display_unit(unit)
-        return float(value) / du.divisor, du.excel_format
+        shown_unit = display_unit(unit)
+        return float(value) / shown_unit.divisor, shown_unit.excel_format
     if kind in ("text", "code"):
         return str(value), None
     if kind == "flag":
@@ -197,34 +197,34 @@ def _shown_text(value, fmt: str | None) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def _write_sheet(ws, sheet: Sheet, formats: _Formats) -> None:
+def _write_sheet(worksheet, sheet: Sheet, formats: _Formats) -> None:
     frame = sheet.frame.reset_index(drop=True)
     columns = sheet.columns
     widths = [display_width(c.header) for c in columns]
-    for j, column in enumerate(columns):
-        ws.write_string(0, j, column.header, formats.header)
+    for position, column in enumerate(columns):
+        worksheet.write_string(0, position, column.header, formats.header)
     data = {c.field: frame[c.field].tolist() for c in columns}
     units = {c.unit_field: frame[c.unit_field].tolist() for c in columns if c.unit_field}
-    for i in range(len(frame)):
-        for j, column in enumerate(columns):
-            unit = units[column.unit_field][i] if column.unit_field else None
-            value, fmt = _cell(data[column.field][i], column, unit)
+    for row in range(len(frame)):
+        for position, column in enumerate(columns):
+            unit = units[column.unit_field][row] if column.unit_field else None
+            value, fmt = _cell(data[column.field][row], column, unit)
             if value is None:
                 continue
             if isinstance(value, str):
-                ws.write_string(i + 1, j, value)
+                worksheet.write_string(row + 1, position, value)
             else:
-                ws.write_number(i + 1, j, value, formats.number(fmt))
-            if i < 2000:
-                widths[j] = max(widths[j], display_width(_shown_text(value, fmt)))
-    for j, width in enumerate(widths):
-        ws.set_column(j, j, min(width + 2, MAX_WIDTH), formats.wrap if width > MAX_WIDTH else None)
-    ws.freeze_panes(1, 0)
+                worksheet.write_number(row + 1, position, value, formats.number(fmt))
+            if row < 2000:
+                widths[position] = max(widths[position], display_width(_shown_text(value, fmt)))
+    for position, width in enumerate(widths):
+        worksheet.set_column(position, position, min(width + 2, MAX_WIDTH), formats.wrap if width > MAX_WIDTH else None)
+    worksheet.freeze_panes(1, 0)
     if columns:
-        ws.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
+        worksheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
 
 
-def _write_about(ws, sheets: list[Sheet], about: About, formats: _Formats) -> None:
+def _write_about(worksheet, sheets: list[Sheet], about: About, formats: _Formats) -> None:
     """The 说明 sheet: provenance, then every sheet's columns, then the definitions."""
     rows: list[tuple] = [(about.title,), (),
                          ("数据版本 Data vintage", about.vintage or "未声明 undeclared"),
@@ -242,11 +242,12 @@ def _write_about(ws, sheets: list[Sheet], about: About, formats: _Formats) -> No
     if about.definitions:
         rows += [(), ("定义 Definitions", "名称 Name", "编号 Id", "定义 Definition", "单位 Unit")]
         rows += [("", name, code, definition, unit) for code, name, unit, definition in about.definitions]
-    headers = {i for i, r in enumerate(rows) if r and r[0] in ("工作表 Sheet", "定义 Definitions")}
-    for i, row in enumerate(rows):
-        style = formats.title if i == 0 else formats.header if i in headers else formats.wrap
-        for j, value in enumerate(row):
-            ws.write_string(i, j, str(value), style)
+    headers = {line for line, cells in enumerate(rows)
+               if cells and cells[0] in ("工作表 Sheet", "定义 Definitions")}
+    for line, row in enumerate(rows):
+        style = formats.title if line == 0 else formats.header if line in headers else formats.wrap
+        for position, value in enumerate(row):
+            worksheet.write_string(line, position, str(value), style)
     widths = [14, 24, 20, 60, 24]
-    for j, width in enumerate(widths):
-        ws.set_column(j, j, width, formats.wrap)
+    for position, width in enumerate(widths):
+        worksheet.set_column(position, position, width, formats.wrap)

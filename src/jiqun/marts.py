@@ -34,9 +34,9 @@ def firm_clusters(con) -> ibis.Table:
     firms = con.table("firms").select("uscc", "industry_code")
     members = con.table("cluster_industries").mutate(code_len=_.industry_code.length())
     parts = []
-    for n in (2, 3, 4):
-        m = members.filter(_.code_len == n).select("cluster_id", member=_.industry_code)
-        joined = firms.join(m, firms.industry_code.substr(0, n) == m.member)
+    for digits in (2, 3, 4):
+        codes = members.filter(_.code_len == digits).select("cluster_id", member=_.industry_code)
+        joined = firms.join(codes, firms.industry_code.substr(0, digits) == codes.member)
         parts.append(joined.select("uscc", "cluster_id", via=ibis.literal("industry")))
     nodes = con.table("chain_nodes").select("node_id", "cluster_id")
     served = con.table("firm_chain_nodes").join(nodes, "node_id")

@@ -167,14 +167,16 @@ def _regions(con) -> pd.DataFrame:
 def _resolve(kind: str, text, entries: list[_Entry], listing: str) -> str:
     """The value of the one entry ``text`` names; else NameNotFound with matches and choices."""
     given = normalize(text)
-    for spellings in (lambda e: e.labels, lambda e: e.short):
-        found = _unique([e for e in entries if given in {normalize(s) for s in spellings(e)}])
+    for spellings in (lambda entry: entry.labels, lambda entry: entry.short):
+        found = _unique([entry for entry in entries
+                         if given in {normalize(spelling) for spelling in spellings(entry)}])
         if found is not None:
             if len(found) == 1:
                 return found[0].value
             raise _ambiguous(kind, text, found)
     if len(given) >= 2:  # a unique part of a name: 新型电力 → 新型电力（新能源）装备
-        contained = _unique([e for e in entries if any(given in normalize(s) for s in e.labels[1:])])
+        contained = _unique([entry for entry in entries
+                             if any(given in normalize(label) for label in entry.labels[1:])])
         if contained is not None and len(contained) == 1:
             return contained[0].value
     raise _not_found(kind, text, entries, listing)
@@ -267,12 +269,12 @@ def region_entries(con=None, levels: tuple[str, ...] | None = None) -> list[_Ent
     if levels:
         frame = frame[frame["level"].isin(levels)]
     entries = []
-    for r in frame.itertuples():
-        where = f" ({r.parent_zh})" if r.level == "county" and r.parent_zh else ""
-        labels = [r.region_code, r.name_zh, r.name_en] + (list(PROVINCE_WORDS) if r.region_code == HOME_PROVINCE_CODE
-                                                           else [])
-        short = [_strip_suffix(normalize(r.name_zh)), _strip_suffix(normalize(r.name_en))]
-        entries.append(_Entry(r.region_code, f"{r.region_code} {r.name_zh}{where}", labels, short))
+    for region in frame.itertuples():
+        where = f" ({region.parent_zh})" if region.level == "county" and region.parent_zh else ""
+        labels = [region.region_code, region.name_zh, region.name_en] + (
+            list(PROVINCE_WORDS) if region.region_code == HOME_PROVINCE_CODE else [])
+        short = [_strip_suffix(normalize(region.name_zh)), _strip_suffix(normalize(region.name_en))]
+        entries.append(_Entry(region.region_code, f"{region.region_code} {region.name_zh}{where}", labels, short))
     return entries
 
 

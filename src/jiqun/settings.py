@@ -105,6 +105,6 @@ def settings_markdown() -> str:
         "| setting | environment variable | default | meaning |",
         "|---|---|---|---|",
     ]
-    for s in SETTINGS:
-        lines.append(f"| `{s.name}` | `{s.env}` | `{s.default}` | {s.help} |")
+    for setting in SETTINGS:
+        lines.append(f"| `{setting.name}` | `{setting.env}` | `{setting.default}` | {setting.help} |")
     return "\n".join(lines) + "\n"

@@ -51,8 +51,8 @@ def indicators(
         year = resolve_year(con, year) if year else None
         results = compute_indicator_table(con)  # the production engine, once
         if save:
-            n = save_indicator_results(con, results)
-            err_console.print(f"stored {n:,} rows in indicator_results")
+            stored = save_indicator_results(con, results)
+            err_console.print(f"stored {stored:,} rows in indicator_results")
         frame = results.to_pandas()
         if cluster:
             frame = frame[frame.cluster_id == cluster]
@@ -131,10 +131,12 @@ def alerts(
                      .astype(str), f"alert rules 预警规则 ({years})")
         table = RichTable("alert 预警", "cluster 集群", "region 地区", "year 年份", "firms 企业数", "evidence 依据",
                           title=f"alerts 预警 ({len(frame):,}; {years}; vintage {report.vintage})")
-        for r in frame.itertuples():
-            table.add_row(f"{r.alert}\n{r.name_zh}", f"{report.cluster_names.get(r.cluster, r.cluster)} {r.cluster}",
-                          f"{report.region_names.get(r.region, r.region)} {r.region}", str(r.year),
-                          "" if r.n_firms is None or r.n_firms != r.n_firms else f"{r.n_firms:,}", r.evidence)
+        for alert in frame.itertuples():
+            n_firms = "" if alert.n_firms is None or alert.n_firms != alert.n_firms else f"{alert.n_firms:,}"
+            table.add_row(f"{alert.alert}\n{alert.name_zh}",
+                          f"{report.cluster_names.get(alert.cluster, alert.cluster)} {alert.cluster}",
+                          f"{report.region_names.get(alert.region, alert.region)} {alert.region}", str(alert.year),
+                          n_firms, alert.evidence)
         console.print(table)
         return
     if fmt == "xlsx" or out:
@@ -167,41 +169,24 @@ def evaluate(
                               "`evaluation_results` / `evaluation_schemes`."),
 ) -> None:
     """Evaluate cluster competitiveness: scores, ranks, types (引领/突破/赶超), uncertainty. 竞争力评价。"""
-    import yaml
-
-    from ..evaluation.report import evaluation_display_table, flat_table, records_json, write_record, write_xlsx
-    from ..excel import write_csv
+    from ..evaluation.report import FORMATS, evaluation_text, write_evaluations, write_record
     from ..evaluation.run import EvaluationError
-    from ..evaluation.scheme import SchemeError, load_scheme
     from ..evaluation.store import LEVELS, evaluate_store, write_evaluation_results
 
     region = {"全省": "province", "省": "province", "市": "city", "城市": "city"}.get(region, region)
     if region not in LEVELS:
         fail("--region must be province (全省) or city (市)", 2)
-    if fmt not in ("table", "csv", "json", "xlsx"):
+    if fmt != "table" and fmt not in FORMATS:
         fail("--format must be table, csv, json or xlsx", 2)
     for given in (scheme, reference):
         if given is not None:
             check_input_file(given)
     check_output_file(out)
     check_output_file(record_path)
-    try:
-        plan = load_scheme(scheme)
-        ref = yaml.safe_load(reference.read_text(encoding="utf-8")) if reference else None
-        if reference and not isinstance(ref, dict):
-            fail(f"--reference {reference} must map indicator ids to values, one 'indicator: value' line each "
-                 "参照文件须为“指标: 数值”格式", 2)
-        con = connect(db_path(db), create=False, read_only=not save)
-    except (SchemeError, OSError, yaml.YAMLError) as exc:
-        fail(str(exc), 2)
-    except UnicodeDecodeError:
-        files = " or ".join(str(given) for given in (scheme, reference) if given is not None)
-        fail(f"{files} is not UTF-8 text — save it as UTF-8 and retry 文件须为 UTF-8 编码", 2)
-    except StoreError as exc:
-        fail(str(exc))
+    plan, reference_values, con = _evaluation_inputs(db, scheme, reference, read_only=not save)
     try:
         year = resolve_year(con, year) if year is not None else None
-        evaluations, units = evaluate_store(con, plan, region, year, all_years, ref, draws)
+        evaluations, units = evaluate_store(con, plan, region, year, all_years, reference_values, draws)
         if save:
             written = write_evaluation_results(con, evaluations, plan, units)
             err_console.print(f"stored 已保存 {written} rows in evaluation_results (scheme {plan.sha256[:12]})")
@@ -215,20 +200,44 @@ def evaluate(
     if record_path:
         err_console.print(f"reproducibility record 可复现记录: {write_record(evaluations, record_path, units)}")
     if fmt == "xlsx":
-        console.print(f"wrote {write_xlsx(evaluations, out or Path('evaluation.xlsx'), units, db_path(db))}")
-        return
-    if fmt == "csv" and out:
-        write_csv(flat_table(evaluations, units), out)
+        path = write_evaluations(evaluations, fmt, out or Path("evaluation.xlsx"), units, db_path(db))
+        console.print(f"wrote {path}")
+    elif fmt != "table" and out:
+        write_evaluations(evaluations, fmt, out, units)
         err_console.print(f"wrote {out}")
-        return
-    if fmt in ("json", "csv"):
-        text = records_json(evaluations, units) if fmt == "json" else flat_table(evaluations, units).to_csv(index=False)
-        if out:
-            Path(out).write_text(text, encoding="utf-8")
-            err_console.print(f"wrote {out}")
-        else:
-            typer.echo(text)
-        return
+    elif fmt != "table":
+        typer.echo(evaluation_text(evaluations, fmt, units))
+    else:
+        _print_evaluations(evaluations, units)
+
+
+def _evaluation_inputs(db: Optional[str], scheme: Optional[Path], reference: Optional[Path], read_only: bool):
+    """The scheme, the reference profile (None: the scheme's) and the store of ``jiqun evaluate``;
+    every problem with them ends the command with one line."""
+    import yaml
+
+    from ..evaluation.scheme import ReferenceProfileError, SchemeError, load_reference, load_scheme
+
+    try:
+        plan = load_scheme(scheme)
+        reference_values = load_reference(reference) if reference else None
+        con = connect(db_path(db), create=False, read_only=read_only)
+    except ReferenceProfileError as exc:
+        fail(f"--reference {exc}", 2)
+    except (SchemeError, OSError, yaml.YAMLError) as exc:
+        fail(str(exc), 2)
+    except UnicodeDecodeError:
+        files = " or ".join(str(given) for given in (scheme, reference) if given is not None)
+        fail(f"{files} is not UTF-8 text — save it as UTF-8 and retry 文件须为 UTF-8 编码", 2)
+    except StoreError as exc:
+        fail(str(exc))
+    return plan, reference_values, con
+
+
+def _print_evaluations(evaluations, units: dict) -> None:
+    """Each year's evaluation as a terminal table, and how many pairs are not robustly ordered."""
+    from ..evaluation.report import evaluation_display_table
+
     for ev in evaluations:
         shown = evaluation_display_table(ev, units)
         _print_frame(shown, f"{ev.year} competitiveness 竞争力评价 — scheme 方案 {ev.scheme.name} "

@@ -28,22 +28,23 @@ def init(db: Optional[str] = db_option()) -> None:
     counts = {t: con.table(t).count().execute() for t in TABLES if TABLES[t].layer == "catalogue"}
     con.disconnect()
     console.print(f"store ready: {db_path(db, demo_fallback=False)}")
-    for name, n in counts.items():
-        console.print(f"  {name}: {n} rows")
+    for name, rows in counts.items():
+        console.print(f"  {name}: {rows} rows")
 
 
 def print_refusal(exc: IngestError) -> None:
     err_console.print(f"[bold red]refused 拒绝加载:[/] {exc.file} — {exc.total} problem(s); "
                       "nothing was written 未写入任何数据")
     counts = RichTable("rule 规则", "rows 行数", title="problems per rule 各规则问题数")
-    for rule, n in sorted(exc.counts.items(), key=lambda kv: -kv[1]):
-        counts.add_row(rule, str(n))
+    for rule, rows in sorted(exc.counts.items(), key=lambda rule_and_rows: -rule_and_rows[1]):
+        counts.add_row(rule, str(rows))
     err_console.print(counts)
     first = RichTable("row 行", "column 列", "value 值", "rule 规则", "message 说明", title="first problems 前几条")
-    for p in exc.problems:
-        value = "" if p.value is None else (p.value if len(p.value) <= 40 else p.value[:37] + "…")
-        first.add_row("" if p.row is None else str(p.row), p.column or "", value, p.rule,
-                      f"{p.message_en}\n{p.message_zh}")
+    for problem in exc.problems:
+        value = problem.value
+        value = "" if value is None else (value if len(value) <= 40 else value[:37] + "…")
+        first.add_row("" if problem.row is None else str(problem.row), problem.column or "", value, problem.rule,
+                      f"{problem.message_en}\n{problem.message_zh}")
     err_console.print(first)
     if exc.report_path:
         err_console.print(f"full report 完整错误报告: {exc.report_path}")
@@ -70,8 +71,9 @@ def print_layout(result) -> None:
                       + (" …" if len(result.skipped_rows) > 20 else ""))
     if result.accepted_outliers:
         console.print(f"[yellow]accepted outliers 已接受的异常值 ({len(result.accepted_outliers)}):[/]")
-        for p in result.accepted_outliers[:20]:
-            console.print(f"  row {p.row} 第{p.row}行, {p.column}: {p.message_en} / {p.message_zh}")
+        for outlier in result.accepted_outliers[:20]:
+            console.print(f"  row {outlier.row} 第{outlier.row}行, {outlier.column}: "
+                          f"{outlier.message_en} / {outlier.message_zh}")
 
 
 @app.command()
@@ -175,8 +177,8 @@ def tables(name: Optional[str] = typer.Argument(None, help="Describe one table: 
         counts = {t: con.table(t).count().execute() for t in TABLES}
         con.disconnect()
     out = RichTable("table", "中文", "layer", "grain", "rows")
-    for t in TABLES.values():
-        out.add_row(t.name, t.zh, t.layer, t.grain, f"{counts[t.name]:,}" if counts else "")
+    for table in TABLES.values():
+        out.add_row(table.name, table.zh, table.layer, table.grain, f"{counts[table.name]:,}" if counts else "")
     console.print(out)
 
 
@@ -195,21 +197,22 @@ def describe_table(name: str) -> None:
 
     if name not in TABLES:
         fail(unknown_table_message(name), 2)
-    t = TABLES[name]
-    console.print(f"[bold]{t.name}[/] {t.zh} — {t.description}\ngrain 粒度: {t.grain}\n"
-                  f"key 主键: {', '.join(t.primary_key) or '—'}")
+    spec = TABLES[name]
+    console.print(f"[bold]{spec.name}[/] {spec.zh} — {spec.description}\ngrain 粒度: {spec.grain}\n"
+                  f"key 主键: {', '.join(spec.primary_key) or '—'}")
     out = RichTable(title="columns and checks 列与校验")
     for heading in ("column 列", "type 类型", "unit 单位", "required 必填", "checks 校验", "allowed values 允许值",
                     "also accepted headers 其他表头"):
         out.add_column(heading, overflow="fold")
-    for c in column_checks(t):
-        unit = c.unit + (f" (headers 表头: {', '.join(u for u in c.units if not u.isascii())})" if c.units else "")
-        allowed = "; ".join(f"{v} = {'/'.join(s for s in spellings if s != v)}".rstrip(" =")
-                            for v, spellings in c.allowed.items())
-        out.add_row(f"{c.column}\n{c.zh}", c.type, unit, "yes 是" if c.required else "", c.checks, allowed,
-                    ", ".join((*c.aliases, *c.synonyms)))
+    for check in column_checks(spec):
+        chinese_units = ", ".join(header for header in check.units if not header.isascii())
+        unit = check.unit + (f" (headers 表头: {chinese_units})" if check.units else "")
+        allowed = "; ".join(f"{value} = {'/'.join(spelling for spelling in spellings if spelling != value)}"
+                            .rstrip(" =") for value, spellings in check.allowed.items())
+        out.add_row(f"{check.column}\n{check.zh}", check.type, unit, "yes 是" if check.required else "", check.checks,
+                    allowed, ", ".join((*check.aliases, *check.synonyms)))
     console.print(out)
-    rules = table_rules(t)
+    rules = table_rules(spec)
     if rules:
         table = RichTable("kind 类别", "rule 规则", "meaning 说明", title="cross-field rules and foreign keys 跨字段规则与外键")
         for kind, rule, meaning in rules:
@@ -233,7 +236,7 @@ def docs(out: Path = typer.Option(Path("docs"), "--out", help="Folder of the gen
 def show_settings() -> None:
     """Show every setting, its environment variable, default and current value. 设置。"""
     out = RichTable("setting", "env", "default", "current", "help")
-    for s in settings.SETTINGS:
-        out.add_row(s.name, s.env, s.default, settings.get(s.name), s.help)
+    for setting in settings.SETTINGS:
+        out.add_row(setting.name, setting.env, setting.default, settings.get(setting.name), setting.help)
     console.print(out)
 

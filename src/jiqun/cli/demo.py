@@ -58,8 +58,8 @@ def _print_demo_summary(result) -> None:
     """Print the loads and the figures of :func:`jiqun.demo.demo_summary` that ``run_demo`` collected."""
     console.print("[bold]SYNTHETIC DATA 合成数据[/] — calibrated to published facts, not statistics.")
     loads = RichTable("table 表", "rows 行", "inserted 新增", "rows/s", title="validated loads 校验加载")
-    for r in result.loads:
-        loads.add_row(r.table, f"{r.rows_in_file:,}", f"{r.rows_inserted:,}", f"{r.rows_per_second:,.0f}")
+    for load in result.loads:
+        loads.add_row(load.table, f"{load.rows_in_file:,}", f"{load.rows_inserted:,}", f"{load.rows_per_second:,.0f}")
     console.print(loads)
     summary = result.summary
     latest = summary["year"]

@@ -40,12 +40,13 @@ def loads(ctx: typer.Context, db: Optional[str] = db_option()) -> None:
     undone = {int(v): int(i) for i, v in zip(frame.load_id, frame.undoes_load_id) if pd.notna(v)}
     out = RichTable("id 编号", "table 表", "mode 模式", "file 文件", "rows 行数", "ins 新增", "upd 更新",
                     "rej 拒绝", "loaded_at 时间", "vintage 版本", "sha256", "undone 撤销")
-    for r in frame.itertuples():
-        mode = r.mode if r.mode != "undo" else f"undo {int(r.undoes_load_id)}"
-        out.add_row(str(r.load_id), r.table_name, mode, Path(r.source_file).name, f"{r.rows_in_file:,}",
-                    f"{r.rows_inserted:,}", f"{r.rows_updated:,}", f"{r.rows_rejected:,}", f"{r.loaded_at:%Y-%m-%d %H:%M}",
-                    r.vintage if isinstance(r.vintage, str) else "", r.sha256[:12],
-                    f"by {undone[r.load_id]}" if r.load_id in undone else "")
+    for load in frame.itertuples():
+        mode = load.mode if load.mode != "undo" else f"undo {int(load.undoes_load_id)}"
+        out.add_row(str(load.load_id), load.table_name, mode, Path(load.source_file).name, f"{load.rows_in_file:,}",
+                    f"{load.rows_inserted:,}", f"{load.rows_updated:,}", f"{load.rows_rejected:,}",
+                    f"{load.loaded_at:%Y-%m-%d %H:%M}",
+                    load.vintage if isinstance(load.vintage, str) else "", load.sha256[:12],
+                    f"by {undone[load.load_id]}" if load.load_id in undone else "")
     console.print(out)
 
 
@@ -57,8 +58,8 @@ def print_changes(summary: ChangeSummary, title: str) -> None:
         console.print(f"undone by load {summary.undone_by} 已被撤销（撤销记录 {summary.undone_by}）")
     if summary.cells_changed:
         counts = RichTable("column 列", "changed cells 变更单元格数", title="changes per column 各列变更数")
-        for column, n in summary.cells_changed.items():
-            counts.add_row(column, f"{n:,}")
+        for column, cells in summary.cells_changed.items():
+            counts.add_row(column, f"{cells:,}")
         console.print(counts)
     if summary.first_changes:
         first = RichTable("key 行键", "change 变更", "column 列", "old 原值", "new 新值",

@@ -1,4 +1,4 @@
-"""Shared helpers of the synthetic generator: random streams, codes, names, file sinks.
+"""Shared helpers of the synthetic generator: random streams, codes, names, integer allocation, file sinks.
 
 Everything here is deterministic given the seed: each feature draws from its own
 PCG64 stream (so changing the patents code does not shift the firms), and every
@@ -62,18 +62,19 @@ def uscc_array(authority: str, regions: np.ndarray, serials: np.ndarray) -> np.n
     charset = np.array(list(USCC_CHARSET))
     scrambled = (np.asarray(serials, dtype=np.int64) * 7919 + 104729) % 31 ** 6
     digits = np.empty((n, 6), dtype=np.int64)
-    for i in range(5, -1, -1):
-        digits[:, i] = scrambled % 31
+    for place in range(5, -1, -1):
+        digits[:, place] = scrambled % 31
         scrambled //= 31
     body = np.concatenate([np.full((n, 1), USCC_CHARSET.index("M")), np.full((n, 1), USCC_CHARSET.index("A")),
                            digits], axis=1)
     org_vals = np.array([_ORG_VALUES[c] for c in USCC_CHARSET], dtype=np.int64)[body]
-    c9 = 11 - (org_vals @ _ORG_WEIGHTS) % 11
-    c9_char = np.where(c9 == 10, USCC_CHARSET.index("X"), np.where(c9 == 11, 0, c9))
+    org_check = 11 - (org_vals @ _ORG_WEIGHTS) % 11
+    org_check_char = np.where(org_check == 10, USCC_CHARSET.index("X"), np.where(org_check == 11, 0, org_check))
     region_idx = np.array([[USCC_CHARSET.index(ch) for ch in r] for r in np.unique(regions)], dtype=np.int64)
     _, inverse = np.unique(regions, return_inverse=True)
     head = np.array([USCC_CHARSET.index(ch) for ch in authority], dtype=np.int64)
-    first17 = np.concatenate([np.broadcast_to(head, (n, 2)), region_idx[inverse], body, c9_char[:, None]], axis=1)
+    first17 = np.concatenate([np.broadcast_to(head, (n, 2)), region_idx[inverse], body, org_check_char[:, None]],
+                             axis=1)
     check = (31 - (first17 @ np.array(USCC_WEIGHTS)) % 31) % 31
     chars = charset[np.concatenate([first17, check[:, None]], axis=1)]
     return chars.view("<U18").ravel() if n else np.array([], dtype="<U18")
@@ -88,8 +89,8 @@ def hex_ids(rng: np.random.Generator, n: int, nbytes: int = 16) -> np.ndarray:
 
 def pick(rng: np.random.Generator, options, weights, size) -> np.ndarray:
     """Draw ``size`` items from ``options`` with (unnormalised) ``weights``."""
-    w = np.asarray(weights, dtype=float)
-    return np.asarray(options)[rng.choice(len(w), size=size, p=w / w.sum())]
+    weight = np.asarray(weights, dtype=float)
+    return np.asarray(options)[rng.choice(len(weight), size=size, p=weight / weight.sum())]
 
 
 def stratified_uniform(rng: np.random.Generator, group: np.ndarray, key: np.ndarray, block: int = 10) -> np.ndarray:
@@ -130,22 +131,60 @@ def weighted_in_groups(rng: np.random.Generator, cum: np.ndarray, starts: np.nda
     ``cum`` is the inclusive cumulative weight over members sorted by group; members of
     group g occupy ``starts[g]:ends[g]``. Returns member positions (-1 for empty groups).
     """
-    lo = np.where(starts[group] > 0, cum[np.maximum(starts[group] - 1, 0)], 0.0)
-    lo = np.where(starts[group] == 0, 0.0, lo)
-    hi = np.where(ends[group] > 0, cum[np.maximum(ends[group] - 1, 0)], 0.0)
-    u = lo + rng.random(len(group)) * (hi - lo)
-    pos = np.searchsorted(cum, u, side="right")
-    pos = np.clip(pos, starts[group], np.maximum(ends[group] - 1, starts[group]))
-    return np.where(ends[group] > starts[group], pos, -1)
+    low = np.where(starts[group] > 0, cum[np.maximum(starts[group] - 1, 0)], 0.0)
+    low = np.where(starts[group] == 0, 0.0, low)
+    high = np.where(ends[group] > 0, cum[np.maximum(ends[group] - 1, 0)], 0.0)
+    target = low + rng.random(len(group)) * (high - low)
+    position = np.searchsorted(cum, target, side="right")
+    position = np.clip(position, starts[group], np.maximum(ends[group] - 1, starts[group]))
+    return np.where(ends[group] > starts[group], position, -1)
+
+
+def largest_remainder(x: np.ndarray, total: int) -> np.ndarray:
+    """Integers summing to ``total`` in proportion to ``x`` (Hamilton's largest-remainder method)."""
+    quota = np.maximum(x, 0) * total / max(x.sum(), 1e-12)
+    base = np.floor(quota).astype(np.int64)
+    extra = total - base.sum()
+    if extra > 0:
+        base[np.argsort(-(quota - base), kind="stable")[:extra]] += 1
+    return base
+
+
+def allocate_in_groups(rng, weight: np.ndarray, group: np.ndarray, total: int) -> np.ndarray:
+    """Pick ``total`` members without replacement, each group getting its expected share.
+
+    Controlled rounding (integerisation, as in spatial microsimulation): group ``g`` gets
+    ``total x W_g / W`` members rounded by largest remainder (``W_g`` its members' summed
+    weights), then members are drawn inside the group with probability ∝ weight. A rare
+    status (a handful of little giants in a small demo) thus follows the groups' expected
+    counts instead of the luck of one draw. Returns a bool mask.
+    """
+    chosen = np.zeros(len(weight), bool)
+    groups = np.unique(group)
+    totals = np.array([weight[group == member_group].sum() for member_group in groups])
+    capacity = np.array([int(((group == member_group) & (weight > 0)).sum()) for member_group in groups])
+    total = min(total, int(capacity.sum()))
+    counts = np.minimum(largest_remainder(totals, total) if total else np.zeros(len(groups), np.int64), capacity)
+    for _ in range(len(groups)):  # a group short of members passes its rest to the others
+        missing = total - counts.sum()
+        if missing <= 0:
+            break
+        room = capacity - counts
+        counts += np.minimum(largest_remainder(np.where(room > 0, totals, 0.0), missing), room)
+    for member_group, count in zip(groups, counts):
+        members = np.flatnonzero((group == member_group) & (weight > 0))
+        if count:
+            chosen[rng.choice(members, size=count, replace=False, p=weight[members] / weight[members].sum())] = True
+    return chosen
 
 
 def syllable_names(rng: np.random.Generator, n: int, syllables: str, length: int = 2) -> np.ndarray:
     """``n`` pseudo brand names made of ``length`` syllables (characters) drawn from ``syllables``."""
     chars = np.array(list(syllables))
-    idx = rng.integers(0, len(chars), size=(n, length))
-    out = chars[idx[:, 0]]
-    for j in range(1, length):
-        out = np.char.add(out, chars[idx[:, j]])
+    drawn = rng.integers(0, len(chars), size=(n, length))
+    out = chars[drawn[:, 0]]
+    for syllable in range(1, length):
+        out = np.char.add(out, chars[drawn[:, syllable]])
     return out
 
 
@@ -158,8 +197,8 @@ def latin_names(rng: np.random.Generator, n: int) -> np.ndarray:
              onsets[rng.integers(0, len(onsets), n)], vowels[rng.integers(0, len(vowels), n)],
              codas[rng.integers(0, len(codas), n)]]
     out = parts[0]
-    for p in parts[1:]:
-        out = np.char.add(out, p)
+    for part in parts[1:]:
+        out = np.char.add(out, part)
     return out
 
 

@@ -13,8 +13,8 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from .gen_common import YEARS, CsvSink, days_in_year, hex_ids, latin_names, pick, stream
-from .gen_firms import Firms, largest_remainder
+from .gen_common import YEARS, CsvSink, days_in_year, hex_ids, largest_remainder, latin_names, pick, stream
+from .gen_firms import Firms
 from .gen_world import NATIONAL_LIFT, World
 
 PATENT_HEADERS = ["patent_id", "applicant_uscc", "applicant_name", "applicant_country", "applicant_region_code",
@@ -50,48 +50,51 @@ def write_patents(world: World, firms: Firms, path, per_firm: float, seed: int, 
     tech_nodes = [i for i, t in enumerate(world.node_techs) if t]
     techs = world.node_techs
     sink = CsvSink(path, PATENT_HEADERS, encoding="utf-8-sig")
-    n = len(firms)
+    n_firms = len(firms)
     node_has = np.array([bool(t) for t in techs] + [False])  # index -1 (no node) -> False
     has_tech = node_has[firms.node]
     # Firm propensity: size x R&D x Pareto noise (heavy concentration), normalised to the target.
-    prop = np.where(has_tech & (firms.rd_rate > 0),
+    propensity = np.where(has_tech & (firms.rd_rate > 0),
                     np.exp(0.8 * np.log(np.maximum(firms.revenue[:, -2], 1))) * firms.rd_rate
-                    * (rng.pareto(PATENT_PARETO, n) + 1), 0.0)
-    year_w = (1 + PATENT_YEAR_GROWTH) ** (YEARS - 2016)
-    expected = (prop[:, None] * year_w[None, :] * firms.active).sum()
-    domestic_total = per_firm * n * 0.92
+                    * (rng.pareto(PATENT_PARETO, n_firms) + 1), 0.0)
+    year_weight = (1 + PATENT_YEAR_GROWTH) ** (YEARS - 2016)
+    expected = (propensity[:, None] * year_weight[None, :] * firms.active).sum()
+    domestic_total = per_firm * n_firms * 0.92
     scale = domestic_total / expected if expected > 0 else 0.0
     serial = 0
-    for lo in range(0, n, batch):
-        hi = min(lo + batch, n)
-        lam = prop[lo:hi, None] * year_w[None, :] * firms.active[lo:hi] * scale
-        k = rng.poisson(lam)
-        r_idx, y_idx = np.nonzero(k)
-        counts = k[r_idx, y_idx]
-        f = lo + np.repeat(r_idx, counts)
-        years = YEARS[np.repeat(y_idx, counts)]
-        m = len(f)
+    for start in range(0, n_firms, batch):
+        stop = min(start + batch, n_firms)
+        expected_count = propensity[start:stop, None] * year_weight[None, :] * firms.active[start:stop] * scale
+        count = rng.poisson(expected_count)
+        row, year = np.nonzero(count)
+        counts = count[row, year]
+        applicant = start + np.repeat(row, counts)
+        years = YEARS[np.repeat(year, counts)]
+        n_patents = len(applicant)
         # Firms with high R&D intensity file more inventions.
-        p_inv = np.clip(0.25 + 4 * firms.rd_rate[f], 0.25, 0.75)
-        u = rng.random(m)
-        types = np.where(u < p_inv, 0, np.where(u < p_inv + (1 - p_inv) * 0.85, 1, 2))
-        node = np.where((firms.node2[f] >= 0) & (rng.random(m) < 0.3), firms.node2[f], firms.node[f])
-        node = np.where(node_has[node], node, firms.node[f])
+        p_invention = np.clip(0.25 + 4 * firms.rd_rate[applicant], 0.25, 0.75)
+        type_draw = rng.random(n_patents)
+        types = np.where(type_draw < p_invention, 0, np.where(type_draw < p_invention + (1 - p_invention) * 0.85, 1, 2))
+        node = np.where((firms.node2[applicant] >= 0) & (rng.random(n_patents) < 0.3), firms.node2[applicant],
+                        firms.node[applicant])
+        node = np.where(node_has[node], node, firms.node[applicant])
         table = _patent_table(rng, world, techs, node, types, years, serial, today,
-                              applicant_uscc=firms.uscc[f].astype(object), applicant_name=firms.name[f].astype(object),
-                              country=np.full(m, "CHN", dtype=object), region=firms.county[f].astype(object),
-                              pct_p=np.where(types == 0, 0.02 + 0.15 * firms.size[f], 0.0))
-        serial += m
+                              applicant_uscc=firms.uscc[applicant].astype(object),
+                              applicant_name=firms.name[applicant].astype(object),
+                              country=np.full(n_patents, "CHN", dtype=object),
+                              region=firms.county[applicant].astype(object),
+                              pct_p=np.where(types == 0, 0.02 + 0.15 * firms.size[applicant], 0.0))
+        serial += n_patents
         sink.write(table)
         if progress:
-            progress("patents", hi, n)
+            progress("patents", stop, n_firms)
     # Foreign applicants: about 8% of filings, two thirds in key-component technologies.
     n_foreign = int(round(sink.rows * 0.08 / 0.92))
     if n_foreign and tech_nodes:
         key_nodes = [i for i in tech_nodes if world.node_key[i]] or tech_nodes
         node = np.where(rng.random(n_foreign) < 0.67, pick(rng, key_nodes, np.ones(len(key_nodes)), n_foreign),
                         pick(rng, tech_nodes, np.ones(len(tech_nodes)), n_foreign))
-        years = pick(rng, YEARS, year_w, n_foreign)
+        years = pick(rng, YEARS, year_weight, n_foreign)
         country = pick(rng, list(FOREIGN_APPLICANTS), list(FOREIGN_APPLICANTS.values()), n_foreign)
         pool = np.char.add(latin_names(rng, 60), " Corporation")
         applicant = pool[(rng.pareto(1.0, n_foreign) * 3).astype(np.int64) % len(pool)]
@@ -106,62 +109,63 @@ def write_patents(world: World, firms: Firms, path, per_firm: float, seed: int, 
 
 def _patent_table(rng, world, techs, node, types, years, serial, today, applicant_uscc, applicant_name, country,
                   region, pct_p) -> pa.Table:
-    m = len(node)
-    app = days_in_year(rng, years, today)
+    n_patents = len(node)
+    applied = days_in_year(rng, years, today)
     rate = np.array([GRANT[t][0] for t in range(3)])[types]
     lag_lo = np.array([GRANT[t][1] for t in range(3)])[types]
     lag_hi = np.array([GRANT[t][2] for t in range(3)])[types]
-    lag = ((lag_lo + rng.random(m) * (lag_hi - lag_lo)) * 365).astype("timedelta64[D]")
-    grant = app + lag
-    granted = (rng.random(m) < rate) & (grant <= np.datetime64(today, "D"))
+    lag = ((lag_lo + rng.random(n_patents) * (lag_hi - lag_lo)) * 365).astype("timedelta64[D]")
+    grant = applied + lag
+    granted = (rng.random(n_patents) < rate) & (grant <= np.datetime64(today, "D"))
     main, extra = [], []
-    pick_a = rng.random(m)
-    pick_b = rng.random(m)
-    n_extra = rng.integers(0, 3, m)
-    for i in range(m):
-        options = techs[node[i]]
-        a = options[int(pick_a[i] * len(options))]
-        main.append(a)
-        if n_extra[i] and len(options) > 1:
-            b = options[(int(pick_a[i] * len(options)) + 1 + int(pick_b[i] * (len(options) - 1))) % len(options)]
-            extra.append(a + ";" + b if b != a else a)
+    pick_a = rng.random(n_patents)
+    pick_b = rng.random(n_patents)
+    n_extra = rng.integers(0, 3, n_patents)
+    for patent in range(n_patents):
+        options = techs[node[patent]]
+        first = options[int(pick_a[patent] * len(options))]
+        main.append(first)
+        if n_extra[patent] and len(options) > 1:
+            offset = 1 + int(pick_b[patent] * (len(options) - 1))
+            second = options[(int(pick_a[patent] * len(options)) + offset) % len(options)]
+            extra.append(first + ";" + second if second != first else first)
         else:
-            extra.append(a)
-    ids = patent_ids(years, types, serial + np.arange(m))
+            extra.append(first)
+    ids = patent_ids(years, types, serial + np.arange(n_patents))
     return pa.table({
         "patent_id": ids, "applicant_uscc": pa.array(applicant_uscc, pa.string()),
         "applicant_name": pa.array(applicant_name, pa.string()), "applicant_country": pa.array(country, pa.string()),
         "applicant_region_code": pa.array(region, pa.string()),
-        "application_date": pa.array(app, pa.date32()),
+        "application_date": pa.array(applied, pa.date32()),
         "grant_date": pa.array(np.where(granted, grant, np.datetime64("NaT")), pa.date32(), from_pandas=True),
         "ipc_main": main, "ipc_all": extra, "patent_type": TYPES[types],
-        "pct": rng.random(m) < pct_p,
+        "pct": rng.random(n_patents) < pct_p,
     })
 
 
 def write_trademarks(world: World, firms: Firms, path, per_firm: float, seed: int) -> int:
     """International marks (Madrid 80%), owned mostly by large exporters."""
     rng = stream(seed, "trademarks")
-    n = len(firms)
-    w = ((firms.export_rate > 0) * (0.2 + firms.size ** 3) + 0.01 * firms.size) * np.where(
+    n_firms = len(firms)
+    weight = ((firms.export_rate > 0) * (0.2 + firms.size ** 3) + 0.01 * firms.size) * np.where(
         firms.national, NATIONAL_LIFT["trademarks"], 1.0)
-    f, years = _trademark_owners_and_years(rng, w, firms.cluster, int(round(per_firm * n)))
-    m = len(f)
+    owner, years = _trademark_owners_and_years(rng, weight, firms.cluster, int(round(per_firm * n_firms)))
+    n_marks = len(owner)
     founded_year = firms.founded.astype("datetime64[Y]").astype(np.int64) + 1970
-    years = np.maximum(years, np.minimum(founded_year[f] + 1, 2023))
-    madrid = rng.random(m) < 0.8
+    years = np.maximum(years, np.minimum(founded_year[owner] + 1, 2023))
+    madrid = rng.random(n_marks) < 0.8
     partners = np.array(["USA", "DEU", "JPN", "KOR", "GBR", "AUS", "RUS", "VNM", "IND", "BRA", "MEX",
                          "SGP", "THA", "TUR", "ZAF", "CAN"])
-    n_des = np.where(madrid, rng.integers(2, 9, m), 1)
-    keys = rng.random((m, len(partners)))
+    n_designated = np.where(madrid, rng.integers(2, 9, n_marks), 1)
+    keys = rng.random((n_marks, len(partners)))
     top = np.argsort(keys, axis=1)
-    designated = [";".join(sorted(partners[top[i, :n_des[i]]])) for i in range(m)]
+    designated = [";".join(sorted(partners[top[i, :n_designated[i]]])) for i in range(n_marks)]
     nice_by_cluster = [world.profile_of(c)["nice"] for c in range(-1, len(world.clusters))]
-    nice = np.array(nice_by_cluster, dtype=object)[firms.cluster[f] + 1]
-    reg = np.where(madrid, np.char.add("M", (1_300_000 + np.arange(m)).astype(str)),
-                   np.char.add("FN", np.char.zfill(np.arange(m).astype(str), 8)))
+    nice = np.array(nice_by_cluster, dtype=object)[firms.cluster[owner] + 1]
+    registration_id = np.where(madrid, np.char.add("M", (1_300_000 + np.arange(n_marks)).astype(str)),
+                   np.char.add("FN", np.char.zfill(np.arange(n_marks).astype(str), 8)))
     table = pa.table({
-        "registration_id": reg, "owner_uscc": firms.uscc[f], "mark": latin_names(rng, m),
+        "registration_id": registration_id, "owner_uscc": firms.uscc[owner], "mark": latin_names(rng, n_marks),
         "system": np.where(madrid, "madrid", "foreign_national"),
         "registration_date": pa.array(days_in_year(rng, years, dt.date.today()), pa.date32()),
         "designated_countries": designated, "nice_classes": nice.astype(str),
@@ -169,7 +173,7 @@ def write_trademarks(world: World, firms: Firms, path, per_firm: float, seed: in
     sink = CsvSink(path, table.column_names)
     sink.write(table)
     sink.close()
-    return m
+    return n_marks
 
 
 def _trademark_owners_and_years(rng, weight: np.ndarray, cluster: np.ndarray, total: int):
@@ -179,16 +183,16 @@ def _trademark_owners_and_years(rng, weight: np.ndarray, cluster: np.ndarray, to
     With about 120 marks in a small demo, independent draws would decide a cluster's yearly count by
     luck; controlled rounding keeps it at the cluster's expected share (exporters, size, national lift).
     """
-    year_w = 1.07 ** (YEARS - 2016)
+    year_weight = 1.07 ** (YEARS - 2016)
     groups = np.unique(cluster)
-    per_group = largest_remainder(np.array([weight[cluster == g].sum() for g in groups]), total)
+    per_group = largest_remainder(np.array([weight[cluster == group].sum() for group in groups]), total)
     owners, years = [], []
-    for g, k in zip(groups, per_group):
-        members = np.flatnonzero((cluster == g) & (weight > 0))
-        if not k or not len(members):
+    for group, count in zip(groups, per_group):
+        members = np.flatnonzero((cluster == group) & (weight > 0))
+        if not count or not len(members):
             continue
-        owners.append(rng.choice(members, size=k, p=weight[members] / weight[members].sum()))
-        years.append(rng.permutation(np.repeat(YEARS, largest_remainder(year_w, k))))
+        owners.append(rng.choice(members, size=count, p=weight[members] / weight[members].sum()))
+        years.append(rng.permutation(np.repeat(YEARS, largest_remainder(year_weight, count))))
     if not owners:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     order = np.argsort(np.concatenate(owners), kind="stable")  # rows by owner, as before
@@ -198,45 +202,46 @@ def _trademark_owners_and_years(rng, weight: np.ndarray, cluster: np.ndarray, to
 def write_talent_moves(world: World, firms: Firms, path, per_firm: float, seed: int) -> int:
     """Job moves: mostly within the same cluster, a share poached by bigger firms in other cities."""
     rng = stream(seed, "talent")
-    cl = np.flatnonzero(firms.cluster >= 0)
-    if not len(cl):
+    cluster_firms = np.flatnonzero(firms.cluster >= 0)
+    if not len(cluster_firms):
         return 0
-    m = int(round(per_firm * len(firms)))
-    w_from = np.sqrt(np.maximum(firms.revenue[cl, -1], 1))
-    src = cl[pick(rng, np.arange(len(cl)), w_from, m)]
+    n_moves = int(round(per_firm * len(firms)))
+    w_from = np.sqrt(np.maximum(firms.revenue[cluster_firms, -1], 1))
+    origin = cluster_firms[pick(rng, np.arange(len(cluster_firms)), w_from, n_moves)]
     # Destinations: same cluster (80%; 40% of those in another city, drawn towards big firms), other cluster.
-    dest = np.empty(m, dtype=np.int64)
-    same = rng.random(m) < 0.8
-    by_cluster = {k: cl[firms.cluster[cl] == k] for k in np.unique(firms.cluster[cl])}
-    for k, members in by_cluster.items():
-        idx = np.flatnonzero(same & (firms.cluster[src] == k))
-        wk = np.maximum(firms.revenue[members, -1], 1) ** 0.6
-        dest[idx] = members[pick(rng, np.arange(len(members)), wk, len(idx))]
+    dest = np.empty(n_moves, dtype=np.int64)
+    same = rng.random(n_moves) < 0.8
+    by_cluster = {cluster: cluster_firms[firms.cluster[cluster_firms] == cluster]
+                  for cluster in np.unique(firms.cluster[cluster_firms])}
+    for cluster, members in by_cluster.items():
+        movers = np.flatnonzero(same & (firms.cluster[origin] == cluster))
+        weight = np.maximum(firms.revenue[members, -1], 1) ** 0.6
+        dest[movers] = members[pick(rng, np.arange(len(members)), weight, len(movers))]
     other = np.flatnonzero(~same)
-    dest[other] = cl[pick(rng, np.arange(len(cl)), w_from, len(other))]
-    from_u = firms.uscc[src].astype(object)
-    to_u = firms.uscc[dest].astype(object)
-    to_u[dest == src] = None  # a draw of the own firm: the person leaves the register (e.g. abroad)
-    leave = rng.random(m) < 0.05
-    arrive = ~leave & (to_u != None) & (rng.random(m) < 0.06)  # noqa: E711 - object array
-    to_u[leave] = None
-    from_u[arrive] = None  # graduates and returnees
+    dest[other] = cluster_firms[pick(rng, np.arange(len(cluster_firms)), w_from, len(other))]
+    from_uscc = firms.uscc[origin].astype(object)
+    to_uscc = firms.uscc[dest].astype(object)
+    to_uscc[dest == origin] = None  # a draw of the own firm: the person leaves the register (e.g. abroad)
+    leave = rng.random(n_moves) < 0.05
+    arrive = ~leave & (to_uscc != None) & (rng.random(n_moves) < 0.06)  # noqa: E711 - object array
+    to_uscc[leave] = None
+    from_uscc[arrive] = None  # graduates and returnees
     founded_year = firms.founded.astype("datetime64[Y]").astype(np.int64) + 1970
-    lo_year = np.maximum(np.maximum(founded_year[src], founded_year[dest]), 2016)
-    years = np.minimum(lo_year + (rng.random(m) * (2024 - lo_year)).astype(np.int64), 2023)
-    person = hex_ids(rng, m)
+    first_year = np.maximum(np.maximum(founded_year[origin], founded_year[dest]), 2016)
+    years = np.minimum(first_year + (rng.random(n_moves) * (2024 - first_year)).astype(np.int64), 2023)
+    person = hex_ids(rng, n_moves)
     # One person in ten moves twice: reuse the pseudonym of an earlier move.
-    again = np.flatnonzero(rng.random(m) < 0.1)
+    again = np.flatnonzero(rng.random(n_moves) < 0.1)
     if len(again) > 1:
         person[again[1:]] = person[again[:-1]]
     roles = pick(rng, ["executive", "senior_engineer", "engineer", "technician", "other"],
-                 [0.05, 0.15, 0.45, 0.3, 0.05], m)
+                 [0.05, 0.15, 0.45, 0.3, 0.05], n_moves)
     table = pa.table({
-        "move_id": np.char.add("MV", np.char.zfill(np.arange(m).astype(str), 9)),
-        "person_hash": person, "from_uscc": pa.array(from_u, pa.string()), "to_uscc": pa.array(to_u, pa.string()),
+        "move_id": np.char.add("MV", np.char.zfill(np.arange(n_moves).astype(str), 9)),
+        "person_hash": person, "from_uscc": pa.array(from_uscc, pa.string()), "to_uscc": pa.array(to_uscc, pa.string()),
         "move_date": pa.array(days_in_year(rng, years, dt.date.today()), pa.date32()), "role_level": roles,
     })
     sink = CsvSink(path, table.column_names)
     sink.write(table)
     sink.close()
-    return m
+    return n_moves

@@ -47,18 +47,19 @@ TITLES = {
 
 def regional_employment(world: World, acc: np.ndarray) -> pa.Table:
     """City x cluster x year aggregates of the firm panel (the last column, outside clusters, is left out)."""
-    n_c, n_k1, n_t, _ = acc.shape
-    c, k, t = np.meshgrid(np.arange(n_c), np.arange(n_k1 - 1), np.arange(n_t), indexing="ij")
-    c, k, t = c.ravel(), k.ravel(), t.ravel()
-    vals = acc[c, k, t]
-    ok = vals[:, 0] > 0
-    c, k, t, vals = c[ok], k[ok], t[ok], vals[ok]
+    n_cities, n_cells, n_years, _ = acc.shape
+    city, cluster, year = np.meshgrid(np.arange(n_cities), np.arange(n_cells - 1), np.arange(n_years),
+                                      indexing="ij")
+    city, cluster, year = city.ravel(), cluster.ravel(), year.ravel()
+    totals = acc[city, cluster, year]
+    employs = totals[:, 0] > 0
+    city, cluster, year, totals = city[employs], cluster[employs], year[employs], totals[employs]
     return pa.table({
-        "region_code": np.asarray(world.cities)[c], "classification": np.full(len(c), "cluster"),
-        "sector_code": np.asarray(world.clusters)[k], "year": YEARS[t].astype(np.int32),
-        "employment": vals[:, 0], "establishments": vals[:, 1].astype(np.int64),
-        "payroll_yuan": np.round(vals[:, 3]), "output_value_yuan": np.round(vals[:, 2]),
-        "traded": np.ones(len(c), bool),
+        "region_code": np.asarray(world.cities)[city], "classification": np.full(len(city), "cluster"),
+        "sector_code": np.asarray(world.clusters)[cluster], "year": YEARS[year].astype(np.int32),
+        "employment": totals[:, 0], "establishments": totals[:, 1].astype(np.int64),
+        "payroll_yuan": np.round(totals[:, 3]), "output_value_yuan": np.round(totals[:, 2]),
+        "traded": np.ones(len(city), bool),
     })
 
 
@@ -67,41 +68,45 @@ def organizations(world: World, firms: Firms, seed: int) -> tuple[pa.Table, pa.T
     rng = stream(seed, "organizations")
     rows, years_rows = [], []
     serial = 800_000_000
-    for k, cid in enumerate(world.clusters):
-        core = [c for c in range(len(world.cities)) if world.roles.get((c, k)) == "core"] or \
+    for cluster_index, cluster_id in enumerate(world.clusters):
+        core = [city for city in range(len(world.cities))
+                if world.roles.get((city, cluster_index)) == "core"] or \
                [int(np.argmax(world.city_va))]
         n_org = int(min(3, 1 + rng.integers(0, 3)))
-        for j in range(n_org):
-            c = core[j % len(core)]
-            form = ["association", "alliance", "institute", "company"][min(j + int(rng.integers(0, 2)), 3)]
+        for number in range(n_org):
+            city = core[number % len(core)]
+            form = ["association", "alliance", "institute", "company"][min(number + int(rng.integers(0, 2)), 3)]
             suffix = {"association": "产业协会", "alliance": "产业创新联盟", "institute": "产业技术研究院",
                       "company": "集群发展促进中心有限公司"}[form]
-            short = world.city_names[c].removesuffix("市")
+            short = world.city_names[city].removesuffix("市")
             authority = {"association": "51", "alliance": "51", "institute": "52", "company": "91"}[form]
-            code = uscc_array(authority, np.array([world.cities[c]]), np.array([serial]))[0]
+            code = uscc_array(authority, np.array([world.cities[city]]), np.array([serial]))[0]
             serial += 1
             founded = days_in_year(rng, np.array([int(rng.integers(2006, 2022))]))[0]
-            oid = f"ORG-{cid}-{j + 1}"
-            rows.append((oid, f"{short}{_short_name(world.cluster_names[k])}{suffix}",
-                         code if rng.random() < 0.85 else None, cid, world.cities[c], form, founded.item()))
+            org_id = f"ORG-{cluster_id}-{number + 1}"
+            rows.append((org_id, f"{short}{_short_name(world.cluster_names[cluster_index])}{suffix}",
+                         code if rng.random() < 0.85 else None, cluster_id, world.cities[city], form,
+                         founded.item()))
             quality = rng.beta(2, 2)
-            local = int(((firms.cluster == k) & (firms.city == c)).sum())
-            f_year = int(str(founded)[:4])
-            for t, year in enumerate(YEARS):
-                if year < f_year:
+            local = int(((firms.cluster == cluster_index) & (firms.city == city)).sum())
+            founded_year = int(str(founded)[:4])
+            for year in YEARS:
+                if year < founded_year:
                     continue
-                age = year - f_year
+                age = year - founded_year
                 members = int(round(local * (0.15 + 0.5 * quality) * min(1, 0.3 + 0.15 * age) + rng.poisson(3)))
                 staff = int(3 + round(25 * quality * min(1, 0.5 + 0.1 * age)) + rng.integers(0, 3))
-                years_rows.append((oid, int(year), members, staff, round(staff * 2.2e5 * rng.lognormal(0, 0.3), -3),
+                budget = round(staff * 2.2e5 * rng.lognormal(0, 0.3), -3)
+                years_rows.append((org_id, int(year), members, staff, budget,
                                    int(rng.poisson(20 * quality * staff)), int(rng.poisson(4 + 30 * quality)),
                                    int(rng.poisson(10 * quality)), int(rng.poisson(3 * quality)),
                                    round(float(np.clip(58 + 35 * quality + rng.normal(0, 4), 0, 100)), 1)))
-    cols = ["organization_id", "name", "uscc", "cluster_id", "region_code", "legal_form", "founded_on"]
-    orgs = pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)})
-    ycols = ["organization_id", "year", "member_firms", "staff", "budget_yuan", "services", "events",
+    columns = ["organization_id", "name", "uscc", "cluster_id", "region_code", "legal_form", "founded_on"]
+    orgs = pa.table({column: [row[position] for row in rows] for position, column in enumerate(columns)})
+    year_columns = ["organization_id", "year", "member_firms", "staff", "budget_yuan", "services", "events",
              "joint_projects", "standards", "satisfaction"]
-    return orgs, pa.table({c: [r[i] for r in years_rows] for i, c in enumerate(ycols)})
+    return orgs, pa.table({column: [row[position] for row in years_rows]
+                          for position, column in enumerate(year_columns)})
 
 
 def _short_name(name: str) -> str:
@@ -116,25 +121,27 @@ def policies(world: World, seed: int) -> pa.Table:
     rng = stream(seed, "policies")
     today = dt.date.today()
     rows = []
-    n_k = len(world.clusters)
-    issuers = [("province", HOME_PROVINCE_CODE, "江苏省", d, i, 1.0) for d, i in PROVINCE_DEPARTMENTS.items()]
-    for c, code in enumerate(world.cities):
-        city = world.city_names[c]
-        issuers += [("city", code, city, city + d, i, 0.45) for d, i in CITY_DEPARTMENTS.items()]
+    n_clusters = len(world.clusters)
+    issuers = [("province", HOME_PROVINCE_CODE, "江苏省", department, weights, 1.0)
+               for department, weights in PROVINCE_DEPARTMENTS.items()]
+    for city_index, code in enumerate(world.cities):
+        city = world.city_names[city_index]
+        issuers += [("city", code, city, city + department, weights, 0.45)
+                    for department, weights in CITY_DEPARTMENTS.items()]
     for level, region, place, dept, instruments, rate in issuers:
-        c = world.cities.index(region) if region in world.cities else None
+        city_index = world.cities.index(region) if region in world.cities else None
         for year in YEARS:
             for _ in range(int(rng.poisson(rate))):
                 instrument = pick(rng, list(instruments), list(instruments.values()), 1)[0]
-                if c is None:
-                    targets = rng.choice(n_k, size=int(rng.integers(1, 5)), replace=False)
+                if city_index is None:
+                    targets = rng.choice(n_clusters, size=int(rng.integers(1, 5)), replace=False)
                 else:
                     # Cities mostly back their own core/collaboration clusters; 15% chase others.
-                    own = [k for k in range(n_k) if (c, k) in world.roles]
-                    pool = own if own and rng.random() > 0.15 else list(range(n_k))
+                    own = [cluster for cluster in range(n_clusters) if (city_index, cluster) in world.roles]
+                    pool = own if own and rng.random() > 0.15 else list(range(n_clusters))
                     targets = rng.choice(pool, size=int(min(len(pool), rng.integers(1, 3))), replace=False)
-                targets = sorted(int(k) for k in targets)
-                target_text = "、".join(_short_name(world.cluster_names[k]) for k in targets[:2]) + \
+                targets = sorted(int(cluster) for cluster in targets)
+                target_text = "、".join(_short_name(world.cluster_names[cluster]) for cluster in targets[:2]) + \
                     ("等" if len(targets) > 2 else "")
                 issued = days_in_year(rng, np.array([year]), today)[0]
                 start = issued + np.timedelta64(int(rng.integers(0, 60)), "D")
@@ -148,7 +155,8 @@ def policies(world: World, seed: int) -> pa.Table:
                     "policy_id": f"DEMO-{region}-{year}-{len(rows) + 1:04d}",
                     "title": TITLES[instrument].format(place=place, target=target_text, y=year, y2=year + 2),
                     "department": dept, "level": level, "region_code": region,
-                    "target_clusters": ";".join(world.clusters[k] for k in targets), "instrument": instrument,
+                    "target_clusters": ";".join(world.clusters[cluster] for cluster in targets),
+                    "instrument": instrument,
                     "issued_on": issued, "effective_from": start, "effective_to": end, "budget_yuan": budget,
                 })
     return pa.Table.from_pylist(rows)

@@ -199,7 +199,7 @@ def _profile(name_zh: str) -> dict:
 
 def load_world(catalogue_dir: Path | None = None) -> World:
     """Read the catalogue (default: the shipped one) and the calibration facts."""
-    path = (lambda f: Path(catalogue_dir) / f) if catalogue_dir else catalogue.data_path
+    path = (lambda name: Path(catalogue_dir) / name) if catalogue_dir else catalogue.data_path
     facts = load_facts()
     regions = read_csv(path("regions.csv"))
     cities = sorted(r["region_code"] for r in regions if r["level"] == "prefecture"
@@ -208,16 +208,17 @@ def load_world(catalogue_dir: Path | None = None) -> World:
     counties = [sorted(r["region_code"] for r in regions if r["level"] == "county" and r["parent_code"] == c)
                 or [c] for c in cities]
     provinces = sorted(r["region_code"] for r in regions if r["level"] == "province" and r["region_code"] != HOME_PROVINCE_CODE)
-    va = np.array([facts.get(f"city_secondary_va.{c}", {"number": None})["number"] or 2000.0 for c in cities])
+    city_va = np.array([facts.get(f"city_secondary_va.{code}", {"number": None})["number"] or 2000.0
+                        for code in cities])
 
     cl_rows = read_csv(path("clusters.csv"))
     clusters = [r["cluster_id"] for r in cl_rows]
     cidx = {c: i for i, c in enumerate(clusters)}
     members = [[] for _ in clusters]
-    for r in read_csv(path("cluster_industries.csv")):
-        if r["cluster_id"] in cidx:
-            members[cidx[r["cluster_id"]]].append(r["industry_code"])
-    used = {code for m in members for code in m}
+    for row in read_csv(path("cluster_industries.csv")):
+        if row["cluster_id"] in cidx:
+            members[cidx[row["cluster_id"]]].append(row["industry_code"])
+    used = {code for codes in members for code in codes}
     industries = read_csv(path("industries.csv"))
     # Rest of manufacturing: codes of divisions 13-43 not related (prefix either way) to a member.
     other = [r["industry_code"] for r in industries if r["industry_code"][:2].isdigit()
@@ -240,23 +241,23 @@ def load_world(catalogue_dir: Path | None = None) -> World:
     nidx = {n: i for i, n in enumerate(nodes)}
     seg = {"upstream": 0, "midstream": 1, "downstream": 2}
     products = [[] for _ in nodes]
-    for r in read_csv(path("chain_node_products.csv")):
-        if r["node_id"] in nidx:
-            products[nidx[r["node_id"]]].append(r["hs6"].zfill(6))
+    for row in read_csv(path("chain_node_products.csv")):
+        if row["node_id"] in nidx:
+            products[nidx[row["node_id"]]].append(row["hs6"].zfill(6))
     techs = [[] for _ in nodes]
-    for r in read_csv(path("chain_node_technologies.csv")):
-        if r["node_id"] in nidx:
-            techs[nidx[r["node_id"]]].append(r["ipc"].strip())
+    for row in read_csv(path("chain_node_technologies.csv")):
+        if row["node_id"] in nidx:
+            techs[nidx[row["node_id"]]].append(row["ipc"].strip())
     links = np.array([(nidx[r["from_node_id"]], nidx[r["to_node_id"]]) for r in read_csv(path("chain_links.csv"))
                       if r["from_node_id"] in nidx and r["to_node_id"] in nidx], dtype=np.int64).reshape(-1, 2)
     is_key = np.array([r["is_key_component"].strip().lower() in ("true", "1", "是") for r in node_rows])
     share, countries = [], []
-    for r, key in zip(node_rows, is_key):
-        s, c = _import_profile(r["name_zh"] + " " + r["name_en"], key, facts)
-        share.append(s)
-        countries.append((list(c), np.array(list(c.values())) / sum(c.values())))
+    for row, key in zip(node_rows, is_key):
+        import_share, country_shares = _import_profile(row["name_zh"] + " " + row["name_en"], key, facts)
+        share.append(import_share)
+        countries.append((list(country_shares), np.array(list(country_shares.values())) / sum(country_shares.values())))
     return World(
-        cities=cities, city_names=[names[c] for c in cities], city_va=va, counties=counties,
+        cities=cities, city_names=[names[c] for c in cities], city_va=city_va, counties=counties,
         county_names=names, provinces=provinces, clusters=clusters,
         cluster_names=[r["name_zh"] for r in cl_rows], profiles=[_profile(r["name_zh"]) for r in cl_rows],
         cluster_industries=[m or other[:1] for m in members], other_industries=other, roles=roles,
@@ -272,9 +273,9 @@ def _national_cells(cities: list[str], profiles: list[dict]) -> np.ndarray:
     """(cities x clusters) True where a cluster won a national competition in that city."""
     out = np.zeros((len(cities), len(profiles)), dtype=bool)
     for keyword, winners in NATIONAL_CLUSTERS:
-        for k, prof in enumerate(profiles):
-            if prof["keyword"] == keyword:
-                out[[cities.index(c) for c in winners if c in cities], k] = True
+        for cluster, profile in enumerate(profiles):
+            if profile["keyword"] == keyword:
+                out[[cities.index(code) for code in winners if code in cities], cluster] = True
     return out
 
 
@@ -282,7 +283,7 @@ def _import_profile(name: str, is_key: bool, facts: dict) -> tuple[float, dict]:
     if not is_key:
         return NON_KEY_IMPORT
     for keywords, share, countries in COMPONENTS:
-        if any(k in name for k in keywords):
+        if any(keyword in name for keyword in keywords):
             if isinstance(share, str):
                 fact = facts[share]
                 value = fact["number"] / 100
@@ -306,7 +307,7 @@ def cell_targets(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict
     notes : dict
         Which anchors were applied (for the README and tests).
     """
-    n_c, n_k = len(world.cities), len(world.clusters)
+    n_cities, n_clusters = len(world.cities), len(world.clusters)
     gs_revenue = world.fact("province_revenue_gs") * 1e8
     # About 86% of all firms' revenue is in 规上 firms under the size distribution used
     # (gen_firms.SIZE_*, see docs): scale the all-firm total so that the 规上 part lands at the
@@ -314,46 +315,49 @@ def cell_targets(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict
     total = gs_revenue / GS_REVENUE_SHARE
     cluster_share = min(world.fact("cluster_revenue_share") / world.fact("province_revenue_gs"), 0.9)
     city_total = total * world.city_va / world.city_va.sum()
-    sizes = np.array([p["size"] for p in world.profiles], dtype=float)
+    sizes = np.array([profile["size"] for profile in world.profiles], dtype=float)
     sizes = sizes / sizes.sum() * total * cluster_share
-    weight = np.array([[ROLE_WEIGHT[world.roles.get((c, k))] * world.city_va[c] for k in range(n_k)]
-                       for c in range(n_c)])
-    rev = weight / weight.sum(axis=0, keepdims=True) * sizes[None, :]
-    counts = np.full((n_c, n_k + 1), np.nan)
+    weight = np.array([[ROLE_WEIGHT[world.roles.get((city, cluster))] * world.city_va[city]
+                        for cluster in range(n_clusters)]
+                       for city in range(n_cities)])
+    revenue = weight / weight.sum(axis=0, keepdims=True) * sizes[None, :]
+    counts = np.full((n_cities, n_clusters + 1), np.nan)
     notes = {}
-    city_idx = {c: i for i, c in enumerate(world.cities)}
+    city_idx = {city: i for i, city in enumerate(world.cities)}
     for key, fact in world.facts.items():
         kind, _, rest = key.partition(".")
         if kind not in ("anchor_scale", "anchor_firms"):
             continue
         tag, _, city_part = rest.partition(".")
-        ks = [k for k, p in enumerate(world.profiles) if p["keyword"] and _tag_matches(tag, p["keyword"])]
-        cs = [city_idx[c] for c in city_part.split("+") if c in city_idx]
-        if not ks or not cs:
+        clusters = [cluster for cluster, profile in enumerate(world.profiles)
+                    if profile["keyword"] and _tag_matches(tag, profile["keyword"])]
+        cities = [city_idx[city] for city in city_part.split("+") if city in city_idx]
+        if not clusters or not cities:
             continue
-        k = ks[0]
+        cluster = clusters[0]
         if kind == "anchor_scale":
-            value = fact["number"] * 1e8 * (1 + world.profiles[k]["growth"]) ** (2022 - int(fact["year"]))
-            split = rev[cs, k] / rev[cs, k].sum()
-            rev[cs, k] = value * split
+            value = fact["number"] * 1e8 * (1 + world.profiles[cluster]["growth"]) ** (2022 - int(fact["year"]))
+            split = revenue[cities, cluster] / revenue[cities, cluster].sum()
+            revenue[cities, cluster] = value * split
         else:
-            split = rev[cs, k] / rev[cs, k].sum()
-            counts[cs, k] = fact["number"] * split
-        notes[key] = (world.clusters[k], [world.cities[c] for c in cs], fact["number"], fact["unit"], fact["year"])
+            split = revenue[cities, cluster] / revenue[cities, cluster].sum()
+            counts[cities, cluster] = fact["number"] * split
+        notes[key] = (world.clusters[cluster], [world.cities[city] for city in cities], fact["number"], fact["unit"],
+                      fact["year"])
     # Keep each city's total on its value-added share: where the clusters would take more than 80%
     # of the city, shrink its non-anchored cluster cells (anchors are published and stay).
-    fixed = np.zeros_like(rev, dtype=bool)
+    fixed = np.zeros_like(revenue, dtype=bool)
     for key in notes:
         if key.startswith("anchor_scale"):
-            k = world.clusters.index(notes[key][0])
-            fixed[[city_idx[c] for c in notes[key][1]], k] = True
-    for c in range(n_c):
-        room = 0.8 * city_total[c] - rev[c, fixed[c]].sum()
-        free = rev[c, ~fixed[c]].sum()
+            cluster = world.clusters.index(notes[key][0])
+            fixed[[city_idx[city] for city in notes[key][1]], cluster] = True
+    for city in range(n_cities):
+        room = 0.8 * city_total[city] - revenue[city, fixed[city]].sum()
+        free = revenue[city, ~fixed[city]].sum()
         if free > room > 0:
-            rev[c, ~fixed[c]] *= room / free
-    other = np.maximum(city_total - rev.sum(axis=1), 0.2 * city_total)
-    return np.concatenate([rev, other[:, None]], axis=1), counts, city_total, notes
+            revenue[city, ~fixed[city]] *= room / free
+    other = np.maximum(city_total - revenue.sum(axis=1), 0.2 * city_total)
+    return np.concatenate([revenue, other[:, None]], axis=1), counts, city_total, notes
 
 
 def city_trade_intensity(world: World) -> np.ndarray:
@@ -365,10 +369,10 @@ def city_trade_intensity(world: World) -> np.ndarray:
     """
     province = world.fact("province_trade") / world.fact("province_gdp_2023")
     out = np.ones(len(world.cities))
-    for c, code in enumerate(world.cities):
+    for city, code in enumerate(world.cities):
         trade, gdp = world.facts.get(f"city_trade.{code}"), world.facts.get(f"city_gdp.{code}")
         if trade and gdp and trade["number"] and gdp["number"]:
-            out[c] = trade["number"] / gdp["number"] / province
+            out[city] = trade["number"] / gdp["number"] / province
     return out
 
 

@@ -93,9 +93,9 @@ def run_demo(out_dir: Path, db_path: Path | None = None, scale: str = "small", s
     try:
         ensure_reference_catalogue(con)
         con.con.execute("INSERT INTO jiqun_meta VALUES ('demo', ?)", [f"scale={scale} seed={seed}"])
-        for i, (table, path) in enumerate(files):
+        for done, (table, path) in enumerate(files):
             if progress:
-                progress(f"ingest {table}", i, len(files))
+                progress(f"ingest {table}", done, len(files))
             result.loads.append(ingest_file(con, path, table, vintage=f"synthetic demo seed {seed}"))
         if progress:
             progress("ingest", len(files), len(files))

@@ -40,6 +40,9 @@ import numpy as np
 from ._checks import as_directions, as_matrix, as_weights
 from .normalize import minmax as _minmax
 
+# Local names follow the formulas: x raw values, r = r_ij, w = w_j, v = the weighted matrix of TOPSIS,
+# d_plus / d_minus = D_i^+ / D_i^-; sign = +1 benefit / -1 cost.
+
 GEM_FACTORS = ("resources", "infrastructure", "supplier_related_firms", "firm_structure_strategy_rivalry",
                "local_markets", "external_markets")
 GEM_MAX = 1000.0
@@ -70,13 +73,13 @@ def _topsis_core(r: np.ndarray, w: np.ndarray) -> np.ndarray:
 def topsis_stack(matrix, weights, directions, normalization: str = "vector") -> np.ndarray:
     """TOPSIS closeness for a stack of matrices ``(..., n, m)`` and weights ``(..., m)`` (no checks)."""
     x = np.asarray(matrix, dtype=float)
-    d = np.asarray(directions, dtype=float)
+    sign = np.asarray(directions, dtype=float)
     if normalization == "vector":
         norm = np.sqrt((x * x).sum(axis=-2, keepdims=True))
         r = np.divide(x, norm, out=np.zeros(x.shape), where=norm > 0)
-        r = np.where(d > 0, r, 1.0 - r)  # affine flip: same distances as taking the minimum as ideal
+        r = np.where(sign > 0, r, 1.0 - r)  # affine flip: same distances as taking the minimum as ideal
     elif normalization == "minmax":
-        r = _minmax(x, d)
+        r = _minmax(x, sign)
     else:
         raise ValueError(f'TOPSIS normalization must be "vector" or "minmax", got {normalization!r}')
     return _topsis_core(r, np.asarray(weights, dtype=float))
@@ -103,10 +106,10 @@ def topsis(matrix, weights, directions, normalization: str = "vector") -> np.nda
     """
     x = as_matrix(matrix)
     w = as_weights(weights, x.shape[1])
-    d = as_directions(directions, x.shape[1])
+    sign = as_directions(directions, x.shape[1])
     if normalization == "vector" and np.any(x < 0):
         raise ValueError("vector normalisation needs non-negative values; use normalization='minmax'")
-    return topsis_stack(x, w, d, normalization)
+    return topsis_stack(x, w, sign, normalization)
 
 
 def gem_score(factors) -> np.ndarray:
@@ -123,10 +126,10 @@ def gem_score(factors) -> np.ndarray:
         :math:`2.5 (PS_1 PS_2 PS_3)^{2/3}` in [10, 1000] (see the module docstring on the
         maximum); shape () or (n,).
     """
-    f = np.asarray(factors, dtype=float)
-    if f.shape[-1] != 6:
+    scores = np.asarray(factors, dtype=float)
+    if scores.shape[-1] != 6:
         raise ValueError(f"GEM needs six determinant scores per cluster ({', '.join(GEM_FACTORS)})")
-    if not np.all(np.isfinite(f)) or np.any(f < 1) or np.any(f > 10):
+    if not np.all(np.isfinite(scores)) or np.any(scores < 1) or np.any(scores > 10):
         raise ValueError("GEM determinant scores must lie between 1 and 10")
-    pairs = f[..., 0::2] + f[..., 1::2]
+    pairs = scores[..., 0::2] + scores[..., 1::2]  # PS_1, PS_2, PS_3
     return 2.5 * np.prod(pairs, axis=-1) ** (2.0 / 3.0)

@@ -53,20 +53,21 @@ def explain(i: int, unit_zh: str, unit_en: str, type_: str, rank: int, total: fl
     best, worst = int(order[0]), int(order[-1])
     top = [k for k in order if dim_thirds[i, k] == 2] or [best]
 
-    def dzh(k):
+    def dimension_zh(k):
         return f"{names.dimensions[dims[k]][0]}（第{dranks[k]}位）"
 
-    def den(k):
+    def dimension_en(k):
         return f"{names.dimensions[dims[k]][1]} (rank {dranks[k]})"
 
-    def strongest_indicators(ks, count=2):
-        cols = [j for j in np.argsort(-pull) if dimension_of[j] in ks and pull[j] > 0][:count]
-        return cols or [int(np.argmax(np.where(np.isin(dimension_of, ks), pull, -np.inf)))]
+    def strongest_indicators(chosen_dims, count=2):
+        pulling = [indicator for indicator in np.argsort(-pull)
+                   if dimension_of[indicator] in chosen_dims and pull[indicator] > 0][:count]
+        return pulling or [int(np.argmax(np.where(np.isin(dimension_of, chosen_dims), pull, -np.inf)))]
 
     weakest_ind = int(np.argmin(np.where(dimension_of == worst, pull, np.inf)))
     strong_ind = strongest_indicators(top[:2])
-    ind_zh = "、".join(f"“{names.indicators[indicators[j]][0]}”" for j in strong_ind)
-    ind_en = ", ".join(names.indicators[indicators[j]][1] for j in strong_ind)
+    ind_zh = "、".join(f"“{names.indicators[indicators[indicator]][0]}”" for indicator in strong_ind)
+    ind_en = ", ".join(names.indicators[indicators[indicator]][1] for indicator in strong_ind)
 
     why_zh, why_en = rule
 
@@ -78,11 +79,11 @@ def explain(i: int, unit_zh: str, unit_en: str, type_: str, rank: int, total: fl
         extra_zh += f"，归为该类型的概率{type_probability:.0%}"
         extra_en += f", probability of this type {type_probability:.0%}"
     zh = (f"{unit_zh}：{TYPES_ZH[type_]}（总分{total:.3f}，第{rank}/{n}位{extra_zh}）——{why_zh}。"
-          f"优势维度：{'、'.join(dzh(k) for k in top[:2])}，主要来自{ind_zh}。"
-          f"短板：{dzh(worst)}，最弱指标为“{names.indicators[indicators[weakest_ind]][0]}”。")
+          f"优势维度：{'、'.join(dimension_zh(k) for k in top[:2])}，主要来自{ind_zh}。"
+          f"短板：{dimension_zh(worst)}，最弱指标为“{names.indicators[indicators[weakest_ind]][0]}”。")
     en = (f"{unit_en}: {TYPES_EN[type_]} (score {total:.3f}, rank {rank} of {n}{extra_en}) - {why_en}. "
-          f"Strengths: {', '.join(den(k) for k in top[:2])}, carried by {ind_en}. "
-          f"Weakest dimension (短板): {den(worst)}; weakest indicator: "
+          f"Strengths: {', '.join(dimension_en(k) for k in top[:2])}, carried by {ind_en}. "
+          f"Weakest dimension (短板): {dimension_en(worst)}; weakest indicator: "
           f"{names.indicators[indicators[weakest_ind]][1]}.")
     return zh, en
 
@@ -90,23 +91,23 @@ def explain(i: int, unit_zh: str, unit_en: str, type_: str, rank: int, total: fl
 # --------------------------------------------------------------------------- the rule met, in words
 
 
-def _group_top(q: float) -> tuple[str, str]:
-    if abs(q - 2 / 3) < 1e-9:
+def _group_top(quantile: float) -> tuple[str, str]:
+    if abs(quantile - 2 / 3) < 1e-9:
         return "前三分之一", "top third"
-    return f"前{1 - q:.0%}", f"top {1 - q:.0%}"
+    return f"前{1 - quantile:.0%}", f"top {1 - quantile:.0%}"
 
 
-def _group_bottom(q: float) -> tuple[str, str]:
-    if abs(q - 1 / 3) < 1e-9:
+def _group_bottom(quantile: float) -> tuple[str, str]:
+    if abs(quantile - 1 / 3) < 1e-9:
         return "后三分之一", "bottom third"
-    return f"后{q:.0%}", f"bottom {q:.0%}"
+    return f"后{quantile:.0%}", f"bottom {quantile:.0%}"
 
 
-def _listed(ks, values, limits, names, lang: int) -> str:
+def _listed(dimensions, values, limits, names, lang: int) -> str:
     """'关键技术控制力0.874（阈值0.436）' / 'Key technology control 0.874 (threshold 0.436)', joined."""
     if lang == 0:
-        return "、".join(f"{names[k][0]}{values[k]:.3f}（阈值{limits[k]:.3f}）" for k in ks)
-    return ", ".join(f"{names[k][1]} {values[k]:.3f} (threshold {limits[k]:.3f})" for k in ks)
+        return "、".join(f"{names[k][0]}{values[k]:.3f}（阈值{limits[k]:.3f}）" for k in dimensions)
+    return ", ".join(f"{names[k][1]} {values[k]:.3f} (threshold {limits[k]:.3f})" for k in dimensions)
 
 
 def rule_explanations(dimension_scores, total, rules: TypologyRules = TypologyRules(),
@@ -130,24 +131,25 @@ def rule_explanations(dimension_scores, total, rules: TypologyRules = TypologyRu
         Per unit, e.g. ``("总分0.712位于前三分之一（阈值0.654），且各维度均高于后三分之一阈值（…）",
         "total 0.712 in the top third (threshold 0.654) and no dimension in the bottom third (…)")``.
     """
-    d = np.asarray(dimension_scores, dtype=float)
-    s = np.asarray(total, dtype=float)
-    names = dimension_names or [(f"D{k + 1}", f"D{k + 1}") for k in range(d.shape[1])]
-    th = thresholds(d, s, rules)
-    tests = rule_tests(d, s, rules)
-    types = [TYPES[t] for t in classify(d, s, rules)]
+    scores = np.asarray(dimension_scores, dtype=float)
+    totals = np.asarray(total, dtype=float)
+    names = dimension_names or [(f"D{k + 1}", f"D{k + 1}") for k in range(scores.shape[1])]
+    cut = thresholds(scores, totals, rules)
+    tests = rule_tests(scores, totals, rules)
+    types = [TYPES[code] for code in classify(scores, totals, rules)]
     groups = {"lead": _group_top(rules.leading_total_quantile), "bottom": _group_bottom(rules.bottom_total_quantile),
               "floor": _group_bottom(rules.leading_dimension_floor),
               "top": _group_top(rules.breakthrough_top_quantile),
               "short": _group_bottom(rules.breakthrough_shortfall_quantile)}
-    limits = {"floor": th.floor[0], "top": th.top[0], "short": th.short[0]}
-    t_lead, t_bottom = float(th.total_leading[0]), float(th.total_bottom[0])
+    limits = {"floor": cut.floor[0], "top": cut.top[0], "short": cut.short[0]}
+    t_lead, t_bottom = float(cut.total_leading[0]), float(cut.total_bottom[0])
     out = []
-    for i, type_ in enumerate(types):
-        parts = {"strength": np.flatnonzero(tests.strength[i]), "shortfall": np.flatnonzero(tests.shortfall[i]),
-                 "below_floor": np.flatnonzero(tests.below_floor[i])}
-        facts = _UnitFacts(d[i], float(s[i]), bool(tests.total_top[i]), bool(tests.total_bottom[i]), parts,
-                           limits, t_lead, t_bottom, names, groups)
+    for unit, type_ in enumerate(types):
+        parts = {"strength": np.flatnonzero(tests.strength[unit]),
+                 "shortfall": np.flatnonzero(tests.shortfall[unit]),
+                 "below_floor": np.flatnonzero(tests.below_floor[unit])}
+        facts = _UnitFacts(scores[unit], float(totals[unit]), bool(tests.total_top[unit]),
+                           bool(tests.total_bottom[unit]), parts, limits, t_lead, t_bottom, names, groups)
         out.append(_SENTENCES[type_](facts))
     return out
 

@@ -19,23 +19,26 @@ from __future__ import annotations
 
 import numpy as np
 
+# Local names follow the formulas above: x = x_ij, b = b_j, g = g_ij, w = w_j, k a dimension (G_ik);
+# sign = +1 benefit / -1 cost.
+
 
 def best_peer(raw, directions) -> np.ndarray:
     """Best value per indicator among the units: maximum for benefit, minimum for cost."""
     x = np.asarray(raw, dtype=float)
-    d = np.asarray(directions, dtype=float)
-    return np.where(d > 0, x.max(axis=0), x.min(axis=0))
+    sign = np.asarray(directions, dtype=float)
+    return np.where(sign > 0, x.max(axis=0), x.min(axis=0))
 
 
 def indicator_gaps(raw, directions, reference) -> np.ndarray:
     """Relative gaps :math:`g_{ij}` in [0, 1] (NaN where undefined); shape (n, m)."""
     x = np.asarray(raw, dtype=float)
-    d = np.asarray(directions, dtype=float)
+    sign = np.asarray(directions, dtype=float)
     b = np.asarray(reference, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         benefit = np.where(b > 0, 1.0 - x / np.where(b > 0, b, 1.0), np.nan)
         cost = np.where(x > 0, 1.0 - b / np.where(x > 0, x, 1.0), 0.0)
-    g = np.where(d > 0, benefit, cost)
+    g = np.where(sign > 0, benefit, cost)
     g = np.where(np.isnan(b), np.nan, g)
     return np.clip(g, 0.0, 1.0)
 
@@ -47,9 +50,9 @@ def dimension_gaps(gaps, weights, dimension_of, n_dimensions: int) -> np.ndarray
     dim = np.asarray(dimension_of, dtype=int)
     out = np.full((g.shape[0], n_dimensions), np.nan)
     for k in range(n_dimensions):
-        cols = dim == k
-        wk = np.where(np.isnan(g[:, cols]), 0.0, w[cols])
+        in_k = dim == k
+        wk = np.where(np.isnan(g[:, in_k]), 0.0, w[in_k])
         total = wk.sum(axis=1)
-        num = (np.nan_to_num(g[:, cols]) * wk).sum(axis=1)
-        out[:, k] = np.where(total > 0, num / np.where(total > 0, total, 1.0), np.nan)
+        weighted = (np.nan_to_num(g[:, in_k]) * wk).sum(axis=1)
+        out[:, k] = np.where(total > 0, weighted / np.where(total > 0, total, 1.0), np.nan)
     return out

@@ -37,6 +37,7 @@ import numpy as np
 from ._checks import as_directions
 
 METHODS = ("minmax", "vector", "zscore", "sum", "benchmark")
+# Local names follow the formulas above: x = x_ij, r = r_ij, b = b_j, sd = s_j; sign = +1 benefit / -1 cost.
 
 
 def _prep(matrix, directions):
@@ -48,31 +49,31 @@ def _prep(matrix, directions):
 
 def minmax(matrix, directions=None) -> np.ndarray:
     """Min-max normalisation to [0, 1], benefit-oriented (see module docstring)."""
-    x, d = _prep(matrix, directions)
-    lo = x.min(axis=-2, keepdims=True)
-    hi = x.max(axis=-2, keepdims=True)
-    span = hi - lo
+    x, sign = _prep(matrix, directions)
+    low = x.min(axis=-2, keepdims=True)
+    high = x.max(axis=-2, keepdims=True)
+    span = high - low
     flat = span <= 0
     safe = np.where(flat, 1.0, span)
-    r = np.where(d > 0, (x - lo) / safe, (hi - x) / safe)
+    r = np.where(sign > 0, (x - low) / safe, (high - x) / safe)
     return np.where(flat, 0.5, r)
 
 
 def vector(matrix, directions=None) -> np.ndarray:
     r"""Vector normalisation :math:`x/\lVert x\rVert_2`; cost criteria flipped to :math:`1 - r`."""
-    x, d = _prep(matrix, directions)
+    x, sign = _prep(matrix, directions)
     norm = np.sqrt((x * x).sum(axis=-2, keepdims=True))
     r = np.divide(x, norm, out=np.zeros(np.broadcast_shapes(x.shape, norm.shape)), where=norm > 0)
-    return np.where(d > 0, r, 1.0 - r)
+    return np.where(sign > 0, r, 1.0 - r)
 
 
 def zscore(matrix, directions=None) -> np.ndarray:
     """Standard scores with the population standard deviation; cost criteria negated."""
-    x, d = _prep(matrix, directions)
+    x, sign = _prep(matrix, directions)
     mean = x.mean(axis=-2, keepdims=True)
     sd = x.std(axis=-2, keepdims=True)
     z = np.divide(x - mean, sd, out=np.zeros(np.broadcast_shapes(x.shape, sd.shape)), where=sd > 0)
-    return z * d
+    return z * sign
 
 
 def sum_shares(matrix) -> np.ndarray:
@@ -86,15 +87,15 @@ def sum_shares(matrix) -> np.ndarray:
 
 def benchmark(matrix, reference, directions=None, cap: float | None = None) -> np.ndarray:
     """Value relative to a positive reference value per criterion (see module docstring)."""
-    x, d = _prep(matrix, directions)
+    x, sign = _prep(matrix, directions)
     b = np.asarray(reference, dtype=float).reshape(-1)
     if b.shape[0] != x.shape[-1]:
         raise ValueError(f"reference has {b.shape[0]} values for {x.shape[-1]} criteria")
     if not np.all(np.isfinite(b)) or np.any(b <= 0):
         raise ValueError("benchmark reference values must be positive and finite")
     with np.errstate(divide="ignore"):
-        inv = np.where(x > 0, b / np.where(x > 0, x, 1.0), np.inf)
-    r = np.where(d > 0, x / b, inv)
+        inverse = np.where(x > 0, b / np.where(x > 0, x, 1.0), np.inf)
+    r = np.where(sign > 0, x / b, inverse)
     if cap is not None:
         r = np.minimum(r, cap)
     return r

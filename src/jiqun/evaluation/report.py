@@ -1,5 +1,8 @@
 """Outputs of an evaluation: JSON records, a flat table, an Excel workbook and a reproducibility record.
 
+:func:`write_evaluations` and :func:`evaluation_text` serve every output format of
+``jiqun evaluate`` (:data:`FORMATS`) from the same functions.
+
 The reproducibility record (:func:`record`) holds everything needed to re-run a published
 ranking exactly: the scheme text and its SHA-256, the data vintage, the input matrix
 after imputation, the weights and the results.
@@ -16,7 +19,7 @@ import pandas as pd
 
 from .._version import __version__
 from ..display import unit_label
-from ..excel import About, Column, Sheet, write_workbook
+from ..excel import About, Column, Sheet, write_csv, write_workbook
 from .run import Evaluation
 from .typology import TYPES_ZH
 
@@ -115,8 +118,8 @@ def result_sheet(table: pd.DataFrame, evaluations: list[Evaluation]) -> Sheet:
     """The results of :func:`flat_table` as an Excel sheet: Chinese labels beside every code."""
     dims = evaluations[0].scheme.dimensions
     out = table.assign(type_zh=table["type"].map(TYPES_ZH),
-                       weakest_zh=table["weakest_dimension"].map(lambda d: dims[d].name_zh if d in dims else d),
-                       kmeans_zh=table["kmeans_type"].map(lambda t: TYPES_ZH.get(t, "")))
+                       weakest_zh=table["weakest_dimension"].map(lambda dim: dims[dim].name_zh if dim in dims else dim),
+                       kmeans_zh=table["kmeans_type"].map(lambda code: TYPES_ZH.get(code, "")))
     empty = {c for c in ("rank_p05", "rank_p95", "kmeans_zh") if c in out.columns
              and out[c].replace("", None).isna().all()}
     columns = [c for k, c in RESULT_COLUMNS.items() if k in out.columns and k not in {"explanation_zh",
@@ -135,14 +138,15 @@ def _detail_sheets(evaluations: list[Evaluation], unit_names: dict | None = None
     unit_names = unit_names or {}
     weights, gaps, pairs = [], [], []
     for ev in evaluations:
-        for j, ind in enumerate(ev.indicators):
-            weights.append({"year": ev.year, "dimension_zh": ev.scheme.dimensions[ev.dimensions[ev.dimension_of[j]]]
-                            .name_zh, "indicator_zh": cat[ind].name_zh if ind in cat else ind, "indicator": ind,
-                            "direction_zh": "正向" if ev.directions[j] > 0 else "逆向",
-                            "weight": ev.indicator_weights[j], "reference": ev.reference[j],
+        for column, ind in enumerate(ev.indicators):
+            dimension = ev.scheme.dimensions[ev.dimensions[ev.dimension_of[column]]]
+            weights.append({"year": ev.year, "dimension_zh": dimension.name_zh,
+                            "indicator_zh": cat[ind].name_zh if ind in cat else ind, "indicator": ind,
+                            "direction_zh": "正向" if ev.directions[column] > 0 else "逆向",
+                            "weight": ev.indicator_weights[column], "reference": ev.reference[column],
                             "unit": cat[ind].unit if ind in cat else ""})
-        for i, (cid, region) in enumerate(ev.units):
-            for gap in ev.largest_gaps(i):
+        for unit, (cid, region) in enumerate(ev.units):
+            for gap in ev.largest_gaps(unit):
                 ind = gap["indicator"]
                 gaps.append({"year": ev.year, "name_zh": unit_names.get((cid, region), (cid,))[0], "cluster": cid,
                              "region": region,
@@ -150,10 +154,11 @@ def _detail_sheets(evaluations: list[Evaluation], unit_names: dict | None = None
                              "gap": gap["gap"], "value": gap["value"], "reference": gap["reference"],
                              "unit": cat[ind].unit if ind in cat else ""})
         if ev.mc is not None:
-            for i, j, p in ev.mc.ambiguous_pairs():
-                pairs.append({"year": ev.year, "unit_a": unit_names.get(ev.units[i], ("/".join(ev.units[i]),))[0],
-                              "unit_b": unit_names.get(ev.units[j], ("/".join(ev.units[j]),))[0],
-                              "p_a_above_b": p})
+            for unit_a, unit_b, p_above in ev.mc.ambiguous_pairs():
+                pairs.append({"year": ev.year,
+                              "unit_a": unit_names.get(ev.units[unit_a], ("/".join(ev.units[unit_a]),))[0],
+                              "unit_b": unit_names.get(ev.units[unit_b], ("/".join(ev.units[unit_b]),))[0],
+                              "p_a_above_b": p_above})
     year, ind_zh = Column("year", "年份", "year", "year"), Column("indicator_zh", "指标", description="indicator name")
     ind = Column("indicator", "指标编号", "code", "indicator id")
     value_note = "原始单位换算：金额亿元，比重% in the indicator's unit"
@@ -198,6 +203,37 @@ def write_xlsx(evaluations: list[Evaluation], path: Path, unit_names: dict | Non
     return write_workbook(Path(path), sheets, about)
 
 
+#: The file formats of an evaluation (a terminal table is :func:`evaluation_display_table`).
+FORMATS = ("csv", "json", "xlsx")
+
+
+def evaluation_text(evaluations: list[Evaluation], fmt: str, unit_names: dict | None = None) -> str:
+    """The evaluations as JSON records (``fmt="json"``) or as the CSV text of :func:`flat_table`."""
+    if fmt == "json":
+        return records_json(evaluations, unit_names)
+    if fmt == "csv":
+        return flat_table(evaluations, unit_names).to_csv(index=False)
+    raise ValueError(f"text format must be json or csv, got {fmt!r}")
+
+
+def write_evaluations(evaluations: list[Evaluation], fmt: str, path: Path, unit_names: dict | None = None,
+                      store: str = "") -> Path:
+    """Write the evaluations to ``path`` in one of :data:`FORMATS`; return the path written.
+
+    ``xlsx``: :func:`write_xlsx` (``store`` is named on its 说明 sheet); ``csv``: :func:`flat_table`
+    with a UTF-8 BOM (for Excel); ``json``: :func:`records_json` as UTF-8.
+    """
+    if fmt == "xlsx":
+        return write_xlsx(evaluations, path, unit_names, store)
+    if fmt == "csv":
+        return write_csv(flat_table(evaluations, unit_names), path)
+    if fmt == "json":
+        path = Path(path)
+        path.write_text(records_json(evaluations, unit_names), encoding="utf-8")
+        return path
+    raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+
+
 TYPES_EN = {"leading": "leading", "breakthrough": "breakthrough", "catch_up": "catch-up"}
 
 
@@ -212,8 +248,8 @@ def evaluation_display_table(ev: Evaluation, unit_names: dict | None = None) -> 
                "score 总分": f"{rec['score']:.3f}",
                "type 类型": f"{TYPES_ZH[rec['type']]} {TYPES_EN[rec['type']]}",
                "90% rank 排名区间": f"{rec['rank_p05']}–{rec['rank_p95']}" if "rank_p05" in rec else ""}
-        for d, value in rec["dimensions"].items():
-            row[f"{dims[d].name_zh}\n{dims[d].name_en}"] = "—" if not math.isfinite(value) else f"{value:.2f}"
+        for dim, value in rec["dimensions"].items():
+            row[f"{dims[dim].name_zh}\n{dims[dim].name_en}"] = "—" if not math.isfinite(value) else f"{value:.2f}"
         weakest = dims[rec["weakest_dimension"]]
         row["weakest 短板"] = weakest.name_zh
         rows.append(row)

@@ -7,6 +7,9 @@ completely and raises :class:`SchemeError` listing every problem: unknown indica
 that do not sum to 1, AHP matrices of the wrong size or inconsistent (CR > 0.1 unless
 ``force: true``), cycles or shared parts among sub-dimensions, unknown methods.
 
+A world-class reference profile given apart from the scheme (``jiqun evaluate --reference``)
+is read by :func:`load_reference`.
+
 The scheme's identity is :attr:`Scheme.sha256`: the SHA-256 of its canonical JSON form
 (keys sorted), so editing comments or layout does not change it but any change of
 substance does.
@@ -33,6 +36,10 @@ WEIGHTINGS = ("equal", "fixed", "entropy", "critic", "ahp", "combined")
 AGGREGATIONS = ("weighted_sum", "topsis")
 MISSING = ("median", "worst", "error")
 DIRECTION_WORDS = {"benefit": 1, "higher_better": 1, "+1": 1, "1": 1, "cost": -1, "lower_better": -1, "-1": -1}
+
+
+class ReferenceProfileError(ValueError):
+    """A reference profile file that does not map indicator ids to values."""
 
 
 class SchemeError(ValueError):
@@ -106,9 +113,9 @@ class Scheme:
 
     def item(self, indicator: str) -> Item:
         for dim in self.dimensions.values():
-            for it in dim.items:
-                if it.kind == "indicator" and it.id == indicator:
-                    return it
+            for item in dim.items:
+                if item.kind == "indicator" and item.id == indicator:
+                    return item
         raise KeyError(indicator)
 
 
@@ -145,7 +152,8 @@ def _weighting(spec, where: str, problems: list[str]) -> Weighting:
             except (ValueError, TypeError, ZeroDivisionError) as exc:
                 problems.append(f"{where}: AHP matrix unreadable ({exc})")
                 matrix = None
-    of = tuple(_weighting(s, f"{where} (combined part {i + 1})", problems) for i, s in enumerate(spec.get("of", ())))
+    of = tuple(_weighting(part, f"{where} (combined part {number})", problems)
+               for number, part in enumerate(spec.get("of", ()), 1))
     if method == "combined" and len(of) < 2:
         problems.append(f"{where}: a combined weighting needs at least two weightings under 'of'")
     rule = spec.get("rule", "multiplicative")
@@ -153,41 +161,176 @@ def _weighting(spec, where: str, problems: list[str]) -> Weighting:
         problems.append(f"{where}: combination rule must be multiplicative or additive, got {rule!r}")
     alpha = spec.get("alpha")
     if alpha is not None:
-        alpha = tuple(float(a) for a in alpha)
+        alpha = tuple(float(coefficient) for coefficient in alpha)
         if len(alpha) != len(of) or abs(sum(alpha) - 1) > 1e-6:
             problems.append(f"{where}: alpha needs one coefficient per combined weighting, summing to 1")
     return Weighting(method, norm, matrix, bool(spec.get("force", False)), of, rule, alpha)
 
 
-def _check_weighting(w: Weighting, items: list, where: str, problems: list[str]) -> None:
+def _check_weighting(weighting: Weighting, items: list, where: str, problems: list[str]) -> None:
     """Checks that need the items: fixed weights present and summing to 1, AHP size and consistency."""
-    if w.method == "fixed":
-        weights = [getattr(it, "weight", None) for it in items]
-        if any(v is None for v in weights):
+    if weighting.method == "fixed":
+        weights = [getattr(item, "weight", None) for item in items]
+        if any(weight is None for weight in weights):
             problems.append(f"{where}: fixed weighting needs a 'weight' on every item")
-        elif abs(sum(weights) - 1.0) > 1e-6 or any(v < 0 for v in weights):
+        elif abs(sum(weights) - 1.0) > 1e-6 or any(weight < 0 for weight in weights):
             problems.append(f"{where}: fixed weights must be non-negative and sum to 1, they sum to {sum(weights):.6g}")
-    if w.method == "ahp" and w.matrix is not None:
-        m = np.array(w.matrix)
-        if m.shape != (len(items), len(items)):
-            problems.append(f"{where}: AHP matrix is {m.shape[0]} x {m.shape[1] if m.ndim == 2 else '?'} "
-                            f"but there are {len(items)} items")
+    if weighting.method == "ahp" and weighting.matrix is not None:
+        matrix = np.array(weighting.matrix)
+        if matrix.shape != (len(items), len(items)):
+            columns = matrix.shape[1] if matrix.ndim == 2 else "?"
+            problems.append(f"{where}: AHP matrix is {matrix.shape[0]} x {columns} but there are {len(items)} items")
         else:
             try:
-                res = ahp_consistency(m)
+                consistency = ahp_consistency(matrix)
             except ValueError as exc:
                 problems.append(f"{where}: {exc}")
             else:
-                if res.cr > 0.1 and not w.force:
-                    problems.append(f"{where}: AHP matrix is inconsistent, CR = {res.cr:.3f} > 0.1 "
+                if consistency.cr > 0.1 and not weighting.force:
+                    problems.append(f"{where}: AHP matrix is inconsistent, CR = {consistency.cr:.3f} > 0.1 "
                                     "(revise the judgements or set force: true)")
-    for part in w.of:
+    for part in weighting.of:
         _check_weighting(part, items, where, problems)
+
+
+def _parse_indicator(raw: dict, where: str, dimension_id: str, catalogue: dict | None, default_norm: str,
+                     reference: dict, used_in: dict[str, str], problems: list[str]) -> Item:
+    """One indicator of a dimension: known to the catalogue, used once, with a direction and a
+    normalisation (a benchmark one needs a reference value)."""
+    indicator_id = str(raw.get("id", ""))
+    entry = catalogue.get(indicator_id) if catalogue is not None else None
+    if catalogue is not None and entry is None:
+        close = difflib.get_close_matches(indicator_id, list(catalogue), n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        problems.append(f"{where}: unknown indicator {indicator_id!r}{hint}")
+    if indicator_id in used_in:
+        problems.append(f"{where}: indicator {indicator_id!r} is already used in {used_in[indicator_id]!r}")
+    used_in[indicator_id] = dimension_id
+    direction = raw.get("direction", getattr(entry, "direction", None))
+    sign = DIRECTION_WORDS.get(str(direction))
+    if sign is None:
+        problems.append(f"{where}: indicator {indicator_id!r} needs a direction (benefit or cost)"
+                        + (" — the catalogue calls it neutral" if direction == "neutral" else ""))
+        sign = 1
+    norm = raw.get("normalization", default_norm)
+    if norm not in NORMALIZATIONS:
+        problems.append(f"{where}: indicator {indicator_id!r}: unknown normalization {norm!r}")
+    if norm == "benchmark" and indicator_id not in reference:
+        problems.append(f"{where}: indicator {indicator_id!r} is normalised to a benchmark but the scheme's "
+                        "reference has no value for it")
+    return Item("indicator", indicator_id, sign, norm, raw.get("weight"))
+
+
+def _parse_dimensions(document: dict, catalogue: dict | None, default_norm: str, reference: dict,
+                      problems: list[str]) -> tuple[dict[str, Dimension], dict[str, str]]:
+    """The ``dimensions`` list: (dimensions by id, parent dimension of every sub-dimension)."""
+    default_weighting = document.get("indicator_weighting", "equal")
+    dims: dict[str, Dimension] = {}
+    used_in: dict[str, str] = {}  # indicator id -> the dimension that uses it
+    parent: dict[str, str] = {}
+    for position, spec in enumerate(document["dimensions"], 1):
+        dimension_id = spec.get("id") if isinstance(spec, dict) else None
+        where = f"dimension {dimension_id or '#' + str(position)}"
+        if not dimension_id:
+            problems.append(f"{where}: needs an 'id'")
+            continue
+        if dimension_id in dims:
+            problems.append(f"{where}: duplicate dimension id")
+            continue
+        items = []
+        for raw in spec.get("indicators") or []:
+            raw = {"id": raw} if isinstance(raw, str) else raw
+            if "dimension" in raw:
+                sub = str(raw["dimension"])
+                if sub in parent:
+                    problems.append(f"{where}: dimension {sub!r} is already part of {parent[sub]!r} "
+                                    "(a tree is required)")
+                parent[sub] = dimension_id
+                items.append(Item("dimension", sub, 1, "minmax", raw.get("weight")))
+                continue
+            items.append(_parse_indicator(raw, where, dimension_id, catalogue, default_norm, reference, used_in,
+                                          problems))
+        if not items:
+            problems.append(f"{where}: has no indicators")
+        weighting = _weighting(spec.get("weighting", default_weighting), where, problems)
+        dims[dimension_id] = Dimension(dimension_id, spec.get("name_zh", dimension_id),
+                                       spec.get("name_en", dimension_id), tuple(items), weighting, spec.get("weight"))
+    return dims, parent
+
+
+def _check_tree(dims: dict[str, Dimension], parent: dict[str, str], problems: list[str]) -> tuple[str, ...]:
+    """Check that the sub-dimensions form a forest; return its roots (the top-level dimensions)."""
+    for sub, owner in parent.items():
+        if sub not in dims:
+            problems.append(f"dimension {owner}: unknown sub-dimension {sub!r}")
+    # depth-first search; state 1 = on the current path, 2 = finished
+    state: dict[str, int] = {}
+
+    def visit(dimension_id: str, path: list[str]) -> None:
+        state[dimension_id] = 1
+        for item in dims[dimension_id].items:
+            if item.kind != "dimension" or item.id not in dims:
+                continue
+            if state.get(item.id) == 1:
+                cycle = path[path.index(item.id):] + [item.id] if item.id in path else [dimension_id, item.id]
+                problems.append("cycle among dimensions: " + " -> ".join(cycle))
+            elif not state.get(item.id):
+                visit(item.id, path + [item.id])
+        state[dimension_id] = 2
+
+    for dimension_id in dims:
+        if not state.get(dimension_id):
+            visit(dimension_id, [dimension_id])
+    top = tuple(dimension_id for dimension_id in dims if dimension_id not in parent)
+    if dims and not top:
+        problems.append("no top-level dimension (every dimension is part of another)")
+    return top
+
+
+def _parse_aggregation(document: dict, problems: list[str]) -> tuple[str, str]:
+    """The ``aggregation`` section: (method, TOPSIS normalisation)."""
+    spec = document.get("aggregation", {}) or {}
+    spec = {"method": spec} if isinstance(spec, str) else spec
+    method = spec.get("method", "weighted_sum")
+    topsis_norm = spec.get("normalization", "vector")
+    if method not in AGGREGATIONS:
+        problems.append(f"aggregation: unknown method {method!r}; use one of {', '.join(AGGREGATIONS)}")
+    if topsis_norm not in ("vector", "minmax"):
+        problems.append(f"aggregation: TOPSIS normalization must be vector or minmax, got {topsis_norm!r}")
+    return method, topsis_norm
+
+
+def _parse_typology(document: dict, problems: list[str]) -> tuple[TypologyRules, bool]:
+    """The ``typology`` section: (rules, whether to run the k-means check)."""
+    spec = dict(document.get("typology") or {})
+    kmeans = bool(spec.pop("kmeans", True))
+    try:
+        rules = TypologyRules(**{key: float(value) for key, value in spec.items()})
+    except (TypeError, ValueError) as exc:
+        problems.append(f"typology: {exc}")
+        rules = TypologyRules()
+    return rules, kmeans
+
+
+def _parse_uncertainty(document: dict, problems: list[str]) -> dict:
+    """The ``uncertainty`` section, over the defaults of the Monte Carlo analysis."""
+    settings = {"draws": 2000, "concentration": 200.0, "noise": 0.05, "methods": list(MC_METHODS),
+                "alternative_weights": ["equal", "entropy"], "seed": 0, **(document.get("uncertainty") or {})}
+    bad = set(settings["methods"]) - set(MC_METHODS)
+    if bad:
+        problems.append(f"uncertainty: unknown method(s) {sorted(bad)}; use {', '.join(MC_METHODS)}")
+    bad = set(settings["alternative_weights"]) - {"equal", "entropy", "critic"}
+    if bad:
+        problems.append(f"uncertainty: alternative_weights may be equal, entropy, critic; got {sorted(bad)}")
+    return settings
 
 
 def parse_scheme(document: dict, catalogue: dict | None = None, text: str = "", source: str = "scheme") -> Scheme:
     """Validate a parsed scheme document; ``catalogue`` maps indicator id -> catalogue entry
-    (default: the monitoring catalogue, when the indicator engine is installed)."""
+    (default: the monitoring catalogue, when the indicator engine is installed).
+
+    Every problem of every section is collected before :class:`SchemeError` is raised.
+    """
     catalogue = _catalogue() if catalogue is None else catalogue
     problems: list[str] = []
     if not isinstance(document, dict) or not isinstance(document.get("dimensions"), list) or not document["dimensions"]:
@@ -195,120 +338,25 @@ def parse_scheme(document: dict, catalogue: dict | None = None, text: str = "", 
     default_norm = document.get("normalization", "minmax")
     if default_norm not in NORMALIZATIONS:
         problems.append(f"normalization: unknown method {default_norm!r}; use one of {', '.join(NORMALIZATIONS)}")
-    default_weighting = document.get("indicator_weighting", "equal")
-    reference = {str(k): float(v) for k, v in ((document.get("reference") or {}).get("values") or {}).items()}
+    reference_spec = document.get("reference") or {}
+    reference = {str(key): float(value) for key, value in (reference_spec.get("values") or {}).items()}
 
-    dims: dict[str, Dimension] = {}
-    seen_indicators: dict[str, str] = {}
-    parent: dict[str, str] = {}
-    for n, spec in enumerate(document["dimensions"], 1):
-        did = spec.get("id") if isinstance(spec, dict) else None
-        where = f"dimension {did or '#' + str(n)}"
-        if not did:
-            problems.append(f"{where}: needs an 'id'")
-            continue
-        if did in dims:
-            problems.append(f"{where}: duplicate dimension id")
-            continue
-        items = []
-        for k, raw in enumerate(spec.get("indicators") or [], 1):
-            raw = {"id": raw} if isinstance(raw, str) else raw
-            if "dimension" in raw:
-                sub = str(raw["dimension"])
-                if sub in parent:
-                    problems.append(f"{where}: dimension {sub!r} is already part of {parent[sub]!r} (a tree is required)")
-                parent[sub] = did
-                items.append(Item("dimension", sub, 1, "minmax", raw.get("weight")))
-                continue
-            iid = str(raw.get("id", ""))
-            entry = catalogue.get(iid) if catalogue is not None else None
-            if catalogue is not None and entry is None:
-                close = difflib.get_close_matches(iid, list(catalogue), n=3)
-                hint = f" (did you mean {', '.join(close)}?)" if close else ""
-                problems.append(f"{where}: unknown indicator {iid!r}{hint}")
-            if iid in seen_indicators:
-                problems.append(f"{where}: indicator {iid!r} is already used in {seen_indicators[iid]!r}")
-            seen_indicators[iid] = did
-            direction = raw.get("direction", getattr(entry, "direction", None))
-            sign = DIRECTION_WORDS.get(str(direction))
-            if sign is None:
-                problems.append(f"{where}: indicator {iid!r} needs a direction (benefit or cost)"
-                                + (" — the catalogue calls it neutral" if direction == "neutral" else ""))
-                sign = 1
-            norm = raw.get("normalization", default_norm)
-            if norm not in NORMALIZATIONS:
-                problems.append(f"{where}: indicator {iid!r}: unknown normalization {norm!r}")
-            if norm == "benchmark" and iid not in reference:
-                problems.append(f"{where}: indicator {iid!r} is normalised to a benchmark but the scheme's "
-                                "reference has no value for it")
-            items.append(Item("indicator", iid, sign, norm, raw.get("weight")))
-        if not items:
-            problems.append(f"{where}: has no indicators")
-        weighting = _weighting(spec.get("weighting", default_weighting), where, problems)
-        dims[did] = Dimension(did, spec.get("name_zh", did), spec.get("name_en", did), tuple(items), weighting,
-                              spec.get("weight"))
-
-    for sub, par in parent.items():
-        if sub not in dims:
-            problems.append(f"dimension {par}: unknown sub-dimension {sub!r}")
-    # cycles among sub-dimensions
-    state: dict[str, int] = {}
-
-    def visit(d: str, path: list[str]) -> None:
-        state[d] = 1
-        for it in dims[d].items:
-            if it.kind != "dimension" or it.id not in dims:
-                continue
-            if state.get(it.id) == 1:
-                cycle = path[path.index(it.id):] + [it.id] if it.id in path else [d, it.id]
-                problems.append("cycle among dimensions: " + " -> ".join(cycle))
-            elif not state.get(it.id):
-                visit(it.id, path + [it.id])
-        state[d] = 2
-
-    for d in dims:
-        if not state.get(d):
-            visit(d, [d])
-    top = tuple(d for d in dims if d not in parent)
-    if dims and not top:
-        problems.append("no top-level dimension (every dimension is part of another)")
-
-    for d in dims.values():
-        _check_weighting(d.weighting, list(d.items), f"dimension {d.id}", problems)
+    dims, parent = _parse_dimensions(document, catalogue, default_norm, reference, problems)
+    top = _check_tree(dims, parent, problems)
+    for dim in dims.values():
+        _check_weighting(dim.weighting, list(dim.items), f"dimension {dim.id}", problems)
     dim_weighting = _weighting(document.get("dimension_weighting", "equal"), "dimension_weighting", problems)
-    _check_weighting(dim_weighting, [dims[t] for t in top], "dimension_weighting", problems)
-
-    agg = document.get("aggregation", {}) or {}
-    agg = {"method": agg} if isinstance(agg, str) else agg
-    method = agg.get("method", "weighted_sum")
-    topsis_norm = agg.get("normalization", "vector")
-    if method not in AGGREGATIONS:
-        problems.append(f"aggregation: unknown method {method!r}; use one of {', '.join(AGGREGATIONS)}")
-    if topsis_norm not in ("vector", "minmax"):
-        problems.append(f"aggregation: TOPSIS normalization must be vector or minmax, got {topsis_norm!r}")
+    _check_weighting(dim_weighting, [dims[dimension_id] for dimension_id in top], "dimension_weighting", problems)
+    method, topsis_norm = _parse_aggregation(document, problems)
     missing = document.get("missing", "median")
     if missing not in MISSING:
         problems.append(f"missing: use one of {', '.join(MISSING)}, got {missing!r}")
-    typ = dict(document.get("typology") or {})
-    kmeans = bool(typ.pop("kmeans", True))
-    try:
-        rules = TypologyRules(**{k: float(v) for k, v in typ.items()})
-    except (TypeError, ValueError) as exc:
-        problems.append(f"typology: {exc}")
-        rules = TypologyRules()
-    unc = {"draws": 2000, "concentration": 200.0, "noise": 0.05, "methods": list(MC_METHODS),
-           "alternative_weights": ["equal", "entropy"], "seed": 0, **(document.get("uncertainty") or {})}
-    bad = set(unc["methods"]) - set(MC_METHODS)
-    if bad:
-        problems.append(f"uncertainty: unknown method(s) {sorted(bad)}; use {', '.join(MC_METHODS)}")
-    bad = set(unc["alternative_weights"]) - {"equal", "entropy", "critic"}
-    if bad:
-        problems.append(f"uncertainty: alternative_weights may be equal, entropy, critic; got {sorted(bad)}")
+    rules, kmeans = _parse_typology(document, problems)
+    uncertainty = _parse_uncertainty(document, problems)
     if problems:
         raise SchemeError(problems, source)
     return Scheme(str(document.get("name", "unnamed")), dims, top, dim_weighting, method, topsis_norm, missing,
-                  rules, kmeans, unc, reference, str((document.get("reference") or {}).get("name", "")),
-                  document, text)
+                  rules, kmeans, uncertainty, reference, str(reference_spec.get("name", "")), document, text)
 
 
 def load_scheme(path: str | Path | None = None, catalogue: dict | None = None) -> Scheme:
@@ -320,6 +368,19 @@ def load_scheme(path: str | Path | None = None, catalogue: dict | None = None) -
     except yaml.YAMLError as exc:
         raise SchemeError([f"not valid YAML: {exc}"], str(path)) from None
     return parse_scheme(document, catalogue, text, str(path))
+
+
+def load_reference(path: str | Path) -> dict:
+    """Read a world-class reference profile: a YAML mapping ``indicator: value``, one line each.
+
+    Raises :class:`ReferenceProfileError` when the file is not such a mapping (and the errors
+    of reading it: ``OSError``, ``UnicodeDecodeError``, ``yaml.YAMLError``).
+    """
+    profile = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(profile, dict):
+        raise ReferenceProfileError(f"{path} must map indicator ids to values, one 'indicator: value' line each "
+                                    "参照文件须为“指标: 数值”格式")
+    return profile
 
 
 def scheme_from_text(text: str, catalogue: dict | None = None) -> Scheme:

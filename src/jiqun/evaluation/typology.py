@@ -86,27 +86,29 @@ class RuleTests:
 
 def thresholds(dimension_scores, total, rules: TypologyRules = TypologyRules()) -> Thresholds:
     """Quantile thresholds of the rules among the units (axis -2 of the scores, -1 of the totals)."""
-    d = np.asarray(dimension_scores, dtype=float)
-    s = np.asarray(total, dtype=float)
+    scores = np.asarray(dimension_scores, dtype=float)
+    totals = np.asarray(total, dtype=float)
     return Thresholds(
-        total_leading=np.quantile(s, rules.leading_total_quantile, axis=-1, keepdims=True),
-        total_bottom=np.quantile(s, rules.bottom_total_quantile, axis=-1, keepdims=True),
-        floor=np.quantile(d, rules.leading_dimension_floor, axis=-2, keepdims=True),
-        top=np.quantile(d, rules.breakthrough_top_quantile, axis=-2, keepdims=True),
-        short=np.quantile(d, rules.breakthrough_shortfall_quantile, axis=-2, keepdims=True),
-        spread=np.ptp(d, axis=-2, keepdims=True) > 1e-12,
+        total_leading=np.quantile(totals, rules.leading_total_quantile, axis=-1, keepdims=True),
+        total_bottom=np.quantile(totals, rules.bottom_total_quantile, axis=-1, keepdims=True),
+        floor=np.quantile(scores, rules.leading_dimension_floor, axis=-2, keepdims=True),
+        top=np.quantile(scores, rules.breakthrough_top_quantile, axis=-2, keepdims=True),
+        short=np.quantile(scores, rules.breakthrough_shortfall_quantile, axis=-2, keepdims=True),
+        spread=np.ptp(scores, axis=-2, keepdims=True) > 1e-12,
     )
 
 
 def rule_tests(dimension_scores, total, rules: TypologyRules = TypologyRules()) -> RuleTests:
     """Every test the rules make, per unit (vectorised like :func:`classify`)."""
-    d = np.asarray(dimension_scores, dtype=float)
-    s = np.asarray(total, dtype=float)
-    t = thresholds(d, s, rules)
-    bottom = (s <= t.total_bottom) if rules.bottom_total_quantile > 0 else np.zeros(s.shape, dtype=bool)
-    return RuleTests(total_top=s >= t.total_leading, total_bottom=bottom,
-                     below_floor=t.spread & (d <= t.floor), strength=t.spread & (d >= t.top),
-                     shortfall=t.spread & (d <= t.short))
+    scores = np.asarray(dimension_scores, dtype=float)
+    totals = np.asarray(total, dtype=float)
+    limits = thresholds(scores, totals, rules)
+    bottom = ((totals <= limits.total_bottom) if rules.bottom_total_quantile > 0
+              else np.zeros(totals.shape, dtype=bool))
+    return RuleTests(total_top=totals >= limits.total_leading, total_bottom=bottom,
+                     below_floor=limits.spread & (scores <= limits.floor),
+                     strength=limits.spread & (scores >= limits.top),
+                     shortfall=limits.spread & (scores <= limits.short))
 
 
 def classify(dimension_scores, total, rules: TypologyRules = TypologyRules()) -> np.ndarray:
@@ -122,39 +124,41 @@ def classify(dimension_scores, total, rules: TypologyRules = TypologyRules()) ->
     -------
     numpy.ndarray of int, shape (..., n)
     """
-    r = rule_tests(dimension_scores, total, rules)
-    eligible = ~r.total_bottom
-    leading = eligible & r.total_top & ~np.any(r.below_floor, axis=-1)
-    breakthrough = eligible & ~leading & np.any(r.strength, axis=-1) & np.any(r.shortfall, axis=-1)
+    tests = rule_tests(dimension_scores, total, rules)
+    eligible = ~tests.total_bottom
+    leading = eligible & tests.total_top & ~np.any(tests.below_floor, axis=-1)
+    breakthrough = eligible & ~leading & np.any(tests.strength, axis=-1) & np.any(tests.shortfall, axis=-1)
     return np.where(leading, 0, np.where(breakthrough, 1, 2))
 
 
 def thirds(values, axis: int = -2) -> np.ndarray:
     """Position of each value among the units: 2 top third, 0 bottom third, 1 middle (ties as the rules)."""
-    v = np.asarray(values, dtype=float)
-    lo = np.quantile(v, 1 / 3, axis=axis, keepdims=True)
-    hi = np.quantile(v, 2 / 3, axis=axis, keepdims=True)
-    spread = np.ptp(v, axis=axis, keepdims=True) > 1e-12
-    return np.where(spread & (v >= hi), 2, np.where(spread & (v <= lo), 0, 1))
+    values = np.asarray(values, dtype=float)
+    lower_third = np.quantile(values, 1 / 3, axis=axis, keepdims=True)
+    upper_third = np.quantile(values, 2 / 3, axis=axis, keepdims=True)
+    spread = np.ptp(values, axis=axis, keepdims=True) > 1e-12
+    return np.where(spread & (values >= upper_third), 2, np.where(spread & (values <= lower_third), 0, 1))
 
 
-def _kmeans_once(x: np.ndarray, k: int, rng: np.random.Generator, iters: int = 100):
-    n = x.shape[0]
-    centres = [x[rng.integers(n)]]
+def _kmeans_once(points: np.ndarray, k: int, rng: np.random.Generator, iters: int = 100):
+    """One k-means run (k-means++ start, Lloyd iterations): (labels, centres, inertia)."""
+    n = points.shape[0]
+    seeds = [points[rng.integers(n)]]
     for _ in range(1, k):  # k-means++
-        d2 = np.min(((x[:, None, :] - np.array(centres)[None]) ** 2).sum(-1), axis=1)
-        p = d2 / d2.sum() if d2.sum() > 0 else np.full(n, 1 / n)
-        centres.append(x[rng.choice(n, p=p)])
-    c = np.array(centres)
+        distance2 = np.min(((points[:, None, :] - np.array(seeds)[None]) ** 2).sum(-1), axis=1)
+        p_seed = distance2 / distance2.sum() if distance2.sum() > 0 else np.full(n, 1 / n)
+        seeds.append(points[rng.choice(n, p=p_seed)])
+    centres = np.array(seeds)
     labels = np.zeros(n, dtype=int)
     for _ in range(iters):
-        labels_new = np.argmin(((x[:, None, :] - c[None]) ** 2).sum(-1), axis=1)
-        c_new = np.array([x[labels_new == j].mean(0) if np.any(labels_new == j) else c[j] for j in range(k)])
-        if np.array_equal(labels_new, labels) and np.allclose(c_new, c):
+        labels_new = np.argmin(((points[:, None, :] - centres[None]) ** 2).sum(-1), axis=1)
+        centres_new = np.array([points[labels_new == group].mean(0) if np.any(labels_new == group) else centres[group]
+                                for group in range(k)])
+        if np.array_equal(labels_new, labels) and np.allclose(centres_new, centres):
             break
-        labels, c = labels_new, c_new
-    inertia = ((x - c[labels]) ** 2).sum()
-    return labels, c, inertia
+        labels, centres = labels_new, centres_new
+    inertia = ((points - centres[labels]) ** 2).sum()
+    return labels, centres, inertia
 
 
 def kmeans(dimension_scores, k: int = 3, n_init: int = 10, seed: int = 0):
@@ -165,16 +169,16 @@ def kmeans(dimension_scores, k: int = 3, n_init: int = 10, seed: int = 0):
     (types, centres) : (numpy.ndarray of str, shape (n,)), numpy.ndarray shape (k, K)
         ``types`` holds "leading", "breakthrough" or "catch_up" per unit (for ``k = 3``).
     """
-    x = np.asarray(dimension_scores, dtype=float)
-    if x.shape[0] < k:
-        raise ValueError(f"k-means needs at least {k} units, got {x.shape[0]}")
+    profiles = np.asarray(dimension_scores, dtype=float)
+    if profiles.shape[0] < k:
+        raise ValueError(f"k-means needs at least {k} units, got {profiles.shape[0]}")
     rng = np.random.default_rng(seed)
-    best = min((_kmeans_once(x, k, rng) for _ in range(n_init)), key=lambda r: r[2])
+    best = min((_kmeans_once(profiles, k, rng) for _ in range(n_init)), key=lambda run: run[2])  # least inertia
     labels, centres, _ = best
     order = np.argsort(-centres.mean(axis=1))
     names = {int(order[0]): "leading"}
     rest = order[1:]
     spread = centres[rest].max(axis=1) - centres[rest].min(axis=1)
-    for j, name in zip(rest[np.argsort(-spread)], ("breakthrough", "catch_up")):
-        names[int(j)] = name
-    return np.array([names.get(int(g), "catch_up") for g in labels]), centres
+    for group, name in zip(rest[np.argsort(-spread)], ("breakthrough", "catch_up")):
+        names[int(group)] = name
+    return np.array([names.get(int(label), "catch_up") for label in labels]), centres

@@ -103,13 +103,14 @@ def monte_carlo(raw, directions, dimension_of, centres, *, normalizations="minma
     """
     x = np.asarray(raw, dtype=float)
     n, m = x.shape
-    d = np.asarray(directions, dtype=float)
+    sign = np.asarray(directions, dtype=float)
     dim = np.asarray(dimension_of, dtype=int)
     k = int(dim.max()) + 1
     member = np.zeros((m, k))
     member[np.arange(m), dim] = 1.0
-    c = np.atleast_2d(np.asarray(centres, dtype=float))
-    pc = np.full(len(c), 1 / len(c)) if centre_probabilities is None else np.asarray(centre_probabilities, float)
+    centre_weights = np.atleast_2d(np.asarray(centres, dtype=float))
+    centre_p = (np.full(len(centre_weights), 1 / len(centre_weights)) if centre_probabilities is None
+                else np.asarray(centre_probabilities, float))
     norms = [normalizations] * m if isinstance(normalizations, str) else list(normalizations)
     unknown = set(methods) - set(METHODS)
     if unknown:
@@ -120,30 +121,32 @@ def monte_carlo(raw, directions, dimension_of, centres, *, normalizations="minma
     types_all = np.empty((draws, n), dtype=np.int8)
     above = np.zeros((n, n))
     for start in range(0, draws, chunk):
-        b = min(chunk, draws - start)
-        xs = x * np.exp(noise * rng.standard_normal((b, n, m)) - noise ** 2 / 2) if noise > 0 else np.broadcast_to(x, (b, n, m))
-        centre = c[rng.choice(len(c), size=b, p=pc)]
+        batch = min(chunk, draws - start)
+        noisy = (x * np.exp(noise * rng.standard_normal((batch, n, m)) - noise ** 2 / 2) if noise > 0
+                 else np.broadcast_to(x, (batch, n, m)))
+        centre = centre_weights[rng.choice(len(centre_weights), size=batch, p=centre_p)]
         alpha = concentration * centre
-        g = np.where(alpha > 0, rng.standard_gamma(np.where(alpha > 0, alpha, 1.0)), 0.0)
-        w = g / g.sum(axis=1, keepdims=True)
-        r = normalise_columns(xs, d, norms, references)
-        wr = r * w[:, None, :]
-        wsum_dim = w @ member  # (b, K)
-        dims = np.divide(wr @ member, wsum_dim[:, None, :], out=np.zeros((b, n, k)),
+        gamma = np.where(alpha > 0, rng.standard_gamma(np.where(alpha > 0, alpha, 1.0)), 0.0)
+        w = gamma / gamma.sum(axis=1, keepdims=True)
+        r = normalise_columns(noisy, sign, norms, references)
+        weighted = r * w[:, None, :]
+        wsum_dim = w @ member  # (batch, K)
+        dims = np.divide(weighted @ member, wsum_dim[:, None, :], out=np.zeros((batch, n, k)),
                          where=wsum_dim[:, None, :] > 0)
-        which = rng.integers(len(methods), size=b)
-        scores = wr.sum(axis=-1)
-        for idx, method in enumerate(methods):
-            sel = which == idx
-            if not sel.any() or method == "weighted_sum":
+        which = rng.integers(len(methods), size=batch)
+        scores = weighted.sum(axis=-1)
+        for position, method in enumerate(methods):
+            chosen = which == position
+            if not chosen.any() or method == "weighted_sum":
                 continue
-            scores[sel] = topsis_stack(xs[sel], w[sel], d, "vector" if method == "topsis_vector" else "minmax")
-        ranks_all[start:start + b] = ranks_of(scores)
-        types_all[start:start + b] = classify(dims, scores, rules)
+            scores[chosen] = topsis_stack(noisy[chosen], w[chosen], sign,
+                                          "vector" if method == "topsis_vector" else "minmax")
+        ranks_all[start:start + batch] = ranks_of(scores)
+        types_all[start:start + batch] = classify(dims, scores, rules)
         above += (scores[:, :, None] > scores[:, None, :]).sum(axis=0)
 
     pct = np.percentile(ranks_all, [5, 50, 95], axis=0)
-    type_p = np.stack([(types_all == t).mean(axis=0) for t in range(len(TYPES))], axis=1)
+    type_p = np.stack([(types_all == type_index).mean(axis=0) for type_index in range(len(TYPES))], axis=1)
     return MonteCarloResult(draws, pct[1], pct[0], pct[2], ranks_all.min(0), ranks_all.max(0), type_p,
                             above / draws)
 

@@ -48,6 +48,9 @@ import numpy as np
 from ._checks import as_directions, as_matrix, as_weights
 from .normalize import minmax, sum_shares
 
+# Local names follow the formulas above: x raw values, r = r_ij, p = p_ij, e = e_j, w = w_j, sd = sigma_j,
+# rho, a = a_ij (AHP judgements) of an m x m matrix, ci / ri / cr = CI / RI / CR.
+
 #: Saaty's random consistency index RI for n = 1..15 (Saaty 1980, *The Analytic Hierarchy
 #: Process*, as tabulated in most textbooks; n = 11..15 from the same extended table).
 SAATY_RI = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
@@ -66,8 +69,8 @@ def equal_weights(n_criteria: int) -> np.ndarray:
 
 def fixed_weights(values, tol: float = 1e-6) -> np.ndarray:
     """Expert (fixed) weights: checked to be non-negative and to sum to 1 within ``tol``."""
-    v = np.asarray(values, dtype=float).reshape(-1)
-    return as_weights(v, v.shape[0], tol)
+    weights = np.asarray(values, dtype=float).reshape(-1)
+    return as_weights(weights, weights.shape[0], tol)
 
 
 def _normalise_information(information: np.ndarray, method: str) -> np.ndarray:
@@ -135,10 +138,10 @@ def critic_weights(matrix, directions=None) -> np.ndarray:
     sd = np.where(varying, r.std(axis=0, ddof=1), 0.0)
     if varying.sum() == 0:
         raise ValueError("CRITIC weights are undefined: no criterion varies across the alternatives")
-    rv = r[:, varying]
-    if rv.shape[1] == 1:  # a single informative criterion takes all the weight
+    r_varying = r[:, varying]
+    if r_varying.shape[1] == 1:  # a single informative criterion takes all the weight
         return _normalise_information(varying.astype(float), "CRITIC")
-    rho = np.corrcoef(rv, rowvar=False)
+    rho = np.corrcoef(r_varying, rowvar=False)
     conflict_v = (1.0 - rho).sum(axis=0)
     conflict = np.zeros(x.shape[1])
     conflict[varying] = conflict_v
@@ -182,13 +185,13 @@ class AHPWeights(np.ndarray):
 
 def pairwise_matrix(rows) -> np.ndarray:
     """A pairwise comparison matrix from numbers or strings such as ``"1/3"``."""
-    def value(v):
-        if isinstance(v, str):
-            num, _, den = v.partition("/")
-            return float(num) / float(den) if den else float(num)
-        return float(v)
+    def value(judgement):
+        if isinstance(judgement, str):
+            numerator, _, denominator = judgement.partition("/")
+            return float(numerator) / float(denominator) if denominator else float(numerator)
+        return float(judgement)
 
-    return np.array([[value(v) for v in row] for row in rows], dtype=float)
+    return np.array([[value(judgement) for judgement in row] for row in rows], dtype=float)
 
 
 def ahp_consistency(matrix, reciprocity_tol: float = 1e-3) -> AHPResult:
@@ -217,9 +220,9 @@ def ahp_consistency(matrix, reciprocity_tol: float = 1e-3) -> AHPResult:
         raise ValueError(f"AHP matrix is not reciprocal: a[{i}][{j}] = {a[i, j]:.6g} but "
                          f"a[{j}][{i}] = {a[j, i]:.6g} (should be {1 / a[i, j]:.6g}; write fractions as '1/3')")
     values, vectors = np.linalg.eig(a)
-    k = int(np.argmax(values.real))
-    lam = float(values[k].real)
-    w = np.abs(vectors[:, k].real)
+    principal = int(np.argmax(values.real))
+    lam = float(values[principal].real)  # lambda_max
+    w = np.abs(vectors[:, principal].real)
     w = w / w.sum()
     if m <= 2:
         return AHPResult(w, lam, 0.0, SAATY_RI[m - 1], 0.0)
@@ -269,13 +272,13 @@ def combine_weights(*weight_vectors, method: str = "multiplicative", alpha: floa
     """
     if not weight_vectors:
         raise ValueError("nothing to combine")
-    ws = np.vstack([np.asarray(w, dtype=float).reshape(-1) for w in weight_vectors])
-    for w in ws:
-        as_weights(w, ws.shape[1])
+    stacked = np.vstack([np.asarray(vector, dtype=float).reshape(-1) for vector in weight_vectors])
+    for vector in stacked:
+        as_weights(vector, stacked.shape[1])
     if method == "multiplicative":
-        prod = ws.prod(axis=0)
-        return _normalise_information(prod, "combined")
+        return _normalise_information(stacked.prod(axis=0), "combined")
     if method == "additive":
-        a = np.full(ws.shape[0], 1.0 / ws.shape[0]) if alpha is None else as_weights(alpha, ws.shape[0])
-        return a @ ws
+        coefficients = (np.full(stacked.shape[0], 1.0 / stacked.shape[0]) if alpha is None
+                        else as_weights(alpha, stacked.shape[0]))
+        return coefficients @ stacked
     raise ValueError(f'combination method must be "multiplicative" or "additive", got {method!r}')

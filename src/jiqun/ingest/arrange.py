@@ -143,8 +143,8 @@ def arrange(db, spec: Table, staged: Staged, source: str) -> Arranged:
     applied: list[str] = []
     if layout is not None and layout.unit:
         lookup = header_lookup(spec)
-        for index, m in enumerate(mappings):
-            if m.column.is_money and not has_own_unit(lookup, labels[m.position]):
-                mappings[index] = dataclasses.replace(m, factor=layout.unit_factor)
-                applied.append(m.column.name)
+        for index, mapping in enumerate(mappings):
+            if mapping.column.is_money and not has_own_unit(lookup, labels[mapping.position]):
+                mappings[index] = dataclasses.replace(mapping, factor=layout.unit_factor)
+                applied.append(mapping.column.name)
     return Arranged(mappings, ignored, skipped, applied)

@@ -80,11 +80,11 @@ class IngestError(Exception):
         per_rule = ", ".join(f"{rule}: {n}" for rule, n in sorted(self.counts.items()))
         head = f"{self.file}: refused, {self.total} problem(s) ({per_rule}); nothing was written"
         lines = [head]
-        for p in self.problems[:5]:
-            where = f"row {p.row}" if p.row is not None else "file"
-            col = f", column {p.column}" if p.column else ""
-            val = f", value {p.value!r}" if p.value is not None else ""
-            lines.append(f"  {where}{col}{val}: [{p.rule}] {p.message_en} / {p.message_zh}")
+        for problem in self.problems[:5]:
+            where = f"row {problem.row}" if problem.row is not None else "file"
+            col = f", column {problem.column}" if problem.column else ""
+            val = f", value {problem.value!r}" if problem.value is not None else ""
+            lines.append(f"  {where}{col}{val}: [{problem.rule}] {problem.message_en} / {problem.message_zh}")
         return "\n".join(lines)
 
 
@@ -106,6 +106,7 @@ def write_report(problems: list[Problem], path: Path) -> Path:
     with open(path, "w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow(REPORT_COLUMNS)
-        for p in problems:
-            writer.writerow([p.file, p.row, p.column, p.value, p.rule, p.message_en, p.message_zh])
+        for problem in problems:
+            writer.writerow([problem.file, problem.row, problem.column, problem.value, problem.rule,
+                             problem.message_en, problem.message_zh])
     return path

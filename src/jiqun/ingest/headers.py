@@ -138,15 +138,15 @@ def map_headers(table: Table, headers: list[str], file: str) -> tuple[list[Mappi
         mappings.append(Mapping(position, header, column, factor))
 
     seen: dict[str, Mapping] = {}
-    for m in mappings:
-        if m.column.name in seen:
+    for mapping in mappings:
+        if mapping.column.name in seen:
             en, zh = RULES["duplicate_column"]
             problems.append(Problem(
-                file, 1, m.header, m.header, "duplicate_column",
-                f"{en}: {seen[m.column.name].header!r} and {m.header!r} are both {m.column.name}",
-                f"{zh}：{seen[m.column.name].header!r} 与 {m.header!r} 都对应 {m.column.name}"))
+                file, 1, mapping.header, mapping.header, "duplicate_column",
+                f"{en}: {seen[mapping.column.name].header!r} and {mapping.header!r} are both {mapping.column.name}",
+                f"{zh}：{seen[mapping.column.name].header!r} 与 {mapping.header!r} 都对应 {mapping.column.name}"))
         else:
-            seen[m.column.name] = m
+            seen[mapping.column.name] = mapping
     for column in table.input_columns:
         if column.required and column.name not in seen and column.default is None:
             problems.append(_missing_problem(file, column, headers, ignored))

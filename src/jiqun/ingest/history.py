@@ -159,10 +159,10 @@ def _load_row(db, load_id: int):
 def _id_list(ids: list[int]) -> str:
     """Ids as ranges: 1-12, 14, 16-20."""
     parts, start = [], None
-    for i, value in enumerate(ids):
+    for position, value in enumerate(ids):
         if start is None:
             start = value
-        if i + 1 == len(ids) or ids[i + 1] != value + 1:
+        if position + 1 == len(ids) or ids[position + 1] != value + 1:
             parts.append(str(start) if start == value else f"{start}-{value}")
             start = None
     return ", ".join(parts)
@@ -239,9 +239,9 @@ def _still_referenced(db, spec: Table, load_id: int) -> list[str]:
                f"(SELECT ({keys}) FROM {quote(spec.name)} t WHERE {row_key_sql(spec, 't')} IN ({deleted}))")
         if other == spec.name:  # a row deleted with the ones it refers to is no dangling reference
             sql += f" AND {row_key_sql(spec, 'r')} NOT IN ({deleted})"
-        n = fetch_one(db, sql)[0]
-        if n:
-            out.append(f"{other}.{', '.join(columns)} ({n:,} rows)")
+        rows = fetch_one(db, sql)[0]
+        if rows:
+            out.append(f"{other}.{', '.join(columns)} ({rows:,} rows)")
     return out
 
 

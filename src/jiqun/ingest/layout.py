@@ -168,8 +168,8 @@ def fill_merged(rows: list[list], merged: list[tuple[tuple[int, int], tuple[int,
         if top >= limit or top >= len(rows) or left >= len(rows[top]):
             continue
         value = rows[top][left]
-        for r in range(top + 1, min(bottom, limit - 1, len(rows) - 1) + 1):
-            rows[r][left] = value
+        for row in range(top + 1, min(bottom, limit - 1, len(rows) - 1) + 1):
+            rows[row][left] = value
 
 
 def _unit_line(rows: list[list[str]], above: int) -> tuple[str | None, str | None]:
@@ -232,7 +232,7 @@ def detect_layout(table: Table, rows: list[list], file: str, header_row: int | N
                 best = (key, index, depth, shown, matched)
     if best is None or (best[0][0] == 0 and header_row is None):
         # Nothing names a column: keep the widest row (the first of them), the refusal lists what it holds.
-        index = max(candidates, key=lambda i: (sum(1 for c in texts[i] if c), -i)) if candidates else 0
+        index = max(candidates, key=lambda candidate: (sum(1 for cell in texts[candidate] if cell), -candidate)) if candidates else 0
         row = texts[index] if texts else []
         best = ((0, 0, 0), index, 1, row, row)
     _, index, depth, shown, matched = best

@@ -167,11 +167,11 @@ def _pick_delimiter(lines: list[str]) -> str:
     Title and note lines (one field) do not count; on ties the wider split, then the comma wins.
     """
     def consistency(delim: str) -> tuple[int, int]:
-        widths = Counter(len(_fields(ln, delim)) for ln in lines if ln.strip())
-        return max(((n, w) for w, n in widths.items() if w > 1), default=(0, 0))
+        widths = Counter(len(_fields(line, delim)) for line in lines if line.strip())
+        return max(((count, width) for width, count in widths.items() if width > 1), default=(0, 0))
 
-    scores = {d: consistency(d) for d in DELIMITERS}
-    return max(DELIMITERS, key=lambda d: (scores[d], d == ","))
+    scores = {delimiter: consistency(delimiter) for delimiter in DELIMITERS}
+    return max(DELIMITERS, key=lambda delimiter: (scores[delimiter], delimiter == ","))
 
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -294,13 +294,13 @@ def stage_csv(con, path: Path, encoding: str | None = None, temp_dir: str | None
 
 def _csv_reason(message: str) -> str:
     lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
-    for ln in lines:
-        if ln.startswith(("Value with unterminated quote", "Expected Number of Columns", "Maximum line size",
+    for line in lines:
+        if line.startswith(("Value with unterminated quote", "Expected Number of Columns", "Maximum line size",
                           "Invalid unicode")):
-            return ln
-    for ln in lines:
-        if "Error" in ln:
-            return ln[:300]
+            return line
+    for line in lines:
+        if "Error" in line:
+            return line[:300]
     return (lines[0] if lines else message)[:300]
 
 
@@ -373,10 +373,10 @@ def stage_xlsx(con, path: Path, sheet: str | int | None = None, locate: Callable
     width = max(len(r) for r in rows[:head_rows])
     headers = (headers + [""] * width)[:width]
     columns = [[] for _ in range(width)]
-    for r in rows[first_data_row - 1:]:
-        for i in range(width):
-            columns[i].append(_cell_text(r[i]) if i < len(r) else None)
-    table = pa.table({f"c{i}": pa.array(columns[i], type=pa.string()) for i in range(width)})
+    for row in rows[first_data_row - 1:]:
+        for column in range(width):
+            columns[column].append(_cell_text(row[column]) if column < len(row) else None)
+    table = pa.table({f"c{column}": pa.array(columns[column], type=pa.string()) for column in range(width)})
     _stage_arrow(con, table)
     return Staged(headers, table.num_rows, "xlsx", None, layout, f"(rowid + {first_data_row})")
 

@@ -67,8 +67,8 @@ def name_spellings(name: str, level: str, parent_name: str | None = None) -> set
                 out |= {plain[: -len(long_form)] + s for s in short_forms}
     if parent_name and level in ("county", "zone"):
         parent = _clean(parent_name)
-        parents = {parent} | ({p} if (p := _without_suffix(parent)) else set())
-        out |= {p + n for p in parents for n in list(out) if not n.startswith(p)}
+        parents = {parent} | ({short_parent} if (short_parent := _without_suffix(parent)) else set())
+        out |= {prefix + form for prefix in parents for form in list(out) if not form.startswith(prefix)}
     return {s for s in out if s}
 
 

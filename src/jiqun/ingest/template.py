@@ -106,13 +106,13 @@ def _region_choices(catalogue_regions: Path) -> list[str]:
         rows = [r for r in csv.DictReader(fh) if r["region_code"].startswith("32")]
     names = {r["region_code"]: r["name_zh"] for r in rows}
     counts: dict[str, int] = {}
-    for r in rows:
-        counts[r["name_zh"]] = counts.get(r["name_zh"], 0) + 1
+    for row in rows:
+        counts[row["name_zh"]] = counts.get(row["name_zh"], 0) + 1
     out = []
-    for r in rows:
-        name = r["name_zh"]
+    for row in rows:
+        name = row["name_zh"]
         if counts[name] > 1:
-            name = names.get(r["region_code"][:4] + "00", "") + name
+            name = names.get(row["region_code"][:4] + "00", "") + name
         out.append(name)
     return out
 
@@ -200,28 +200,28 @@ def _write_data_sheet(book, spec: Table, columns, checks, examples, regions) -> 
     lists.write_column(1, 0, regions)
     lists.hide()
     next_list_col = 1
-    for i, (col, check) in enumerate(zip(columns, checks)):
+    for position, (col, check) in enumerate(zip(columns, checks)):
         header = _header(col)
-        sheet.write_string(0, i, header, head)
-        sheet.write_comment(0, i, _comment(check, col), {"x_scale": 2.5, "y_scale": 2})
+        sheet.write_string(0, position, header, head)
+        sheet.write_comment(0, position, _comment(check, col), {"x_scale": 2.5, "y_scale": 2})
         fmt = money if col.is_money else whole if col.type in ("integer", "bigint") else text if col.type == "text" else None
-        sheet.set_column(i, i, max(12, min(40, 2 * len(header) + 2)), fmt)
+        sheet.set_column(position, position, max(12, min(40, 2 * len(header) + 2)), fmt)
         value = _example(col, examples)
         if value != "":
             if isinstance(value, (int, float)) and col.type != "text":
-                sheet.write_number(1, i, value)
+                sheet.write_number(1, position, value)
             else:
-                sheet.write_string(1, i, str(value))
+                sheet.write_string(1, position, str(value))
         choices = _choice_labels(col) or (clusters if col.codelist == "cluster" and not col.multi else [])
         if col.codelist == "region" and not col.multi:
-            sheet.data_validation(1, i, LIST_ROWS, i, {
+            sheet.data_validation(1, position, LIST_ROWS, position, {
                 "validate": "list", "source": f"='{LISTS_SHEET}'!$A$2:$A${len(regions) + 1}",
                 "error_type": "warning", "input_title": col.zh, "input_message": "地区名称或6位代码"})
         elif choices:
             lists.write_row(0, next_list_col, [col.zh])
             lists.write_column(1, next_list_col, choices)
             letter = xl_col_to_name(next_list_col)
-            sheet.data_validation(1, i, LIST_ROWS, i, {
+            sheet.data_validation(1, position, LIST_ROWS, position, {
                 "validate": "list", "source": f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(choices) + 1}"})
             next_list_col += 1
     sheet.freeze_panes(1, 0)
@@ -239,10 +239,10 @@ def _write_notes_sheet(book, spec: Table, columns, checks) -> None:
     headings = ["表头 header", "英文列名 column", "类型 type", "单位与必填 unit, required", "校验 checks",
                 "允许值 allowed values", "其他可用表头 other accepted headers", "说明 description"]
     sheet.write_row(3, 0, headings, head)
-    for r, (col, check) in enumerate(zip(columns, checks), start=4):
+    for line, (col, check) in enumerate(zip(columns, checks), start=4):
         allowed = "; ".join(f"{v}: {'/'.join(s)}" for v, s in check.allowed.items())
-        sheet.write_row(r, 0, [_header(col), col.name, col.type, _requirement(check, col), check.checks,
+        sheet.write_row(line, 0, [_header(col), col.name, col.type, _requirement(check, col), check.checks,
                                allowed, ", ".join((*check.aliases, *check.synonyms)), col.description], wrap)
-    for i, width in enumerate((22, 20, 10, 16, 40, 40, 40, 40)):
-        sheet.set_column(i, i, width)
+    for position, width in enumerate((22, 20, 10, 16, 40, 40, 40, 40)):
+        sheet.set_column(position, position, width)
     sheet.freeze_panes(4, 0)

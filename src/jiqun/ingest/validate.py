@@ -135,9 +135,10 @@ def _typed_expr(col: Column, raw: str) -> str:
     if col.type == "timestamp":
         return f"TRY_CAST({raw} AS TIMESTAMP)"
     if col.type == "boolean":
-        t = ", ".join(lit(v) for v in _TRUE)
-        f = ", ".join(lit(v) for v in _FALSE)
-        return f"(CASE WHEN lower({raw}) IN ({t}) THEN true WHEN lower({raw}) IN ({f}) THEN false END)"
+        true_words = ", ".join(lit(v) for v in _TRUE)
+        false_words = ", ".join(lit(v) for v in _FALSE)
+        return (f"(CASE WHEN lower({raw}) IN ({true_words}) THEN true "
+                f"WHEN lower({raw}) IN ({false_words}) THEN false END)")
     raise ValueError(col.type)
 
 
@@ -156,20 +157,21 @@ def build_typed(con, table: Table, mappings: list[Mapping], row_expr: str = "(ro
     # missing markers to NULL (the ``_raw_`` columns), then the typed values.
     texts, select = [f"{row_expr} AS _row"], ["_row"]
     for col in table.input_columns:
-        m = by_name.get(col.name)
+        mapping = by_name.get(col.name)
         text = quote("_n_" + col.name)
-        texts.append(f"{normalized_text(f'c{m.position}', col) if m else 'CAST(NULL AS VARCHAR)'} AS {text}")
-        select.append(f"{missing_to_null(text, markers) if m else text} AS {raw_name(col.name)}")
+        normalized = normalized_text(f"c{mapping.position}", col) if mapping else "CAST(NULL AS VARCHAR)"
+        texts.append(f"{normalized} AS {text}")
+        select.append(f"{missing_to_null(text, markers) if mapping else text} AS {raw_name(col.name)}")
     inner = f"{', '.join(select)} FROM (SELECT {', '.join(texts)} FROM {STAGE})"
     outer = ["_row"] + [raw_name(c.name) for c in table.input_columns]
     for col in table.input_columns:
-        m = by_name.get(col.name)
+        mapping = by_name.get(col.name)
         if col.is_money:
-            expr = money_expr(raw_name(col.name), m.factor if m else 1.0)
+            expr = money_expr(raw_name(col.name), mapping.factor if mapping else 1.0)
         else:
             expr = _typed_expr(col, raw_name(col.name))
-            if m and m.factor != 1.0:
-                expr = f"({expr}) * {m.factor!r}"
+            if mapping and mapping.factor != 1.0:
+                expr = f"({expr}) * {mapping.factor!r}"
         if col.default is not None:
             expr = f"COALESCE({expr}, CAST({col.default} AS {col.storage_type}))"
         outer.append(f"CAST({expr} AS {col.storage_type}) AS {quote(col.name)}")

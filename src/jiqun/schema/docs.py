@@ -126,30 +126,31 @@ def table_rules(table: Table | str) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _table_md(t: Table) -> list[str]:
-    lines = [f"### `{t.name}` — {t.zh}", "", t.description, "", f"- **Grain 粒度:** {t.grain}"]
-    if t.primary_key:
-        lines.append(f"- **Primary key 主键:** {', '.join(f'`{k}`' for k in t.primary_key)}")
-    if t.sort_by:
-        lines.append(f"- **Stored order 存储顺序:** each load's rows by {', '.join(f'`{k}`' for k in t.sort_by)}, "
+def _table_md(table: Table) -> list[str]:
+    lines = [f"### `{table.name}` — {table.zh}", "", table.description, "", f"- **Grain 粒度:** {table.grain}"]
+    if table.primary_key:
+        lines.append(f"- **Primary key 主键:** {', '.join(f'`{k}`' for k in table.primary_key)}")
+    if table.sort_by:
+        lines.append(f"- **Stored order 存储顺序:** each load's rows by {', '.join(f'`{k}`' for k in table.sort_by)}, "
                      "then in file order (for speed: results differ at most by floating-point rounding)")
-    for fk in t.foreign_keys:
+    for fk in table.foreign_keys:
         cond = f" when `{fk.when}`" if fk.when else ""
         lines.append(f"- **Foreign key 外键:** ({', '.join(fk.columns)}) → "
                      f"`{fk.ref_table}`({', '.join(fk.ref_columns)}){cond}")
-    for rule in t.rules:
+    for rule in table.rules:
         lines.append(f"- **Rule 规则 `{rule.name}`:** `{rule.sql}` — {rule.message_en} / {rule.message_zh}")
     lines += ["", "| column | 中文 | type | unit | checks | description |", "|---|---|---|---|---|---|"]
-    for c in t.columns:
-        lines.append(f"| `{c.name}` | {c.zh} | {c.type} | {c.unit or ''} | {_checks(c)} | {c.description} |")
-    synonyms = _synonyms_md(t)
+    for column in table.columns:
+        lines.append(f"| `{column.name}` | {column.zh} | {column.type} | {column.unit or ''} | {_checks(column)} "
+                     f"| {column.description} |")
+    synonyms = _synonyms_md(table)
     return lines + ([""] + synonyms if synonyms else []) + [""]
 
 
-def _synonyms_md(t: Table) -> list[str]:
+def _synonyms_md(table: Table) -> list[str]:
     from .synonyms import header_synonyms
 
-    found = header_synonyms(t.name)
+    found = header_synonyms(table.name)
     if not found:
         return []
     parts = "; ".join(f"`{col}`: {', '.join(names)}" for col, names in found.items())
@@ -187,7 +188,7 @@ def data_model_markdown() -> str:
     lines.append("")
     for layer, title in LAYERS.items():
         lines += [f"## {title}", ""]
-        for t in TABLES.values():
-            if t.layer == layer:
-                lines += _table_md(t)
+        for table in TABLES.values():
+            if table.layer == layer:
+                lines += _table_md(table)
     return "\n".join(lines).rstrip() + "\n"
