@@ -151,3 +151,39 @@ def test_temporary_inputs_are_dropped(synthetic_store):
     left = synthetic_store.con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '_jiqun_input_%'").fetchall()
     assert left == []
+
+
+def test_portable_rewrite_of_results_equals_the_duckdb_transaction(tmp_path, _template_store):
+    """Storing results on another backend (a rewrite of the kept and the new rows, used on Spark) leaves
+    the rows the DuckDB path (delete + insert in one transaction) leaves, nulls and types included."""
+    import datetime as dt
+    import shutil
+
+    import pyarrow as pa
+
+    import jiqun
+    from jiqun._duck import replace_keyed_rows
+    from jiqun.metrics.engine import _rewrite_results
+
+    def rows(values, n_firms):
+        count = len(values)
+        return pa.table({"cluster_id": ["iot", "materials", "nano"][:count], "region_code": ["320200"] * count,
+                         "year": pa.array([2022] * count, pa.int64()), "indicator": ["hhi"] * count,
+                         "value": pa.array(values, pa.float64()), "n_firms": pa.array(n_firms, pa.int64()),
+                         "top_firm_share": pa.array([None] * count, pa.float64()), "vintage": ["v1"] * count,
+                         "computed_at": pa.array([dt.datetime(2024, 1, 1)] * count, pa.timestamp("us"))})
+
+    stored = {}
+    for path in ("duckdb", "portable"):
+        shutil.copy(_template_store, tmp_path / f"{path}.duckdb")
+        con = jiqun.connect(tmp_path / f"{path}.duckdb")
+        for batch in (rows([0.5, None, 0.25], [3, None, 2]), rows([0.7], [4])):  # all, then one key again
+            if path == "duckdb":
+                replace_keyed_rows(con, "indicator_results", batch, ("cluster_id", "region_code", "year", "indicator"))
+            else:
+                _rewrite_results(con, batch)
+        stored[path] = con.table("indicator_results").to_pyarrow().sort_by([("cluster_id", "ascending"),
+                                                                            ("value", "ascending")])
+        con.disconnect()
+    assert stored["portable"].equals(stored["duckdb"])
+    assert stored["duckdb"].column("n_firms").to_pylist() == [4, None, 2]

@@ -14,6 +14,7 @@ import datetime as dt
 import ibis
 import pyarrow as pa
 
+from ..store import overwrite_table
 from .base import LONG_SCHEMA, Options, stack
 from .executors import executor_for
 from .inputs import StoreFacts
@@ -123,13 +124,14 @@ def save_indicator_results(con, table: pa.Table) -> int:
 
 
 def _rewrite_results(con, table: pa.Table) -> None:
-    """Portable replacement: the stored rows whose keys are not in ``table``, plus ``table``."""
+    """Portable replacement: the stored rows whose keys are not in ``table``, plus ``table``, written
+    back with the stored column types (Spark: one overwrite job, not transactional)."""
     stored = con.table("indicator_results")
-    new = ibis.memtable(table).cast(stored.schema())
+    schema = stored.schema().to_pyarrow()
+    new = table.select(schema.names).cast(schema)
     keys = ["cluster_id", "region_code", "year", "indicator"]
-    kept = stored.anti_join(new.select(*keys), keys)
-    combined = ibis.union(kept, new.select(*stored.columns)).to_pyarrow()
-    con.create_table("indicator_results", combined, overwrite=True)
+    kept = stored.anti_join(ibis.memtable(new.select(keys)), keys).to_pyarrow().select(schema.names).cast(schema)
+    overwrite_table(con, "indicator_results", pa.concat_tables([kept, new]))
 
 
 def catalogue_ids() -> list[str]:

@@ -5,8 +5,8 @@ tables, so the PySpark backend (:mod:`jiqun.store.spark`, ``spark://`` URLs) run
 """
 
 from .connection import SCHEMA_VERSION, StoreError, connect, initialize, parse_url, read_meta, write_meta
-from .copy import copy_reference_catalogue, copy_tables
+from .copy import copy_reference_catalogue, copy_tables, overwrite_table
 from .migrations import MIGRATIONS
 
-__all__ = ["SCHEMA_VERSION", "StoreError", "connect", "copy_tables", "copy_reference_catalogue", "initialize",
-           "parse_url", "read_meta", "write_meta", "MIGRATIONS"]
+__all__ = ["SCHEMA_VERSION", "StoreError", "connect", "copy_tables", "copy_reference_catalogue", "overwrite_table",
+           "initialize", "parse_url", "read_meta", "write_meta", "MIGRATIONS"]

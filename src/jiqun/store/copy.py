@@ -74,6 +74,27 @@ def copy_tables(source, target, tables=None) -> dict[str, int]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def overwrite_table(con, name: str, rows) -> int:
+    """Replace every row of the data-model table ``name`` in ``con`` by the pyarrow table ``rows``
+    (its columns named as the table's), through Parquet as :func:`copy_tables` does, so the declared
+    column types are kept on every backend. Returns the rows written."""
+    import pyarrow.parquet as pq
+
+    table = TABLES[name]
+    scratch = Path(tempfile.mkdtemp(prefix="jiqun-overwrite-", dir=settings.get("temp_dir") or None))
+    try:
+        folder = scratch / table.name
+        folder.mkdir(parents=True)
+        pq.write_table(rows.select(table.column_names), folder / "part-0.parquet")
+        if backend_kind(con) == "duckdb":
+            _import_duckdb(con, [table], scratch)
+        else:
+            _import_spark(con, table, folder)
+        return rows.num_rows
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def copy_reference_catalogue(source, target) -> dict[str, int]:
     """Copy the shipped reference lists (regions, industries, clusters, chain nodes …) into ``target``.
 
