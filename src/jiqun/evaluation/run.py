@@ -182,114 +182,189 @@ def evaluate(values: pd.DataFrame, scheme: Scheme, year: int | None = None, *, n
     draws, seed : int, optional
         Monte Carlo draws (0 to skip) and seed; default from the scheme.
     """
-    inds = scheme.indicators()
-    present = values[values["indicator"].isin(inds)]
+    indicators = scheme.indicators()
+    present = values[values["indicator"].isin(indicators)]
     if present.empty:
         raise EvaluationError("none of the scheme's indicators has values in the data")
     year = int(present["year"].max()) if year is None else int(year)
-    units, x = pivot(values, inds, year)
+    units, raw = pivot(values, indicators, year)
     if len(units) < 2:
         raise EvaluationError(f"year {year}: {len(units)} unit(s) with values; an evaluation compares at least 2")
     notes: list[str] = []
-    directions = np.array([scheme.item(j).direction for j in inds], dtype=float)
-    x, imputed = impute(x, directions, scheme.missing, inds, notes)
-    refs = dict(scheme.reference, **(reference or {}))
-    bench = np.array([refs.get(j, np.nan) for j in inds])
-    norms = [scheme.item(j).normalization for j in inds]
-    r = normalise_columns(x, directions, norms, np.where(np.isnan(bench), 1.0, bench))
-    col = {j: c for c, j in enumerate(inds)}
+    directions = np.array([scheme.item(indicator).direction for indicator in indicators], dtype=float)
+    raw, imputed = impute(raw, directions, scheme.missing, indicators, notes)
+    profile = dict(scheme.reference, **(reference or {}))
+    benchmark = np.array([profile.get(indicator, np.nan) for indicator in indicators])
+    normalizations = [scheme.item(indicator).normalization for indicator in indicators]
+    normalised = normalise_columns(raw, directions, normalizations, _benchmark_or_one(benchmark))
+    column_of = {indicator: column for column, indicator in enumerate(indicators)}
 
-    flat: dict[str, dict[str, float]] = {}
-
-    def score(did: str) -> np.ndarray:
-        dim = scheme.dimensions[did]
-        cols, raw_cols, dirs, subs = [], [], [], {}
-        for it in dim.items:
-            if it.kind == "indicator":
-                cols.append(r[:, col[it.id]])
-                raw_cols.append(x[:, col[it.id]])
-                dirs.append(it.direction)
-            else:
-                s = score(it.id)
-                subs[it.id] = s
-                cols.append(s)
-                raw_cols.append(s)
-                dirs.append(1)
-        w = compute_weights(dim.weighting, np.column_stack(raw_cols), np.array(dirs, float),
-                            [it.weight for it in dim.items], notes, f"dimension {did}")
-        flat[did] = {}
-        for it, wi in zip(dim.items, w):
-            if it.kind == "indicator":
-                flat[did][it.id] = wi
-            else:
-                for j, wj in flat[it.id].items():
-                    flat[did][j] = wi * wj
-        return np.column_stack(cols) @ w
-
-    dims = list(scheme.top)
-    d_scores = np.column_stack([score(d) for d in dims])
-    dim_w = compute_weights(scheme.dimension_weighting, d_scores, np.ones(len(dims)),
-                            [scheme.dimensions[d].weight for d in dims], notes, "dimension_weighting")
-    dim_of = np.empty(len(inds), dtype=int)
-    eff = np.empty(len(inds))
-    for k, d in enumerate(dims):
-        for j, wj in flat[d].items():
-            dim_of[col[j]] = k
-            eff[col[j]] = dim_w[k] * wj
-    eff = eff / eff.sum()
+    dimensions = list(scheme.top)
+    dimension_scores, flat_weights = _score_dimensions(scheme, dimensions, raw, normalised, column_of, notes)
+    dimension_weights = compute_weights(scheme.dimension_weighting, dimension_scores, np.ones(len(dimensions)),
+                                        [scheme.dimensions[dimension].weight for dimension in dimensions], notes,
+                                        "dimension_weighting")
+    dimension_of, effective_weights = _effective_weights(dimensions, flat_weights, dimension_weights, column_of)
     if scheme.aggregation == "topsis":
-        total = topsis(x, eff, directions, scheme.topsis_normalization)
+        total = topsis(raw, effective_weights, directions, scheme.topsis_normalization)
     else:
-        total = d_scores @ dim_w
+        total = dimension_scores @ dimension_weights
     rank = ranks_of(total)
-    types = [TYPES[t] for t in classify(d_scores, total, scheme.typology)]
-    km = [str(t) for t in kmeans(d_scores)[0]] if scheme.kmeans and len(units) >= 3 else None
+    types = [TYPES[type_code] for type_code in classify(dimension_scores, total, scheme.typology)]
+    kmeans_types = ([str(group) for group in kmeans(dimension_scores)[0]] if scheme.kmeans and len(units) >= 3
+                    else None)
+    uncertainty = _uncertainty(scheme, raw, directions, normalizations, benchmark, dimensions, dimension_of,
+                               dimension_weights, effective_weights, draws, seed, notes)
+    reference_values, reference_name = _reference_profile(scheme, reference, benchmark, raw, directions)
+    gaps = gapmod.indicator_gaps(raw, directions, reference_values)
+    dimension_gaps = gapmod.dimension_gaps(gaps, effective_weights, dimension_of, len(dimensions))
 
-    n_draws = int(scheme.uncertainty["draws"] if draws is None else draws)
-    mc = None
-    if n_draws > 0:
-        centres = [eff]
-        for alt in scheme.uncertainty["alternative_weights"]:
-            w_alt = np.zeros(len(inds))
-            for k, d in enumerate(dims):
-                cols_k = np.flatnonzero(dim_of == k)
-                within = compute_weights(Weighting(alt), x[:, cols_k], directions[cols_k], [], notes, f"uncertainty {d}")
-                w_alt[cols_k] = dim_w[k] * within
-            centres.append(w_alt / w_alt.sum())
-        mc = monte_carlo(x, directions, dim_of, np.unique(np.array(centres).round(15), axis=0),
-                         normalizations=norms, references=np.where(np.isnan(bench), 1.0, bench),
-                         methods=scheme.uncertainty["methods"], draws=n_draws,
-                         concentration=float(scheme.uncertainty["concentration"]),
-                         noise=float(scheme.uncertainty["noise"]), rules=scheme.typology,
-                         seed=int(scheme.uncertainty["seed"] if seed is None else seed))
+    evaluation = Evaluation(scheme, year, units, indicators, directions, raw, normalised, imputed, dimensions,
+                            dimension_of, dimension_weights, effective_weights, dimension_scores, total, rank,
+                            types, kmeans_types, uncertainty, reference_values, reference_name, gaps,
+                            dimension_gaps, [], vintage, notes, [])
+    evaluation.explanations, evaluation.rules = _explanations(evaluation, names, unit_names)
+    return evaluation
 
-    ref_name = scheme.reference_name or ("user reference" if reference else "")
-    ref_vals = np.where(np.isnan(bench), gapmod.best_peer(x, directions), bench)
-    if np.isnan(bench).all():
-        ref_name = "best national peer among the evaluated units"
-    g = gapmod.indicator_gaps(x, directions, ref_vals)
-    dg = gapmod.dimension_gaps(g, eff, dim_of, len(dims))
 
+def _benchmark_or_one(benchmark: np.ndarray) -> np.ndarray:
+    """The reference value of each indicator for benchmark normalisation (1 where there is none)."""
+    return np.where(np.isnan(benchmark), 1.0, benchmark)
+
+
+def _score_dimensions(scheme: Scheme, dimensions: list[str], raw: np.ndarray, normalised: np.ndarray,
+                      column_of: dict[str, int], notes: list[str]) -> tuple[np.ndarray, dict[str, dict[str, float]]]:
+    """Scores (n, len(dimensions)) of the top-level ``dimensions`` and every dimension's flattened weights.
+
+    The flattened weights map each dimension id to {indicator id: weight of the indicator within the
+    dimension}, a sub-dimension's indicators weighted by the sub-dimension's weight times their own.
+    """
+    flat_weights: dict[str, dict[str, float]] = {}
+    scores = [_score_dimension(scheme, d, raw, normalised, column_of, flat_weights, notes) for d in dimensions]
+    return np.column_stack(scores), flat_weights
+
+
+def _score_dimension(scheme: Scheme, dimension_id: str, raw: np.ndarray, normalised: np.ndarray,
+                     column_of: dict[str, int], flat_weights: dict[str, dict[str, float]],
+                     notes: list[str]) -> np.ndarray:
+    """Score (n,) of one dimension: the weighted sum of its items' normalised values or scores.
+
+    Sub-dimensions are scored first (recursively); the dimension's weighting sees the raw
+    indicator values and the sub-dimension scores. Fills ``flat_weights[dimension_id]``.
+    """
+    dimension = scheme.dimensions[dimension_id]
+    item_scores, item_values, item_directions = [], [], []
+    for item in dimension.items:
+        if item.kind == "indicator":
+            item_scores.append(normalised[:, column_of[item.id]])
+            item_values.append(raw[:, column_of[item.id]])
+            item_directions.append(item.direction)
+        else:
+            sub_score = _score_dimension(scheme, item.id, raw, normalised, column_of, flat_weights, notes)
+            item_scores.append(sub_score)
+            item_values.append(sub_score)
+            item_directions.append(1)
+    item_weights = compute_weights(dimension.weighting, np.column_stack(item_values),
+                                   np.array(item_directions, float), [item.weight for item in dimension.items],
+                                   notes, f"dimension {dimension_id}")
+    flattened: dict[str, float] = {}
+    for item, item_weight in zip(dimension.items, item_weights):
+        if item.kind == "indicator":
+            flattened[item.id] = item_weight
+        else:
+            for indicator, weight_within in flat_weights[item.id].items():
+                flattened[indicator] = item_weight * weight_within
+    flat_weights[dimension_id] = flattened
+    return np.column_stack(item_scores) @ item_weights
+
+
+def _effective_weights(dimensions: list[str], flat_weights: dict[str, dict[str, float]],
+                       dimension_weights: np.ndarray, column_of: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(top-level dimension of each indicator, effective indicator weights summing to 1).
+
+    The effective weight of an indicator is its dimension's weight times its flattened weight
+    within the dimension.
+    """
+    dimension_of = np.empty(len(column_of), dtype=int)
+    effective_weights = np.empty(len(column_of))
+    for dimension_index, dimension in enumerate(dimensions):
+        for indicator, weight_within in flat_weights[dimension].items():
+            dimension_of[column_of[indicator]] = dimension_index
+            effective_weights[column_of[indicator]] = dimension_weights[dimension_index] * weight_within
+    return dimension_of, effective_weights / effective_weights.sum()
+
+
+def _uncertainty(scheme: Scheme, raw: np.ndarray, directions: np.ndarray, normalizations: list[str],
+                 benchmark: np.ndarray, dimensions: list[str], dimension_of: np.ndarray,
+                 dimension_weights: np.ndarray, effective_weights: np.ndarray, draws: int | None,
+                 seed: int | None, notes: list[str]) -> MonteCarloResult | None:
+    """Monte Carlo of ranks and types around the effective weights and the scheme's alternative
+    weightings (None when the number of draws is 0)."""
+    settings = scheme.uncertainty
+    n_draws = int(settings["draws"] if draws is None else draws)
+    if n_draws <= 0:
+        return None
+    centres = [effective_weights]
+    for alternative in settings["alternative_weights"]:
+        alternative_weights = np.zeros(len(directions))
+        for dimension_index, dimension in enumerate(dimensions):
+            columns = np.flatnonzero(dimension_of == dimension_index)
+            within = compute_weights(Weighting(alternative), raw[:, columns], directions[columns], [], notes,
+                                     f"uncertainty {dimension}")
+            alternative_weights[columns] = dimension_weights[dimension_index] * within
+        centres.append(alternative_weights / alternative_weights.sum())
+    return monte_carlo(raw, directions, dimension_of, np.unique(np.array(centres).round(15), axis=0),
+                       normalizations=normalizations, references=_benchmark_or_one(benchmark),
+                       methods=settings["methods"], draws=n_draws,
+                       concentration=float(settings["concentration"]), noise=float(settings["noise"]),
+                       rules=scheme.typology, seed=int(settings["seed"] if seed is None else seed))
+
+
+def _reference_profile(scheme: Scheme, reference: dict | None, benchmark: np.ndarray, raw: np.ndarray,
+                       directions: np.ndarray) -> tuple[np.ndarray, str]:
+    """(reference value of each indicator, name of the reference) for the world-class gaps.
+
+    An indicator without a value in the scheme's or the user's profile is compared with the
+    best peer among the evaluated units.
+    """
+    reference_name = scheme.reference_name or ("user reference" if reference else "")
+    reference_values = np.where(np.isnan(benchmark), gapmod.best_peer(raw, directions), benchmark)
+    if np.isnan(benchmark).all():
+        reference_name = "best national peer among the evaluated units"
+    return reference_values, reference_name
+
+
+def _explanations(evaluation: Evaluation, names: Names | None,
+                  unit_names: dict | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """((Chinese, English) explanation of each unit, the typology rule each unit met in words)."""
+    scheme, dimensions, uncertainty = evaluation.scheme, evaluation.dimensions, evaluation.mc
     names = names or Names({}, {})
-    dnames = {d: names.dimensions.get(d, (scheme.dimensions[d].name_zh, scheme.dimensions[d].name_en)) for d in dims}
-    inames = {j: names.indicators.get(j, (j, j)) for j in inds}
-    full_names = Names(dnames, inames)
-    third = thirds(d_scores)
-    rules_met = rule_explanations(d_scores, total, scheme.typology, [dnames[d] for d in dims])
-    expl = []
+    dimension_names = {dimension: names.dimensions.get(dimension, (scheme.dimensions[dimension].name_zh,
+                                                                   scheme.dimensions[dimension].name_en))
+                       for dimension in dimensions}
+    indicator_names = {indicator: names.indicators.get(indicator, (indicator, indicator))
+                       for indicator in evaluation.indicators}
+    full_names = Names(dimension_names, indicator_names)
+    dimension_thirds = thirds(evaluation.dimension_scores)
+    rules_met = rule_explanations(evaluation.dimension_scores, evaluation.score, scheme.typology,
+                                  [dimension_names[dimension] for dimension in dimensions])
     unit_names = unit_names or {}
-    for i, u in enumerate(units):
-        zh, en = unit_names.get(u, (u[0], u[0]))
-        interval = None if mc is None else (int(mc.rank_p05[i]), int(mc.rank_p95[i]))
-        prob = None if mc is None else float(mc.type_probability[i, TYPES.index(types[i])])
-        expl.append(explain(i, zh, en, types[i], int(rank[i]), float(total[i]), dims, d_scores, third, r, eff,
-                            inds, dim_of, full_names, rules_met[i], interval, prob))
-    return Evaluation(scheme, year, units, inds, directions, x, r, imputed, dims, dim_of, dim_w, eff, d_scores,
-                      total, rank, types, km, mc, ref_vals, ref_name, g, dg, expl, vintage, notes, rules_met)
+    explanations = []
+    for i, unit in enumerate(evaluation.units):
+        name_zh, name_en = unit_names.get(unit, (unit[0], unit[0]))
+        type_ = evaluation.types[i]
+        interval = None if uncertainty is None else (int(uncertainty.rank_p05[i]), int(uncertainty.rank_p95[i]))
+        probability = (None if uncertainty is None
+                       else float(uncertainty.type_probability[i, TYPES.index(type_)]))
+        explanations.append(explain(i, name_zh, name_en, type_, int(evaluation.rank[i]), float(evaluation.score[i]),
+                                    dimensions, evaluation.dimension_scores, dimension_thirds,
+                                    evaluation.normalized, evaluation.indicator_weights, evaluation.indicators,
+                                    evaluation.dimension_of, full_names, rules_met[i], interval, probability))
+    return explanations, rules_met
 
 
 def evaluate_years(values: pd.DataFrame, scheme: Scheme, years=None, **kwargs) -> list[Evaluation]:
     """:func:`evaluate` for each year (default: every year with values), cross-section by cross-section."""
-    inds = scheme.indicators()
-    available = sorted(values.loc[values["indicator"].isin(inds), "year"].unique())
+    indicators = scheme.indicators()
+    available = sorted(values.loc[values["indicator"].isin(indicators), "year"].unique())
     return [evaluate(values, scheme, int(y), **kwargs) for y in (years or available)]
