@@ -97,9 +97,13 @@ def run_worker(args: list[str], env: dict | None = None) -> dict:
     return report
 
 
+#: Indicators compared as 1 + g.
+GROWTH_RATES = ("output_growth_yoy", "employment_growth_yoy", "output_cagr")
+
+
 def compare(got_path: str, want_path: str) -> dict:
-    """Same keys, values and top-firm shares at rtol 1e-12, ``n_firms`` equal (either layout:
-    ``cluster, region`` or ``cluster_id, region_code``)."""
+    """Same keys, values (growth rates as 1 + g) and top-firm shares at rtol 1e-12, ``n_firms`` equal,
+    over the reference's indicators (either layout: ``cluster, region`` or ``cluster_id, region_code``)."""
     import numpy as np
     import pandas as pd
 
@@ -109,15 +113,23 @@ def compare(got_path: str, want_path: str) -> dict:
         return frame.sort_values(["cluster", "region", "year", "indicator"]).reset_index(drop=True)
 
     got, want = load(got_path), load(want_path)
+    # Indicators added to the catalogue since a saved reference have nothing to be compared with.
+    added = sorted(set(got["indicator"]) - set(want["indicator"]))
+    got = got[~got["indicator"].isin(added)]
     keys = ["cluster", "region", "year", "indicator"]
     merged = got.merge(want, on=keys, how="outer", suffixes=("_got", "_want"), indicator=True)
     both = merged[merged["_merge"] == "both"]
-    result = {"rows": len(got), "rows_reference": len(want), "only_here": int((merged["_merge"] == "left_only").sum()),
+    result = {"rows": len(got), "rows_reference": len(want), "indicators_added": added, "only_here": int((merged["_merge"] == "left_only").sum()),
               "only_reference": int((merged["_merge"] == "right_only").sum())}
+    # Growth rates are compared as 1 + g: parallel float sums are not bit-reproducible, and near zero
+    # growth the "- 1" magnifies a 1e-16 difference (as benchmarks/indicators.py --compare-to does).
+    growth = both["indicator"].isin(GROWTH_RATES).to_numpy()
     for column in ("value", "top_firm_share"):
         if f"{column}_want" not in both:
             continue
-        a, b = both[f"{column}_got"].to_numpy("float64"), both[f"{column}_want"].to_numpy("float64")
+        shift = np.where(growth, 1.0, 0.0) if column == "value" else 0.0
+        a = both[f"{column}_got"].to_numpy("float64") + shift
+        b = both[f"{column}_want"].to_numpy("float64") + shift
         result[f"{column}_match"] = bool(np.isclose(a, b, rtol=1e-12, atol=0.0, equal_nan=True).all())
         result[f"{column}_max_rel_diff"] = float(np.nanmax(np.abs(a - b) / np.maximum(np.abs(b), 1e-300))) \
             if len(both) else 0.0
