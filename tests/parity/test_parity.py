@@ -17,6 +17,9 @@ from jiqun import connect
 from jiqun.schema import TABLES
 from jiqun.store import copy_tables
 
+# Both halves run in .ci/run after the main suite (pytest -m 'parity or spark' tests/parity).
+pytestmark = pytest.mark.parity
+
 
 def indicator_table(con) -> pd.DataFrame:
     """The indicator catalogue of a store in the long layout, computed by the store's production
