@@ -18,8 +18,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("reference", ("jiqun.catalogue", "jiqun.names", "jiqun.marts", "jiqun.ingest.template"),
      "the shipped reference catalogue (loaded through ingest), names of regions and clusters, the marts; "
      "Excel templates (their examples come from the catalogue files)"),
+    ("io", ("jiqun.io",), "input–output tables (投入产出表): NBS-layout reader, Leontief/Ghosh maths, linkages, "
+     "import dependence, sector concordances"),
     ("metrics", ("jiqun.metrics",), "the indicator engine"),
     ("evaluation", ("jiqun.evaluation",), "competitiveness evaluation over the indicators"),
+    ("chains", ("jiqun.chains",), "industrial-chain maps (产业链图谱), weak links, the firm network, the systemic-risk "
+     "cascade (ESRI) and shock scenarios"),
+    ("pictures", ("jiqun.pictures",), "static pictures for reports (SVG/PNG): drawing only, from tables the "
+     "analytics return"),
     ("demo", ("jiqun.demo",), "the synthetic demo: generator, run, outputs, summary"),
     ("api", ("jiqun", "jiqun.session", "jiqun.docs"),
      "the public entry points: jiqun.connect (store + reference catalogue), generated docs"),
@@ -30,7 +36,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 CLI_PACKAGE = "jiqun.cli"
 #: Packages whose modules (``jiqun.store``, ``jiqun.schema``) must not import the analytics and loaders.
 BACKEND_PACKAGES = ("jiqun.store", "jiqun.schema")
-FORBIDDEN_IN_BACKEND = ("jiqun.ingest", "jiqun.catalogue", "jiqun.metrics", "jiqun.evaluation", "jiqun.demo")
+FORBIDDEN_IN_BACKEND = ("jiqun.ingest", "jiqun.catalogue", "jiqun.metrics", "jiqun.evaluation", "jiqun.demo",
+                        "jiqun.io", "jiqun.chains", "jiqun.pictures")
 
 
 def in_package(module: str, package: str) -> bool:

@@ -1,0 +1,5 @@
+"""Commands of ``jiqun chain`` (registered on :data:`jiqun.cli.chain.chain_app`): network."""
+
+from __future__ import annotations
+
+from .chain import chain_app  # noqa: F401

@@ -1,0 +1,1 @@
+"""Static pictures for reports (SVG and PNG), drawn from tables the analytics return."""
