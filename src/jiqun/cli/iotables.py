@@ -51,13 +51,13 @@ def summary(path: Path = typer.Argument(..., help="IO table in NBS layout (CSV o
     if fmt == "csv":
         labelled = frame.rename(columns=SUMMARY_LABELS)
         if out is None:
-            console.print(labelled.to_csv(index=False), end="")
+            typer.echo(labelled.to_csv(index=False), nl=False)
         else:
             write_csv(labelled, out)
     elif fmt == "json":
         text = json.dumps(json.loads(frame.to_json(orient="records", force_ascii=False)), ensure_ascii=False, indent=1)
         if out is None:
-            console.print(text, markup=False)
+            typer.echo(text)
         else:
             out.write_text(text, encoding="utf-8")
     elif fmt == "xlsx":
@@ -67,7 +67,7 @@ def summary(path: Path = typer.Argument(..., help="IO table in NBS layout (CSV o
         write_workbook(out, [Sheet("部门", frame, columns)],
                        About(title=f"投入产出分析 Input–output summary: {path.name}", notes=table.notes))
     else:
-        console.print(escape(frame.rename(columns=SUMMARY_LABELS).to_string(index=False)))
+        typer.echo(frame.rename(columns=SUMMARY_LABELS).to_string(index=False))
     if out is not None:
         console.print(f"wrote {escape(str(out))}")
 
