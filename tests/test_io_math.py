@@ -29,8 +29,9 @@ def test_miller_blair_chapter_2_example():
     np.testing.assert_allclose(L.to_numpy(), [[1.254, 0.330], [0.264, 1.122]], atol=5e-4)
     # exact: (I - A)^-1 = 1/0.7575 [[0.95, 0.25], [0.2, 0.85]]
     np.testing.assert_allclose(L.to_numpy(), np.array([[0.95, 0.25], [0.2, 0.85]]) / 0.7575, rtol=1e-12)
-    # f = (600, 1500) is the book's final demand: x = L f
+    # the book's final demand f = (350, 1700) gives back x; its new f = (600, 1500) gives x = (1247.52, 1841.58)
     np.testing.assert_allclose(L.to_numpy() @ [350.0, 1700.0], [1000.0, 2000.0], rtol=1e-12)
+    np.testing.assert_allclose(L.to_numpy() @ [600.0, 1500.0], [1247.52, 1841.58], atol=5e-3)
 
 
 def test_linkages_key_sectors_and_ghosh_by_hand():
