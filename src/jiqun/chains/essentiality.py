@@ -69,7 +69,7 @@ def validate_essentiality(essentiality: pd.DataFrame, sectors: Sequence | None =
     for axis_name, axis in (("row", essentiality.index), ("column", essentiality.columns)):
         duplicated = axis[axis.duplicated()].unique().tolist()
         if duplicated:
-            raise ValueError(f"essentiality matrix has duplicated {axis_name} labels: {_shorten(duplicated)}")
+            raise ValueError(f"essentiality matrix has duplicated {axis_name} labels: {_shorten([repr(label) for label in duplicated])}")
     values = essentiality.to_numpy(dtype=object)
     bad_cells = []
     for r, c in zip(*np.nonzero(~_is_allowed(values))):
@@ -85,7 +85,7 @@ def validate_essentiality(essentiality: pd.DataFrame, sectors: Sequence | None =
             missing = [label for label in needed if label not in present]
             if missing:
                 raise ValueError(f"essentiality matrix lacks {len(missing)} sector label(s) in its {axis_name}: "
-                                 f"{_shorten(missing)}; add them (values 0, 1 or 2)")
+                                 f"{_shorten([repr(label) for label in missing])}; add them (values 0, 1 or 2)")
     out = essentiality.astype(np.int8)
     out.index = pd.Index(out.index.tolist(), dtype=object)
     out.columns = pd.Index(out.columns.tolist(), dtype=object)
