@@ -330,3 +330,49 @@ def test_unknown_names_are_refused_with_the_choices(hand):
         chain_map(hand, "iot", year=1999)
     with pytest.raises(ValueError, match="prefecture city"):
         chain_map(hand, "iot", region="320281")
+
+
+def test_cli_map_formats(hand_path, tmp_path):
+    db = ["--db", str(hand_path)]
+    result = runner.invoke(app, ["chain", "map", "--cluster", "iot", "--year", "2023", *db], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "MEMS" in result.output and "完整度" in result.output
+    out = tmp_path / "map.json"
+    result = runner.invoke(app, ["chain", "map", "--cluster", "物联网", "--format", "json", "--out", str(out), *db])
+    assert result.exit_code == 0, result.output
+    graph = json.loads(out.read_text(encoding="utf-8"))
+    assert graph["year"] == 2023 and len(graph["nodes"]) == 9
+    xlsx = tmp_path / "map.xlsx"
+    result = runner.invoke(app, ["chain", "map", "--cluster", "iot", "--format", "xlsx", "--out", str(xlsx), *db])
+    assert result.exit_code == 0 and xlsx.stat().st_size > 0
+    sheets = pd.read_excel(xlsx, sheet_name=None)
+    assert {"环节", "短板", "说明"} <= set(sheets) and "本地配套率（市）（%）" in sheets["环节"].columns
+
+
+def test_cli_weak_links_formats(hand_path, tmp_path):
+    db = ["--db", str(hand_path)]
+    out = tmp_path / "w.csv"
+    result = runner.invoke(app, ["chain", "weak-links", "--cluster", "iot", "--year", "2022", "--format", "csv",
+                                 "--out", str(out), *db])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    got = pd.read_csv(out, encoding="utf-8-sig")
+    assert set(zip(got.node_id, got.rule)) == EXPECTED_WEAK[2022]
+    js = tmp_path / "w.json"
+    result = runner.invoke(app, ["chain", "weak-links", "--format", "json", "--out", str(js), *db])
+    records = json.loads(js.read_text(encoding="utf-8"))
+    assert result.exit_code == 0 and isinstance(records[0]["value"], (int, float)) and records[0]["year"] == 2023
+    result = runner.invoke(app, ["chain", "weak-links", *db], env={"COLUMNS": "250"})
+    assert result.exit_code == 0 and "短板" in result.output
+
+
+def test_cli_refuses_bad_arguments(hand_path, tmp_path):
+    db = ["--db", str(hand_path)]
+    for args, words in [(["map", "--cluster", "nosuch"], "iot"), (["map", "--cluster", "iot", "--year", "1999"], "2022"),
+                        (["map", "--cluster", "iot", "--format", "pdf"], "--format"),
+                        (["map", "--cluster", "iot", "--region", "320281"], "prefecture"),
+                        (["weak-links", "--format", "svg"], "--format"),
+                        (["map", "--cluster", "iot", "--format", "json", "--out", str(tmp_path)], "folder")]:
+        result = runner.invoke(app, ["chain", *args, *db])
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output and words in result.output, (args, result.output)
