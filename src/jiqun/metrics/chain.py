@@ -30,7 +30,7 @@ from .registry import indicator_group
 OTHER_LOCATION, SAME_CITY, SAME_PROVINCE, IMPORTED = 0, 1, 2, 3
 
 
-def located_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table:
+def located_purchases(transactions: ibis.Table, firms: ibis.Table, carry: tuple[str, ...] = ()) -> ibis.Table:
     """Purchases of ``firms`` with the seller's location relative to the buyer (the narrow input of
     :func:`buyer_purchases`, :func:`jiqun.metrics.leading.driving_power` and
     :func:`moved_out_indicator`).
@@ -39,7 +39,8 @@ def located_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table
     cluster firm-years); optionally ``fid``, a key that replaces the USCC in ``buyer_uscc``, ``year``
     (buyers per year: only those years' purchases), and further columns, passed through. Returns one
     row per transaction of those buyers: ``buyer_uscc, seller_uscc, year, amount, seller_location,
-    buyer_city`` and the further columns.
+    buyer_city``, the further columns and the transaction columns named in ``carry`` (e.g.
+    ``node_id``, ``seller_country``: the chain map of :mod:`jiqun.chains` reads them).
 
     ``seller_location`` (uint8): :data:`SAME_CITY` (1) for a domestic seller (country CHN) whose region
     code's first 4 digits equal the buyer firm's, :data:`SAME_PROVINCE` (2) for one whose first 2
@@ -69,7 +70,8 @@ def located_purchases(transactions: ibis.Table, firms: ibis.Table) -> ibis.Table
         else_=OTHER_LOCATION).cast("uint8")  # uint8: ibis writes the cast (an int8 CASE stays INTEGER)
     return tx.select(
         buyer_uscc=tx._key, seller_uscc=tx.seller_uscc, year=tx.year, amount=tx.amount_yuan.cast("float64"),
-        seller_location=location, buyer_city=tx.buyer_city, **{c: tx[c] for c in extra})
+        seller_location=location, buyer_city=tx.buyer_city, **{c: tx[c] for c in extra},
+        **{c: tx[c] for c in carry})
 
 
 def buyer_purchases(located: ibis.Table) -> ibis.Table:
