@@ -366,13 +366,32 @@ def test_cli_weak_links_formats(hand_path, tmp_path):
     assert result.exit_code == 0 and "短板" in result.output
 
 
+def test_cli_writes_the_chain_picture(hand_path, tmp_path):
+    import xml.etree.ElementTree as ElementTree
+
+    pytest.importorskip("matplotlib")
+    from jiqun.pictures.fonts import CJKFontMissing, cjk_font_family
+    try:
+        cjk_font_family()
+    except CJKFontMissing as exc:
+        pytest.skip(str(exc))
+    svg, png = tmp_path / "iot.svg", tmp_path / "iot.png"
+    for fmt, path in (("svg", svg), ("png", png)):
+        result = runner.invoke(app, ["chain", "map", "--cluster", "iot", "--format", fmt, "--out", str(path),
+                                     "--db", str(hand_path)])
+        assert result.exit_code == 0, result.output
+    text = svg.read_text(encoding="utf-8")
+    ElementTree.fromstring(text)  # well-formed
+    assert "上游" in text and "短板" in text
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
 def test_cli_refuses_bad_arguments(hand_path, tmp_path):
     db = ["--db", str(hand_path)]
     for args, words in [(["map", "--cluster", "nosuch"], "iot"), (["map", "--cluster", "iot", "--year", "1999"], "2022"),
                         (["map", "--cluster", "iot", "--format", "pdf"], "--format"),
                         (["map", "--cluster", "iot", "--region", "320281"], "prefecture"),
                         (["weak-links", "--format", "svg"], "--format"),
-                        (["map", "--cluster", "iot", "--format", "svg"], "chain_picture"),  # until jiqun.pictures has it
                         (["map", "--cluster", "iot", "--format", "json", "--out", str(tmp_path)], "folder")]:
         result = runner.invoke(app, ["chain", *args, *db])
         assert result.exit_code == 2, (args, result.output)

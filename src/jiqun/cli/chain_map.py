@@ -13,7 +13,7 @@ from ..store import StoreError
 from .base import check_output_file, console, db_option, db_path, fail
 from .chain import chain_app
 
-MAP_FORMATS = ("table", "xlsx", "json", "svg")
+MAP_FORMATS = ("table", "xlsx", "json", "svg", "png")
 WEAK_FORMATS = ("table", "csv", "xlsx", "json")
 
 
@@ -52,17 +52,12 @@ def chain_map_command(
     if fmt not in MAP_FORMATS:
         fail(f"--format must be one of {', '.join(MAP_FORMATS)} 输出格式无效", 2)
     check_output_file(out)
-    picture = None
-    if fmt == "svg":
-        try:
-            from ..pictures import chain_picture as picture
-        except ImportError:
-            fail("--format svg needs jiqun.pictures.chain_picture, which this version does not have yet "
-                 "尚不支持 SVG — use --format json or xlsx", 2)
     con = _open(db)
     try:
         try:
             chain = chain_map(con, cluster, year, region)
+            cluster_zh = dict(con.table("clusters").select("cluster_id", "name_zh").execute().values.tolist()).get(
+                chain.cluster_id, chain.cluster_id)
         except ValueError as exc:
             if type(exc).__name__ == "NameNotFound":
                 raise
@@ -83,8 +78,15 @@ def chain_map_command(
     elif fmt == "xlsx":
         write_map_workbook(chain, target, db_path(db))
     else:
+        from ..pictures import chain_picture
+        from ..pictures.fonts import CJKFontMissing
+
         nodes, links = picture_frames(chain)
-        data = picture(nodes, links, fmt="svg", title=f"{chain.cluster_id} {chain.year}")
+        title = f"{cluster_zh} 产业链图谱 · {chain.names.get('scope', chain.scope)} · {chain.year}"
+        try:
+            data = chain_picture(nodes, links, fmt=fmt, title=title)
+        except CJKFontMissing as exc:
+            fail(str(exc), 2)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     console.print(f"wrote {target} 已写出")
