@@ -26,6 +26,24 @@ def test_demo_command_succeeds_and_labels_synthetic(demo_run):
         assert (out / "outputs" / name).stat().st_size > 0
 
 
+def test_demo_writes_a_chain_map_for_every_cluster(demo_run):
+    import pandas as pd
+
+    out, _ = demo_run
+    segments = pd.read_csv(out / "outputs" / "chain_segments.csv", encoding="utf-8-sig")
+    con = jiqun.connect(out / "jiqun.duckdb", read_only=True)
+    try:
+        clusters = set(con.table("clusters").cluster_id.execute())
+        nodes = con.table("chain_nodes").count().execute()
+    finally:
+        con.disconnect()
+    assert set(segments.cluster_id) == clusters and len(segments) == nodes  # every segment, latest year
+    weak = pd.read_csv(out / "outputs" / "chain_weak_links.csv", encoding="utf-8-sig")
+    assert len(weak) > 0 and set(weak.node_id) <= set(segments.node_id)
+    pictures = sorted((out / "outputs" / "chains").glob("*.svg"))
+    assert len(pictures) == len(clusters) or (out / "outputs" / "chains" / "README.txt").exists()
+
+
 def test_demo_store_loaded_through_validated_ingest(demo_run):
     out, _ = demo_run
     con = jiqun.connect(out / "jiqun.duckdb", read_only=True)

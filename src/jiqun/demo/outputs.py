@@ -165,7 +165,9 @@ def _sheets(con, frames: dict, evaluations: dict) -> list[Sheet]:
 
 
 def write_outputs(con, out_dir: Path, note: str) -> list[Path]:
-    """Compute the marts and write them (CSV with a BOM, one Excel workbook); return the files written."""
+    """Compute the marts and write them (CSV with a BOM, one Excel workbook, the chain maps); return the
+    files written."""
+    from .chain_outputs import write_chain_outputs
     from ..evaluation.report import flat_table
     from ..metrics.engine import data_vintage
     from ..metrics.export import indicator_definitions
@@ -183,6 +185,7 @@ def write_outputs(con, out_dir: Path, note: str) -> list[Path]:
         written.append(write_csv(frame, out_dir / f"{name}.csv"))
     for name, (evs, units) in evaluations.items():
         written.append(write_csv(flat_table(evs, units), out_dir / f"{name}.csv"))
+    written.extend(write_chain_outputs(con, out_dir))
     xlsx = out_dir / "jiqun-demo-summary.xlsx"
     about = About("jiqun 演示输出 demo outputs", data_vintage(con), _store_path(con),
                   notes=[line for line in note.strip().splitlines() if line.strip()] + _scheme_notes(evaluations),

@@ -1,0 +1,47 @@
+"""The demo's chain outputs: every cluster's chain map (segments), its weak links and a picture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..excel import write_csv
+
+
+def write_chain_outputs(con, out_dir: Path) -> list[Path]:
+    """Write ``chain_segments.csv`` (every cluster's segments in the latest year, with weakness and
+    reasons), ``chain_weak_links.csv`` and ``chains/<cluster_id>.svg``; return the files written.
+
+    Pictures need a CJK font (:func:`jiqun.pictures.fonts.cjk_font_family`); without one they are left
+    out and ``chains/README.txt`` says why, so the gap is visible.
+    """
+    from ..chains import chain_map, picture_frames
+    from ..pictures import chain_picture
+    from ..pictures.fonts import CJKFontMissing
+
+    clusters = con.table("clusters").select("cluster_id", "name_zh").execute()
+    pictures = out_dir / "chains"
+    pictures.mkdir(parents=True, exist_ok=True)
+    written, segments, weak, missing_font = [], [], [], None
+    for cluster_id, name_zh in clusters.itertuples(index=False):
+        chain = chain_map(con, cluster_id)
+        segments.append(chain.segments.assign(cluster_id=cluster_id, cluster_zh=name_zh))
+        weak.append(chain.weak_links)
+        if missing_font is None:
+            nodes, links = picture_frames(chain)
+            try:
+                data = chain_picture(nodes, links, fmt="svg", title=f"{name_zh} 产业链图谱 · {chain.year}")
+            except CJKFontMissing as exc:
+                missing_font = str(exc)
+                continue
+            path = pictures / f"{cluster_id}.svg"
+            path.write_bytes(data)
+            written.append(path)
+    if missing_font:
+        note = pictures / "README.txt"
+        note.write_text(f"Chain pictures not drawn: {missing_font}\n", encoding="utf-8")
+        written.append(note)
+    written.append(write_csv(pd.concat(segments, ignore_index=True), out_dir / "chain_segments.csv"))
+    written.append(write_csv(pd.concat(weak, ignore_index=True), out_dir / "chain_weak_links.csv"))
+    return written
