@@ -1,0 +1,83 @@
+"""The firm supply network of one year (jiqun.chains.firm_network) checked against the transactions it
+is built from, on a small synthetic store, and run through the ESRI cascade."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import jiqun
+from jiqun.chains import esri, leontief_essentiality
+from jiqun.chains.firm_network import cluster_subnetwork, complete_essentiality, firm_network
+
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "indicators.py"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    if not BENCHMARK.exists():
+        pytest.skip("benchmarks/indicators.py is not in this checkout")
+    spec = importlib.util.spec_from_file_location("jiqun_benchmark_indicators_network", BENCHMARK)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = tmp_path_factory.mktemp("network") / "net.duckdb"
+    bench.build_store(path, firms=600, years=3, transactions=8000, patents=100, seed=5)
+    con = jiqun.connect(path, read_only=True)
+    yield con
+    con.disconnect()
+
+
+@pytest.fixture(scope="module")
+def network(store):
+    return firm_network(store)
+
+
+def _expected_flows(store, year: int) -> pd.DataFrame:
+    """Seller × buyer sums by an independent pandas computation, labelled as firm_network labels nodes."""
+    tx = store.table("transactions").filter(lambda t: t.year == year).execute()
+
+    def label(uscc, country, region):
+        if isinstance(uscc, str):
+            return uscc
+        if isinstance(country, str) and country != "CHN":
+            return f"country:{country}"
+        return f"region:{str(region)[:2]}0000"
+
+    tx["seller"] = [label(u, c, r) for u, c, r in zip(tx.seller_uscc, tx.seller_country, tx.seller_region_code)]
+    tx["buyer"] = [label(u, c, r) for u, c, r in zip(tx.buyer_uscc, tx.buyer_country, tx.buyer_region_code)]
+    return tx.groupby(["seller", "buyer"], as_index=False).amount_yuan.sum()
+
+
+def test_matrix_holds_every_flow_of_the_year(store, network):
+    expected = _expected_flows(store, network.year)
+    labels = network.nodes.node.to_numpy()
+    coo = network.W.tocoo()
+    got = pd.DataFrame({"seller": labels[coo.row], "buyer": labels[coo.col], "amount": coo.data})
+    merged = expected.merge(got, on=["seller", "buyer"], how="outer", indicator=True)
+    assert (merged._merge == "both").all(), merged[merged._merge != "both"].head()
+    np.testing.assert_allclose(merged.amount, merged.amount_yuan, rtol=1e-12)
+
+
+def test_node_attributes(store, network):
+    nodes = network.nodes
+    assert nodes.node.is_unique and len(nodes) == network.W.shape[0]
+    firms = store.table("firms").select("uscc", "industry_code").execute().set_index("uscc").industry_code
+    registered = nodes[nodes.kind == "firm"].merge(firms.rename("code"), left_on="node", right_index=True)
+    assert (registered.sector == registered.code.str[:2]).all()  # sector p(i) = GB/T 4754 division
+    np.testing.assert_allclose(nodes.out_strength, np.asarray(network.W.sum(axis=1)).ravel())
+    assert set(nodes.kind) <= {"firm", "country", "region"}
+
+
+def test_cluster_subnetwork_and_esri(network):
+    cluster = network.memberships.cluster_id.value_counts().index[0]
+    sub = cluster_subnetwork(network, cluster)
+    assert 0 < sub.W.shape[0] <= network.W.shape[0] and sub.W.sum() <= network.W.sum()
+    sectors = sub.nodes.sector.astype(str).tolist()
+    frame = esri(sub.W, sectors, complete_essentiality(leontief_essentiality(sorted(set(sectors))), sectors))
+    assert len(frame) == sub.W.shape[0]
+    assert ((frame.esri >= 0) & (frame.esri <= 1 + 1e-12)).all()
+    assert (frame.esri >= frame[["esri_down", "esri_up"]].max(axis=1) - 1e-12).all()
