@@ -233,8 +233,9 @@ def _draw_legend(ax, bottom: float, with_amounts: bool, family: str) -> None:
         ax.text(x + 0.38, y + 0.14, label, ha="left", va="center", fontsize=9, family=family)
         x += 0.38 + 0.075 * _display_width(label) + 0.3
     if with_amounts:
-        ax.text(x, y + 0.14, "箭头粗细 ∝ 交易额 line width ∝ amount", ha="left", va="center", fontsize=9,
-                family=family, color="#555555")
+        # Below the swatches, right-aligned: after five labels the row has no room left for it.
+        ax.text(FIGURE_WIDTH - 0.35, y - 0.2, "箭头粗细 ∝ 交易额 line width ∝ amount", ha="right", va="center",
+                fontsize=9, family=family, color="#555555")
 
 
 def chain_picture(nodes: pd.DataFrame, links: pd.DataFrame, *, fmt: str = "svg", title: str | None = None) -> bytes:
