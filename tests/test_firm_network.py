@@ -81,3 +81,30 @@ def test_cluster_subnetwork_and_esri(network):
     assert len(frame) == sub.W.shape[0]
     assert ((frame.esri >= 0) & (frame.esri <= 1 + 1e-12)).all()
     assert (frame.esri >= frame[["esri_down", "esri_up"]].max(axis=1) - 1e-12).all()
+
+
+def test_scenarios_resolve_and_shock(store, network):
+    from jiqun.chains.scenarios import ScenarioError, essentiality_matrix, resolve_removal
+    from jiqun.chains.shock import esri_summary, run_shock
+
+    sectors = network.nodes.sector.astype(str).tolist()
+    essentiality = essentiality_matrix("leontief", sectors)
+    largest = int(np.argmax(network.nodes.out_strength.to_numpy()))
+    uscc = network.nodes.node.iloc[largest]
+    scenario = resolve_removal(network, f"firm:{uscc}", store)
+    assert scenario.positions == (largest,)
+    result = run_shock(network, scenario, essentiality, share=1.0)
+    assert result.h_down[largest] == 0 and result.h_up[largest] == 0
+    # The same scenario through esri's identity default (every firm alone) gives the same ESRI.
+    reference = esri(network.W, sectors, essentiality).loc[largest]
+    summary = esri_summary(result).iloc[0]
+    assert summary.esri == pytest.approx(reference.esri, rel=1e-12)
+    segment = network.segments.node_id.iloc[0]
+    served = resolve_removal(network, f"segment:{segment}", store)
+    serving = set(store.table("firm_chain_nodes").filter(lambda t: t.node_id == segment).uscc.execute())
+    nodes = network.nodes
+    expected = set(np.flatnonzero(nodes.node.isin(serving).to_numpy() & nodes.in_province.to_numpy()))
+    assert set(served.positions) == expected and len(served.positions) > 0
+    for bad in ("country:XXX", "firm:nosuch", "segment:nosuch", "planet:mars"):
+        with pytest.raises(ScenarioError):
+            resolve_removal(network, bad, store)
