@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from ..names import NameNotFound
 from ..session import connect
 from ..store import StoreError
 from .base import check_output_file, console, db_option, db_path, fail
@@ -22,6 +23,29 @@ def _open(db):
         return connect(db_path(db), create=False, read_only=True)
     except StoreError as exc:
         fail(str(exc))
+
+
+def _on_store(db, compute):
+    """``compute(con)`` on the store opened read-only; a refused argument (ValueError other than an
+    unknown name, which the CLI's handler words with the choices) is one line and exit 2."""
+    con = _open(db)
+    try:
+        return compute(con)
+    except NameNotFound:
+        raise
+    except ValueError as exc:
+        fail(str(exc), 2)
+    finally:
+        con.disconnect()
+
+
+def _cluster_map(con, cluster, year, region):
+    """The chain map and the cluster's Chinese name (for picture titles)."""
+    from ..chains import chain_map
+
+    chain = chain_map(con, cluster, year, region)
+    names = dict(con.table("clusters").select("cluster_id", "name_zh").execute().values.tolist())
+    return chain, names.get(chain.cluster_id, chain.cluster_id)
 
 
 def _print(frame, title: str) -> None:
@@ -46,24 +70,13 @@ def chain_map_command(
 ) -> None:
     """The chain map of a cluster: segments with local firms, capacity, purchases by origin, local
     supporting rates, concentration and weak links. 产业链图谱。"""
-    from ..chains import chain_graph, chain_map, picture_frames
+    from ..chains import chain_graph, picture_frames
     from ..chains.export import segment_display, write_map_workbook
 
     if fmt not in MAP_FORMATS:
         fail(f"--format must be one of {', '.join(MAP_FORMATS)} 输出格式无效", 2)
     check_output_file(out)
-    con = _open(db)
-    try:
-        try:
-            chain = chain_map(con, cluster, year, region)
-            cluster_zh = dict(con.table("clusters").select("cluster_id", "name_zh").execute().values.tolist()).get(
-                chain.cluster_id, chain.cluster_id)
-        except ValueError as exc:
-            if type(exc).__name__ == "NameNotFound":
-                raise
-            fail(str(exc), 2)
-    finally:
-        con.disconnect()
+    chain, cluster_zh = _on_store(db, lambda con: _cluster_map(con, cluster, year, region))
     target = out or Path(f"chain_map_{chain.cluster_id}.{fmt}")
     if fmt == "table":
         comp = chain.completeness.iloc[0] if len(chain.completeness) else None
@@ -108,16 +121,7 @@ def weak_links_command(
     if fmt not in WEAK_FORMATS:
         fail(f"--format must be one of {', '.join(WEAK_FORMATS)} 输出格式无效", 2)
     check_output_file(out)
-    con = _open(db)
-    try:
-        try:
-            found = weak_links(con, cluster, year, region)
-        except ValueError as exc:
-            if type(exc).__name__ == "NameNotFound":
-                raise
-            fail(str(exc), 2)
-    finally:
-        con.disconnect()
+    found = _on_store(db, lambda con: weak_links(con, cluster, year, region))
     if fmt == "table":
         _print(weak_display(found), f"产业链短板 weak links ({len(found):,})")
         return
