@@ -103,3 +103,96 @@ def write_weak_links(found: pd.DataFrame, fmt: str, path: Path, store: str = "")
         return path
     sheet = Sheet("短板", found[[c.field for c in WEAK_SHEET]], WEAK_SHEET, "产业链短板 weak links")
     return write_workbook(path, [sheet], _about("产业链短板 weak links", store))
+
+
+# --- shock simulation (冲击模拟) and ESRI ranking (系统重要性供应商) ---------------------------------
+
+SHOCK_SUMMARY_SHEET = [
+    Column("scenario", "冲击情景", "code", "--remove 参数 the removal"), Column("share", "冲击比例ψ", "share"),
+    Column("cluster_id", "集群编号", "code"), Column("year", "年份", "year"),
+    Column("scope", "网络范围", "code", "cluster:ID 集群网络 / province 全省网络"),
+    Column("essentiality", "投入重要性矩阵", "code", "default 投入产出表推导 / linear / leontief"),
+    Column("n_nodes", "网络节点数", "integer", "企业及境外国家、外省地区节点 nodes"),
+    Column("esri", "系统性风险指数ESRI", "score", "Σ w·(1 − min(h下游, h上游)), w = 销售额权重 (Diem et al. 2022)"),
+    Column("esri_down", "下游ESRI", "score", "供给中断向下游传导 downstream"),
+    Column("esri_up", "上游ESRI", "score", "需求中断向上游传导 upstream"),
+    Column("output_at_risk_yuan", "受影响产值", "money_yi", "Σ 产值 × 产出损失 output at risk"),
+    Column("output_yuan", "网络产值", "money_yi"), Column("output_at_risk_share", "受影响产值占比", "share"),
+    Column("firms_shocked", "直接冲击节点数", "integer"),
+    Column("firms_hit", "受波及节点数", "integer", "产出损失超过1%的节点 loss > 1 %"),
+]
+AT_RISK_COLUMNS = [
+    Column("n_firms", "企业数", "integer"), Column("output_yuan", "产值", "money_yi"),
+    Column("output_at_risk_yuan", "受影响产值", "money_yi"), Column("output_at_risk_share", "受影响占比", "share"),
+]
+HIT_SHEET = [
+    Column("uscc", "统一社会信用代码", "code"), Column("name", "企业名称"), Column("city_code", "城市代码", "code"),
+    Column("cluster_id", "所属集群", "code"), Column("node_id", "所属环节", "code"),
+    Column("shocked", "直接冲击", "flag"), Column("h_down", "下游剩余产出", "share", "h_down"),
+    Column("h_up", "上游剩余产出", "share", "h_up"), Column("loss", "产出损失", "share", "1 − min(h_down, h_up)"),
+    Column("output_yuan", "产值", "money_yi"), Column("output_at_risk_yuan", "受影响产值", "money_yi"),
+]
+ALTERNATIVE_SHEET = [
+    Column("lost_uscc", "中断供应商", "code"), Column("lost_name", "中断供应商名称"),
+    Column("lost_sales_yuan", "中断供应额", "money_wan"), Column("rank", "推荐序", "integer"),
+    Column("uscc", "替代供应商", "code"), Column("name", "替代供应商名称"), Column("city_code", "城市代码", "code"),
+    Column("match", "匹配方式", "code", "segment 同环节 / class 同行业小类 / division 同行业大类"),
+    Column("location", "区位", "code", "same_city 同城 / province 省内 / elsewhere 省外"),
+    Column("output_yuan", "产值", "money_wan"),
+    Column("capacity_ratio", "产能覆盖倍数", "decimal", "产值 / 中断供应额 output ÷ lost sales"),
+    Column("capacity", "产能", "code", "full ≥1倍 / partial ≥0.1倍 / small"),
+]
+ESRI_SHEET = [
+    Column("rank", "排名", "integer"), Column("uscc", "统一社会信用代码/节点", "code"),
+    Column("kind", "类型", "code", "firm 企业 / country 境外国家（进口）"), Column("name", "名称"),
+    Column("city_code", "城市代码", "code"), Column("cluster_id", "所属集群", "code"), Column("node_id", "所属环节", "code"),
+    Column("sector", "行业大类", "code", "GB/T 4754"),
+    Column("sales_to_cluster_yuan", "对集群销售额", "money_wan"),
+    Column("esri", "系统性风险指数ESRI", "score", "该供应商单独停产时网络产出的损失份额"),
+    Column("esri_down", "下游ESRI", "score"), Column("esri_up", "上游ESRI", "score"),
+]
+SHOCK_SHEETS = (("summary", "概要", SHOCK_SUMMARY_SHEET),
+                ("by_segment", "环节", [Column("node_id", "环节编号", "code")] + AT_RISK_COLUMNS),
+                ("by_city", "城市", [Column("city_code", "城市代码", "code")] + AT_RISK_COLUMNS),
+                ("by_cluster", "集群", [Column("cluster_id", "集群编号", "code")] + AT_RISK_COLUMNS),
+                ("hardest_hit", "受冲击最大企业", HIT_SHEET), ("alternatives", "替代供应商", ALTERNATIVE_SHEET))
+
+
+def _shock_about(title: str, store: str, notes: list[str]) -> About:
+    return About(title, store=store, notes=notes + ["方法与定义见 docs/shocks.md (Diem et al. 2022, Sci. Rep. 12:7719)"])
+
+
+def write_json(payload, path: Path) -> Path:
+    """Frames (or a dict of frames) as JSON records, numbers as numbers."""
+    def records(frame):
+        return json.loads(frame.to_json(orient="records", force_ascii=False))
+
+    data = {k: records(v) for k, v in payload.items()} if isinstance(payload, dict) else records(payload)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def write_shock_workbook(run, path: Path, store: str = "") -> Path:
+    """A shock run (:class:`jiqun.chains.simulation.ShockRun`) as XLSX, one sheet per result table."""
+    sheets = [Sheet(name, run.tables[key][[c.field for c in columns]], columns, name)
+              for key, name, columns in SHOCK_SHEETS]
+    notes = [f"情景 scenario: {run.result.scenario.text}; ψ = {run.result.share}; 范围 scope: {run.scope}; "
+             f"年份 year: {run.year}; 投入重要性 essentiality: {run.essentiality}"]
+    return write_workbook(path, sheets, _shock_about(f"冲击模拟 shock {run.cluster_id}", store, notes))
+
+
+def write_esri(ranking, fmt: str, path: Path, store: str = "") -> Path:
+    """An ESRI ranking (:class:`jiqun.chains.simulation.EsriRanking`) as csv (BOM), json or xlsx."""
+    frame = ranking.ranking[[c.field for c in ESRI_SHEET]]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        return write_csv(frame, path)
+    if fmt == "json":
+        return write_json(frame, path)
+    notes = [f"集群 cluster: {ranking.cluster_id}; 年份 year: {ranking.year}; 范围 scope: {ranking.scope}; "
+             f"候选供应商 candidates: {ranking.candidates}; 投入重要性 essentiality: {ranking.essentiality}"]
+    sheet = Sheet("系统重要性", frame, ESRI_SHEET, "系统重要性供应商 systemic suppliers")
+    return write_workbook(path, [sheet], _shock_about(f"系统重要性供应商 ESRI {ranking.cluster_id}", store, notes))

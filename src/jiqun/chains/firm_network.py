@@ -55,6 +55,9 @@ class FirmNetwork:
         ``position``, ``cluster_id``: the clusters each node belongs to (marts.firm_clusters).
     segments : pandas.DataFrame
         ``position``, ``node_id``: the chain nodes each firm serves (firm_chain_nodes).
+    sales_segments : pandas.DataFrame
+        ``position``, ``node_id``, ``amount_yuan``: each seller's sales of the year by chain node
+        (what it actually supplies; pseudo-nodes included).
     year : int
     scope : str
         ``province`` or ``cluster:ID``.
@@ -69,6 +72,8 @@ class FirmNetwork:
     year: int
     scope: str = "province"
     chain_nodes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sales_segments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"position": pd.Series(dtype=np.int64), "node_id": pd.Series(dtype=object), "amount_yuan": pd.Series(dtype=float)}))
 
     @property
     def n(self) -> int:
@@ -114,6 +119,26 @@ def main_sales_nodes(con, year: int) -> ibis.Table:
     ranked = by_node.mutate(rank=ibis.row_number().over(
         group_by=[by_node.seller_key, by_node.seller_pseudo], order_by=[ibis.desc(by_node.amount), by_node.node_id]))
     return ranked.filter(ranked["rank"] == 0).select("seller_key", "seller_pseudo", "node_id", "region_code")
+
+
+def sales_by_node(con, year: int) -> ibis.Table:
+    """Per seller (key or pseudo label) and chain node: sales of the year (``seller_key``,
+    ``seller_pseudo``, ``node_id``, ``amount_yuan``); transactions without a chain node left out."""
+    t = con.table("transactions").filter((_.year == year) & _.node_id.notnull())
+    t = t.mutate(seller_pseudo=pseudo_label(t.seller_key, t.seller_country, t.seller_region_code))
+    return t.group_by("seller_key", "seller_pseudo", "node_id").aggregate(amount_yuan=_.amount_yuan.sum())
+
+
+def _sales_segments(con, year: int, nodes: pd.DataFrame) -> pd.DataFrame:
+    """:func:`sales_by_node` keyed by matrix position."""
+    sales = sales_by_node(con, year).to_pandas().astype({"seller_key": "Int64"})
+    by_key = pd.Series(np.arange(len(nodes)), index=nodes["firm_key"].astype("Int64"))
+    by_key = by_key[by_key.index.notna()]
+    by_label = pd.Series(np.arange(len(nodes)), index=nodes["node"])
+    position = sales["seller_key"].map(by_key).fillna(sales["seller_pseudo"].map(by_label))
+    out = pd.DataFrame({"position": position, "node_id": sales["node_id"], "amount_yuan": sales["amount_yuan"]})
+    out = out.dropna(subset=["position"]).astype({"position": np.int64})
+    return out.sort_values(["position", "node_id"]).reset_index(drop=True)
 
 
 def buyer_regions(con, year: int) -> ibis.Table:
@@ -192,6 +217,7 @@ def firm_network(con, year: int | None = None, cluster: str | None = None) -> Fi
         "firm_key", "node_id").to_pandas()
     network = FirmNetwork(W, nodes, _by_position(nodes, clusters), _by_position(nodes, segments), year)
     network.chain_nodes = chain_node_table(con)
+    network.sales_segments = _sales_segments(con, year, nodes)
     if cluster is not None:
         network = cluster_subnetwork(network, cluster)
     return network
@@ -302,7 +328,7 @@ def subnetwork(network: FirmNetwork, keep: np.ndarray, scope: str) -> FirmNetwor
         return moved[moved["position"] >= 0].reset_index(drop=True)
 
     return FirmNetwork(W, nodes, remap(network.memberships), remap(network.segments), network.year, scope,
-                       network.chain_nodes)
+                       network.chain_nodes, remap(network.sales_segments))
 
 
 def complete_essentiality(essentiality: pd.DataFrame, sectors) -> pd.DataFrame:

@@ -100,11 +100,12 @@ def output_at_risk(result: ShockResult, by: str) -> pd.DataFrame:
 
 
 def _labels(network: FirmNetwork, positions: np.ndarray) -> pd.DataFrame:
-    """uscc/name/city/cluster/segment of node positions."""
+    """uscc/kind/name/city/cluster/segment of node positions."""
     nodes = network.nodes.iloc[positions]
     clusters = network.memberships.groupby("position")["cluster_id"].agg(lambda s: ",".join(sorted(s)))
     segments = network.segments.groupby("position")["node_id"].agg(lambda s: ",".join(sorted(s)))
-    return pd.DataFrame({"position": positions, "uscc": nodes["node"].to_numpy(), "name": nodes["name"].to_numpy(),
+    return pd.DataFrame({"position": positions, "uscc": nodes["node"].to_numpy(), "kind": nodes["kind"].to_numpy(),
+                         "name": nodes["name"].to_numpy(),
                          "city_code": nodes["city_code"].to_numpy(),
                          "cluster_id": clusters.reindex(positions).to_numpy(),
                          "node_id": segments.reindex(positions).to_numpy(), "sector": nodes["sector"].to_numpy()})
@@ -135,87 +136,146 @@ def lost_suppliers(result: ShockResult, top: int = 10, min_loss: float = 0.5) ->
     return order[lost[order]][:top]
 
 
-def alternative_suppliers(result: ShockResult, suppliers: int = 10, per_supplier: int = 5) -> pd.DataFrame:
+def alternative_suppliers(result: ShockResult, suppliers: int = 10, per_supplier: int = 5,
+                          pool: FirmNetwork | None = None) -> pd.DataFrame:
     """Alternative suppliers for the lost ones (替代供应商).
 
     For each lost supplier (:func:`lost_suppliers`), firms not hit themselves (loss < 1 %) that serve
-    the same chain segment (match ``segment``), else have the same GB/T 4754 class (``class``, 4
-    digits), else the same division (``division``); located (``location``) relative to the city of
-    the lost supplier's largest customer: ``same_city``, ``province`` (elsewhere in the province) or
-    ``elsewhere``. Ranked by match, location, then capacity (output).
+    a chain segment it supplies (match ``segment``, see :func:`supplied_segments`; this covers a
+    country's imports too), else have the same GB/T 4754 class
+    (``class``, 4 digits), else the same division (``division``); located (``location``) relative
+    to the city of the lost supplier's largest customer: ``same_city``, ``province`` (elsewhere in
+    the province) or ``elsewhere``. ``capacity_ratio`` = the candidate's output / the lost sales;
+    ``capacity`` is ``full`` (ratio ≥ 1), ``partial`` (≥ 0.1) or ``small``. Ranked by match,
+    capacity, location, then output — a same-city firm a hundredth the size of the lost supply is
+    not the first answer.
 
-    Returns columns ``lost_uscc``, ``lost_name``, ``lost_sales_yuan``, ``rank``, ``uscc``, ``name``,
-    ``city_code``, ``match``, ``location``, ``output_yuan``.
+    Parameters
+    ----------
+    result : ShockResult
+    suppliers, per_supplier : int
+        How many lost suppliers, and how many alternatives for each.
+    pool : FirmNetwork, optional
+        Where alternatives are sought (default: the network the cascade ran on). A cascade on a
+        cluster's network passes the province network: its firms outside the cluster's network are
+        not reached by the shock (loss 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``lost_uscc``, ``lost_name``, ``lost_sales_yuan``, ``rank``, ``uscc``, ``name``,
+        ``city_code``, ``match``, ``location``, ``output_yuan``, ``capacity_ratio``, ``capacity``.
     """
-    network = result.network
-    nodes = network.nodes
-    ok = (result.loss < NOT_HIT_LOSS) & (nodes["kind"].to_numpy() == FIRM) & (nodes["output_yuan"].to_numpy() > 0)
-    segs = network.segments
+    network, pool = result.network, pool if pool is not None else result.network
+    nodes, pool_nodes = network.nodes, pool.nodes
+    pool_loss = pd.Series(result.loss, index=nodes["node"]).reindex(pool_nodes["node"]).fillna(0.0).to_numpy()
+    ok = (pool_loss < NOT_HIT_LOSS) & (pool_nodes["kind"].to_numpy() == FIRM) & (pool_nodes["output_yuan"].to_numpy() > 0)
     rows = []
     for lost in lost_suppliers(result, suppliers):
         row = network.W.getrow(lost)
         customer = row.indices[np.argmax(row.data)] if row.nnz else lost
-        where = nodes["city_code"].iat[customer]
-        my_segments = set(segs.loc[segs.position == lost, "node_id"])
-        candidates = _candidates(network, lost, ok, my_segments)
+        my_segments = supplied_segments(network, lost)
+        own = pool.position(nodes["node"].iat[lost])
+        usable = ok.copy()
+        if own is not None:
+            usable[own] = False
+        candidates = _candidates(pool, nodes.iloc[lost], usable, my_segments)
         if candidates.empty:
             continue
-        cities = nodes["city_code"].to_numpy()[candidates.position]
-        in_prov = nodes["in_province"].to_numpy()[candidates.position]
-        candidates["location"] = np.where(cities == where, "same_city", np.where(in_prov, "province", "elsewhere"))
-        candidates["output_yuan"] = nodes["output_yuan"].to_numpy()[candidates.position]
-        loc_rank = candidates["location"].map({"same_city": 0, "province": 1, "elsewhere": 2})
-        candidates = candidates.assign(_loc=loc_rank).sort_values(["_match", "_loc", "output_yuan", "position"],
-                                                                  ascending=[True, True, False, True])
-        best = candidates.head(per_supplier)
+        lost_sales = float(nodes["out_strength"].iat[lost] * result.loss[lost])
+        best = _rank_candidates(pool, candidates, nodes["city_code"].iat[customer], lost_sales).head(per_supplier)
         for rank, cand in enumerate(best.itertuples(), start=1):
             rows.append({"lost_uscc": nodes["node"].iat[lost], "lost_name": nodes["name"].iat[lost],
-                         "lost_sales_yuan": float(nodes["out_strength"].iat[lost] * result.loss[lost]),
-                         "rank": rank, "uscc": nodes["node"].iat[cand.position], "name": nodes["name"].iat[cand.position],
-                         "city_code": nodes["city_code"].iat[cand.position], "match": cand.match,
-                         "location": cand.location, "output_yuan": float(cand.output_yuan)})
+                         "lost_sales_yuan": lost_sales, "rank": rank, "uscc": pool_nodes["node"].iat[cand.position],
+                         "name": pool_nodes["name"].iat[cand.position],
+                         "city_code": pool_nodes["city_code"].iat[cand.position], "match": cand.match,
+                         "location": cand.location, "output_yuan": float(cand.output_yuan),
+                         "capacity_ratio": cand.capacity_ratio, "capacity": cand.capacity})
     columns = ["lost_uscc", "lost_name", "lost_sales_yuan", "rank", "uscc", "name", "city_code", "match",
-               "location", "output_yuan"]
+               "location", "output_yuan", "capacity_ratio", "capacity"]
     return pd.DataFrame(rows, columns=columns)
 
 
-def _candidates(network: FirmNetwork, lost: int, ok: np.ndarray, segments: set) -> pd.DataFrame:
-    """Firms usable instead of ``lost``: by segment, else class, else division (first level with any)."""
+def supplied_segments(network: FirmNetwork, position: int) -> set:
+    """The chain segments a lost supplier must be replaced in: the chain nodes of its sales in the
+    year (within the scope cluster's chain when the network is a cluster's and it sells there),
+    else the segments it is registered to serve."""
+    sales = network.sales_segments
+    sold = sales.loc[sales.position == position]
+    if network.scope.startswith("cluster:"):
+        mine = sold[sold.node_id.str.startswith(network.scope.split(":", 1)[1] + ".")]
+        sold = mine if len(mine) else sold
+    if len(sold):
+        return set(sold["node_id"])
+    return set(network.segments.loc[network.segments.position == position, "node_id"])
+
+
+#: Capacity tiers of an alternative supplier: its output / the lost sales.
+FULL_CAPACITY, PARTIAL_CAPACITY = 1.0, 0.1
+
+
+def _rank_candidates(network: FirmNetwork, candidates: pd.DataFrame, city, lost_sales: float) -> pd.DataFrame:
+    """Location, capacity and the order of :func:`alternative_suppliers` for one lost supplier."""
     nodes = network.nodes
-    ok = ok.copy()
-    ok[lost] = False
+    cities = nodes["city_code"].to_numpy()[candidates.position]
+    in_prov = nodes["in_province"].to_numpy()[candidates.position]
+    output = nodes["output_yuan"].to_numpy()[candidates.position]
+    ratio = output / lost_sales if lost_sales > 0 else np.full(len(output), np.inf)
+    tier = np.where(ratio >= FULL_CAPACITY, 0, np.where(ratio >= PARTIAL_CAPACITY, 1, 2))
+    ranked = candidates.assign(
+        location=np.where(cities == city, "same_city", np.where(in_prov, "province", "elsewhere")),
+        output_yuan=output, capacity_ratio=ratio, _tier=tier,
+        capacity=np.array(["full", "partial", "small"])[tier])
+    ranked["_loc"] = ranked["location"].map({"same_city": 0, "province": 1, "elsewhere": 2})
+    return ranked.sort_values(["_match", "_tier", "_loc", "output_yuan", "position"],
+                              ascending=[True, True, True, False, True])
+
+
+def _candidates(pool: FirmNetwork, lost: pd.Series, ok: np.ndarray, segments: set) -> pd.DataFrame:
+    """Positions in ``pool`` of firms usable instead of the ``lost`` node (its attribute row): by
+    segment, else class, else division (the first level with any)."""
+    nodes = pool.nodes
     if segments:
-        served = network.segments.loc[network.segments.node_id.isin(segments), "position"].unique()
+        served = pool.segments.loc[pool.segments.node_id.isin(segments), "position"].unique()
         served = served[ok[served]]
         if len(served):
             return pd.DataFrame({"position": served, "match": "segment", "_match": 0})
-    industry = nodes["industry_code"].iat[lost]
+    industry = lost["industry_code"]
     if isinstance(industry, str) and len(industry) >= 4:
         same = np.flatnonzero(ok & (nodes["industry_code"].fillna("").str[:4].to_numpy() == industry[:4]))
         if len(same):
             return pd.DataFrame({"position": same, "match": "class", "_match": 1})
-    sector = nodes["sector"].iat[lost]
-    same = np.flatnonzero(ok & (nodes["sector"].to_numpy() == sector) & nodes["industry_code"].notna().to_numpy())
+    same = np.flatnonzero(ok & (nodes["sector"].to_numpy() == lost["sector"]) & nodes["industry_code"].notna().to_numpy())
     return pd.DataFrame({"position": same, "match": "division", "_match": 2})
 
 
-def shock_report(result: ShockResult, top: int = 20, suppliers: int = 10, per_supplier: int = 5) -> dict:
+def shock_report(result: ShockResult, top: int = 20, suppliers: int = 10, per_supplier: int = 5,
+                 pool: FirmNetwork | None = None) -> dict:
     """Every result table of a scenario: ``summary``, ``by_segment``, ``by_city``, ``by_cluster``,
-    ``hardest_hit``, ``alternatives`` (DataFrames, see the functions of this module)."""
+    ``hardest_hit``, ``alternatives`` (DataFrames, see the functions of this module; ``pool`` as in
+    :func:`alternative_suppliers`)."""
     return {"summary": esri_summary(result), "by_segment": output_at_risk(result, "segment"),
             "by_city": output_at_risk(result, "city"), "by_cluster": output_at_risk(result, "cluster"),
             "hardest_hit": hardest_hit(result, top),
-            "alternatives": alternative_suppliers(result, suppliers, per_supplier)}
+            "alternatives": alternative_suppliers(result, suppliers, per_supplier, pool)}
 
 
-def cluster_suppliers(network: FirmNetwork, cluster: str, candidates: int = 1000) -> pd.DataFrame:
+#: Node kinds ranked as suppliers: firms and a country's imports (a region pseudo-node pools the
+#: domestic counterparts without a USCC, not one supplier anyone could lose or replace).
+SUPPLIER_KINDS = ("firm", "country")
+
+
+def cluster_suppliers(network: FirmNetwork, cluster: str, candidates: int = 1000,
+                      kinds: tuple[str, ...] = SUPPLIER_KINDS) -> pd.DataFrame:
     """The cluster's largest suppliers by sales to its province firms: ``position``,
-    ``sales_to_cluster_yuan``; largest first (a cluster firm supplying another counts)."""
+    ``sales_to_cluster_yuan``; largest first (a cluster firm supplying another counts); only nodes
+    of ``kinds``."""
     members = network.memberships.loc[network.memberships.cluster_id == cluster, "position"].to_numpy()
     members = members[network.nodes["in_province"].to_numpy()[members]]
     if not len(members):
         return pd.DataFrame({"position": np.array([], dtype=np.int64), "sales_to_cluster_yuan": []})
     sales = np.asarray(network.W[:, np.unique(members)].sum(axis=1)).ravel()
+    sales = np.where(network.nodes["kind"].isin(kinds).to_numpy(), sales, 0.0)
     order = np.lexsort((np.arange(len(sales)), -sales))
     chosen = order[sales[order] > 0][:candidates]
     return pd.DataFrame({"position": chosen, "sales_to_cluster_yuan": sales[chosen]})
@@ -226,8 +286,8 @@ def systemic_suppliers(network: FirmNetwork, cluster: str, essentiality: pd.Data
     """ESRI of a cluster's ``candidates`` largest suppliers, each failing alone (one scenario per
     column, batched through :func:`jiqun.chains.cascade.esri`), ranked.
 
-    Returns columns ``rank``, ``uscc``, ``name``, ``city_code``, ``cluster_id``, ``node_id``,
-    ``sector``, ``sales_to_cluster_yuan``, ``esri``, ``esri_down``, ``esri_up``.
+    Returns columns ``rank``, ``uscc``, ``kind``, ``name``, ``city_code``, ``cluster_id``,
+    ``node_id``, ``sector``, ``sales_to_cluster_yuan``, ``esri``, ``esri_down``, ``esri_up``.
     """
     from .cascade import esri
 
