@@ -44,6 +44,22 @@ def test_demo_writes_a_chain_map_for_every_cluster(demo_run):
     assert len(pictures) == len(clusters) or (out / "outputs" / "chains" / "README.txt").exists()
 
 
+def test_demo_writes_a_shock_example(demo_run):
+    import pandas as pd
+
+    out, _ = demo_run
+    ranking = pd.read_csv(out / "outputs" / "chain_esri_iot.csv", encoding="utf-8-sig", dtype={"uscc": str})
+    assert 0 < len(ranking) <= 50 and ranking.esri.is_monotonic_decreasing
+    assert ranking.esri.between(0, 1).all() and (ranking.esri >= ranking[["esri_down", "esri_up"]].max(axis=1) - 1e-12).all()
+    countries = ranking[ranking.kind == "country"]
+    assert len(countries) and countries.name.str.endswith("（进口）").all()  # named, not country:ISO3
+    sheets = pd.read_excel(out / "outputs" / "chain_shock_iot.xlsx", sheet_name=None, engine="openpyxl")
+    assert {"概要", "环节", "城市", "集群", "受冲击最大企业", "替代供应商", "说明"} <= set(sheets)
+    summary = sheets["概要"].iloc[0]
+    assert summary["冲击情景"] == countries.uscc.iloc[0]  # the top-ranked country's imports are cut
+    assert 0 < summary["系统性风险指数ESRI"] < 1 and summary["冲击比例ψ（%）"] == 0.5
+
+
 def test_demo_store_loaded_through_validated_ingest(demo_run):
     out, _ = demo_run
     con = jiqun.connect(out / "jiqun.duckdb", read_only=True)

@@ -7,6 +7,7 @@ every fact. Countries come from the ``pycountry`` package (ISO 3166-1).
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -43,6 +44,24 @@ def countries_table():
         "alpha2": [r[1] for r in rows],
         "name_en": [r[2] for r in rows],
     })
+
+
+@functools.lru_cache(maxsize=None)
+def country_name_zh(alpha3: str) -> str:
+    """Chinese short name of an ISO 3166-1 alpha-3 code (pycountry's shipped zh_CN translation, offline),
+    the English name when no translation exists, the code itself when the code is unknown."""
+    import gettext
+
+    import pycountry
+
+    country = pycountry.countries.get(alpha_3=str(alpha3).upper())
+    if country is None:
+        return str(alpha3)
+    try:
+        translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
+    except OSError:
+        return country.name
+    return translation.gettext(country.name)
 
 
 #: ``jiqun_meta`` key that records when the shipped catalogue was loaded into a store.

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 from ibis import _
 
+from ..catalogue import country_name_zh
 from ..marts import city_code, firm_clusters
 from ..schema.vocab import HOME_PROVINCE_CODE
 
@@ -263,6 +264,8 @@ def _node_table(con, year: int, labels: pd.DataFrame, W: sp.csr_matrix) -> pd.Da
     bought = buyer_regions(con, year).to_pandas().astype({"buyer_key": "Int64"}).rename(
         columns={"buyer_key": "firm_key", "region_code": "buyer_region"})
     nodes = nodes.merge(bought, on="firm_key", how="left")
+    provinces = con.table("regions").select("region_code", "name_zh").to_pandas().set_index("region_code")["name_zh"]
+    nodes["region_zh"] = nodes["pseudo"].fillna("").str[7:].map(provinces)
     return _finish_nodes(nodes, W)
 
 
@@ -276,7 +279,7 @@ def _finish_nodes(nodes: pd.DataFrame, W: sp.csr_matrix) -> pd.DataFrame:
     out = pd.DataFrame({
         "node": np.where(kind == FIRM, nodes["uscc"].fillna(""), pseudo),
         "kind": kind, "firm_key": nodes["firm_key"],
-        "name": nodes["name"].where(nodes["name"].notna(), pseudo.where(pseudo != "", None)),
+        "name": nodes["name"].where(nodes["name"].notna(), pseudo_names(pseudo, nodes.get("region_zh"))),
         "sector": sector.astype(str), "industry_code": nodes["industry_code"],
         "region_code": region, "city_code": city,
         "in_province": (region.str[:2] == HOME_PROVINCE_CODE[:2]).fillna(False).astype(bool) & (kind == FIRM),
@@ -285,6 +288,21 @@ def _finish_nodes(nodes: pd.DataFrame, W: sp.csr_matrix) -> pd.DataFrame:
     })
     # A firm outside the register (out of province) is named by its USCC from firm_keys when known.
     return out.reset_index(drop=True)
+
+
+def pseudo_names(pseudo: pd.Series, region_zh: pd.Series | None = None) -> pd.Series:
+    """Readable names of pseudo-nodes: ``country:JPN`` → ``日本（进口）``, ``region:440000`` → the
+    province's Chinese name from ``region_zh`` (or the code) with ``（外省）``; firms ("") get None."""
+    names = pd.Series(None, index=pseudo.index, dtype=object)
+    country = pseudo.str.startswith("country:")
+    codes = pseudo[country].str[8:]
+    names[country] = codes.map({code: f"{country_name_zh(code)}（进口）" for code in codes.unique()})
+    region = pseudo.str.startswith("region:")
+    shown = pseudo[region].str[7:]
+    if region_zh is not None:
+        shown = region_zh[region].where(region_zh[region].notna(), shown)
+    names[region] = shown + "（外省）"
+    return names
 
 
 def _by_position(nodes: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""The demo's chain outputs: every cluster's chain map (segments), its weak links and a picture."""
+"""The demo's chain outputs: every cluster's chain map (segments), its weak links and a picture, and a
+shock example (ESRI ranking of one cluster's suppliers, a cut of its most systemic import country)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..excel import write_csv
+
+# The shock example's cluster (新一代信息技术/物联网: the demo's most import-dependent chain) and the
+# share of the chosen country's exports that fails in it.
+SHOCK_EXAMPLE_CLUSTER = "iot"
+SHOCK_EXAMPLE_SHARE = 0.5
 
 
 def write_chain_outputs(con, out_dir: Path) -> list[Path]:
@@ -44,4 +50,26 @@ def write_chain_outputs(con, out_dir: Path) -> list[Path]:
         written.append(note)
     written.append(write_csv(pd.concat(segments, ignore_index=True), out_dir / "chain_segments.csv"))
     written.append(write_csv(pd.concat(weak, ignore_index=True), out_dir / "chain_weak_links.csv"))
+    written.extend(write_shock_example(con, out_dir))
+    return written
+
+
+def write_shock_example(con, out_dir: Path, cluster: str = SHOCK_EXAMPLE_CLUSTER,
+                        share: float = SHOCK_EXAMPLE_SHARE) -> list[Path]:
+    """Write ``chain_esri_<cluster>.csv`` (the cluster's 50 systemically most important suppliers by
+    ESRI) and ``chain_shock_<cluster>.xlsx`` (imports from the top-ranked country cut by ``share``,
+    the country chosen from the ranking, not fixed, so the example follows the data); return them.
+    """
+    from ..chains.export import write_esri, write_shock_workbook
+    from ..chains.simulation import cluster_esri, shock_scenario
+
+    ranking = cluster_esri(con, cluster, top=50, candidates=1000)
+    written = [write_esri(ranking, "csv", out_dir / f"chain_esri_{ranking.cluster_id}.csv")]
+    countries = ranking.ranking[ranking.ranking["kind"] == "country"]
+    if countries.empty:  # a chain without imports: fail its most systemic firm instead
+        removal = f"firm:{ranking.ranking['uscc'].iloc[0]}"
+    else:
+        removal = str(countries["uscc"].iloc[0])
+    run = shock_scenario(con, cluster, removal, share=share)
+    written.append(write_shock_workbook(run, out_dir / f"chain_shock_{run.cluster_id}.xlsx"))
     return written
