@@ -396,3 +396,24 @@ def test_cli_refuses_bad_arguments(hand_path, tmp_path):
         result = runner.invoke(app, ["chain", *args, *db])
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output and words in result.output, (args, result.output)
+
+
+def test_national_import_dependence_from_the_io_table(tables):
+    from jiqun.io import default_import_dependence
+
+    dependence = default_import_dependence()
+    # u1 is served by C (division 39) and D (17): the tie goes to the smaller code; u3 has no firm.
+    for node, division in (("u1", "17"), ("u2", "39"), ("m1", "39"), ("d1", "39")):
+        row = seg(tables, node, 2022)
+        assert row.division == division and row.io_sector == dependence.loc[division, "io_sector"]
+        assert row.national_import_dependence == pytest.approx(dependence.loc[division, "direct_share"], rel=1e-12)
+        assert row.national_import_dependence_total == pytest.approx(dependence.loc[division, "total_share"], rel=1e-12)
+    assert pd.isna(seg(tables, "u3", 2022).national_import_dependence)
+    # The stage: purchase-weighted over its nodes with a value (u1 100 M, u2 25 M; u3 has none).
+    st = tables["stages"]
+    up = st[(st.segment == "upstream") & (st.year == 2022)].iloc[0]
+    expected = (100 * dependence.loc["17", "direct_share"] + 25 * dependence.loc["39", "direct_share"]) / 125
+    assert up.national_import_dependence == pytest.approx(expected, rel=1e-12)
+    # Downstream nodes have no purchases: the plain mean of d1's value (the only one).
+    down = st[(st.segment == "downstream") & (st.year == 2022)].iloc[0]
+    assert down.national_import_dependence_total == pytest.approx(dependence.loc["39", "total_share"], rel=1e-12)

@@ -19,6 +19,7 @@ import pandas as pd
 from ibis import _
 
 from .. import marts
+from ..io import default_import_dependence
 from ..metrics.base import Options, firm_years, stack
 from ..metrics.inputs import StoreFacts
 from ..metrics.planner import InputResolver, Plan
@@ -27,7 +28,9 @@ from ..schema.vocab import HOME_PROVINCE_CODE
 from .segments import (NODE_KEYS, ORIGINS, STAGE_KEYS, import_countries, leading_suppliers, local_buyers,
                        local_capacity, local_patents, local_sales, moved_out_suppliers, scope_digits, segment_supply,
                        supply_metrics)
-from .tables import IMPORT_DEPENDENCE, cells, completeness, link_flows, metric_table
+from .firm_network import chain_node_divisions
+from .tables import (DEPENDENCE_TRACE, IMPORT_DEPENDENCE, IMPORT_DEPENDENCE_TOTAL, cells, completeness, link_flows,
+                     metric_table, with_import_dependence)
 from .weak import evaluate_weak_links, weakness
 
 #: Columns of the segment rows (node level), in order; the stage rows have the same without the node's.
@@ -39,9 +42,9 @@ SEGMENT_COLUMNS = (
     "top_import_country", "top_import_country_share", "top_import_country_share_of_imports",
     "n_suppliers", "supplier_hhi", "top_supplier", "top_supplier_share", "foreign_invested_share", "branch_share",
     "sales_yuan", *[f"sales_{o}_yuan" for o in ORIGINS], "n_patents",
-    "n_suppliers_moved_out", "moved_out_share", IMPORT_DEPENDENCE)
+    "n_suppliers_moved_out", "moved_out_share", IMPORT_DEPENDENCE, IMPORT_DEPENDENCE_TOTAL, *DEPENDENCE_TRACE)
 STAGE_COLUMNS = tuple(c for c in SEGMENT_COLUMNS if c not in ("node_id", "name_zh", "name_en", "is_key_component",
-                                                              "top_supplier"))
+                                                              "top_supplier", *DEPENDENCE_TRACE))
 #: The stages (环节阶段) in chain order with their Chinese names.
 STAGES = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
 #: The inputs of the indicator engine the chain map reads (built by its :class:`InputResolver`).
@@ -114,6 +117,8 @@ def chain_tables(con, clusters=None, scope: str = HOME_PROVINCE_CODE, leaders_k:
 
     segments = metric_table(cells(nodes, years, NODE_KEYS), parts(NODE_KEYS, sales), NODE_KEYS)
     stages = metric_table(cells(nodes, years, STAGE_KEYS), parts(STAGE_KEYS, stage_sales), STAGE_KEYS)
+    segments, stages = with_import_dependence(segments, stages, chain_node_divisions(con),
+                                              ibis.memtable(default_import_dependence().reset_index()))
     links = con.table("chain_links")
     if clusters is not None:
         links = links.filter(_.cluster_id.isin(clusters))

@@ -37,7 +37,12 @@ SEGMENT_SHEET = [
     Column("sales_yuan", "本地企业销售额", "money_yi", "本地企业该环节产品销售 local sales of the segment's goods"),
     Column("n_patents", "专利申请数", "integer", "本地企业该环节IPC专利申请 patents in the segment's IPC classes"),
     Column("n_suppliers_moved_out", "迁出供应商数", "integer", "上年省内供货、今年迁出本省 suppliers moved out"),
-    Column("national_import_dependence", "全国进口依存度", "share", "投入产出表（待接入） national import dependence"),
+    Column("national_import_dependence", "全国进口依存度（直接）", "share",
+           "该环节所属行业中间投入中进口所占比重，2020年全国投入产出表 imported share of the division's inputs"),
+    Column("national_import_dependence_total", "全国进口依存度（完全）", "share",
+           "经国内产业链传导的完全进口依存度 (u·A_m·L_d) total, through the domestic chain"),
+    Column("division", "国民经济行业大类", "code", "GB/T 4754 大类（服务该环节的省内企业多数所属） division"),
+    Column("io_sector", "投入产出部门", "code", "2020年42部门表的部门代码 IO sector"),
     Column("weakness", "短板等级", "integer", "触发的短板规则数 number of weak-link rules that fire"),
     Column("reasons", "短板原因", description="触发的规则 the rules that fire"),
 ]
@@ -61,6 +66,7 @@ def segment_display(segments: pd.DataFrame) -> pd.DataFrame:
         "配套率 市/省 local rate": [f"{format_value(c, 'ratio')} / {format_value(p, 'ratio')}" for c, p in
                                  zip(segments.local_supporting_rate_city, segments.local_supporting_rate_province)],
         "进口 imports": [format_value(v, "ratio") for v in segments.import_share],
+        "全国进口依存 national": [format_value(v, "ratio") for v in segments.national_import_dependence],
         "HHI": [format_value(v, "index") for v in segments.supplier_hhi],
         "专利 patents": [format_value(v, "firms") for v in segments.n_patents],
         "短板 weak links": [f"{w} {r}".strip() if w else "" for w, r in zip(segments.weakness, segments.reasons)],

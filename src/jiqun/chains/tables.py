@@ -13,9 +13,12 @@ from .segments import NODE_KEYS, ORIGINS, STAGE_KEYS, _share, in_scope, local_fi
 ZERO_FILLED = ("n_local_firms", "capacity_yuan", "purchases_yuan", *[f"purchases_{o}_yuan" for o in ORIGINS],
                "foreign_invested_yuan", "branch_yuan", "n_suppliers", "sales_yuan",
                *[f"sales_{o}_yuan" for o in ORIGINS], "n_patents", "n_suppliers_moved_out", "moved_out_yuan")
-#: The slot for the national import dependence behind a segment (from the input–output tables,
-#: :mod:`jiqun.io`); null until it is joined.
+#: The national import dependence behind a segment (from the input–output tables, :mod:`jiqun.io`):
+#: the imported share of its division's intermediate inputs, directly and through the whole domestic
+#: chain (:func:`jiqun.io.iomath.import_dependence`), and the codes that trace it.
 IMPORT_DEPENDENCE = "national_import_dependence"
+IMPORT_DEPENDENCE_TOTAL = "national_import_dependence_total"
+DEPENDENCE_TRACE = ("division", "io_sector")
 
 
 def cells(nodes: ibis.Table, years: ibis.Table, by=NODE_KEYS) -> ibis.Table:
@@ -44,8 +47,8 @@ def metric_table(cells_: ibis.Table, parts, by=NODE_KEYS) -> ibis.Table:
     buyer's city / purchases), ``local_supporting_rate_province`` (city + other cities of the province),
     ``import_share``, ``foreign_invested_share``, ``branch_share``, ``top_import_country_share`` (of the
     purchases), ``top_import_country_share_of_imports``, ``capacity_growth`` (capacity over the
-    previous year's − 1; null unless the previous year's capacity is > 0) and the null
-    :data:`IMPORT_DEPENDENCE` slot.
+    previous year's − 1; null unless the previous year's capacity is > 0). The national import
+    dependence is joined afterwards (:func:`with_import_dependence`).
     """
     t = cells_
     for part in parts:
@@ -66,7 +69,49 @@ def metric_table(cells_: ibis.Table, parts, by=NODE_KEYS) -> ibis.Table:
     t = t.mutate(_prev=t.capacity_yuan.lag().over(window), _prev_year=t.year.lag().over(window))
     growth = ibis.ifelse((t._prev_year == t.year - 1) & (t._prev > 0), t.capacity_yuan / t._prev - 1,
                          ibis.null("float64"))
-    return t.mutate(capacity_growth=growth, **{IMPORT_DEPENDENCE: ibis.null("float64")}).drop("_prev", "_prev_year")
+    return t.mutate(capacity_growth=growth).drop("_prev", "_prev_year")
+
+
+def with_import_dependence(segments: ibis.Table, stages: ibis.Table, node_divisions: ibis.Table,
+                           dependence: ibis.Table) -> tuple[ibis.Table, ibis.Table]:
+    """Join the national import dependence onto the node and stage rows of the map.
+
+    Parameters
+    ----------
+    segments, stages : ibis.Table
+        :func:`metric_table` rows by :data:`NODE_KEYS` and by :data:`STAGE_KEYS`.
+    node_divisions : ibis.Table
+        ``node_id``, ``sector``: each node's GB/T 4754 division (the one most of its province firms
+        belong to; :func:`jiqun.chains.firm_network.chain_node_divisions`).
+    dependence : ibis.Table
+        ``division``, ``io_sector``, ``direct_share``, ``total_share`` (:func:`jiqun.io.default_import_dependence`).
+
+    Returns
+    -------
+    (segments, stages)
+        Segments gain ``division``, ``io_sector``, :data:`IMPORT_DEPENDENCE` (``direct_share``) and
+        :data:`IMPORT_DEPENDENCE_TOTAL` (``total_share``), null where no province firm serves the node
+        or its division has no IO sector. Stages gain the two shares as the purchase-weighted mean over
+        their nodes with a value (the plain mean when those nodes have no purchases).
+    """
+    trace = node_divisions.select("node_id", division=node_divisions.sector).join(
+        dependence.select("division", "io_sector", **{IMPORT_DEPENDENCE: dependence.direct_share,
+                                                      IMPORT_DEPENDENCE_TOTAL: dependence.total_share}),
+        "division", how="left")
+    nodes = segments.left_join(trace, "node_id")
+    weight = ibis.ifelse(nodes[IMPORT_DEPENDENCE].notnull(), nodes.purchases_yuan, 0)
+    by_stage = nodes.group_by(list(STAGE_KEYS)).aggregate(
+        _weight=weight.sum(), _direct=(weight * nodes[IMPORT_DEPENDENCE]).sum(),
+        _total=(weight * nodes[IMPORT_DEPENDENCE_TOTAL]).sum(),
+        _mean_direct=nodes[IMPORT_DEPENDENCE].mean(), _mean_total=nodes[IMPORT_DEPENDENCE_TOTAL].mean())
+    # A stage whose nodes have no purchases (e.g. downstream, sold to final users) takes the plain mean.
+    by_stage = by_stage.select(
+        *STAGE_KEYS,
+        **{IMPORT_DEPENDENCE: _share(by_stage._direct, by_stage._weight).fill_null(by_stage._mean_direct),
+           IMPORT_DEPENDENCE_TOTAL: _share(by_stage._total, by_stage._weight).fill_null(by_stage._mean_total)})
+    keys = list(STAGE_KEYS)
+    staged = stages.left_join(by_stage, keys).select(stages, by_stage[IMPORT_DEPENDENCE], by_stage[IMPORT_DEPENDENCE_TOTAL])
+    return nodes, staged
 
 
 def completeness(segments: ibis.Table) -> ibis.Table:
