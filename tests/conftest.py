@@ -139,3 +139,20 @@ def kill_load_before_commit():
             proc.stderr.close()
 
     return kill
+
+
+BENCHMARK_INDICATORS = Path(__file__).resolve().parents[1] / "benchmarks" / "indicators.py"
+
+
+@pytest.fixture(scope="session")
+def indicator_benchmark():
+    """The module benchmarks/indicators.py (its synthetic store builder ``build_store`` and its pandas
+    baseline), loaded from its file; skips when the checkout has no benchmarks folder."""
+    import importlib.util
+
+    if not BENCHMARK_INDICATORS.exists():
+        pytest.skip("benchmarks/indicators.py is not in this checkout")
+    spec = importlib.util.spec_from_file_location("jiqun_benchmark_indicators", BENCHMARK_INDICATORS)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

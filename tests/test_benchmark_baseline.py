@@ -2,22 +2,12 @@
 indicators written apart from jiqun's expressions: on a small synthetic store, with transactions, patents
 and national reference rows, both must give the same numbers."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "indicators.py"
 
 
 @pytest.fixture(scope="module")
-def bench():
-    if not BENCHMARK.exists():
-        pytest.skip("benchmarks/indicators.py is not in this checkout")
-    spec = importlib.util.spec_from_file_location("jiqun_benchmark_indicators", BENCHMARK)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def bench(indicator_benchmark):
+    return indicator_benchmark
 
 
 def test_pandas_baseline_agrees_with_jiqun_on_every_indicator(bench, tmp_path):

@@ -2,9 +2,6 @@
 against its portable twin (the same numbers for every group on a synthetic store with transactions,
 patents, trademarks and national reference rows)."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,7 +12,6 @@ from jiqun.metrics.executors import PortableExecutor, executor_for
 from jiqun.metrics.executors.duckdb import DuckDBExecutor
 from jiqun.metrics.registry import RegistryError, check_registry, engine_inputs, indicator_groups, registry_ids
 
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "indicators.py"
 KEYS = ["cluster_id", "region_code", "year", "indicator"]
 
 
@@ -80,12 +76,8 @@ def test_executor_for_picks_the_backend_executor(store):
 
 
 @pytest.fixture(scope="module")
-def synthetic_store(tmp_path_factory):
-    if not BENCHMARK.exists():
-        pytest.skip("benchmarks/indicators.py is not in this checkout")
-    spec = importlib.util.spec_from_file_location("jiqun_benchmark_indicators_engine", BENCHMARK)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+def synthetic_store(tmp_path_factory, indicator_benchmark):
+    bench = indicator_benchmark
     path = tmp_path_factory.mktemp("engine") / "synthetic.duckdb"
     bench.build_store(path, firms=800, years=6, transactions=12000, patents=800, seed=11)
     import jiqun

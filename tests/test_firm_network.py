@@ -3,9 +3,6 @@ is built from, on a small synthetic store, and run through the ESRI cascade."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,16 +11,10 @@ import jiqun
 from jiqun.chains import esri, leontief_essentiality
 from jiqun.chains.firm_network import cluster_subnetwork, complete_essentiality, firm_network
 
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "indicators.py"
-
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    if not BENCHMARK.exists():
-        pytest.skip("benchmarks/indicators.py is not in this checkout")
-    spec = importlib.util.spec_from_file_location("jiqun_benchmark_indicators_network", BENCHMARK)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+def store(tmp_path_factory, indicator_benchmark):
+    bench = indicator_benchmark
     path = tmp_path_factory.mktemp("network") / "net.duckdb"
     bench.build_store(path, firms=600, years=3, transactions=8000, patents=100, seed=5)
     con = jiqun.connect(path, read_only=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .firm_network import FIRM, FirmNetwork
 from .scenarios import Scenario, psi_matrix
@@ -293,15 +294,14 @@ def systemic_suppliers(network: FirmNetwork, cluster: str, essentiality: pd.Data
 
     chosen = cluster_suppliers(network, cluster, candidates)
     positions = chosen["position"].to_numpy()
-    batch = batch or max(1, min(len(positions) or 1, int(4e8 // (8 * max(network.n, 1) * 8))))
-    sectors, weights = network.nodes["sector"].tolist(), strength_weights(network)
-    parts = []
-    for start in range(0, len(positions), batch):
-        block = positions[start:start + batch]
-        psi = np.zeros((network.n, len(block)))
-        psi[block, np.arange(len(block))] = 1.0
-        parts.append(esri(network.W, sectors, essentiality, psi=psi, weights=weights, eps=eps).reset_index(drop=True))
-    scores = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["esri", "esri_down", "esri_up"])
+    if len(positions):
+        # One sparse ψ column per supplier; esri batches them from its memory budget on one prepared network.
+        psi = sp.csc_matrix((np.ones(len(positions)), (positions, np.arange(len(positions)))),
+                            shape=(network.n, len(positions)))
+        scores = esri(network.W, network.nodes["sector"].tolist(), essentiality, psi=psi,
+                      weights=strength_weights(network), eps=eps, batch=batch).reset_index(drop=True)
+    else:
+        scores = pd.DataFrame(columns=["esri", "esri_down", "esri_up"])
     out = _labels(network, positions).assign(sales_to_cluster_yuan=chosen["sales_to_cluster_yuan"].to_numpy(),
                                               esri=scores["esri"].to_numpy(), esri_down=scores["esri_down"].to_numpy(),
                                               esri_up=scores["esri_up"].to_numpy())
