@@ -24,6 +24,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("evaluation", ("jiqun.evaluation",), "competitiveness evaluation over the indicators"),
     ("chains", ("jiqun.chains",), "industrial-chain maps (产业链图谱), weak links, the firm network, the systemic-risk "
      "cascade (ESRI) and shock scenarios"),
+    ("chokepoints", ("jiqun.chokepoints",), "the chokepoint inventory (卡脖子清单): dependency screening of "
+     "products, technology base, classes, breakthrough window, priority"),
     ("pictures", ("jiqun.pictures",), "static pictures for reports (SVG/PNG): drawing only, from tables the "
      "analytics return"),
     ("demo", ("jiqun.demo",), "the synthetic demo: generator, run, outputs, summary"),
@@ -37,7 +39,7 @@ CLI_PACKAGE = "jiqun.cli"
 #: Packages whose modules (``jiqun.store``, ``jiqun.schema``) must not import the analytics and loaders.
 BACKEND_PACKAGES = ("jiqun.store", "jiqun.schema")
 FORBIDDEN_IN_BACKEND = ("jiqun.ingest", "jiqun.catalogue", "jiqun.metrics", "jiqun.evaluation", "jiqun.demo",
-                        "jiqun.io", "jiqun.chains", "jiqun.pictures")
+                        "jiqun.io", "jiqun.chains", "jiqun.chokepoints", "jiqun.pictures")
 
 
 def in_package(module: str, package: str) -> bool:
