@@ -202,3 +202,78 @@ def write_esri(ranking, fmt: str, path: Path, store: str = "") -> Path:
              f"候选供应商 candidates: {ranking.candidates}; 投入重要性 essentiality: {ranking.essentiality}"]
     sheet = Sheet("系统重要性", frame, ESRI_SHEET, "系统重要性供应商 systemic suppliers")
     return write_workbook(path, [sheet], _shock_about(f"系统重要性供应商 ESRI {ranking.cluster_id}", store, notes))
+
+
+NETWORK_SUMMARY_SHEET = [
+    Column("cluster_id", "集群编号", "code"), Column("year", "年份", "year"),
+    Column("n_nodes", "网络节点数", "integer", "集群省内企业及其直接供应商、客户（境外按国家、外省无信用代码按省计）"),
+    Column("n_links", "交易关系数", "integer", "卖方→买方关系 seller → buyer links"),
+    Column("n_province_firms", "省内企业数", "integer"), Column("n_communities", "社群数", "integer"),
+    Column("modularity", "模块度", "score", "Leiden 社群划分的模块度 modularity of the partition"),
+    Column("resolution", "分辨率", "decimal"), Column("seed", "随机种子", "integer"),
+    Column("betweenness_method", "中介中心性算法", description="exact 精确 / sampled 抽样估计"),
+    Column("n_bridges", "桥接企业数", "integer", "与两个及以上集群有交易的省内企业 province firms joining clusters"),
+]
+NETWORK_FIRM_SHEET = [
+    Column("rank", "排名", "integer", "按供应商PageRank排序 by supplier PageRank"), Column("node", "信用代码/节点", "code"),
+    Column("name", "企业"), Column("kind", "类型", description="firm 企业 / country 进口国 / region 外省"),
+    Column("city_code", "城市代码", "code"), Column("in_province", "省内", "flag"), Column("clusters", "所属集群", "code"),
+    Column("sector", "行业大类", "code"), Column("output_yuan", "产值", "money_yi"),
+    Column("sales_yuan", "网络内销售", "money_yi"), Column("purchases_yuan", "网络内采购", "money_yi"),
+    Column("n_customers", "客户数", "integer"), Column("n_suppliers", "供应商数", "integer"),
+    Column("pagerank_supplier", "供应商重要性PageRank", "share",
+           "买方按采购额把重要性传给供应商（资金流向）key supplier: important buyers depend on it"),
+    Column("pagerank_customer", "客户重要性PageRank", "share",
+           "卖方按销售额把重要性传给客户（货物流向）key integrator: absorbs important suppliers' output"),
+    Column("rank_customer", "客户重要性排名", "integer"),
+    Column("betweenness", "中介中心性", "share", "位于供应路径（按层级计）上的比例 share of shortest supply paths through it"),
+    Column("rank_betweenness", "中介中心性排名", "integer"), Column("community", "社群", "integer"),
+]
+NETWORK_COMMUNITY_SHEET = [
+    Column("community", "社群", "integer", "按规模编号 numbered by size"), Column("n_nodes", "节点数", "integer"),
+    Column("n_province_firms", "省内企业数", "integer"), Column("main_cluster", "主要集群", "code"),
+    Column("main_cluster_share", "主要集群占比", "share", "省内企业中属主要集群的比例"),
+    Column("main_city", "主要城市", "code"), Column("main_city_share", "主要城市占比", "share"),
+    Column("largest_firm", "最大企业", description="购销额最大的成员 largest member by trade"),
+    Column("flow_yuan", "涉及交易额", "money_yi"), Column("internal_flow_yuan", "内部交易额", "money_yi"),
+    Column("internal_share", "内部交易占比", "share", "内部交易 / 涉及交易 internal share"),
+]
+NETWORK_LEADER_SHEET = [
+    Column("rank", "产值排名", "integer"), Column("node", "信用代码", "code"), Column("name", "龙头企业"),
+    Column("city_code", "城市代码", "code"), Column("output_yuan", "产值", "money_yi"),
+    Column("purchases_yuan", "采购额", "money_yi"), Column("n_suppliers", "供应商数", "integer"),
+    Column("n_same_city_suppliers", "同城供应商数", "integer"), Column("n_province_suppliers", "省内供应商数", "integer"),
+    Column("share_same_city", "同城采购占比", "share"), Column("share_other_city", "省内他市采购占比", "share"),
+    Column("share_other_province", "外省采购占比", "share"), Column("share_abroad", "进口占比", "share"),
+    Column("local_supporting_rate_province", "本地配套率（省）", "share", "省内采购 / 采购"),
+    Column("top_supplier", "第一供应商"), Column("top_supplier_share", "第一供应商占比", "share"),
+    Column("supplier_hhi", "供应商集中度HHI", "score", "Σ 供应商份额² (0-1)"),
+]
+NETWORK_BRIDGE_SHEET = [
+    Column("node", "信用代码", "code"), Column("name", "企业"), Column("city_code", "城市代码", "code"),
+    Column("own_clusters", "所属集群", "code"), Column("linked_clusters", "连接的其他集群", "code", "按交易额从大到小"),
+    Column("n_clusters_joined", "连接集群数", "integer", "所属 + 连接 own + linked"),
+    Column("flow_yuan", "购销总额", "money_yi"), Column("other_cluster_flow_yuan", "与其他集群交易额", "money_yi"),
+    Column("other_cluster_share", "跨集群交易占比", "share"),
+    Column("betweenness", "集群网络中介中心性", "share", "在本集群网络中的中介中心性 (空: 不在本集群网络)"),
+]
+NETWORK_SHEETS = (("summary", "概要", NETWORK_SUMMARY_SHEET), ("key_firms", "关键企业", NETWORK_FIRM_SHEET),
+                  ("communities", "企业社群", NETWORK_COMMUNITY_SHEET), ("leaders", "龙头企业供应基础", NETWORK_LEADER_SHEET),
+                  ("bridges", "桥接企业", NETWORK_BRIDGE_SHEET))
+
+
+def write_network(report, fmt: str, path: Path, store: str = "") -> list[Path]:
+    """A firm-network report (:class:`jiqun.chains.simulation.NetworkReport`) as xlsx (one sheet per table),
+    json (one object of tables) or csv (one file per table: ``<stem>_<table>.csv``, UTF-8 with BOM)."""
+    tables = {key: report.tables[key][[c.field for c in columns]] for key, _name, columns in NETWORK_SHEETS}
+    path = Path(path)
+    if fmt == "json":
+        return [write_json(tables, path)]
+    if fmt == "csv":
+        return [write_csv(frame, path.with_name(f"{path.stem}_{key}.csv")) for key, frame in tables.items()]
+    summary = report.tables["summary"].iloc[0]
+    notes = [f"集群 cluster: {report.cluster_id}; 年份 year: {report.year}; 中介中心性 betweenness: "
+             f"{summary.betweenness_method}; Leiden 分辨率 {summary.resolution:g}, 种子 seed {summary.seed}",
+             "方法与定义见 docs/chains.md「企业网络 Firm network」"]
+    sheets = [Sheet(name, tables[key], columns, name) for key, name, columns in NETWORK_SHEETS]
+    return [write_workbook(path, sheets, About(f"企业网络 firm network {report.cluster_id}", store=store, notes=notes))]

@@ -152,3 +152,69 @@ def cluster_esri(con, cluster, year=None, top: int = 50, candidates: int = 1000,
     ranking = systemic_suppliers(network, cluster_id, matrix, candidates=int(candidates), eps=eps)
     return EsriRanking(cluster_id, network.year, network.scope, _essentiality_name(essentiality),
                        min(int(candidates), len(ranking)), network.n, ranking.head(int(top)).reset_index(drop=True))
+
+
+@dataclass
+class NetworkReport:
+    """A cluster's firm network measured (:func:`cluster_firm_network`).
+
+    ``tables`` holds ``summary`` (one row), ``key_firms``, ``communities``, ``leaders`` and ``bridges``
+    (columns of :mod:`jiqun.chains.network`'s functions), the long ones cut to ``top`` rows.
+    """
+
+    cluster_id: str
+    year: int
+    tables: dict = field(default_factory=dict)
+
+
+def cluster_firm_network(con, cluster, year=None, top: int = 20, leaders: int = 10, resolution: float = 1.0,
+                         seed: int = 0, sample: int | None = None) -> NetworkReport:
+    """Key firms, communities, leaders' supplier bases and bridging firms of a cluster's network.
+
+    Parameters
+    ----------
+    con : ibis backend
+        A jiqun store with ``transactions``.
+    cluster : str
+        Cluster id or name.
+    year : int or str, optional
+        A year of ``transactions`` (default: the latest).
+    top : int
+        Rows kept of the key-firm, community and bridge tables.
+    leaders : int
+        The cluster's largest province firms by output whose supplier bases are shown.
+    resolution, seed
+        Leiden's resolution and random seed (:func:`jiqun.chains.network.calc_leiden`).
+    sample : int, optional
+        Sampled sources for betweenness above :data:`~jiqun.chains.network.EXACT_BETWEENNESS_LIMIT` nodes.
+
+    Key firms and communities are measured on the cluster's network (its province firms and their
+    direct partners); bridges (province firms only) on the province network, where partners' other
+    clusters are visible.
+    """
+    from . import network as measures
+
+    for value, what in ((top, "top"), (leaders, "leaders")):
+        if int(value) < 1:
+            raise ScenarioError(f"{what} must be a positive number, not {value!r}")
+    if not resolution > 0:
+        raise ScenarioError(f"resolution must be positive, not {resolution!r} (1 = plain modularity)")
+    cluster_id, network, province = cluster_network(con, cluster, year, "cluster")
+    graph = measures.supply_graph(network)
+    membership, modularity = measures.calc_leiden(graph, resolution, seed)
+    firms = measures.key_firms(network, seed=seed, community=membership,
+                               sample=sample or measures.BETWEENNESS_SAMPLE)
+    communities = measures.community_summary(network, membership)
+    bridges = measures.bridging_firms(province, cluster_id, province_only=True)
+    bridges = bridges.merge(firms[["node", "betweenness"]], on="node", how="left")
+    summary = pd.DataFrame([{
+        "cluster_id": cluster_id, "year": network.year, "n_nodes": network.n, "n_links": graph.ecount(),
+        "n_province_firms": int(network.nodes["in_province"].sum()), "n_communities": len(communities),
+        "modularity": modularity, "resolution": resolution, "seed": seed,
+        "betweenness_method": firms.attrs["betweenness_method"], "n_bridges": len(bridges),
+    }])
+    chosen = measures.cluster_leaders(network, cluster_id, leaders)
+    tables = {"summary": summary, "key_firms": firms.head(int(top)),
+              "communities": communities.head(int(top)), "leaders": measures.leader_supplier_base(network, chosen),
+              "bridges": bridges.head(int(top))}
+    return NetworkReport(cluster_id, network.year, tables)
