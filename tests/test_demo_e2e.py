@@ -60,6 +60,18 @@ def test_demo_writes_a_shock_example(demo_run):
     assert 0 < summary["系统性风险指数ESRI"] < 1 and summary["冲击比例ψ（%）"] == 0.5
 
 
+def test_demo_writes_a_network_example(demo_run):
+    import pandas as pd
+
+    out, _ = demo_run
+    sheets = pd.read_excel(out / "outputs" / "chain_network_iot.xlsx", sheet_name=None, engine="openpyxl")
+    assert {"概要", "关键企业", "企业社群", "龙头企业供应基础", "桥接企业", "说明"} <= set(sheets)
+    firms = sheets["关键企业"]
+    assert 0 < len(firms) <= 50 and firms["排名"].tolist() == list(range(1, len(firms) + 1))
+    assert firms.filter(like="供应商重要性").iloc[:, 0].is_monotonic_decreasing
+    assert sheets["概要"].iloc[0]["集群编号"] == "iot" and len(sheets["龙头企业供应基础"]) == 10
+
+
 def test_demo_store_loaded_through_validated_ingest(demo_run):
     out, _ = demo_run
     con = jiqun.connect(out / "jiqun.duckdb", read_only=True)

@@ -51,6 +51,7 @@ def write_chain_outputs(con, out_dir: Path) -> list[Path]:
     written.append(write_csv(pd.concat(segments, ignore_index=True), out_dir / "chain_segments.csv"))
     written.append(write_csv(pd.concat(weak, ignore_index=True), out_dir / "chain_weak_links.csv"))
     written.extend(write_shock_example(con, out_dir))
+    written.extend(write_network_example(con, out_dir))
     return written
 
 
@@ -73,3 +74,13 @@ def write_shock_example(con, out_dir: Path, cluster: str = SHOCK_EXAMPLE_CLUSTER
     run = shock_scenario(con, cluster, removal, share=share)
     written.append(write_shock_workbook(run, out_dir / f"chain_shock_{run.cluster_id}.xlsx"))
     return written
+
+
+def write_network_example(con, out_dir: Path, cluster: str = SHOCK_EXAMPLE_CLUSTER) -> list[Path]:
+    """Write ``chain_network_<cluster>.xlsx``: the cluster's key firms, communities, leaders' supplier
+    bases and bridging firms (:func:`jiqun.chains.simulation.cluster_firm_network`); return it."""
+    from ..chains.export import write_network
+    from ..chains.simulation import cluster_firm_network
+
+    report = cluster_firm_network(con, cluster, top=50)
+    return write_network(report, "xlsx", out_dir / f"chain_network_{report.cluster_id}.xlsx")
