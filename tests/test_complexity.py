@@ -3,6 +3,8 @@ on the real world trade reference file and on synthetic panels), periods, region
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -50,27 +52,16 @@ def long_table(X: np.ndarray, locations: list[str], products: list[str], names=(
                          names[2]: X[rows, cols]})
 
 
-def ecomplexity_of(table: pd.DataFrame, loc: str, prod: str, val: str, time: str | None = None) -> pd.DataFrame:
+def ecomplexity_of(table: pd.DataFrame, loc: str, prod: str, val: str, time: str | None = None,
+                   threshold: float = 1.0) -> pd.DataFrame:
     """The reference: Harvard Growth Lab's ecomplexity on the same table (a constant period when none)."""
     ecomplexity = pytest.importorskip("ecomplexity").ecomplexity
     data = table if time is not None else table.assign(_period=0)
     columns = {"time": time or "_period", "loc": loc, "prod": prod, "val": val}
-    with _quiet():
-        out = ecomplexity(data, columns, verbose=False, check_logsupermodularity=False)
-    return out.drop(columns=[] if time is not None else ["_period"])
-
-
-class _quiet:
-    """Silence the reference's own warnings (pandas deprecations inside ecomplexity)."""
-
-    def __enter__(self):
-        import warnings
-        self._catch = warnings.catch_warnings()
-        self._catch.__enter__()
+    with warnings.catch_warnings():   # its own pandas deprecation warnings
         warnings.simplefilter("ignore")
-
-    def __exit__(self, *exc):
-        return self._catch.__exit__(*exc)
+        out = ecomplexity(data, columns, rca_mcp_threshold=threshold, verbose=False, check_logsupermodularity=False)
+    return out.drop(columns=[] if time is not None else ["_period"])
 
 
 def assert_same_as_reference(ours: pd.DataFrame, reference: pd.DataFrame, keys: list[str]) -> dict[str, float]:
@@ -228,8 +219,27 @@ def _hand_table() -> pd.DataFrame:
     (lambda t: t, {"rca_threshold": "1"}, "rca_threshold must be a positive number"),
     (lambda t: t[t["loc"] == "c1"], {}, "ECI and PCI need at least 2 locations and 2 products"),
     (lambda t: t.to_dict(), {}, "must be a pandas DataFrame, not dict"),
+    (lambda t: t.rename(columns={"val": "rca"}), {"val": "rca"}, "'rca' is the name of a measure"),
 ])
 def test_refusals(change, arguments, message):
     with pytest.raises(ComplexityError, match=message) as caught:
-        compute(change(_hand_table()), "loc", "prod", "val", **arguments)
+        compute(change(_hand_table()), **{"loc": "loc", "prod": "prod", "val": "val", **arguments})
     assert isinstance(caught.value, ValueError) and "\n" not in str(caught.value)
+
+
+def test_threshold_with_products_nobody_makes():
+    """RCA ≥ 2.5 leaves some products with ubiquity 0: their PCI is NaN, the rest as ecomplexity's (whose
+    density, COI and COG turn NaN for the whole period: the 0/0 proximity spreads through its products)."""
+    panel = synthetic_panel(1)
+    out = compute(panel, "origin", "hs", "export_val", rca_threshold=2.5)
+    reference = ecomplexity_of(panel, "origin", "hs", "export_val", threshold=2.5)
+    merged = out.merge(reference, on=["origin", "hs"], suffixes=("", "_ref"))
+    assert (merged["ubiquity"] == 0).any()
+    for column in ("rca", "mcp", "diversity", "ubiquity", "eci", "pci"):
+        mine, theirs = merged[column].to_numpy(float), merged[f"{column}_ref"].to_numpy(float)
+        np.testing.assert_array_equal(np.isnan(mine), np.isnan(theirs), err_msg=column)
+        assert np.nanmax(np.abs(mine - theirs)) <= TOLERANCE, column
+    made = out["ubiquity"] > 0
+    assert out.loc[made, ["density", "coi", "cog"]].notna().all().all()
+    assert out.loc[~made, ["pci", "density", "cog"]].isna().all().all()
+

@@ -24,6 +24,11 @@ def _check_table(table: object, keys: list[str], val: str) -> pd.Series:
     if not isinstance(table, pd.DataFrame):
         raise ComplexityError(f"the table must be a pandas DataFrame, not {type(table).__name__}: "
                               "build one with pandas.DataFrame(...) or read_csv")
+    clashing = [column for column in [*keys, val] if column in MEASURES]
+    if clashing or len({*keys, val}) < len(keys) + 1:
+        named = f"{clashing[0]!r} is the name of a measure" if clashing else "the same column is named twice"
+        raise ComplexityError(f"{named} among {[*keys, val]}: give distinct columns, renamed if needed "
+                              "(table.rename(columns={...}))")
     missing = [column for column in [*keys, val] if column not in table.columns]
     if missing:
         raise ComplexityError(f"the table lacks column(s) {missing} (it has {list(table.columns)}): "
