@@ -152,6 +152,7 @@ def test_time_periods_are_computed_separately():
     stacked = pd.concat([first.assign(year=2021), second.assign(year=2022)], ignore_index=True)
     out = compute(stacked, "origin", "hs", "export_val", time="year")
     assert list(out.columns[:4]) == ["year", "origin", "hs", "export_val"]
+    assert out["year"].dtype == stacked["year"].dtype and len(out) == 30 * 45 * 2
     for year, alone in ((2021, first), (2022, second)):
         by_itself = compute(alone, "origin", "hs", "export_val")
         in_stack = out[out["year"] == year].drop(columns="year").reset_index(drop=True)

@@ -161,5 +161,5 @@ def compute(table: pd.DataFrame, loc: str, prod: str, val: str, time: str | None
     for index, period in enumerate(periods):
         selected = period_codes == index
         columns = _period_frame(table[selected], values.to_numpy()[selected], keys, val, threshold, period)
-        frames.append(pd.DataFrame({time: np.repeat(period, len(columns[val])), **columns}))
+        frames.append(pd.DataFrame({time: periods.take(np.full(len(columns[val]), index)).array, **columns}))
     return pd.concat(frames, ignore_index=True)
