@@ -72,7 +72,8 @@ def assert_same_as_reference(ours: pd.DataFrame, reference: pd.DataFrame, keys: 
     for column in MEASURES:
         mine, theirs = merged[column].to_numpy(float), merged[f"{column}_ref"].to_numpy(float)
         np.testing.assert_array_equal(np.isnan(mine), np.isnan(theirs), err_msg=column)
-        differences[column] = float(np.nanmax(np.abs(mine - theirs)))
+        both = ~np.isnan(mine)
+        differences[column] = float(np.abs(mine[both] - theirs[both]).max()) if both.any() else 0.0
         assert differences[column] <= TOLERANCE, (column, differences[column])
     return differences
 
@@ -183,6 +184,18 @@ def test_regions_by_technologies_give_revealed_technological_advantage():
     assert out["density"].between(0, 1).all() and out["eci"].notna().all()
     assert_same_as_reference(out, ecomplexity_of(patents, "region", "wipo_field", "patents"),
                              ["region", "wipo_field"])
+
+
+def test_equal_diversity_leaves_the_sign_undefined():
+    """Every province specialised in 3 fields: corr(diversity, ECI) is undefined, so ECI, PCI, COI and COG
+    are NaN (as in ecomplexity); the other measures are there."""
+    X = np.array([[42, 135, 0, 92, 72, 0], [120, 102, 42, 117, 84, 120], [132, 74, 47, 0, 80, 0],
+                  [90, 120, 0, 54, 0, 0], [42, 129, 117, 76, 116, 86]], dtype=float)
+    table = long_table(X, ["Anhui", "Guangdong", "Jiangsu", "Shanghai", "Zhejiang"], list("ABCDEF"))
+    out = compute(table, "loc", "prod", "val")
+    assert (out["diversity"] == 3).all()
+    assert out[["eci", "pci", "coi", "cog"]].isna().all().all() and out["density"].notna().all()
+    assert_same_as_reference(out, ecomplexity_of(table, "loc", "prod", "val"), ["loc", "prod"])
 
 
 def test_all_zero_location_is_kept_with_undefined_measures():

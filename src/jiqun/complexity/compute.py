@@ -89,7 +89,8 @@ def _measures_of_matrix(X: np.ndarray, threshold: float, period: object) -> dict
     cog = calc_cog(proximity, mcp, pci_uncentred)
     located, made = np.isfinite(eci), np.isfinite(pci_uncentred)
     coi[~located] = np.nan
-    coi = (coi - coi[located].mean()) / coi[located].std()
+    if located.any():
+        coi = (coi - coi[located].mean()) / coi[located].std()
     cog[~located, :] = np.nan
     cog[:, ~made] = np.nan
     n_loc, n_prod = X.shape

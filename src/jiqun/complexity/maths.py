@@ -145,7 +145,9 @@ def _scaled_complexity(mcp: ArrayLike) -> tuple[np.ndarray, np.ndarray, float]:
                               f"(got {int(rows.sum())} and {int(cols.sum())}): "
                               "give more locations and products or lower the RCA threshold")
     k_c, k_p = _second_eigenvectors(M[rows][:, cols], diversity[rows], ubiquity[cols])
-    sign = np.sign(np.corrcoef(diversity[rows], k_c)[0, 1])
+    # the sign of corr(diversity, k_c) is that of their covariance; undefined (NaN) for equal diversities
+    covariance = np.mean((diversity[rows] - diversity[rows].mean()) * (k_c - k_c.mean()))
+    sign = np.sign(covariance) if covariance != 0 else np.nan
     sigma = k_c.std()
     eci, pci = np.full(M.shape[0], np.nan), np.full(M.shape[1], np.nan)
     eci[rows], pci[cols] = sign * k_c / sigma, sign * k_p / sigma
