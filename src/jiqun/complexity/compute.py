@@ -62,7 +62,7 @@ def _refuse_repeats(rows: pd.DataFrame, cells: np.ndarray, n_cells: int, keys: l
     if np.bincount(cells, minlength=n_cells).max() <= 1:
         return
     row = int(np.flatnonzero(pd.Series(cells).duplicated().to_numpy())[0])
-    raise ComplexityError(f"the row {dict(rows[keys].iloc[row])} repeats a cell: give one value per "
+    raise ComplexityError(f"the row {rows[keys].iloc[row].to_dict()} repeats a cell: give one value per "
                           f"{' × '.join(keys)} (sum them first, e.g. table.groupby({keys})[{val!r}].sum())")
 
 
