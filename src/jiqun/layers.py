@@ -20,6 +20,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
      "Excel templates (their examples come from the catalogue files)"),
     ("io", ("jiqun.io",), "input–output tables (投入产出表): NBS-layout reader, Leontief/Ghosh maths, linkages, "
      "import dependence, sector concordances"),
+    ("complexity", ("jiqun.complexity",),
+     "economic complexity (经济复杂度): RCA, ECI/PCI, proximity, density, COI/COG; pure maths"),
     ("metrics", ("jiqun.metrics",), "the indicator engine"),
     ("evaluation", ("jiqun.evaluation",), "competitiveness evaluation over the indicators"),
     ("chains", ("jiqun.chains",), "industrial-chain maps (产业链图谱), weak links, the firm network, the systemic-risk "
@@ -39,7 +41,8 @@ CLI_PACKAGE = "jiqun.cli"
 #: Packages whose modules (``jiqun.store``, ``jiqun.schema``) must not import the analytics and loaders.
 BACKEND_PACKAGES = ("jiqun.store", "jiqun.schema")
 FORBIDDEN_IN_BACKEND = ("jiqun.ingest", "jiqun.catalogue", "jiqun.metrics", "jiqun.evaluation", "jiqun.demo",
-                        "jiqun.io", "jiqun.chains", "jiqun.chokepoints", "jiqun.pictures")
+                        "jiqun.io", "jiqun.chains", "jiqun.chokepoints", "jiqun.pictures",
+                        "jiqun.complexity")
 
 
 def in_package(module: str, package: str) -> bool:
