@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 SHIPPED = Path(__file__).with_name("data") / "classes.yaml"
+_NO_VALUE = object()
 SIGNS = {"above": ">", "at_least": "≥", "below": "<", "at_most": "≤", "is_true": "为真 is true"}
 
 
@@ -40,9 +41,9 @@ class Condition:
                       "below": numbers < self.threshold, "at_most": numbers <= self.threshold}[self.comparison]
         return result & ~np.isnan(numbers)
 
-    def describe(self, value=None) -> str:
+    def describe(self, value=_NO_VALUE) -> str:
         rule = f"{self.metric} {SIGNS[self.comparison]}" + ("" if self.threshold is None else f" {self.threshold:g}")
-        if value is None:
+        if value is _NO_VALUE:
             return rule
         return f"{rule} ({_shown(value)})"
 
@@ -65,11 +66,21 @@ class ItemClass:
         return result
 
     def describe(self, row: pd.Series | None = None) -> str:
-        value = (lambda c: None if row is None else row.get(c.metric))
+        value = (lambda c: _NO_VALUE if row is None else row.get(c.metric))
         parts = [c.describe(value(c)) for c in self.all]
         if self.any:
             parts.append("(" + " 或 or ".join(c.describe(value(c)) for c in self.any) + ")")
         return " 且 and ".join(parts) if parts else "其余进入清单的项目 every other item in the inventory"
+
+    def first_failure(self, row: pd.Series) -> str:
+        """The first condition that does not hold for ``row``, with its value (the whole ``any`` group)."""
+        frame = row.to_frame().T
+        for condition in self.all:
+            if not condition.holds(frame[condition.metric])[0]:
+                return f"{condition.describe(row.get(condition.metric))} 不成立 fails"
+        if self.any:
+            return "(" + " 或 or ".join(c.describe(row.get(c.metric)) for c in self.any) + ") 均不成立 all fail"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -195,10 +206,21 @@ def classify_items(items: pd.DataFrame, rules: ClassRules | None = None) -> pd.D
     kept["class_zh"] = [by_id[c].name_zh if c in by_id else "未分类" for c in placed]
     rows = [row for _index, row in kept.iterrows()]
     kept["screen_text"] = [rules.screen_in.describe(row) for row in rows]
-    kept["rule_text"] = [by_id[c].describe(row) if c in by_id else "无规则适用 no rule holds"
-                         for c, row in zip(placed, rows)]
+    kept["rule_text"] = [_rule_text(rules, by_id.get(c), row) for c, row in zip(placed, rows)]
     kept["evidence"] = [_evidence(row, rules, by_id.get(c)) for c, row in zip(placed, rows)]
     return kept
+
+
+def _rule_text(rules: ClassRules, item_class: ItemClass | None, row: pd.Series) -> str:
+    """The placing rule with the item's values; for a class without conditions (or none), why each
+    earlier class did not take the item."""
+    if item_class is not None and (item_class.all or item_class.any):
+        return item_class.describe(row)
+    earlier = [c for c in rules.classes if c is not item_class and (c.all or c.any)]
+    if item_class is not None:
+        earlier = earlier[: list(rules.classes).index(item_class)]
+    reasons = "；".join(f"非「{c.name_zh}」: {c.first_failure(row)}" for c in earlier)
+    return (item_class.describe() if item_class else "无规则适用 no rule holds") + (f" — {reasons}" if reasons else "")
 
 
 def _evidence(row: pd.Series, rules: ClassRules, item_class: ItemClass | None) -> dict:
