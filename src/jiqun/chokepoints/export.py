@@ -1,0 +1,78 @@
+"""Edges of the chokepoint inventory (I/O only): the Excel inventory (one sheet per cluster and one for
+the province, Chinese headers, evidence columns) and JSON records (numbers as numbers)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..excel import About, Column, Sheet, write_workbook
+
+INVENTORY_COLUMNS = [
+    Column("priority", "集群内优先级", "integer", "1 = 最优先攻关 first (最缺什么补什么)"),
+    Column("priority_province", "全省优先级", "integer"),
+    Column("cluster_id", "集群编号", "code"), Column("node_id", "环节编号", "code"), Column("name_zh", "环节"),
+    Column("hs6", "HS编码", "code", "HS 6位产品 product"), Column("product_en", "产品（英文）"),
+    Column("class_zh", "类别", description="完全受制于国外 / 与国际先进有差距 / 已有研发基础"),
+    Column("class", "类别代码", "code", "fully_dependent / lagging / rd_base"),
+    Column("rule_text", "分类依据", description="触发的规则及本项目数值 the rule that placed it, with the values"),
+    Column("import_share", "进口占采购比重", "share", "集群本地企业该环节采购中境外采购比重 share of purchases bought abroad"),
+    Column("trend_per_year", "进口占比年变化", "share", "近年线性趋势（每年）recent linear trend per year"),
+    Column("imports", "省进口额（千美元）", "decimal", "海关进口 thousand USD"),
+    Column("top_origin", "第一来源国", "code"), Column("top_origin_share", "第一来源国占比", "share"),
+    Column("import_hhi", "进口来源集中度HHI", "score"), Column("import_export_ratio", "进出口比", "decimal",
+                                                           "进口/出口，无出口为9999"),
+    Column("world_export_hhi", "全球出口集中度HHI", "score", "需世界贸易数据 needs world trade"),
+    Column("n_criteria_met", "满足依赖标准数", "integer"), Column("dependent", "依赖性产品", "flag"),
+    Column("n_region_patents", "省内专利申请", "integer", "该环节IPC类省内申请人专利 region's patent applications"),
+    Column("rta", "显示性技术优势RTA", "decimal"), Column("region_patent_growth", "专利年均增速", "share"),
+    Column("foreign_patent_share", "境外申请人占比", "share"), Column("n_patenting_firms", "有专利企业数", "integer"),
+    Column("window_years", "预计突破年数", "decimal", "按进口占比趋势降至目标所需年数 years to the target"),
+    Column("window_low", "年数下限", "decimal"), Column("window_high", "年数上限", "decimal", "空 = 区间无上限 open"),
+    Column("window_reason", "窗口期说明", description="估计的假设或无法估计的原因"),
+    Column("opportunity", "机遇窗口", "flag"), Column("opportunity_reason", "机遇说明"),
+    Column("criticality", "关键性得分", "score"), Column("severity", "严重性得分", "score"),
+    Column("feasibility", "可行性得分", "score"), Column("priority_score", "优先级得分", "score"),
+    Column("rank_best", "敏感性最好排名", "integer"), Column("rank_worst", "敏感性最差排名", "integer"),
+    Column("purchase_share", "占集群采购比重", "share"), Column("downstream_output_share", "下游产值占比", "share"),
+]
+
+
+def json_records(items: pd.DataFrame) -> list[dict]:
+    """One record per item: the contract's ``cluster``, ``product``, ``class``, ``priority``,
+    ``window_years``, ``evidence`` first, then the other columns (numbers as numbers, NaN as null)."""
+    front = items.rename(columns={"cluster_id": "cluster", "hs6": "product"})
+    evidence = front.pop("evidence").tolist()
+    records = json.loads(front.to_json(orient="records", force_ascii=False))
+    out = []
+    for record, proof in zip(records, evidence):
+        head = {key: record.pop(key) for key in ("cluster", "product", "class", "priority", "window_years")}
+        out.append({**head, "evidence": proof, **record})
+    return out
+
+
+def write_inventory_json(items: pd.DataFrame, path: Path | None = None) -> str:
+    """The inventory as JSON text; written to ``path`` when given."""
+    text = json.dumps(json_records(items), ensure_ascii=False, indent=1)
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return text
+
+
+def write_inventory_workbook(items: pd.DataFrame, path: Path, notes: list[str], cluster_names: dict,
+                             store: str = "") -> Path:
+    """The inventory as XLSX: 全省 (every item by province priority), then one sheet per cluster."""
+    fields = [c.field for c in INVENTORY_COLUMNS]
+    frame = items.reindex(columns=fields)
+    sheets = [Sheet("全省", frame.sort_values("priority_province"), INVENTORY_COLUMNS, "全省卡脖子清单 province inventory")]
+    for cluster_id, group in frame.groupby("cluster_id", sort=True):
+        title = cluster_names.get(cluster_id, cluster_id)
+        sheets.append(Sheet(str(title)[:31], group.sort_values("priority"), INVENTORY_COLUMNS,
+                            f"{title} 卡脖子清单 ({cluster_id})"))
+    about = About("卡脖子技术攻关清单 chokepoint inventory", store=store,
+                  notes=notes + ["方法、规则与假设见 docs/chokepoints.md；分类规则 src/jiqun/chokepoints/data/classes.yaml"])
+    return write_workbook(path, sheets, about)

@@ -1,0 +1,257 @@
+"""The chokepoint inventory on a store (卡脖子技术攻关清单): the orchestrator behind ``jiqun chokepoints``.
+
+Items are the HS6 products of each chain segment (``chain_node_products``) of the chosen clusters in a
+year. Each item gathers:
+
+- the **segment's supply** from the chain map (:func:`jiqun.chains.chainmap.chain_tables`): the share of
+  the cluster's purchases of the segment bought abroad (``import_share``; the store has no domestic
+  output by HS6, so this purchase share stands for imports / (imports + domestic supply)), its history
+  (for the window), the segment's share of the cluster's purchases and the output of the segments
+  downstream of it (criticality);
+- the **product's trade** from the province's customs records (``trade``, reporters located in the
+  province) through :func:`jiqun.chokepoints.screening.trade_measures`: imports by origin (HHI, top
+  origin), exports, imports / exports, and the dependency criteria (GeoDep, EU 2021 or a user's set).
+  World export concentration needs world trade (``world``, BACI layout); without it the world measures
+  are missing and the criteria that use them are not assessable (NA), never guessed;
+- the **technology base** of the segment's IPC classes (``chain_node_technologies``) from ``patents``
+  (:mod:`jiqun.chokepoints.technology`).
+
+Then :func:`~jiqun.chokepoints.classify.classify_items` places the items, :mod:`~jiqun.chokepoints.ranking`
+estimates the window and ranks them.
+"""
+
+from __future__ import annotations
+
+import ibis
+import numpy as np
+import pandas as pd
+from ibis import _
+
+from .classify import ClassRules, classify_items, load_class_rules
+from .criteria import evaluate_criteria, load_criteria
+from .ranking import opportunity, priority_scores, window_estimate
+from .screening import ScreeningError, _world_side, as_trade_table, trade_measures
+from .technology import technology_base
+
+HOME = "HOME"  # the province as one "country" in the BACI-layout table built from its customs records
+WORLD_COLUMNS = ("world_exports", "world_export_hhi", "world_export_hhi_change")
+
+
+class InventoryError(ValueError):
+    """A request the inventory cannot answer (unknown cluster or year, no data); says how to fix it."""
+
+
+def province_trade(con, region_prefix: str = "32") -> ibis.Table:
+    """The province's customs records in BACI layout (``i``/``j`` ISO alpha-3 or :data:`HOME`, ``v`` in
+    thousand USD), reporters located in the province (region reporters by code, firms by register)."""
+    trade = con.table("trade")
+    firms = con.table("firms").select("uscc", firm_region=_.region_code)
+    joined = trade.left_join(firms, trade.reporter == firms.uscc)
+    region = ibis.ifelse(joined.reporter_type == "region", joined.reporter, joined.firm_region)
+    local = joined.filter(region.startswith(region_prefix))
+    value = local.value_usd / 1000.0
+    imports = local.filter(local.flow == "import").select(
+        t=_.year.cast("int64"), i=_.partner_country, j=ibis.literal(HOME), k=_.hs6, v=value, q=_.quantity)
+    exports = local.filter(local.flow == "export").select(
+        t=_.year.cast("int64"), i=ibis.literal(HOME), j=_.partner_country, k=_.hs6, v=value, q=_.quantity)
+    return ibis.union(imports, exports)
+
+
+def product_measures(con, criteria="geodep", world=None, risk_origins=(), region_prefix: str = "32") -> pd.DataFrame:
+    """The screen's measures and criteria for the province's products (see the module docstring)."""
+    chosen = load_criteria(criteria)
+    measures = trade_measures(province_trade(con, region_prefix), [HOME], list(risk_origins)).to_pandas()
+    measures["k"] = measures["k"].astype(str).str.zfill(6)
+    measures = measures.drop(columns=list(WORLD_COLUMNS))
+    if world is not None:
+        table, _numeric = as_trade_table(world)
+        global_side = _world_side(table).to_pandas()
+        global_side["k"] = global_side["k"].astype(str).str.zfill(6)
+        global_side = global_side.sort_values(["k", "t"])
+        previous = global_side.groupby("k")["world_export_hhi"].shift()
+        follows = global_side.groupby("k")["t"].shift() == global_side["t"] - 1
+        global_side["world_export_hhi_change"] = (global_side["world_export_hhi"] - previous).where(follows)
+        measures = measures.merge(global_side, on=["t", "k"], how="left")
+    else:
+        measures = measures.assign(**{c: np.nan for c in WORLD_COLUMNS})
+    out = evaluate_criteria(measures, chosen).assign(criteria_set=chosen.id)
+    return out.rename(columns={"t": "year", "k": "hs6", "import_share": "product_import_share",
+                               "import_dependence": "product_import_dependence"})
+
+
+def segment_items(con, clusters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(segment history, the catalogue's segment × product pairs) for the clusters.
+
+    The history has one row per cluster × segment × year with ``import_share``, ``purchases_yuan``,
+    ``capacity_yuan``, ``purchase_share`` and ``downstream_output_share``.
+    """
+    from ..chains.chainmap import chain_tables
+
+    tables = chain_tables(con, clusters)
+    keep = ["cluster_id", "node_id", "segment", "name_zh", "is_key_component", "year", "import_share",
+            "purchases_yuan", "purchases_abroad_yuan", "capacity_yuan", "n_local_firms", "top_import_country",
+            "top_import_country_share"]
+    history = tables["segments"].select(*keep).to_pandas()
+    totals = history.groupby(["cluster_id", "year"])[["purchases_yuan", "capacity_yuan"]].transform("sum")
+    history["purchase_share"] = history["purchases_yuan"] / totals["purchases_yuan"].where(totals["purchases_yuan"] > 0)
+    links = tables["template_links"].to_pandas()
+    downstream = links.merge(history[["cluster_id", "node_id", "year", "capacity_yuan"]],
+                             left_on=["cluster_id", "to_node_id"], right_on=["cluster_id", "node_id"])
+    downstream = downstream.groupby(["cluster_id", "from_node_id", "year"], as_index=False)["capacity_yuan"].sum()
+    history = history.merge(downstream.rename(columns={"from_node_id": "node_id", "capacity_yuan": "downstream_yuan"}),
+                            on=["cluster_id", "node_id", "year"], how="left")
+    history["downstream_output_share"] = (history["downstream_yuan"].fillna(0.0)
+                                          / totals["capacity_yuan"].where(totals["capacity_yuan"] > 0))
+    products = con.table("chain_node_products").to_pandas()
+    return history, products
+
+
+def technology_items(con, region_prefix: str = "32") -> pd.DataFrame:
+    """The technology base per segment × year, renamed for the inventory."""
+    concordance = con.table("chain_node_technologies").select(item=_.node_id, ipc=_.ipc)
+    base = technology_base(con.table("patents"), concordance, region_prefix=region_prefix)
+    return base.rename(columns={"item": "node_id", "n_region": "n_region_patents", "region_growth":
+                                "region_patent_growth", "foreign_share": "foreign_patent_share",
+                                "n_region_firms": "n_patenting_firms", "n_patents": "n_patents_all"})
+
+
+def _resolve_clusters(con, cluster) -> list[str]:
+    from ..names import resolve_cluster
+
+    if cluster is None:
+        return sorted(con.table("clusters").cluster_id.to_pandas().tolist())
+    chosen = [cluster] if isinstance(cluster, str) else list(cluster)
+    return [resolve_cluster(con, name) for name in chosen]
+
+
+def _latest(history: pd.DataFrame, year) -> int:
+    years = sorted(history.loc[history["purchases_yuan"].fillna(0) > 0, "year"].dropna().astype(int).unique())
+    if not years:
+        raise InventoryError("no segment of these clusters has purchases in any year — load transactions first")
+    if year is None:
+        return int(years[-1])
+    if int(year) not in years:
+        raise InventoryError(f"year {year} has no purchases for these clusters; choose one of "
+                             f"{', '.join(map(str, years))}")
+    return int(year)
+
+
+def _windows(history: pd.DataFrame, year: int, rules: ClassRules) -> pd.DataFrame:
+    settings = rules.window
+    past = history[history["year"] <= year]
+    rows = []
+    for (cluster_id, node_id), group in past.groupby(["cluster_id", "node_id"]):
+        estimate = window_estimate(group["year"], group["import_share"], settings.get("target_import_share", 0.3),
+                                   settings.get("trend_years", 5), settings.get("min_points", 3),
+                                   settings.get("horizon_years", 30))
+        estimate.pop("import_share")
+        rows.append({"cluster_id": cluster_id, "node_id": node_id, **estimate})
+    return pd.DataFrame(rows)
+
+
+def _product_names() -> pd.DataFrame:
+    from ..catalogue import data_path
+
+    names = pd.read_csv(data_path("hs6_names.csv"), dtype=str)
+    return names.rename(columns={"name_en": "product_en"})[["hs6", "product_en"]]
+
+
+def assemble_items(history, products, product_side, technology, year: int) -> pd.DataFrame:
+    """One row per cluster × segment × product in ``year``: the segment's supply, the product's trade
+    and the segment's technology base (columns of :func:`segment_items`, :func:`product_measures`,
+    :func:`technology_items`)."""
+    segments = history[history["year"] == year]
+    items = segments.merge(products, on="node_id", how="inner")
+    items = items.merge(product_side, on=["year", "hs6"], how="left")
+    items = items.merge(technology, on=["node_id", "year"], how="left")
+    items = items.merge(_product_names(), on="hs6", how="left")
+    covered = set(technology["node_id"])
+    has_ipc = items["node_id"].isin(covered)
+    for column in ("n_region_patents", "n_patents_all", "n_patenting_firms"):
+        items[column] = items[column].where(items[column].notna() | ~has_ipc, 0)
+    return items.reset_index(drop=True)
+
+
+def chokepoint_inventory(con, cluster=None, year=None, criteria="geodep", classes=None, world=None,
+                         risk_origins=(), region_prefix: str = "32") -> pd.DataFrame:
+    """The ranked chokepoint inventory of the clusters (all by default) in a year (default: the latest).
+
+    Parameters
+    ----------
+    con : ibis backend
+        A jiqun store (``transactions``, ``trade``, ``patents`` and the catalogue).
+    cluster : str or list of str, optional
+        Cluster ids or names.
+    year : int, optional
+        A year with purchases; an unknown year is refused with the valid ones.
+    criteria : {"geodep", "eu2021"} or path
+        Dependency criteria set (:func:`jiqun.chokepoints.load_criteria`).
+    classes : path or ClassRules, optional
+        Class, window and priority rules (default ``data/classes.yaml``).
+    world : pandas.DataFrame or ibis.Table, optional
+        World trade in BACI layout for world export concentration.
+    risk_origins : sequence of str
+        ISO alpha-3 origins on a risk list (``risk_origin_share``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per inventory item: keys (``cluster_id``, ``node_id``, ``name_zh``, ``hs6``, ``year``),
+        ``class``, ``class_zh``, ``priority`` (rank in the cluster), ``priority_province``, the scores,
+        ``window_years`` (+ ``window_low``, ``window_high``, ``window_reason``), ``opportunity`` (+ reason),
+        every measure, ``rule_text``, ``screen_text`` and ``evidence`` (dict); sorted by cluster and
+        priority.
+    """
+    rules = load_class_rules(classes)
+    clusters = _resolve_clusters(con, cluster)
+    history, products = segment_items(con, clusters)
+    chosen_year = _latest(history, year)
+    items = assemble_items(history, products, product_measures(con, criteria, world, risk_origins, region_prefix),
+                           technology_items(con, region_prefix), chosen_year)
+    if items.empty:
+        raise InventoryError(f"no segment of {', '.join(clusters)} lists HS6 products (chain_node_products) "
+                             "— load the catalogue's segment products")
+    placed = classify_items(items, rules)
+    placed = placed.merge(_windows(history, chosen_year, rules), on=["cluster_id", "node_id"], how="left")
+    flags = [opportunity(w, g, rules.window) for w, g in zip(placed["world_export_hhi_change"],
+                                                             placed["region_patent_growth"])]
+    placed["opportunity"] = [flag for flag, _reason in flags]
+    placed["opportunity_reason"] = [reason for _flag, reason in flags]
+    if placed.empty:
+        return placed
+    ranked = priority_scores(placed, rules.priority)
+    ranked["priority_province"] = ranked["priority_score"].rank(ascending=False, method="first").astype("int64")
+    ranked["evidence"] = [_full_evidence(row) for _index, row in ranked.iterrows()]
+    return ranked.sort_values(["cluster_id", "priority"]).reset_index(drop=True)
+
+
+def _number(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    return str(value)
+
+
+def _full_evidence(row: pd.Series) -> dict:
+    evidence = dict(row["evidence"])
+    evidence["rule_with_values"] = row["rule_text"]
+    evidence["screened_in_by"] = row["screen_text"]
+    evidence["criteria_set"] = row.get("criteria_set")
+    evidence["dependency"] = {c: _number(row.get(c)) for c in (
+        "imports", "exports", "import_hhi", "top_origin", "top_origin_share", "import_export_ratio",
+        "world_export_hhi", "n_criteria_met", "dependent", "imports_growth")}
+    evidence["technology"] = {c: _number(row.get(c)) for c in (
+        "n_region_patents", "n_patents_all", "rta", "region_patent_growth", "foreign_patent_share",
+        "invention_share", "n_patenting_firms")}
+    evidence["window"] = {c: _number(row.get(c)) for c in (
+        "window_years", "window_low", "window_high", "trend_per_year", "trend_points", "window_reason",
+        "opportunity", "opportunity_reason")}
+    evidence["priority"] = {c: _number(row.get(c)) for c in (
+        "criticality", "severity", "feasibility", "priority_score", "rank_best", "rank_worst", "purchase_share",
+        "downstream_output_share")}
+    return evidence

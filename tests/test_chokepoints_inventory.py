@@ -1,0 +1,180 @@
+"""The chokepoint inventory on a hand-made store (cluster high_end_equipment, 2019–2023, M = 1 million yuan):
+
+firms    K Wuxi 320205 (3421, m1 CNC machine tools) output 500; S Suzhou 320506 (3813, u2 servo motors)
+         output 30; R Changzhou 320402 (3453, u3 precision reducers) output 60
+flows    K buys u2 for 100 a year: from Japan 90 − 2.5n, from S 10 + 2.5n (n = 0 … 4), so the import share
+         falls 0.90 → 0.80 by 0.025 a year; K buys u3 for 100: 50 from Germany, 50 from R (0.5, flat).
+trade    K's 2023 imports: 850151 JPN 800 / DEU 200 thousand USD (HHI 0.68); 850152 JPN 100 (HHI 1);
+         850440 KOR 50 / JPN 50 (HHI 0.5); 848340 DEU 300, JPN 300, ITA 400 (HHI 0.34); 848210 none.
+patents  2023: 3 by S in H02K (u2), 5 by Japanese and 2 by Beijing applicants in H02K, 25 by R in F16H
+         (u3); 2020: 10 by R in F16H.
+
+Hand results
+- u2 (servo): import share 0.80 ≥ 0.7, 3 Jiangsu patents ≤ 5, concentrated (HHI 0.68, 1, 0.5 > 0.4)
+  → fully dependent, all three products; window (0.80 − 0.30) / 0.025 = 20 years.
+- u3 (reducers): import share 0.5, 25 Jiangsu patents, RTA (25/28) / (25/35) = 1.25 → R&D base; the share
+  is flat, so no window ("not falling").
+- Severity puts the fully dependent servo products first.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from jiqun.chokepoints.inventory import InventoryError, chokepoint_inventory
+from jiqun.cli import app
+from jiqun.codes import uscc_check_character
+from jiqun.ingest import ingest_table
+
+M = 1e6
+YEARS = [2019, 2020, 2021, 2022, 2023]
+runner = CliRunner()
+
+
+def uscc(serial: int, region: str) -> str:
+    body = f"91{region}MA{serial:07d}"[:17]
+    return body + uscc_check_character(body)
+
+
+K, S, R = uscc(1, "320205"), uscc(2, "320506"), uscc(3, "320402")
+
+
+def transactions() -> pd.DataFrame:
+    rows = []
+    for n, year in enumerate(YEARS):
+        rows += [(year, None, None, "JPN", K, "320205", "high_end_equipment.u2", 90 - 2.5 * n),
+                 (year, S, "320506", "CHN", K, "320205", "high_end_equipment.u2", 10 + 2.5 * n),
+                 (year, None, None, "DEU", K, "320205", "high_end_equipment.u3", 50),
+                 (year, R, "320402", "CHN", K, "320205", "high_end_equipment.u3", 50)]
+    tx = pd.DataFrame(rows, columns=["year", "seller_uscc", "seller_region_code", "seller_country", "buyer_uscc",
+                                     "buyer_region_code", "node_id", "amount_yuan"])
+    tx["buyer_country"] = "CHN"
+    tx["amount_yuan"] = tx.amount_yuan * M
+    tx.insert(0, "transaction_id", [f"t{i}" for i in range(len(tx))])
+    return tx
+
+
+def patents() -> pd.DataFrame:
+    rows = ([(S, "CHN", "320506", "2023-03-01", "H02K 7/14")] * 3 + [(None, "JPN", None, "2023-04-01", "H02K 5/00")] * 5
+            + [(None, "CHN", "110000", "2023-05-01", "H02K 1/27")] * 2 + [(R, "CHN", "320402", "2023-06-01", "F16H 1/32")] * 25
+            + [(R, "CHN", "320402", "2020-06-01", "F16H 1/32")] * 10)
+    frame = pd.DataFrame(rows, columns=["applicant_uscc", "applicant_country", "applicant_region_code",
+                                        "application_date", "ipc_main"])
+    frame.insert(0, "patent_id", [f"CN2023{i:07d}.X" for i in range(len(frame))])
+    return frame.assign(ipc_all=frame.ipc_main, patent_type="invention", pct=False)
+
+
+@pytest.fixture(scope="module")
+def inventory_path(tmp_path_factory, _template_store):
+    import jiqun
+
+    path = tmp_path_factory.mktemp("inventory") / "inventory.duckdb"
+    shutil.copy(_template_store, path)
+    con = jiqun.connect(path)
+    ingest_table(con, pd.DataFrame({"uscc": [K, S, R], "name": ["数控机床甲", "伺服乙", "减速器丙"],
+                                    "region_code": ["320205", "320506", "320402"],
+                                    "industry_code": ["3421", "3813", "3453"], "ownership": ["private"] * 3,
+                                    "is_branch": [False] * 3}), "firms")
+    ingest_table(con, pd.DataFrame([(firm, year, 100 * M, output * M, 10) for year in YEARS
+                                    for firm, output in ((K, 500), (S, 30), (R, 60))],
+                                   columns=["uscc", "year", "revenue_yuan", "output_value_yuan", "employment"]),
+                 "firm_years")
+    ingest_table(con, pd.DataFrame({"uscc": [K, S, R], "node_id": ["high_end_equipment.m1", "high_end_equipment.u2",
+                                                                  "high_end_equipment.u3"],
+                                    "is_primary": [True] * 3}), "firm_chain_nodes")
+    ingest_table(con, transactions(), "transactions")
+    trade = [("850151", "JPN", 800e3), ("850151", "DEU", 200e3), ("850152", "JPN", 100e3), ("850440", "KOR", 50e3),
+             ("850440", "JPN", 50e3), ("848340", "DEU", 300e3), ("848340", "JPN", 300e3), ("848340", "ITA", 400e3)]
+    ingest_table(con, pd.DataFrame([(K, "firm", 2023, "import", hs6, partner, value) for hs6, partner, value in trade],
+                                   columns=["reporter", "reporter_type", "year", "flow", "hs6", "partner_country",
+                                            "value_usd"]), "trade")
+    ingest_table(con, patents(), "patents")
+    con.disconnect()
+    return path
+
+
+@pytest.fixture(scope="module")
+def items(inventory_path):
+    import jiqun
+
+    con = jiqun.connect(inventory_path, read_only=True)
+    yield chokepoint_inventory(con, "高端装备")
+    con.disconnect()
+
+
+def test_classes_by_hand(items):
+    by_product = items.set_index("hs6")
+    assert set(items.hs6) == {"850151", "850152", "850440", "848340", "848210"}
+    assert (by_product.loc[["850151", "850152", "850440"], "class"] == "fully_dependent").all()
+    assert (by_product.loc[["848340", "848210"], "class"] == "rd_base").all()
+    servo = by_product.loc["850151"]
+    assert servo.import_share == pytest.approx(0.8) and servo.import_hhi == pytest.approx(0.68)
+    assert servo.top_origin == "JPN" and servo.n_region_patents == 3
+    assert "import_share ≥ 0.7 (0.8)" in servo.rule_text and "n_region_patents ≤ 5 (3)" in servo.rule_text
+    reducer = by_product.loc["848340"]
+    assert reducer.rta == pytest.approx(1.25) and reducer.n_region_patents == 25
+    assert reducer.import_hhi == pytest.approx(0.34)
+    assert pd.isna(by_product.loc["848210", "import_hhi"])  # no customs records: measured as missing
+
+
+def test_window_and_priority_by_hand(items):
+    by_product = items.set_index("hs6")
+    assert by_product.loc["850151", "window_years"] == pytest.approx(20)
+    assert by_product.loc["850151", "trend_per_year"] == pytest.approx(-0.025)
+    assert pd.isna(by_product.loc["848340", "window_years"])
+    assert "not falling" in by_product.loc["848340", "window_reason"]
+    assert sorted(by_product.loc[["850151", "850152", "850440"], "priority"]) == [1, 2, 3]
+    assert items.priority.tolist() == [1, 2, 3, 4, 5] and items.priority_province.min() == 1
+    evidence = by_product.loc["850151", "evidence"]
+    assert evidence["class"] == "fully_dependent" and evidence["dependency"]["top_origin"] == "JPN"
+    assert evidence["window"]["window_years"] == pytest.approx(20)
+
+
+def test_world_trade_fills_world_concentration(inventory_path):
+    import jiqun
+
+    world = pd.DataFrame({"t": 2023, "i": ["JPN", "DEU", "CHN"], "j": ["USA", "USA", "USA"], "k": "850151",
+                          "v": [600.0, 300.0, 100.0], "q": None})
+    con = jiqun.connect(inventory_path, read_only=True)
+    try:
+        found = chokepoint_inventory(con, "high_end_equipment", world=world).set_index("hs6")
+        with pytest.raises(InventoryError, match="2023"):
+            chokepoint_inventory(con, "high_end_equipment", year=2015)
+    finally:
+        con.disconnect()
+    assert found.loc["850151", "world_export_hhi"] == pytest.approx(0.36 + 0.09 + 0.01)
+    assert pd.isna(found.loc["850152", "world_export_hhi"])
+
+
+def test_cli_json_contract_and_workbook(inventory_path, tmp_path):
+    result = runner.invoke(app, ["chokepoints", "--db", str(inventory_path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert len(records) == 5
+    first = records[0]
+    assert list(first)[:6] == ["cluster", "product", "class", "priority", "window_years", "evidence"]
+    assert first["cluster"] == "high_end_equipment" and first["class"] == "fully_dependent" and first["priority"] == 1
+    assert first["window_years"] == pytest.approx(20) and isinstance(first["evidence"]["measures"]["import_share"], float)
+    xlsx = tmp_path / "inventory.xlsx"
+    result = runner.invoke(app, ["chokepoints", "--db", str(inventory_path), "--format", "xlsx", "--out", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    sheets = pd.read_excel(xlsx, sheet_name=None, engine="openpyxl")
+    assert list(sheets)[:2] == ["全省", "高端装备"] or list(sheets)[0] == "全省"
+    assert "分类依据" in sheets["全省"].columns and len(sheets["全省"]) == 5
+    result = runner.invoke(app, ["chokepoints", "--db", str(inventory_path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "完全受制于国外" in result.output
+
+
+@pytest.mark.parametrize("args, words", [(["--cluster", "nowhere"], "high_end_equipment"),
+                                         (["--year", "2015"], "2023"), (["--criteria", "oecd"], "geodep"),
+                                         (["--format", "pdf"], "--format")])
+def test_cli_refusals_are_one_line(inventory_path, args, words):
+    result = runner.invoke(app, ["chokepoints", *args, "--db", str(inventory_path)], env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    assert words in result.output and "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.strip()]) <= 2
