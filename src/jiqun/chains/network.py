@@ -19,8 +19,8 @@ sales value in yuan.
   directed graphs. Exact up to ``exact_limit`` nodes; above it, estimated from ``sample`` source nodes
   drawn with a fixed seed and scaled by n / sample (Brandes & Pich 2007), and said so in the result.
 - Communities: Leiden (Traag, van Eck & Waltman 2019) maximising modularity on the undirected graph
-  (the two directions' values summed), resolution 1 by default, a fixed seed so a rerun gives the same
-  partition; numbered from 1 by size.
+  (the two directions' values summed), resolution 1 by default, 2 passes, a fixed seed so a rerun gives
+  the same partition; numbered from 1 by size.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from .firm_network import COUNTRY, FIRM, FirmNetwork
 EXACT_BETWEENNESS_LIMIT = 5000
 #: Default number of sampled sources for estimated betweenness.
 BETWEENNESS_SAMPLE = 500
+#: Leiden passes (igraph's default; see :func:`calc_leiden`).
+LEIDEN_ITERATIONS = 2
 ORIGINS = ("same_city", "other_city", "other_province", "abroad")
 
 
@@ -98,8 +100,12 @@ def calc_betweenness(graph: ig.Graph, exact_limit: int = EXACT_BETWEENNESS_LIMIT
     return raw * (n / sample) * scale, f"sampled from {sample:,} of {n:,} sources (seed {seed})"
 
 
-def calc_leiden(graph: ig.Graph, resolution: float = 1.0, seed: int = 0) -> tuple[np.ndarray, float]:
+def calc_leiden(graph: ig.Graph, resolution: float = 1.0, seed: int = 0,
+                iterations: int = LEIDEN_ITERATIONS) -> tuple[np.ndarray, float]:
     """Leiden communities maximising modularity on the undirected weighted graph.
+
+    ``iterations`` passes of the algorithm (a negative number: until a pass no longer improves, which on
+    a 210,000-firm cluster network took 36 s for modularity 0.5690 against 2.9 s and 0.5684 for 2).
 
     Returns
     -------
@@ -113,7 +119,7 @@ def calc_leiden(graph: ig.Graph, resolution: float = 1.0, seed: int = 0) -> tupl
     ig.set_random_number_generator(random.Random(seed))
     try:
         found = undirected.community_leiden(objective_function="modularity", weights="weight",
-                                            resolution=resolution, n_iterations=-1)
+                                            resolution=resolution, n_iterations=int(iterations))
     finally:
         ig.set_random_number_generator(random)
     raw = np.asarray(found.membership)
