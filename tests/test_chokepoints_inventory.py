@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 
 from jiqun.chokepoints.inventory import InventoryError, chokepoint_inventory
 from jiqun.cli import app
+from jiqun.complexity import compute
 from jiqun.codes import uscc_check_character
 from jiqun.ingest import ingest_table
 
@@ -140,6 +141,11 @@ def test_world_trade_fills_world_concentration(inventory_path):
 
     world = pd.DataFrame({"t": 2023, "i": ["JPN", "DEU", "CHN"], "j": ["USA", "USA", "USA"], "k": "850151",
                           "v": [600.0, 300.0, 100.0], "q": None})
+    others = pd.DataFrame([(2023, exporter, "FRA", product, value, None) for exporter, product, value in (
+        ("JPN", "848340", 50.0), ("DEU", "848340", 500.0), ("CHN", "848340", 400.0), ("USA", "848340", 10.0),
+        ("USA", "850151", 20.0), ("CHN", "848210", 300.0), ("USA", "848210", 200.0))],
+        columns=["t", "i", "j", "k", "v", "q"])
+    world = pd.concat([world, others], ignore_index=True)
     con = jiqun.connect(inventory_path, read_only=True)
     try:
         found = chokepoint_inventory(con, "high_end_equipment", world=world).set_index("hs6")
@@ -147,7 +153,14 @@ def test_world_trade_fills_world_concentration(inventory_path):
             chokepoint_inventory(con, "high_end_equipment", year=2015)
     finally:
         con.disconnect()
-    assert found.loc["850151", "world_export_hhi"] == pytest.approx(0.36 + 0.09 + 0.01)
+    assert found.loc["850151", "world_export_hhi"] == pytest.approx((600**2 + 300**2 + 100**2 + 20**2) / 1020**2)
+    # density and PCI are China's, from jiqun.complexity on the world's exports (checked against ecomplexity).
+    expected = compute(world.groupby(["i", "k"], as_index=False)["v"].sum(), loc="i", prod="k", val="v")
+    china = expected[expected.i == "CHN"].set_index("k")
+    for product in ("850151", "848340"):
+        assert found.loc[product, "density"] == pytest.approx(china.loc[product, "density"])
+        assert found.loc[product, "pci"] == pytest.approx(china.loc[product, "pci"])
+    assert found.loc["850151", "evidence"]["relatedness"]["density"] == pytest.approx(china.loc["850151", "density"])
     assert pd.isna(found.loc["850152", "world_export_hhi"])
 
 

@@ -78,3 +78,19 @@ def test_refusals(patents):
         technology_base(patents, CONCORDANCE, rta_reference="world")
     with pytest.raises(TechnologyError, match="span"):
         technology_base(patents, CONCORDANCE, span=0)
+
+
+def test_a_main_group_prefix_does_not_reach_other_groups():
+    patents = ibis.memtable(PATENTS.head(1).assign(patent_id="q1", ipc_main="G05B 190/00", ipc_all="G05B 190/00"))
+    both = pd.concat([PATENTS.head(1), patents.to_pandas()], ignore_index=True)
+    found = technology_base(ibis.memtable(both), pd.DataFrame({"item": ["cnc"], "ipc": ["G05B19"]}))
+    assert found.n_patents.tolist() == [1]  # G05B 19/18 only; G05B 190/00 is another group
+
+
+def test_wipo_fields_as_the_default_grouping(store, patents):
+    from jiqun.chokepoints.technology import wipo_field_concordance
+
+    found = technology_base(patents, wipo_field_concordance(store))
+    latest = found[found.year == 2023].set_index("item")
+    assert latest.loc["12 Control", "n_patents"] == 4  # the G05B applications of 2023 by main IPC: p1–p4
+    assert latest.loc["8 Semiconductors", "n_patents"] == 1

@@ -29,6 +29,8 @@ INVENTORY_COLUMNS = [
     Column("n_region_patents", "省内专利申请", "integer", "该环节IPC类省内申请人专利 region's patent applications"),
     Column("rta", "显示性技术优势RTA", "decimal"), Column("region_patent_growth", "专利年均增速", "share"),
     Column("foreign_patent_share", "境外申请人占比", "share"), Column("n_patenting_firms", "有专利企业数", "integer"),
+    Column("density", "中国关联密度", "score", "中国已具比较优势的产品与该产品的接近程度（需世界贸易）density: within reach"),
+    Column("pci", "产品复杂度PCI", "decimal", "需世界贸易 needs world trade"),
     Column("window_years", "预计突破年数", "decimal", "按进口占比趋势降至目标所需年数 years to the target"),
     Column("window_low", "年数下限", "decimal"), Column("window_high", "年数上限", "decimal", "空 = 区间无上限 open"),
     Column("window_reason", "窗口期说明", description="估计的假设或无法估计的原因"),

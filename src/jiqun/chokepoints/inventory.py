@@ -35,6 +35,7 @@ from .technology import technology_base
 
 HOME = "HOME"  # the province as one "country" in the BACI-layout table built from its customs records
 WORLD_COLUMNS = ("world_exports", "world_export_hhi", "world_export_hhi_change")
+RELATEDNESS_COLUMNS = ("china_rca", "density", "pci")
 
 
 class InventoryError(ValueError):
@@ -72,11 +73,36 @@ def product_measures(con, criteria="geodep", world=None, risk_origins=(), region
         follows = global_side.groupby("k")["t"].shift() == global_side["t"] - 1
         global_side["world_export_hhi_change"] = (global_side["world_export_hhi"] - previous).where(follows)
         measures = measures.merge(global_side, on=["t", "k"], how="left")
+        measures = measures.merge(world_relatedness(table, _numeric), on=["t", "k"], how="left")
     else:
-        measures = measures.assign(**{c: np.nan for c in WORLD_COLUMNS})
+        measures = measures.assign(**{c: np.nan for c in (*WORLD_COLUMNS, *RELATEDNESS_COLUMNS)})
     out = evaluate_criteria(measures, chosen).assign(criteria_set=chosen.id)
     return out.rename(columns={"t": "year", "k": "hs6", "import_share": "product_import_share",
                                "import_dependence": "product_import_dependence"})
+
+
+def world_relatedness(world: ibis.Table, numeric: bool) -> pd.DataFrame:
+    """China's RCA and density in each product and the product's PCI, per year, from world exports
+    (:func:`jiqun.complexity.compute` on exporters × HS6): density says how close the product lies to
+    what China already exports competitively (within reach), PCI how complex it is. A year too sparse
+    for complexity (fewer than 2 exporters or products with RCA ≥ 1) gives no values."""
+    from ..complexity import ComplexityError, compute
+
+    exports = world.group_by(["t", "i", "k"]).aggregate(v=_.v.sum()).to_pandas()
+    exports["k"] = exports["k"].astype(str).str.zfill(6)
+    china = 156 if numeric else "CHN"
+    frames = []
+    for year, group in exports.groupby("t"):
+        try:
+            measures = compute(group, loc="i", prod="k", val="v")
+        except ComplexityError:
+            continue
+        mine = measures[measures["i"] == china]
+        frames.append(pd.DataFrame({"t": year, "k": mine["k"], "china_rca": mine["rca"], "density": mine["density"],
+                                    "pci": mine["pci"]}))
+    if not frames:
+        return pd.DataFrame(columns=["t", "k", *RELATEDNESS_COLUMNS])
+    return pd.concat(frames, ignore_index=True)
 
 
 def segment_items(con, clusters) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -248,6 +274,7 @@ def _full_evidence(row: pd.Series) -> dict:
     evidence["technology"] = {c: _number(row.get(c)) for c in (
         "n_region_patents", "n_patents_all", "rta", "region_patent_growth", "foreign_patent_share",
         "invention_share", "n_patenting_firms")}
+    evidence["relatedness"] = {c: _number(row.get(c)) for c in RELATEDNESS_COLUMNS}
     evidence["window"] = {c: _number(row.get(c)) for c in (
         "window_years", "window_low", "window_high", "trend_per_year", "trend_points", "window_reason",
         "opportunity", "opportunity_reason")}

@@ -87,7 +87,11 @@ def technology_measures(patents: ibis.Table, concordance: ibis.Table, region_pre
         is_invention=patents.patent_type == "invention", is_pct=patents.pct.fill_null(False))
     symbols = _patent_symbols(patents, use_all_ipc)
     prefixes = concordance.select("item", prefix=_normalised(concordance.ipc)).distinct()
-    matched = symbols.join(prefixes, symbols.symbol.startswith(prefixes.prefix)).select("patent_id", "item").distinct()
+    # A prefix ending in a main group (G05B19) matches that group's symbols (G05B19/18), not G05B190.
+    group_level = (prefixes.prefix.length() > 4) & ~prefixes.prefix.contains("/")
+    within = ibis.ifelse(group_level, symbols.symbol.startswith(prefixes.prefix + "/") | (symbols.symbol == prefixes.prefix),
+                         symbols.symbol.startswith(prefixes.prefix))
+    matched = symbols.join(prefixes, within).select("patent_id", "item").distinct()
     rows = matched.join(base, "patent_id")
     counts = rows.group_by(["item", "year"]).aggregate(
         n_patents=_.count(), n_nation=_.is_nation.cast("int64").sum(),
@@ -111,6 +115,13 @@ def technology_measures(patents: ibis.Table, concordance: ibis.Table, region_pre
         invention_share=share(table.n_region_invention, table.n_region), n_pct=table.n_pct,
         n_region_firms=table.n_region_firms,
         rta=ibis.ifelse(reference_part > 0, region_part / reference_part, ibis.null("float64")))
+
+
+def wipo_field_concordance(con) -> ibis.Table:
+    """WIPO's 35 technology fields (Schmoch 2008, the catalogue's ``ipc_technology_fields``) as a
+    concordance: ``item`` ``"12 Control"`` …, ``ipc`` the field's IPC prefixes."""
+    fields = con.table("ipc_technology_fields")
+    return fields.select(item=fields.field_nr.cast("string") + " " + fields.field_name, ipc=fields.ipc)
 
 
 def calc_growth(values: pd.Series, years: pd.Series, span: int) -> np.ndarray:
