@@ -72,6 +72,20 @@ def test_demo_writes_a_network_example(demo_run):
     assert sheets["概要"].iloc[0]["集群编号"] == "iot" and len(sheets["龙头企业供应基础"]) == 10
 
 
+def test_demo_writes_the_chokepoint_inventory(demo_run):
+    import json
+
+    import pandas as pd
+
+    out, _ = demo_run
+    records = json.loads((out / "outputs" / "chokepoints.json").read_text(encoding="utf-8"))
+    assert records and {"cluster", "product", "class", "priority", "window_years", "evidence"} <= set(records[0])
+    assert {r["class"] for r in records} <= {"fully_dependent", "lagging", "rd_base"}
+    assert all(r["evidence"]["rule_with_values"] for r in records)
+    sheets = pd.read_excel(out / "outputs" / "chokepoints.xlsx", sheet_name=None, engine="openpyxl")
+    assert list(sheets)[0] == "全省" and len(sheets["全省"]) == len(records) and "分类依据" in sheets["全省"].columns
+
+
 def test_demo_store_loaded_through_validated_ingest(demo_run):
     out, _ = demo_run
     con = jiqun.connect(out / "jiqun.duckdb", read_only=True)

@@ -1,5 +1,6 @@
-"""The demo's chain outputs: every cluster's chain map (segments), its weak links and a picture, and a
-shock example (ESRI ranking of one cluster's suppliers, a cut of its most systemic import country)."""
+"""The demo's chain outputs: every cluster's chain map (segments), its weak links and a picture, a shock
+example (ESRI ranking of one cluster's suppliers, a cut of its most systemic import country), a firm
+network example and the chokepoint inventory of every cluster."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ def write_chain_outputs(con, out_dir: Path) -> list[Path]:
     written.append(write_csv(pd.concat(weak, ignore_index=True), out_dir / "chain_weak_links.csv"))
     written.extend(write_shock_example(con, out_dir))
     written.extend(write_network_example(con, out_dir))
+    written.extend(write_chokepoint_inventory(con, out_dir))
     return written
 
 
@@ -84,3 +86,20 @@ def write_network_example(con, out_dir: Path, cluster: str = SHOCK_EXAMPLE_CLUST
 
     report = cluster_firm_network(con, cluster, top=50)
     return write_network(report, "xlsx", out_dir / f"chain_network_{report.cluster_id}.xlsx")
+
+
+def write_chokepoint_inventory(con, out_dir: Path) -> list[Path]:
+    """Write ``chokepoints.xlsx`` (全省 and one sheet per cluster) and ``chokepoints.json`` (one record per
+    item, as ``jiqun chokepoints --format json``): every cluster's inventory in the latest year under the
+    GeoDep criteria, without world trade (world concentration not assessable); return them."""
+    from ..chokepoints.export import write_inventory_json, write_inventory_workbook
+    from ..chokepoints.inventory import chokepoint_inventory
+
+    items = chokepoint_inventory(con)
+    names = dict(con.table("clusters").select("cluster_id", "name_zh").execute().values.tolist())
+    notes = [f"年份 year: {int(items.year.iloc[0])}; 依赖标准 criteria: geodep; 世界贸易 world trade: 未提供 not given",
+             "SYNTHETIC demo data 合成演示数据"]
+    workbook = write_inventory_workbook(items, out_dir / "chokepoints.xlsx", notes, names)
+    target = out_dir / "chokepoints.json"
+    write_inventory_json(items, target)
+    return [workbook, target]
