@@ -81,6 +81,13 @@ def is_missing(value) -> bool:
         return True
 
 
+def json_scalar(value):
+    """A JSON-ready scalar: numpy numbers as Python numbers, NaN / NA as None, anything else as it is."""
+    if is_missing(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
 def shown_value(value, unit: str | None) -> float | None:
     """The number as shown (divided into the display unit), or None when missing."""
     if is_missing(value):

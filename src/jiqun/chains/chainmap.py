@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import ibis
@@ -19,6 +18,7 @@ import pandas as pd
 from ibis import _
 
 from .. import marts
+from ..display import json_scalar
 from ..io import default_import_dependence
 from ..metrics.base import Options, firm_years, stack
 from ..metrics.inputs import StoreFacts
@@ -247,17 +247,6 @@ def weak_links(con, cluster=None, year=None, region=None, all_years: bool = Fals
     return _findings(segments, _scope_name(con, scope), None if all_years else chosen)
 
 
-def _number(value):
-    """A JSON-ready scalar: numpy numbers as Python numbers, NaN / NA as None."""
-    if value is None or value is pd.NA:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 #: Metrics of a node in :func:`chain_graph` (every number of the segment row).
 GRAPH_METRICS = tuple(c for c in SEGMENT_COLUMNS if c not in (
     "cluster_id", "node_id", "segment", "name_zh", "name_en", "is_key_component", "year"))
@@ -274,14 +263,14 @@ def chain_graph(chain: ChainMap) -> dict:
         nodes.append({"node_id": row["node_id"], "stage": row["segment"], "stage_zh": STAGES.get(row["segment"], ""),
                       "name_zh": row["name_zh"], "name_en": row["name_en"],
                       "is_key_component": bool(row["is_key_component"]),
-                      "metrics": {c: _number(row.get(c)) for c in GRAPH_METRICS},
+                      "metrics": {c: json_scalar(row.get(c)) for c in GRAPH_METRICS},
                       "weakness": int(row["weakness"]), "weakness_severity": int(row["weakness_severity"]),
                       "reasons": reasons.get(row["node_id"], []), "reasons_zh": row["reasons"]})
-    links = [{"from": r["from_node_id"], "to": r["to_node_id"], "amount_yuan": _number(r.get("amount_yuan")),
-              "n_buyers": _number(r.get("n_buyers"))} for r in chain.links.to_dict("records")]
+    links = [{"from": r["from_node_id"], "to": r["to_node_id"], "amount_yuan": json_scalar(r.get("amount_yuan")),
+              "n_buyers": json_scalar(r.get("n_buyers"))} for r in chain.links.to_dict("records")]
     comp = chain.completeness.to_dict("records")
     return {"cluster_id": chain.cluster_id, "scope": chain.scope, "scope_zh": chain.names.get("scope", ""),
-            "year": int(chain.year), "completeness": {k: _number(v) for k, v in comp[0].items()} if comp else {},
+            "year": int(chain.year), "completeness": {k: json_scalar(v) for k, v in comp[0].items()} if comp else {},
             "nodes": nodes, "links": links}
 
 

@@ -144,7 +144,8 @@ def cluster_labels(network: FirmNetwork) -> pd.Series:
 
 
 def key_firms(network: FirmNetwork, damping: float = 0.85, exact_limit: int = EXACT_BETWEENNESS_LIMIT,
-              sample: int = BETWEENNESS_SAMPLE, seed: int = 0, community=None) -> pd.DataFrame:
+              sample: int = BETWEENNESS_SAMPLE, seed: int = 0, community=None,
+              graph: ig.Graph | None = None) -> pd.DataFrame:
     """Every node with its PageRank (as supplier and as customer) and betweenness, sorted as a supplier.
 
     Parameters
@@ -154,6 +155,8 @@ def key_firms(network: FirmNetwork, damping: float = 0.85, exact_limit: int = EX
         See :func:`calc_pagerank` and :func:`calc_betweenness`.
     community : array-like, optional
         Community of each node (:func:`calc_leiden`), added as a column.
+    graph : igraph.Graph, optional
+        The network's :func:`supply_graph`, when the caller has built it already.
 
     Returns
     -------
@@ -163,16 +166,15 @@ def key_firms(network: FirmNetwork, damping: float = 0.85, exact_limit: int = EX
         ``pagerank_supplier``, ``pagerank_customer``, ``betweenness``, ``rank_customer``,
         ``rank_betweenness``, ``community``; attribute ``attrs["betweenness_method"]``.
     """
-    graph = supply_graph(network)
+    graph = supply_graph(network) if graph is None else graph
     betweenness, method = calc_betweenness(graph, exact_limit, sample, seed)
     nodes = network.nodes
-    binary = (network.W > 0).astype(np.int64)
     out = pd.DataFrame({
         "node": nodes["node"], "name": display_names(nodes), "kind": nodes["kind"], "city_code": nodes["city_code"],
         "in_province": nodes["in_province"], "clusters": cluster_labels(network).to_numpy(),
         "sector": nodes["sector"], "output_yuan": nodes["output_yuan"],
         "sales_yuan": nodes["out_strength"], "purchases_yuan": nodes["in_strength"],
-        "n_customers": np.asarray(binary.sum(axis=1)).ravel(), "n_suppliers": np.asarray(binary.sum(axis=0)).ravel(),
+        "n_customers": np.asarray(graph.outdegree()), "n_suppliers": np.asarray(graph.indegree()),
         "pagerank_supplier": calc_pagerank(graph, damping, reverse=True),
         "pagerank_customer": calc_pagerank(graph, damping), "betweenness": betweenness,
         "community": pd.array(community, dtype="Int64") if community is not None else pd.NA,

@@ -203,7 +203,7 @@ def cluster_firm_network(con, cluster, year=None, top: int = 20, leaders: int = 
     graph = measures.supply_graph(network)
     membership, modularity = measures.calc_leiden(graph, resolution, seed)
     firms = measures.key_firms(network, seed=seed, community=membership,
-                               sample=sample or measures.BETWEENNESS_SAMPLE)
+                               sample=sample or measures.BETWEENNESS_SAMPLE, graph=graph)
     communities = measures.community_summary(network, membership)
     bridges = measures.bridging_firms(province, cluster_id, province_only=True)
     bridges = bridges.merge(firms[["node", "betweenness"]], on="node", how="left")

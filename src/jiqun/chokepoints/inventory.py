@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from ibis import _
 
+from ..display import json_scalar
 from .classify import ClassRules, classify_items, load_class_rules
 from .criteria import evaluate_criteria, load_criteria
 from .ranking import opportunity, priority_scores, window_estimate
@@ -251,34 +252,22 @@ def chokepoint_inventory(con, cluster=None, year=None, criteria="geodep", classe
     return ranked.sort_values(["cluster_id", "priority"]).reset_index(drop=True)
 
 
-def _number(value):
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value)
-    return str(value)
-
-
 def _full_evidence(row: pd.Series) -> dict:
     evidence = dict(row["evidence"])
     evidence["rule_with_values"] = row["rule_text"]
     evidence["screened_in_by"] = row["screen_text"]
     evidence["criteria_set"] = row.get("criteria_set")
-    evidence["dependency"] = {c: _number(row.get(c)) for c in (
+    evidence["dependency"] = {c: json_scalar(row.get(c)) for c in (
         "imports", "exports", "import_hhi", "top_origin", "top_origin_share", "import_export_ratio",
         "world_export_hhi", "n_criteria_met", "dependent", "imports_growth")}
-    evidence["technology"] = {c: _number(row.get(c)) for c in (
+    evidence["technology"] = {c: json_scalar(row.get(c)) for c in (
         "n_region_patents", "n_patents_all", "rta", "region_patent_growth", "foreign_patent_share",
         "invention_share", "n_patenting_firms")}
-    evidence["relatedness"] = {c: _number(row.get(c)) for c in RELATEDNESS_COLUMNS}
-    evidence["window"] = {c: _number(row.get(c)) for c in (
+    evidence["relatedness"] = {c: json_scalar(row.get(c)) for c in RELATEDNESS_COLUMNS}
+    evidence["window"] = {c: json_scalar(row.get(c)) for c in (
         "window_years", "window_low", "window_high", "trend_per_year", "trend_points", "window_reason",
         "opportunity", "opportunity_reason")}
-    evidence["priority"] = {c: _number(row.get(c)) for c in (
+    evidence["priority"] = {c: json_scalar(row.get(c)) for c in (
         "criticality", "severity", "feasibility", "priority_score", "rank_best", "rank_worst", "purchase_share",
         "downstream_output_share")}
     return evidence
