@@ -133,9 +133,13 @@ def segment_items(con, clusters) -> tuple[pd.DataFrame, pd.DataFrame]:
     return history, products
 
 
-def technology_items(con, region_prefix: str = "32") -> pd.DataFrame:
-    """The technology base per segment × year, renamed for the inventory."""
-    concordance = con.table("chain_node_technologies").select(item=_.node_id, ipc=_.ipc)
+def technology_items(con, region_prefix: str = "32", node_ids=None) -> pd.DataFrame:
+    """The technology base per segment × year (of ``node_ids``, default every segment), renamed for the
+    inventory."""
+    concordance = con.table("chain_node_technologies")
+    if node_ids is not None:
+        concordance = concordance.filter(concordance.node_id.isin(list(node_ids)))
+    concordance = concordance.select(item=_.node_id, ipc=_.ipc)
     base = technology_base(con.table("patents"), concordance, region_prefix=region_prefix)
     return base.rename(columns={"item": "node_id", "n_region": "n_region_patents", "region_growth":
                                 "region_patent_growth", "foreign_share": "foreign_patent_share",
@@ -234,7 +238,7 @@ def chokepoint_inventory(con, cluster=None, year=None, criteria="geodep", classe
     history, products = segment_items(con, clusters)
     chosen_year = _latest(history, year)
     items = assemble_items(history, products, product_measures(con, criteria, world, risk_origins, region_prefix),
-                           technology_items(con, region_prefix), chosen_year)
+                           technology_items(con, region_prefix, history["node_id"].unique()), chosen_year)
     if items.empty:
         raise InventoryError(f"no segment of {', '.join(clusters)} lists HS6 products (chain_node_products) "
                              "— load the catalogue's segment products")
