@@ -107,10 +107,10 @@ def key_segments(con, with_inventory: bool = True) -> pd.DataFrame:
     rows = rows.merge(origins, on="node_id", how="left")
 
     tech = technology_items(con)
-    rows = rows.merge(tech[tech["year"] == year][["node_id", "n_region_patents", "n_patents_all", "rta",
-                                                   "region_patent_growth", "foreign_patent_share"]],
+    rows = rows.merge(tech[tech["year"] == year][["node_id", "n_region_patents", "n_region_patents_3y", "n_patents_all",
+                                                   "rta", "region_patent_growth", "foreign_patent_share"]],
                       on="node_id", how="left")
-    rows["n_region_patents"] = rows["n_region_patents"].fillna(0)
+    rows[["n_region_patents", "n_region_patents_3y"]] = rows[["n_region_patents", "n_region_patents_3y"]].fillna(0)
     rows["dependent"] = False
     placed = classify_items(rows).set_index("node_id")["class"]
     rows["class"] = rows["node_id"].map(placed).fillna("-")
@@ -122,7 +122,7 @@ def key_segments(con, with_inventory: bool = True) -> pd.DataFrame:
         listed = products.groupby("node_id")["hs6"].apply(list)
         rows["inventory"] = [
             " ".join(f"{hs6}:{_item_class(per_node.get(node), hs6)}" for hs6 in listed.get(node, []))
-            or "(no HS6: not an inventory item)" for node in rows["node_id"]]
+            or f"(no HS6):{_item_class(per_node.get(node), None)}" for node in rows["node_id"]]
     rows["year"] = year
     return rows.sort_values("node_id").reset_index(drop=True)
 
@@ -130,7 +130,8 @@ def key_segments(con, with_inventory: bool = True) -> pd.DataFrame:
 def _item_class(items, hs6: str) -> str:
     if items is None:
         return "-"
-    found = items[items["hs6"].astype(str).str.zfill(6) == str(hs6).zfill(6)]
+    found = (items[items["hs6"].isna()] if hs6 is None
+             else items[items["hs6"].astype(str).str.zfill(6) == str(hs6).zfill(6)])
     return found["class"].iloc[0] if len(found) else "-"
 
 
@@ -142,7 +143,7 @@ def print_table(rows: pd.DataFrame, out=sys.stdout) -> None:
     year = int(rows["year"].iloc[0]) if len(rows) else 0
     print(f"key segments, {year} (imp: import share of purchases; trend: points a year over 5 years; hhi/top: "
           "origins of the province's imports of the segment's HS6, * = of its purchases from abroad)", file=out)
-    head = (f"{'segment':<30}{'name':<18}{'imp':>6}{'trend':>7}{'origin':>7}{'top':>6}{'hhi':>6}{'pat':>5}"
+    head = (f"{'segment':<30}{'name':<18}{'imp':>6}{'trend':>7}{'origin':>7}{'top':>6}{'hhi':>6}{'pat':>5}{'pat3':>6}"
             f"{'rta':>6}{'gro':>7}{'for':>6}  {'class':<16}inventory items (HS6:class)")
     print(head, file=out)
     for row in rows.to_dict("records"):
@@ -150,7 +151,8 @@ def print_table(rows: pd.DataFrame, out=sys.stdout) -> None:
         trend = row["import_trend"] * 100 if row["import_trend"] == row["import_trend"] else np.nan
         print(f"{row['node_id']:<30}{row['name_zh'][:8]:<18}{_fmt(row['import_share'], '.2f'):>6}{_fmt(trend, '+.1f'):>7}"
               f"{str(row['top_origin']) + star:>7}{_fmt(row['top_origin_share'], '.2f'):>6}"
-              f"{_fmt(row['import_hhi'], '.2f'):>6}{int(row['n_region_patents']):>5}{_fmt(row['rta'], '.2f'):>6}"
+              f"{_fmt(row['import_hhi'], '.2f'):>6}{int(row['n_region_patents']):>5}"
+              f"{row['n_region_patents_3y']:>6.1f}{_fmt(row['rta'], '.2f'):>6}"
               f"{_fmt(row['region_patent_growth'], '+.2f'):>7}{_fmt(row['foreign_patent_share'], '.2f'):>6}  "
               f"{row['class']:<16}{row.get('inventory', '')}", file=out)
 

@@ -738,6 +738,7 @@ def pandas_innovation(d: dict, fy, emit, sdiv, levels=("city", "province")) -> N
     rf = per_app.groupby(["cluster_id", "region_code", "app_year"], as_index=False).agg(
         p_rf=("k", "sum"), n=("applicant_uscc", "nunique")).rename(columns={"app_year": "year"})
     rta = rf.merge(p_r, on=["region_code", "year"]).merge(p_n, on="year").merge(p_nf, on=["cluster_id", "year"])
+    rta = rta.merge(w[K], on=K)  # only units with cluster firms (other provinces stay in the reference)
     emit(rta, "rta_cluster_fields", sdiv(sdiv(rta["p_rf"], rta["p_r"]), sdiv(rta["p_nf"], rta["p_n"])), rta["n"])
 
     # Share of the invention applications in the cluster's fields filed by foreign applicants (national).

@@ -10,7 +10,7 @@ firms   A Wuxi 320281 (iot 3983, private)  serves m1 (primary)    output 90 / 10
 2022    u1: C→A 40, E→A 10, JPN→A 30, (no USCC, 310000)→B 20; u2: F→A 25; m1: A→B 60, A→DEU buyer 15;
         u3: USA→B 6, DEU→B 1, (no USCC, 310000)→B 3; m2: C→B 9, E→B 3
 2023    u1: C→A 50; u2: F (now selling from Shanghai 310000)→A 20; m1: A→B 70
-patents A G01D (u1, m1) 2022; C H01L (u1) 2022; E G06K (u3) 2022; B H04W (u2, m2, d2) 2023; a foreign one
+patents A G01D (u1, m1) 2022; C B81B (u1) 2022; E G06K (u3) 2022; B H04W (u2, m2, d2) 2023; a foreign one
 """
 
 import json
@@ -91,7 +91,7 @@ def hand_path(tmp_path_factory, _template_store):
         "applicant_region_code": ["320281", "320506", "320211", "320205", None],
         "application_date": pd.to_datetime(["2022-03-01", "2022-04-01", "2022-05-01", "2023-06-01",
                                             "2022-07-01"]).date,
-        "ipc_main": ["G01D 5/00", "H01L 21/00", "G06K 19/00", "H04W 4/70", "H01L 21/00"],
+        "ipc_main": ["G01D 5/00", "B81B 7/02", "G06K 19/00", "H04W 4/70", "B81B 7/02"],
         "patent_type": ["invention"] * 5,
     }), "patents")
     con.disconnect()
@@ -177,7 +177,7 @@ def test_local_sales_by_destination(tables):
 
 
 def test_patents_in_the_segments_ipc_classes(tables):
-    assert seg(tables, "u1", 2022).n_patents == 2  # A's G01D, C's H01L; not the foreign H01L
+    assert seg(tables, "u1", 2022).n_patents == 2  # A's G01D, C's B81B; not the foreign B81B
     assert seg(tables, "m1", 2022).n_patents == 1
     assert seg(tables, "u3", 2022).n_patents == 1  # E is a local firm too
     assert [seg(tables, n, 2023).n_patents for n in ("u2", "m2", "d2", "u1")] == [1, 1, 1, 0]

@@ -6,14 +6,15 @@ flows    K buys u2 for 100 a year: from Japan 90 − 2.5n, from S 10 + 2.5n (n =
          falls 0.90 → 0.80 by 0.025 a year; K buys u3 for 100: 50 from Germany, 50 from R (0.5, flat).
 trade    K's 2023 imports: 850151 JPN 800 / DEU 200 thousand USD (HHI 0.68); 850152 JPN 100 (HHI 1);
          850440 KOR 50 / JPN 50 (HHI 0.5); 848340 DEU 300, JPN 300, ITA 400 (HHI 0.34); 848210 none.
-patents  2023: 3 by S in H02K (u2), 5 by Japanese and 2 by Beijing applicants in H02K, 25 by R in F16H
-         (u3); 2020: 10 by R in F16H.
+patents  2023: 3 by S in H02K 11 (u2), 5 by Japanese and 2 by Beijing applicants in H02K 11, 25 by R in
+         F16H 1/32 (u3); 2022: 20 and 2021: 15 by R; 2020: 10 by R.
 
 Hand results
-- u2 (servo): import share 0.80 ≥ 0.7, 3 Jiangsu patents ≤ 5, concentrated (HHI 0.68, 1, 0.5 > 0.4)
-  → fully dependent, all three products; window (0.80 − 0.30) / 0.025 = 20 years.
-- u3 (reducers): import share 0.5, 25 Jiangsu patents, RTA (25/28) / (25/35) = 1.25 → R&D base; the share
-  is flat, so no window ("not falling").
+- u2 (servo): import share 0.80 ≥ 0.7, Jiangsu patents 3 in 2023, (0 + 0 + 3) / 3 = 1 a year over
+  2021–2023 ≤ 5, concentrated (HHI 0.68, 1, 0.5 > 0.4) → fully dependent, all three products; window
+  (0.80 − 0.30) / 0.025 = 20 years.
+- u3 (reducers): import share 0.5, (15 + 20 + 25) / 3 = 20 Jiangsu patents a year ≥ 20, RTA 2023
+  (25/28) / (25/35) = 1.25 → R&D base; the share is flat, so no window ("not falling").
 - Severity puts the fully dependent servo products first.
 """
 
@@ -61,8 +62,9 @@ def transactions() -> pd.DataFrame:
 
 
 def patents() -> pd.DataFrame:
-    rows = ([(S, "CHN", "320506", "2023-03-01", "H02K 7/14")] * 3 + [(None, "JPN", None, "2023-04-01", "H02K 5/00")] * 5
-            + [(None, "CHN", "110000", "2023-05-01", "H02K 1/27")] * 2 + [(R, "CHN", "320402", "2023-06-01", "F16H 1/32")] * 25
+    rows = ([(S, "CHN", "320506", "2023-03-01", "H02K 11/21")] * 3 + [(None, "JPN", None, "2023-04-01", "H02K 11/33")] * 5
+            + [(None, "CHN", "110000", "2023-05-01", "H02K 11/0")] * 2 + [(R, "CHN", "320402", "2023-06-01", "F16H 1/32")] * 25
+            + [(R, "CHN", "320402", "2022-06-01", "F16H 1/32")] * 20 + [(R, "CHN", "320402", "2021-06-01", "F16H 1/32")] * 15
             + [(R, "CHN", "320402", "2020-06-01", "F16H 1/32")] * 10)
     frame = pd.DataFrame(rows, columns=["applicant_uscc", "applicant_country", "applicant_region_code",
                                         "application_date", "ipc_main"])
@@ -116,9 +118,11 @@ def test_classes_by_hand(items):
     servo = by_product.loc["850151"]
     assert servo.import_share == pytest.approx(0.8) and servo.import_hhi == pytest.approx(0.68)
     assert servo.top_origin == "JPN" and servo.n_region_patents == 3
-    assert "import_share ≥ 0.7 (0.8)" in servo.rule_text and "n_region_patents ≤ 5 (3)" in servo.rule_text
+    assert servo.n_region_patents_3y == pytest.approx(1)
+    assert "import_share ≥ 0.7 (0.8)" in servo.rule_text and "n_region_patents_3y ≤ 5 (1)" in servo.rule_text
     reducer = by_product.loc["848340"]
     assert reducer.rta == pytest.approx(1.25) and reducer.n_region_patents == 25
+    assert reducer.n_region_patents_3y == pytest.approx(20)
     assert reducer.import_hhi == pytest.approx(0.34)
     assert pd.isna(by_product.loc["848210", "import_hhi"])  # no customs records: measured as missing
 
@@ -191,3 +195,26 @@ def test_cli_refusals_are_one_line(inventory_path, args, words):
     assert result.exit_code == 2, result.output
     assert words in result.output and "Traceback" not in result.output
     assert len([line for line in result.output.splitlines() if line.strip()]) <= 2
+
+
+def test_a_segment_without_hs6_is_one_item_with_its_purchases_origin():
+    from jiqun.chokepoints.export import json_records
+    from jiqun.chokepoints.inventory import assemble_items
+
+    history = pd.DataFrame({"cluster_id": ["integrated_circuits"] * 2, "node_id": ["ic.u1", "ic.u2"],
+                            "year": [2023, 2023], "import_share": [0.9, 0.8],
+                            "top_import_country": ["USA", "JPN"], "top_import_country_share": [0.85, 0.6]})
+    products = pd.DataFrame({"node_id": ["ic.u2"], "hs6": ["381800"]})
+    product_side = pd.DataFrame({"year": [2023], "hs6": ["381800"], "top_origin": ["KOR"], "top_origin_share": [0.5],
+                                 "import_hhi": [0.3]})
+    technology = pd.DataFrame({"node_id": ["ic.u1"], "year": [2023], "n_region_patents": [0],
+                               "n_region_patents_3y": [0.0], "n_patents_all": [9], "n_patenting_firms": [0]})
+    items = assemble_items(history, products, product_side, technology, 2023).set_index("node_id")
+    eda, wafers = items.loc["ic.u1"], items.loc["ic.u2"]
+    assert eda.hs6 is None and eda.origin_basis == "purchases" and "no HS6" in eda.product_en
+    assert eda.top_origin == "USA" and eda.top_origin_share == pytest.approx(0.85) and pd.isna(eda.import_hhi)
+    assert wafers.hs6 == "381800" and wafers.origin_basis == "customs" and wafers.top_origin == "KOR"
+    records = json_records(items.reset_index().assign(**{"class": "fully_dependent", "priority": 1,
+                                                         "window_years": None, "evidence": [{}, {}]}))
+    record = next(r for r in records if r["node_id"] == "ic.u1")
+    assert record["product"] is None and record["cluster"] == "integrated_circuits"

@@ -15,7 +15,7 @@ RULES = load_class_rules()
 
 
 def items_frame(**columns) -> pd.DataFrame:
-    base = {"import_share": 0.9, "dependent": False, "n_region_patents": 2, "import_hhi": 0.6,
+    base = {"import_share": 0.9, "dependent": False, "n_region_patents_3y": 2, "import_hhi": 0.6,
             "top_origin_share": 0.7, "rta": 0.2, "region_patent_growth": 0.0}
     rows = max(len(v) for v in columns.values())
     return pd.DataFrame({k: columns.get(k, [v] * rows) for k, v in base.items()})
@@ -23,14 +23,14 @@ def items_frame(**columns) -> pd.DataFrame:
 
 def test_classes_follow_the_rules_in_order():
     items = items_frame(import_share=[0.9, 0.5, 0.6, 0.1, 0.2], dependent=[False, False, None, False, True],
-                        n_region_patents=[2, 30, 8, 0, 40], rta=[0.2, 1.4, 0.5, None, 0.3],
+                        n_region_patents_3y=[2, 30, 8, 0, 40], rta=[0.2, 1.4, 0.5, None, 0.3],
                         region_patent_growth=[0.0, 0.05, 0.1, None, 0.3])
     out = classify_items(items)
     # row 3 (import share 0.1, not dependent) stays out; row 4 enters as GeoDep-dependent.
     assert out["class"].tolist() == ["fully_dependent", "rd_base", "lagging", "rd_base"]
     assert out.class_zh.tolist() == ["完全受制于国外", "已有研发基础", "与国际先进有差距", "已有研发基础"]
-    assert "import_share ≥ 0.7 (0.9)" in out.rule_text[0] and "n_region_patents ≤ 5 (2)" in out.rule_text[0]
-    assert "非「已有研发基础」: n_region_patents ≥ 20 (8) 不成立" in out.rule_text[2]
+    assert "import_share ≥ 0.7 (0.9)" in out.rule_text[0] and "n_region_patents_3y ≤ 5 (2)" in out.rule_text[0]
+    assert "非「已有研发基础」: n_region_patents_3y ≥ 20 (8) 不成立" in out.rule_text[2]
     assert out.evidence[1]["measures"]["rta"] == 1.4 and out.evidence[1]["class"] == "rd_base"
     assert "dependent 为真 is true (缺失 missing)" in out.screen_text[2]
 
@@ -90,7 +90,7 @@ def test_priority_by_hand():
         "class": ["fully_dependent", "lagging", "rd_base"],
         "purchase_share": [0.5, 0.3, 0.2], "downstream_output_share": [0.2, 0.4, 0.1],
         "import_share": [0.9, 0.6, 0.8], "import_hhi": [0.5, 0.2, 0.5],
-        "n_region_patents": [2, 10, 40], "rta": [0.2, 0.8, np.nan], "region_patent_growth": np.nan})
+        "n_region_patents_3y": [2, 10, 40], "rta": [0.2, 0.8, np.nan], "region_patent_growth": np.nan})
     out = priority_scores(items, RULES.priority)
     # percentile ranks: criticality A (1 + 2/3)/2, B (2/3 + 1)/2, C 1/3; severity A (1 + 5/6 + 1)/3,
     # B (1/3 + 1/3 + 2/3)/3, C (2/3 + 5/6 + 1/3)/3; feasibility A (1/3 + 1/2)/2, B (2/3 + 1)/2, C 1.

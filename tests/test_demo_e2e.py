@@ -86,6 +86,51 @@ def test_demo_writes_the_chokepoint_inventory(demo_run):
     assert list(sheets)[0] == "全省" and len(sheets["全省"]) == len(records) and "分类依据" in sheets["全省"].columns
 
 
+#: The demo's key components and the class each is built to land in (docs/demo.md, "Chokepoint
+#: components 卡脖子环节"; seed 7 as in demo_run).
+EXPECTED_CLASSES = {
+    "integrated_circuits.u1": "fully_dependent",    # EDA (no HS6: one item, origins of its purchases)
+    "software_it_services.u3": "fully_dependent",   # industrial software CAD/CAE/EDA
+    "integrated_circuits.u3": "fully_dependent",    # lithography and metrology equipment
+    "high_end_equipment.u1": "lagging",             # CNC systems
+    "high_end_equipment.u2": "lagging",             # servo motors and drives
+    "high_end_equipment.u3": "lagging",             # precision reducers
+    "new_power_equipment.u3": "lagging",            # electrical test and measuring instruments
+    "core_it.u1": "lagging",                        # high-end processors
+    "engineering_machinery.u2": "rd_base",          # high-end hydraulics
+    "engineering_machinery.u3": "rd_base",          # construction-machinery engines
+    "iot.u1": "rd_base",                            # MEMS sensor chips
+}
+
+
+def test_demo_key_components_land_in_their_classes_with_evidence(demo_run):
+    import json
+
+    out, _ = demo_run
+    records = json.loads((out / "outputs" / "chokepoints.json").read_text(encoding="utf-8"))
+    by_node = {}
+    for record in records:
+        by_node.setdefault(record["node_id"], []).append(record)
+    for node, expected in EXPECTED_CLASSES.items():
+        assert node in by_node, f"{node} is not in the inventory"
+        assert {r["class"] for r in by_node[node]} == {expected}, (node, [r["rule_text"] for r in by_node[node]])
+        for record in by_node[node]:
+            evidence = record["evidence"]
+            assert evidence["class"] == expected and evidence["rule_with_values"] == record["rule_text"]
+            assert evidence["technology"]["n_region_patents_3y"] is not None
+    eda = by_node["integrated_circuits.u1"][0]
+    assert eda["product"] is None and eda["origin_basis"] == "purchases" and eda["top_origin"] == "USA"
+    assert eda["import_share"] >= 0.8 and eda["n_region_patents_3y"] <= 1      # 国产化率 11.5% (2020)
+    reducers = by_node["high_end_equipment.u3"]
+    assert all(r["top_origin"] == "JPN" and r["top_origin_share"] >= 0.8 for r in reducers)  # Nabtesco, HD
+    for node, low, high in (("high_end_equipment.u1", 0.6, 0.95), ("high_end_equipment.u2", 0.65, 0.9),
+                            ("new_power_equipment.u3", 0.7, 0.9)):                # 90% (2014), 75%, 80%
+        assert all(low <= r["import_share"] <= high for r in by_node[node]), node
+    hydraulics = by_node["engineering_machinery.u2"][0]
+    assert 0.3 <= hydraulics["import_share"] < 0.7 and hydraulics["rta"] >= 1
+    assert all(r["product"] and len(r["product"]) == 6 for r in records if r["origin_basis"] == "customs")
+
+
 def test_demo_store_loaded_through_validated_ingest(demo_run):
     out, _ = demo_run
     con = jiqun.connect(out / "jiqun.duckdb", read_only=True)

@@ -180,7 +180,7 @@ def classify_items(items: pd.DataFrame, rules: ClassRules | None = None) -> pd.D
     ----------
     items : pandas.DataFrame
         One row per item with every measure the rules name (shipped rules: ``import_share``,
-        ``dependent``, ``n_region_patents``, ``import_hhi``, ``top_origin_share``, ``rta``,
+        ``dependent``, ``n_region_patents_3y``, ``import_hhi``, ``top_origin_share``, ``rta``,
         ``region_patent_growth``); other columns are kept.
     rules : ClassRules, optional
         Default: the shipped ``data/classes.yaml``.

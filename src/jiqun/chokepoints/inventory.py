@@ -1,7 +1,9 @@
 """The chokepoint inventory on a store (卡脖子技术攻关清单): the orchestrator behind ``jiqun chokepoints``.
 
 Items are the HS6 products of each chain segment (``chain_node_products``) of the chosen clusters in a
-year. Each item gathers:
+year; a segment with no HS6 goods code (software such as EDA, services) is one item without a product,
+its origins measured on the segment's purchases from abroad instead of customs records
+(``origin_basis``). Each item gathers:
 
 - the **segment's supply** from the chain map (:func:`jiqun.chains.chainmap.chain_tables`): the share of
   the cluster's purchases of the segment bought abroad (``import_share``; the store has no domestic
@@ -139,11 +141,32 @@ def technology_items(con, region_prefix: str = "32", node_ids=None) -> pd.DataFr
     concordance = con.table("chain_node_technologies")
     if node_ids is not None:
         concordance = concordance.filter(concordance.node_id.isin(list(node_ids)))
+    nodes = sorted(concordance.node_id.to_pandas().unique())
     concordance = concordance.select(item=_.node_id, ipc=_.ipc)
     base = technology_base(con.table("patents"), concordance, region_prefix=region_prefix)
-    return base.rename(columns={"item": "node_id", "n_region": "n_region_patents", "region_growth":
+    base = base.rename(columns={"item": "node_id", "n_region": "n_region_patents", "region_growth":
                                 "region_patent_growth", "foreign_share": "foreign_patent_share",
                                 "n_region_firms": "n_patenting_firms", "n_patents": "n_patents_all"})
+    span = con.table("patents").aggregate(first=_.application_date.year().min(),
+                                          last=_.application_date.year().max()).to_pandas().iloc[0]
+    years = range(int(span["first"]), int(span["last"]) + 1) if pd.notna(span["first"]) else range(0)
+    base = _every_year(base, nodes, years)
+    # The classes read a 3-year mean: one year's count of a few firms is noisy, and the latest year is
+    # incomplete until applications are published (18 months after filing).
+    base["n_region_patents_3y"] = (base.groupby("node_id")["n_region_patents"]
+                                   .transform(lambda counts: counts.rolling(3, min_periods=1).mean()))
+    return base
+
+
+def _every_year(base: pd.DataFrame, nodes, years) -> pd.DataFrame:
+    """Rows for every segment with IPC classes (``nodes``) in every year the patents cover (``years``),
+    zero counts where none matched: a segment whose classes hold no patent has 0 of them, not a missing
+    count (with no patents at all the counts stay missing)."""
+    grid = pd.DataFrame([(node, year) for node in nodes for year in years], columns=["node_id", "year"])
+    out = grid.merge(base, on=["node_id", "year"], how="left")
+    counts = ["n_patents_all", "n_nation", "n_foreign", "n_region_patents", "n_pct", "n_patenting_firms"]
+    out[counts] = out[counts].fillna(0).astype("int64")
+    return out.sort_values(["node_id", "year"]).reset_index(drop=True)
 
 
 def _resolve_clusters(con, cluster) -> list[str]:
@@ -187,18 +210,33 @@ def _product_names() -> pd.DataFrame:
     return names.rename(columns={"name_en": "product_en"})[["hs6", "product_en"]]
 
 
+#: Origin measures of an item: from customs records of its HS6 product, or (no HS6) from the chain map's
+#: purchases of the segment from abroad (the top origin and its share; no HHI).
+ORIGIN_BASES = {"customs": "海关进口", "purchases": "环节境外采购（无HS6编码）"}
+NO_HS6_PRODUCT = "(no HS6 goods code: software, services or an uncoded product)"
+
+
 def assemble_items(history, products, product_side, technology, year: int) -> pd.DataFrame:
     """One row per cluster × segment × product in ``year``: the segment's supply, the product's trade
     and the segment's technology base (columns of :func:`segment_items`, :func:`product_measures`,
-    :func:`technology_items`)."""
+    :func:`technology_items`). A segment without products gives one row with ``hs6`` null and its origin
+    measured on its purchases from abroad (``origin_basis`` ``"purchases"``)."""
     segments = history[history["year"] == year]
-    items = segments.merge(products, on="node_id", how="inner")
-    items = items.merge(product_side, on=["year", "hs6"], how="left")
+    coded = segments.merge(products, on="node_id", how="inner")
+    coded = coded.merge(product_side, on=["year", "hs6"], how="left")
+    coded["origin_basis"] = "customs"
+    uncoded = segments[~segments["node_id"].isin(products["node_id"])].copy()
+    uncoded["hs6"] = None
+    uncoded["top_origin"] = uncoded["top_import_country"]
+    uncoded["top_origin_share"] = uncoded["top_import_country_share"]
+    uncoded["origin_basis"] = "purchases"
+    items = pd.concat([coded, uncoded], ignore_index=True) if len(uncoded) else coded
     items = items.merge(technology, on=["node_id", "year"], how="left")
     items = items.merge(_product_names(), on="hs6", how="left")
+    items.loc[items["hs6"].isna(), "product_en"] = NO_HS6_PRODUCT
     covered = set(technology["node_id"])
     has_ipc = items["node_id"].isin(covered)
-    for column in ("n_region_patents", "n_patents_all", "n_patenting_firms"):
+    for column in ("n_region_patents", "n_region_patents_3y", "n_patents_all", "n_patenting_firms"):
         items[column] = items[column].where(items[column].notna() | ~has_ipc, 0)
     return items.reset_index(drop=True)
 
@@ -240,8 +278,9 @@ def chokepoint_inventory(con, cluster=None, year=None, criteria="geodep", classe
     items = assemble_items(history, products, product_measures(con, criteria, world, risk_origins, region_prefix),
                            technology_items(con, region_prefix, history["node_id"].unique()), chosen_year)
     if items.empty:
-        raise InventoryError(f"no segment of {', '.join(clusters)} lists HS6 products (chain_node_products) "
-                             "— load the catalogue's segment products")
+        raise InventoryError(f"no segment of {', '.join(clusters)} has purchases in {chosen_year} "
+                             "— load transactions for that year")
+    items["origin_basis_zh"] = items["origin_basis"].map(ORIGIN_BASES)
     placed = classify_items(items, rules)
     placed = placed.merge(_windows(history, chosen_year, rules), on=["cluster_id", "node_id"], how="left")
     flags = [opportunity(w, g, rules.window) for w, g in zip(placed["world_export_hhi_change"],
@@ -262,10 +301,10 @@ def _full_evidence(row: pd.Series) -> dict:
     evidence["screened_in_by"] = row["screen_text"]
     evidence["criteria_set"] = row.get("criteria_set")
     evidence["dependency"] = {c: json_scalar(row.get(c)) for c in (
-        "imports", "exports", "import_hhi", "top_origin", "top_origin_share", "import_export_ratio",
+        "origin_basis", "imports", "exports", "import_hhi", "top_origin", "top_origin_share", "import_export_ratio",
         "world_export_hhi", "n_criteria_met", "dependent", "imports_growth")}
     evidence["technology"] = {c: json_scalar(row.get(c)) for c in (
-        "n_region_patents", "n_patents_all", "rta", "region_patent_growth", "foreign_patent_share",
+        "n_region_patents", "n_region_patents_3y", "n_patents_all", "rta", "region_patent_growth", "foreign_patent_share",
         "invention_share", "n_patenting_firms")}
     evidence["relatedness"] = {c: json_scalar(row.get(c)) for c in RELATEDNESS_COLUMNS}
     evidence["window"] = {c: json_scalar(row.get(c)) for c in (

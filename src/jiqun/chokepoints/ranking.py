@@ -117,7 +117,7 @@ def priority_scores(items: pd.DataFrame, settings: dict, group: str = "cluster_i
     ----------
     items : pandas.DataFrame
         ``cluster_id``, ``class``, ``hs6`` and the measures the settings name (shipped: ``purchase_share``,
-        ``downstream_output_share``, ``import_share``, ``import_hhi``, ``n_region_patents``, ``rta``,
+        ``downstream_output_share``, ``import_share``, ``import_hhi``, ``n_region_patents_3y``, ``rta``,
         ``region_patent_growth``).
     settings : dict
         The ``priority`` block of the class rules.

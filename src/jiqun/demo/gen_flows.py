@@ -93,6 +93,7 @@ def write_transactions_and_trade(world: World, firms: Firms, exports: np.ndarray
     ctx = dict(in_csr=_csr(incoming), prod_csr=_csr(world.node_products),
                ctry_cum=[np.cumsum(w) for _, w in world.node_import_countries],
                nodes=np.asarray(world.nodes, dtype=object),
+               import_share={int(year): world.import_share_in(int(year)) for year in YEARS},
                outside=OutsideFirms(world, max(200, n_firms // 20), seed))
     tx_sink = ParquetSink(tx_path, TX_SCHEMA)
     trade = ParquetSink(trade_path, TRADE_SCHEMA)
@@ -148,7 +149,7 @@ def _batch(world, firms, rng, ctx, groups, active_ids, rev, norm, year, per_firm
     purchases_of_buyer = np.repeat(np.maximum(n_purchases, 1), n_purchases)
     n_bought = len(buyer)
     from_node = _random_member(rng, in_ptr, in_flat, firms.node[buyer]).astype(np.int64)
-    imported = rng.random(n_bought) < world.node_import_share[from_node]
+    imported = rng.random(n_bought) < ctx["import_share"][year][from_node]
     # same city / elsewhere in Jiangsu / out of province; national-competition cells buy more locally
     local_share = np.where(firms.national[buyer], NATIONAL_LIFT["local_sourcing"], SOURCING[0])
     source_draw = rng.random(n_bought)

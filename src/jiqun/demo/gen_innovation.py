@@ -2,8 +2,13 @@
 
 Patents are concentrated: each firm's yearly rate is proportional to
 revenue^0.8 x R&D intensity x a Pareto(1.2) draw, so a few firms hold most of them.
-IPC classes come from the technologies of the firm's chain nodes. Foreign
-applicants file mostly in the key-component technologies (the chokepoints).
+IPC symbols come from the technologies of the firm's chain nodes, completed to a full
+symbol (``G05B 19/18``, a drawn main group and subgroup where the catalogue gives only
+a subclass; main groups that a segment claims are left to that segment). Applicants
+from other provinces and from abroad file across the chain's technologies with the
+weights of ``gen_world.COMPONENTS``: foreign applicants mostly in the chokepoints, and
+Jiangsu firms of a segment with its ``jiangsu`` multiplier, so that the region's
+specialisation (RTA) differs by segment.
 """
 
 from __future__ import annotations
@@ -26,6 +31,12 @@ TYPE_DIGIT = np.array([1, 2, 3])
 GRANT = {0: (0.55, 1.5, 3.5), 1: (0.95, 0.4, 1.0), 2: (0.97, 0.3, 0.8)}
 PATENT_YEAR_GROWTH = 0.08
 PATENT_PARETO = 2.0          # firm propensity noise, Pareto index (docs/demo.md)
+#: Filings by applicants in other provinces, per Jiangsu filing in the chain's technologies (ASSUMPTION:
+#: Jiangsu files about a tenth of China's patents, but the demo keeps only the chains' technologies).
+OTHER_PROVINCES_PER_JIANGSU = 0.8
+OTHER_PROVINCE_APPLICANTS = {"310000": "上海", "330000": "浙江", "440000": "广东", "110000": "北京",
+                             "370000": "山东", "340000": "安徽", "420000": "湖北", "510000": "四川"}
+SUBGROUPS = np.array(["00", "02", "04", "06", "08", "10", "12", "14", "16", "18", "20", "22", "24", "26", "28", "30"])
 
 
 def _cn_check(digits: np.ndarray) -> np.ndarray:
@@ -54,14 +65,20 @@ def write_patents(world: World, firms: Firms, path, per_firm: float, seed: int, 
     node_has = np.array([bool(t) for t in techs] + [False])  # index -1 (no node) -> False
     has_tech = node_has[firms.node]
     # Firm propensity: size x R&D x Pareto noise (heavy concentration), normalised to the target.
-    propensity = np.where(has_tech & (firms.rd_rate > 0),
-                    np.exp(0.8 * np.log(np.maximum(firms.revenue[:, -2], 1))) * firms.rd_rate
+    # Key-component makers patent even without reported R&D (a floor of 1%), so that every key segment
+    # with firms has a technology base to scale (_key_segment_propensity).
+    key_firm = np.append(world.node_key, False)[firms.node]
+    rd_rate = np.where(key_firm & (firms.rd_rate <= 0), 0.01, firms.rd_rate)
+    propensity = np.where(has_tech & (rd_rate > 0),
+                    np.exp(0.8 * np.log(np.maximum(firms.revenue[:, -2], 1))) * rd_rate
                     * (rng.pareto(PATENT_PARETO, n_firms) + 1), 0.0)
+    propensity = _key_segment_propensity(world, firms, propensity)
     year_weight = (1 + PATENT_YEAR_GROWTH) ** (YEARS - 2016)
     expected = (propensity[:, None] * year_weight[None, :] * firms.active).sum()
     domestic_total = per_firm * n_firms * 0.92
     scale = domestic_total / expected if expected > 0 else 0.0
     serial = 0
+    symbols = SymbolDraw(techs)
     for start in range(0, n_firms, batch):
         stop = min(start + batch, n_firms)
         expected_count = propensity[start:stop, None] * year_weight[None, :] * firms.active[start:stop] * scale
@@ -75,10 +92,12 @@ def write_patents(world: World, firms: Firms, path, per_firm: float, seed: int, 
         p_invention = np.clip(0.25 + 4 * firms.rd_rate[applicant], 0.25, 0.75)
         type_draw = rng.random(n_patents)
         types = np.where(type_draw < p_invention, 0, np.where(type_draw < p_invention + (1 - p_invention) * 0.85, 1, 2))
-        node = np.where((firms.node2[applicant] >= 0) & (rng.random(n_patents) < 0.3), firms.node2[applicant],
-                        firms.node[applicant])
+        # A firm files 30% at its second node, never at a key segment: its count is its own makers'.
+        second_open = ~np.append(world.node_key, True)[firms.node2[applicant]]
+        node = np.where(second_open & (rng.random(n_patents) < 0.3),
+                        firms.node2[applicant], firms.node[applicant])
         node = np.where(node_has[node], node, firms.node[applicant])
-        table = _patent_table(rng, world, techs, node, types, years, serial, today,
+        table = _patent_table(rng, symbols, node, types, years, serial, today,
                               applicant_uscc=firms.uscc[applicant].astype(object),
                               applicant_name=firms.name[applicant].astype(object),
                               country=np.full(n_patents, "CHN", dtype=object),
@@ -88,27 +107,108 @@ def write_patents(world: World, firms: Firms, path, per_firm: float, seed: int, 
         sink.write(table)
         if progress:
             progress("patents", stop, n_firms)
-    # Foreign applicants: about 8% of filings, two thirds in key-component technologies.
-    n_foreign = int(round(sink.rows * 0.08 / 0.92))
-    if n_foreign and tech_nodes:
-        key_nodes = [i for i in tech_nodes if world.node_key[i]] or tech_nodes
-        node = np.where(rng.random(n_foreign) < 0.67, pick(rng, key_nodes, np.ones(len(key_nodes)), n_foreign),
-                        pick(rng, tech_nodes, np.ones(len(tech_nodes)), n_foreign))
-        years = pick(rng, YEARS, year_weight, n_foreign)
-        country = pick(rng, list(FOREIGN_APPLICANTS), list(FOREIGN_APPLICANTS.values()), n_foreign)
-        pool = np.char.add(latin_names(rng, 60), " Corporation")
-        applicant = pool[(rng.pareto(1.0, n_foreign) * 3).astype(np.int64) % len(pool)]
-        types = np.where(rng.random(n_foreign) < 0.9, 0, 1)
-        sink.write(_patent_table(rng, world, techs, node, types, years, serial, today,
-                                 applicant_uscc=np.full(n_foreign, None, dtype=object),
-                                 applicant_name=applicant.astype(object), country=country.astype(object),
-                                 region=np.full(n_foreign, None, dtype=object), pct_p=np.full(n_foreign, 0.6)))
+    jiangsu_rows = sink.rows
+    if tech_nodes:
+        serial = _outside_applicants(rng, world, symbols, sink, tech_nodes, year_weight, jiangsu_rows, serial, today)
     sink.close()
     return sink.rows
 
 
-def _patent_table(rng, world, techs, node, types, years, serial, today, applicant_uscc, applicant_name, country,
-                  region, pct_p) -> pa.Table:
+def _key_segment_propensity(world: World, firms: Firms, propensity: np.ndarray) -> np.ndarray:
+    """Propensities with each key segment's total set to its ``jiangsu`` weight times the mean total of
+    the other (non-key) segments of the province (a handful of firms per key segment would otherwise
+    leave its patent count, and so its class, to one firm's draw); shares within the segment are kept."""
+    out = propensity.copy()
+    # Totals over the firms active in the last year: the inventory classifies on the latest year.
+    latest = propensity * firms.active[:, -1]
+    node_total = np.bincount(firms.node[firms.node >= 0], weights=latest[firms.node >= 0], minlength=len(world.nodes))
+    weight = world.node_patent_weight["jiangsu"]
+    peers = ~world.node_key & (node_total > 0)
+    if not peers.any():
+        return out
+    for node in np.flatnonzero(world.node_key & (node_total > 0)):
+        out[firms.node == node] *= weight[node] * node_total[peers].mean() / node_total[node]
+    return out
+
+
+def _outside_applicants(rng, world, symbols, sink, tech_nodes, year_weight, jiangsu_rows: int, serial: int,
+                        today) -> int:
+    """Filings of applicants from other provinces and from abroad (8% of all), spread over the chain's
+    technologies by the ``nation`` and ``foreign`` weights of their segments."""
+    n_other = int(round(jiangsu_rows * OTHER_PROVINCES_PER_JIANGSU))
+    n_foreign = int(round((jiangsu_rows + n_other) * 0.08 / 0.92))
+    provinces = [code for code in OTHER_PROVINCE_APPLICANTS if code in world.provinces] or world.provinces[:1]
+    pool = np.array([f"{OTHER_PROVINCE_APPLICANTS.get(code, '')}{word}科技有限公司"
+                     for code in provinces for word in ("恒达", "中科", "华芯", "精工", "智能", "天成", "宏远", "瑞博")])
+    pool_region = np.repeat(np.array(provinces), 8)
+    sides = [("nation", n_other, 0.8, 0.05), ("foreign", n_foreign, 0.9, 0.6)]
+    for side, count, p_invention, p_pct in sides:
+        if not count:
+            continue
+        node = pick(rng, tech_nodes, world.node_patent_weight[side][tech_nodes], count)
+        years = pick(rng, YEARS, year_weight, count)
+        types = np.where(rng.random(count) < p_invention, 0, 1)
+        if side == "nation":
+            who = (rng.pareto(1.0, count) * 5).astype(np.int64) % len(pool)
+            names, region, country = pool[who], pool_region[who], np.full(count, "CHN")
+        else:
+            country = pick(rng, list(FOREIGN_APPLICANTS), list(FOREIGN_APPLICANTS.values()), count)
+            latin = np.char.add(latin_names(rng, 60), " Corporation")
+            names = latin[(rng.pareto(1.0, count) * 3).astype(np.int64) % len(latin)]
+            region = np.full(count, None, dtype=object)
+        sink.write(_patent_table(rng, symbols, node, types, years, serial, today,
+                                 applicant_uscc=np.full(count, None, dtype=object),
+                                 applicant_name=names.astype(object), country=country.astype(object),
+                                 region=region.astype(object), pct_p=np.full(count, p_pct)))
+        serial += count
+    return serial
+
+
+class SymbolDraw:
+    """Full IPC symbols for the technologies of chain nodes.
+
+    A catalogue entry may be a subclass (``H01F``), a main group (``G06F30``) or a subgroup stem
+    (``G05B19/18``). Symbols complete it: a subgroup is appended to a main group, a digit (or none) to a
+    stem, and a subclass gets a drawn main group outside the groups that other entries of that
+    subclass claim, so that a segment named by a main group counts only its own firms' patents.
+    """
+
+    def __init__(self, techs: list[list[str]]):
+        self.claimed: dict[str, set[int]] = {}
+        for options in techs:
+            for tech in options:
+                code = tech.replace(" ", "").upper()
+                group = code[4:].split("/")[0]
+                if len(code) > 4 and group.isdigit():
+                    self.claimed.setdefault(code[:4], set()).add(int(group))
+        self.techs = techs
+
+    def draw(self, rng, tech: str, n: int) -> np.ndarray:
+        code = tech.replace(" ", "").upper()
+        subclass, rest = code[:4], code[4:]
+        if not rest:
+            free = np.array([g for g in range(1, 100) if g not in self.claimed.get(subclass, set())])
+            groups = free[rng.integers(0, len(free), n)].astype(str)
+            return np.char.add(np.char.add(f"{subclass} ", groups), np.char.add("/", SUBGROUPS[rng.integers(0, 16, n)]))
+        if "/" not in rest:
+            return np.char.add(f"{subclass} {rest}/", SUBGROUPS[rng.integers(0, 16, n)])
+        digits = np.where(rng.random(n) < 0.5, "", rng.integers(0, 10, n).astype(str))
+        return np.char.add(f"{subclass} {rest}", digits)
+
+    def symbols(self, rng, node: np.ndarray, choice: np.ndarray) -> np.ndarray:
+        """One symbol per patent: technology number ``choice`` (modulo the node's count) of its node."""
+        node = np.asarray(node, dtype=np.int64)
+        counts = np.array([len(options) for options in self.techs], dtype=np.int64)
+        keys = node * 64 + np.asarray(choice, dtype=np.int64) % np.maximum(counts[node], 1)
+        out = np.empty(len(node), dtype=object)
+        for key in np.unique(keys):
+            at = np.flatnonzero(keys == key)
+            out[at] = self.draw(rng, self.techs[int(key // 64)][int(key % 64)], len(at))
+        return out
+
+
+def _patent_table(rng, symbols: SymbolDraw, node, types, years, serial, today, applicant_uscc, applicant_name,
+                  country, region, pct_p) -> pa.Table:
     n_patents = len(node)
     applied = days_in_year(rng, years, today)
     rate = np.array([GRANT[t][0] for t in range(3)])[types]
@@ -117,20 +217,13 @@ def _patent_table(rng, world, techs, node, types, years, serial, today, applican
     lag = ((lag_lo + rng.random(n_patents) * (lag_hi - lag_lo)) * 365).astype("timedelta64[D]")
     grant = applied + lag
     granted = (rng.random(n_patents) < rate) & (grant <= np.datetime64(today, "D"))
-    main, extra = [], []
-    pick_a = rng.random(n_patents)
-    pick_b = rng.random(n_patents)
-    n_extra = rng.integers(0, 3, n_patents)
-    for patent in range(n_patents):
-        options = techs[node[patent]]
-        first = options[int(pick_a[patent] * len(options))]
-        main.append(first)
-        if n_extra[patent] and len(options) > 1:
-            offset = 1 + int(pick_b[patent] * (len(options) - 1))
-            second = options[(int(pick_a[patent] * len(options)) + offset) % len(options)]
-            extra.append(first + ";" + second if second != first else first)
-        else:
-            extra.append(first)
+    n_options = np.array([len(symbols.techs[n]) for n in node], dtype=np.int64)
+    first = (rng.random(n_patents) * n_options).astype(np.int64)
+    second = (first + 1 + (rng.random(n_patents) * np.maximum(n_options - 1, 1)).astype(np.int64)) % n_options
+    main = symbols.symbols(rng, node, first)
+    other = symbols.symbols(rng, node, second)
+    with_second = (rng.integers(0, 3, n_patents) > 0) & (n_options > 1)
+    extra = np.where(with_second, np.char.add(np.char.add(main.astype(str), ";"), other.astype(str)), main.astype(str))
     ids = patent_ids(years, types, serial + np.arange(n_patents))
     return pa.table({
         "patent_id": ids, "applicant_uscc": pa.array(applicant_uscc, pa.string()),

@@ -14,6 +14,7 @@ import csv
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -87,21 +88,69 @@ LEADERS = [
     ("新材料", "320400", 1, "private", False, None, None, True, None),
 ]
 
-#: Import dependence of key-component nodes, matched by keywords of the node's Chinese name:
-#: (keywords, fact key or share imported, supplier countries and weights).
+class Component(NamedTuple):
+    """What the demo assumes for a chain segment's supply and technology base.
+
+    share: import share of the segment's purchases in ``share_year`` (a number, or the key of a
+    ``facts.csv`` row; facts stated as a domestic share (国产) are turned into an import share);
+    countries: origin weights of the imports; trend: change of the import share per year (negative:
+    domestic substitution, so earlier years import more; applied around ``share_year``); jiangsu:
+    multiplier of the patent propensity of the segment's Jiangsu firms; nation: weight of the segment in
+    the filings of applicants from other provinces; foreign: weight in foreign applicants' filings.
+    """
+
+    share: float | str
+    countries: dict
+    trend: float = 0.0
+    jiangsu: float = 1.0
+    nation: float = 1.0
+    foreign: float = 0.5
+    share_year: int | None = None
+
+
+#: Key-component segments (卡脖子环节), matched by keywords of the node's Chinese and English names, first
+#: match wins. The intended class of each under the shipped rules (chokepoints/data/classes.yaml) is in
+#: docs/demo.md, "Chokepoint components 卡脖子环节"; shares come from the facts named, the origins,
+#: trends and patent weights are assumptions (ASSUMPTION where no fact is cited).
 COMPONENTS = [
-    (("EDA",), "import_dependence.eda", {"USA": 0.85, "DEU": 0.15}),
-    (("数控",), "import_dependence.cnc", {"JPN": 0.55, "DEU": 0.45}),
-    (("伺服",), "import_dependence.servo", {"JPN": 0.7, "DEU": 0.2, "USA": 0.1}),
-    (("减速器",), "import_dependence.reducer", {"JPN": 1.0}),
-    (("光刻", "量测", "制造设备", "蒸镀"), "import_dependence.semi_equipment", {"NLD": 0.35, "USA": 0.4, "JPN": 0.25}),
-    (("仪器", "测试", "监测"), 0.80, {"USA": 0.5, "DEU": 0.3, "JPN": 0.2}),
-    (("芯片", "处理器", "IGBT", "半导体"), 0.80, {"USA": 0.35, "KOR": 0.2, "JPN": 0.2, "DEU": 0.15, "NLD": 0.1}),
-    (("液压",), 0.70, {"JPN": 0.4, "DEU": 0.4, "USA": 0.2}),
-    (("柴油机",), 0.60, {"CHE": 0.35, "KOR": 0.3, "JPN": 0.25, "DEU": 0.1}),
+    # EDA and industrial software: 国产化率 11.5% (2020), Synopsys/Cadence/Siemens; no substitution trend,
+    # almost no Jiangsu patents -> fully dependent.
+    (("EDA",), Component("import_dependence.eda", {"USA": 0.85, "DEU": 0.15}, 0.0, 0.03, 0.4, 4.0)),
+    # Wafers and photoresists: JSR/TOK/Shin-Etsu; Jiangsu makes some (Suzhou) -> lagging (ASSUMPTION).
+    (("光刻胶", "硅片"), Component(0.85, {"JPN": 0.6, "USA": 0.15, "KOR": 0.15, "DEU": 0.1}, -0.01, 1.0, 1.0, 3.0)),
+    # Lithography and metrology: 7nm lithography 100% imported (ASML); capped at 95% -> fully dependent.
+    (("光刻",), Component("import_dependence.lithography", {"NLD": 0.7, "USA": 0.2, "JPN": 0.1}, 0.0, 0.05, 0.5, 4.0)),
+    # OLED evaporation equipment: domestic 17.2% of semiconductor equipment (2020); Canon Tokki -> fully dependent.
+    (("蒸镀",), Component("import_dependence.semi_equipment", {"JPN": 0.75, "KOR": 0.15, "USA": 0.1}, 0.0, 0.05, 0.5, 4.0)),
+    # CNC systems: >90% foreign in high-end CNC machine tools (2014), falling 1.5 points a year -> lagging.
+    (("数控系统",), Component("import_dependence.cnc", {"JPN": 0.55, "DEU": 0.45}, -0.015, 1.5, 1.0, 3.0, 2014)),
+    # High-end CNC machine tools: the province's headline, 50% imported (issue 16; ASSUMPTION 2023) -> lagging.
+    (("数控机床",), Component(0.50, {"DEU": 0.4, "JPN": 0.4, "CHE": 0.2}, -0.01, 1.2, 1.0, 2.0)),
+    # Servo motors: domestic brands ~20% (2016), falling 1 point a year -> ~73% in 2023 (headline 75%) -> lagging.
+    (("伺服",), Component("import_dependence.servo", {"JPN": 0.7, "DEU": 0.2, "USA": 0.1}, -0.01, 1.5, 1.0, 3.0, 2016)),
+    # Precision reducers: Nabtesco + Harmonic Drive 75% of the world (2016); Suzhou makes harmonic reducers,
+    # so imports fall slowly and Jiangsu patents some -> lagging.
+    (("减速器",), Component("import_dependence.reducer", {"JPN": 1.0}, -0.01, 1.5, 1.0, 3.0, 2016)),
+    # Test and measuring instruments: the province's headline, 80% imported -> lagging.
+    (("仪器", "测试", "监测"), Component(0.80, {"USA": 0.5, "DEU": 0.3, "JPN": 0.2}, -0.01, 1.5, 1.0, 3.0)),
+    # MEMS sensor chips: Wuxi's MEMS base patents strongly while imports fall -> R&D base.
+    (("MEMS",), Component(0.72, {"USA": 0.35, "DEU": 0.25, "JPN": 0.2, "NLD": 0.2}, -0.02, 5.0, 1.0, 1.5)),
+    # Chips (processors, IGBT, automotive, optical): ~80% imported, slow substitution -> lagging.
+    (("芯片", "处理器", "IGBT", "半导体"), Component(0.80, {"USA": 0.35, "KOR": 0.2, "JPN": 0.2, "DEU": 0.15, "NLD": 0.1},
+                                            -0.01, 1.5, 1.0, 3.0)),
+    # High-end hydraulics: Jiangsu makers (Changzhou, Xuzhou) patent strongly, imports falling -> R&D base.
+    (("液压",), Component(0.55, {"JPN": 0.4, "DEU": 0.4, "USA": 0.2}, -0.02, 5.0, 1.0, 1.5)),
+    # Construction-machinery engines: domestic engines strong, high end from Cummins/Deutz -> R&D base.
+    (("发动机",), Component(0.45, {"USA": 0.45, "DEU": 0.3, "JPN": 0.25}, -0.015, 5.0, 1.0, 1.5)),
+    # Controllers and transmissions of construction machinery -> R&D base.
+    (("电控",), Component(0.55, {"JPN": 0.4, "DEU": 0.4, "USA": 0.2}, -0.02, 5.0, 1.0, 1.5)),
+    # Marine low-speed diesel engines (WinGD, MAN licences) -> lagging.
+    (("柴油机",), Component(0.60, {"CHE": 0.35, "KOR": 0.3, "JPN": 0.25, "DEU": 0.1}, -0.01, 1.5, 1.0, 3.0)),
 ]
-DEFAULT_KEY_IMPORT = (0.70, {"JPN": 0.3, "DEU": 0.3, "USA": 0.25, "KOR": 0.15})
-NON_KEY_IMPORT = (0.06, {"JPN": 0.25, "DEU": 0.25, "USA": 0.2, "KOR": 0.2, "ITA": 0.1})
+DEFAULT_KEY_IMPORT = Component(0.70, {"JPN": 0.3, "DEU": 0.3, "USA": 0.25, "KOR": 0.15}, -0.01, 1.0, 1.0, 2.0)
+NON_KEY_IMPORT = Component(0.06, {"JPN": 0.25, "DEU": 0.25, "USA": 0.2, "KOR": 0.2, "ITA": 0.1})
+#: The demo's last year: shares stated without a year are for it.
+LATEST_YEAR = 2023
 
 #: National advanced-manufacturing clusters won by Jiangsu (MIIT competition rounds 1-3; fact
 #: ``national_clusters``: ten by 2022, listed in its note): profile keyword and the winning cities.
@@ -179,12 +228,18 @@ class World:
     node_products: list[list[str]]
     node_techs: list[list[str]]
     links: np.ndarray                    # (n_links, 2) from -> to node index
-    node_import_share: np.ndarray
+    node_import_share: np.ndarray        # in LATEST_YEAR
     node_import_countries: list[tuple[list[str], np.ndarray]]
+    node_import_trend: np.ndarray        # change of the import share per year
+    node_patent_weight: dict[str, np.ndarray]   # jiangsu / nation / foreign weights per node (Component)
     facts: dict[str, dict] = field(default_factory=dict)
 
     def fact(self, key: str) -> float:
         return self.facts[key]["number"]
+
+    def import_share_in(self, year: int) -> np.ndarray:
+        """Each node's import share in ``year`` (the trend applied back from the latest year)."""
+        return np.clip(self.node_import_share + self.node_import_trend * (int(year) - LATEST_YEAR), 0.0, 0.95)
 
     def profile_of(self, cluster: int) -> dict:
         return self.profiles[cluster] if cluster >= 0 else OTHER_PROFILE
@@ -251,11 +306,13 @@ def load_world(catalogue_dir: Path | None = None) -> World:
     links = np.array([(nidx[r["from_node_id"]], nidx[r["to_node_id"]]) for r in read_csv(path("chain_links.csv"))
                       if r["from_node_id"] in nidx and r["to_node_id"] in nidx], dtype=np.int64).reshape(-1, 2)
     is_key = np.array([r["is_key_component"].strip().lower() in ("true", "1", "是") for r in node_rows])
-    share, countries = [], []
+    share, countries, profiles = [], [], []
     for row, key in zip(node_rows, is_key):
-        import_share, country_shares = _import_profile(row["name_zh"] + " " + row["name_en"], key, facts)
-        share.append(import_share)
-        countries.append((list(country_shares), np.array(list(country_shares.values())) / sum(country_shares.values())))
+        profile = _component(row["name_zh"] + " " + row["name_en"], key)
+        share.append(_latest_share(profile, facts))
+        countries.append((list(profile.countries),
+                          np.array(list(profile.countries.values())) / sum(profile.countries.values())))
+        profiles.append(profile)
     return World(
         cities=cities, city_names=[names[c] for c in cities], city_va=city_va, counties=counties,
         county_names=names, provinces=provinces, clusters=clusters,
@@ -266,6 +323,9 @@ def load_world(catalogue_dir: Path | None = None) -> World:
         node_segment=np.array([seg.get(r["segment"].strip().lower(), 1) for r in node_rows], dtype=np.int64),
         node_key=is_key, node_names=[r["name_zh"] for r in node_rows], node_products=products, node_techs=techs,
         links=links, node_import_share=np.array(share), node_import_countries=countries, facts=facts,
+        node_import_trend=np.array([profile.trend for profile in profiles]),
+        node_patent_weight={side: np.array([getattr(profile, side) for profile in profiles])
+                            for side in ("jiangsu", "nation", "foreign")},
     )
 
 
@@ -279,18 +339,27 @@ def _national_cells(cities: list[str], profiles: list[dict]) -> np.ndarray:
     return out
 
 
-def _import_profile(name: str, is_key: bool, facts: dict) -> tuple[float, dict]:
+def _component(name: str, is_key: bool) -> Component:
+    """The :data:`COMPONENTS` entry of a node (by keywords of its names), the default for other key nodes."""
     if not is_key:
         return NON_KEY_IMPORT
-    for keywords, share, countries in COMPONENTS:
+    for keywords, component in COMPONENTS:
         if any(keyword in name for keyword in keywords):
-            if isinstance(share, str):
-                fact = facts[share]
-                value = fact["number"] / 100
-                # Facts given as a domestic share are turned into an import share.
-                share = 1 - value if "国产" in fact["indicator"] else value
-            return min(share, 0.95), countries
+            return component
     return DEFAULT_KEY_IMPORT
+
+
+def _latest_share(component: Component, facts: dict) -> float:
+    """The import share in :data:`LATEST_YEAR`: the stated share (or fact) moved along the trend."""
+    share, year = component.share, component.share_year
+    if isinstance(share, str):
+        fact = facts[share]
+        value = fact["number"] / 100
+        # Facts given as a domestic share are turned into an import share.
+        share = 1 - value if "国产" in fact["indicator"] else value
+        year = year or int(fact["year"])
+    share = min(share, 0.95) + component.trend * (LATEST_YEAR - (year or LATEST_YEAR))
+    return float(np.clip(share, 0.0, 0.95))
 
 
 # --------------------------------------------------------------------------- calibration

@@ -316,8 +316,8 @@ def _codelist_checks(col: Column) -> list[str]:
 
         cond = (f"{code} IS NOT NULL AND NOT (regexp_full_match({code}, {lit(IPC_PATTERN)}) AND EXISTS "
                 f"(SELECT 1 FROM ipc_technology_fields f WHERE substr(f.ipc, 1, 4) = substr({code}, 1, 4)))")
-        detail_en, detail_zh = "IPC symbol such as H01L 21/02 in a WIPO technology field", \
-            "须为IPC分类号（如 H01L 21/02）"
+        detail_en, detail_zh = "IPC subclass, group or symbol such as H01L, H01L 21 or H01L 21/02 in a WIPO technology field", \
+            "须为IPC分类号（如 H01L、H01L 21 或 H01L 21/02）"
     else:  # pragma: no cover - guarded by Column.__post_init__
         raise ValueError(col.codelist)
     value = "_code" if col.multi else raw

@@ -191,6 +191,9 @@ def innovation_indicators(fy_patents: ibis.Table, patents: ibis.Table, fields: i
         k=_.count())
     p_rf = per_app.group_by(*KEYS).aggregate(p_rf=_.k.sum(), kmax=_.k.max(), n=_.count())
     rta = p_rf.join(p_r, ["region_code", "year"]).join(p_nat, "year").join(p_nat_f, ["cluster_id", "year"])
+    # Only the store's own units (regions with cluster firms): applicants from other provinces count in
+    # the national reference, but their regions are not units of this observatory.
+    rta = rta.join(wide.select(*KEYS), list(KEYS), how="semi")
     parts.append(melt(rta, {
         "rta_cluster_fields": (safe_div(safe_div(_.p_rf, _.p_r), safe_div(_.p_nf, _.p_n)), _.n,
                                safe_div(_.kmax, _.p_rf))}))

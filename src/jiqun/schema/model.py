@@ -51,7 +51,7 @@ CODE_LISTS = {
     "region": "GB/T 2260 administrative division code present in `regions`",
     "industry": "GB/T 4754-2017 industry code present in `industries`",
     "hs6": "6-digit HS code whose chapter is in `hs_chapters`",
-    "ipc": "IPC symbol (e.g. H01L 21/02) whose subclass maps to a WIPO technology field",
+    "ipc": "IPC subclass, main group or symbol (e.g. H01L, H01L 21, H01L 21/02) whose subclass maps to a WIPO technology field",
     "country": "ISO 3166-1 alpha-3 country code present in `countries`",
     "cluster": "cluster id present in `clusters`",
     "chain_node": "chain node id present in `chain_nodes`",

@@ -94,7 +94,9 @@ CLASSIFICATIONS = {"industry": ("industry", "行业"), "cluster": ("cluster", "�
 
 YEAR = dict(min=1949, max=2100)
 NAME_LEN = 200
-IPC_PATTERN = r"[A-H][0-9]{2}[A-Z]( ?[0-9]{1,4}/[0-9]{1,6})?"
+#: A subclass (H01L), a main group (H01L 21, H01L 21/) or a full symbol (H01L 21/02): concordances name
+#: groups, and patent records sometimes stop at the main group.
+IPC_PATTERN = r"[A-H][0-9]{2}[A-Z]( ?[0-9]{1,4}(/[0-9]{0,6})?)?"
 
 
 def _uscc(name: str, zh: str, description: str, required: bool = True) -> C:
