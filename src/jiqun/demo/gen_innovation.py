@@ -36,6 +36,7 @@ PATENT_PARETO = 2.0          # firm propensity noise, Pareto index (docs/demo.md
 OTHER_PROVINCES_PER_JIANGSU = 0.8
 OTHER_PROVINCE_APPLICANTS = {"310000": "上海", "330000": "浙江", "440000": "广东", "110000": "北京",
                              "370000": "山东", "340000": "安徽", "420000": "湖北", "510000": "四川"}
+OTHER_PROVINCE_NAME_WORDS = ("恒达", "中科", "华芯", "精工", "智能", "天成", "宏远", "瑞博")
 SUBGROUPS = np.array(["00", "02", "04", "06", "08", "10", "12", "14", "16", "18", "20", "22", "24", "26", "28", "30"])
 
 
@@ -126,8 +127,9 @@ def _key_segment_propensity(world: World, firms: Firms, propensity: np.ndarray) 
     peers = ~world.node_key & (node_total > 0)
     if not peers.any():
         return out
+    peer_mean = node_total[peers].mean()
     for node in np.flatnonzero(world.node_key & (node_total > 0)):
-        out[firms.node == node] *= weight[node] * node_total[peers].mean() / node_total[node]
+        out[firms.node == node] *= weight[node] * peer_mean / node_total[node]
     return out
 
 
@@ -139,8 +141,8 @@ def _outside_applicants(rng, world, symbols, sink, tech_nodes, year_weight, jian
     n_foreign = int(round((jiangsu_rows + n_other) * 0.08 / 0.92))
     provinces = [code for code in OTHER_PROVINCE_APPLICANTS if code in world.provinces] or world.provinces[:1]
     pool = np.array([f"{OTHER_PROVINCE_APPLICANTS.get(code, '')}{word}科技有限公司"
-                     for code in provinces for word in ("恒达", "中科", "华芯", "精工", "智能", "天成", "宏远", "瑞博")])
-    pool_region = np.repeat(np.array(provinces), 8)
+                     for code in provinces for word in OTHER_PROVINCE_NAME_WORDS])
+    pool_region = np.repeat(np.array(provinces), len(OTHER_PROVINCE_NAME_WORDS))
     sides = [("nation", n_other, 0.8, 0.05), ("foreign", n_foreign, 0.9, 0.6)]
     for side, count, p_invention, p_pct in sides:
         if not count:
@@ -182,6 +184,7 @@ class SymbolDraw:
                 if len(code) > 4 and group.isdigit():
                     self.claimed.setdefault(code[:4], set()).add(int(group))
         self.techs = techs
+        self.counts = np.array([len(options) for options in techs], dtype=np.int64)
 
     def draw(self, rng, tech: str, n: int) -> np.ndarray:
         code = tech.replace(" ", "").upper()
@@ -198,8 +201,7 @@ class SymbolDraw:
     def symbols(self, rng, node: np.ndarray, choice: np.ndarray) -> np.ndarray:
         """One symbol per patent: technology number ``choice`` (modulo the node's count) of its node."""
         node = np.asarray(node, dtype=np.int64)
-        counts = np.array([len(options) for options in self.techs], dtype=np.int64)
-        keys = node * 64 + np.asarray(choice, dtype=np.int64) % np.maximum(counts[node], 1)
+        keys = node * 64 + np.asarray(choice, dtype=np.int64) % np.maximum(self.counts[node], 1)
         out = np.empty(len(node), dtype=object)
         for key in np.unique(keys):
             at = np.flatnonzero(keys == key)
@@ -217,7 +219,7 @@ def _patent_table(rng, symbols: SymbolDraw, node, types, years, serial, today, a
     lag = ((lag_lo + rng.random(n_patents) * (lag_hi - lag_lo)) * 365).astype("timedelta64[D]")
     grant = applied + lag
     granted = (rng.random(n_patents) < rate) & (grant <= np.datetime64(today, "D"))
-    n_options = np.array([len(symbols.techs[n]) for n in node], dtype=np.int64)
+    n_options = symbols.counts[np.asarray(node, dtype=np.int64)]
     first = (rng.random(n_patents) * n_options).astype(np.int64)
     second = (first + 1 + (rng.random(n_patents) * np.maximum(n_options - 1, 1)).astype(np.int64)) % n_options
     main = symbols.symbols(rng, node, first)
