@@ -110,6 +110,39 @@ def test_evaluation_with_typology(backend, on_source, level):
     assert_same_rows(actual, expected, keys=["cluster", "region", "year"])
 
 
+#: IPC symbols in the shapes analysts' files hold, main groups without a subgroup among them.
+IPC_SHAPES = ["H01L 21/67", "H01L21/67", " g06f 30/39 ", "H01L 21", "H01L 21/", "H01L", "F16H1/32", "G05B  19/18"]
+
+
+def test_ipc_normalisation(backend):
+    """The PATSTAT padding of IPC symbols is the same on the backend, including symbols with no
+    ``/`` (Spark in ANSI mode refuses an array index past the end, which DuckDB reads as null)."""
+    import ibis
+
+    from jiqun.metrics.innovation import normalise_ipc
+
+    symbols = ibis.memtable(pd.DataFrame({"ipc": IPC_SHAPES}))
+    got = backend.execute(symbols.mutate(padded=normalise_ipc(symbols.ipc))).sort_values("ipc")
+    assert dict(zip(got["ipc"], got["padded"])) == {
+        "H01L 21/67": "H01L  21/67", "H01L21/67": "H01L  21/67", " g06f 30/39 ": "G06F  30/39",
+        "H01L 21": "H01L  21/", "H01L 21/": "H01L  21/", "H01L": "H01L", "F16H1/32": "F16H   1/32",
+        "G05B  19/18": "G05B  19/18"}
+
+
+def chokepoint_table(con) -> pd.DataFrame:
+    """The chokepoint inventory of every cluster (evidence dicts left out: they hold the same
+    measures as the columns)."""
+    from jiqun.chokepoints import chokepoint_inventory
+
+    return chokepoint_inventory(con).drop(columns=["evidence"])
+
+
+def test_chokepoint_inventory(backend, on_source):
+    expected = on_source(chokepoint_table)
+    assert len(expected) > 10 and expected["class"].nunique() >= 2
+    assert_same_rows(chokepoint_table(backend), expected, keys=["cluster_id", "node_id", "hs6"])
+
+
 #: What an evaluation reads besides the shipped catalogue (which a new store holds already).
 EVALUATION_INPUTS = ["indicator_results", "evaluation_results", "evaluation_schemes"]
 

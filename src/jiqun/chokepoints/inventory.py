@@ -32,7 +32,7 @@ from ibis import _
 from ..display import json_scalar
 from .classify import ClassRules, classify_items, load_class_rules
 from .criteria import evaluate_criteria, load_criteria
-from .ranking import opportunity, priority_scores, window_estimate
+from .ranking import opportunity, priority_scores, province_ranks, window_estimate
 from .screening import ScreeningError, _world_side, as_trade_table, trade_measures
 from .technology import technology_base
 
@@ -290,7 +290,7 @@ def chokepoint_inventory(con, cluster=None, year=None, criteria="geodep", classe
     if placed.empty:
         return placed
     ranked = priority_scores(placed, rules.priority)
-    ranked["priority_province"] = ranked["priority_score"].rank(ascending=False, method="first").astype("int64")
+    ranked["priority_province"] = province_ranks(ranked)
     ranked["evidence"] = [_full_evidence(row) for _index, row in ranked.iterrows()]
     return ranked.sort_values(["cluster_id", "priority"]).reset_index(drop=True)
 

@@ -137,6 +137,12 @@ def priority_scores(items: pd.DataFrame, settings: dict, group: str = "cluster_i
     return out
 
 
+def province_ranks(items: pd.DataFrame) -> pd.Series:
+    """Rank of each item's ``priority_score`` over the whole province (1 = first), ties broken as
+    within a cluster."""
+    return _ranks(items, "priority_score", None)
+
+
 def _weighted(items: pd.DataFrame, weights: dict) -> pd.Series:
     total = sum(float(weights.get(s, 0)) for s in SCORES)
     if total <= 0:
@@ -144,9 +150,13 @@ def _weighted(items: pd.DataFrame, weights: dict) -> pd.Series:
     return sum(items[s] * float(weights.get(s, 0)) for s in SCORES) / total
 
 
-def _ranks(items: pd.DataFrame, column: str, group: str) -> pd.Series:
+def _ranks(items: pd.DataFrame, column: str, group: str | None) -> pd.Series:
+    """Rank 1..n of ``column`` (descending) within ``group`` (None: over all items); ties by purchase
+    share, then cluster, segment and product, so the order never depends on the rows' order."""
     tie = items["purchase_share"] if "purchase_share" in items.columns else pd.Series(0.0, index=items.index)
-    ordered = items.assign(_tie=tie.fillna(0)).sort_values([group, column, "_tie", "hs6"],
-                                                            ascending=[True, False, False, True], kind="stable")
-    ranks = ordered.groupby(group).cumcount() + 1
+    ordered = items.assign(_tie=tie.fillna(0), _group=items[group] if group else 0)
+    keys = [k for k in ("cluster_id", "node_id", "hs6") if k in items.columns]
+    ordered = ordered.sort_values(["_group", column, "_tie", *keys], ascending=[True, False, False, *[True] * len(keys)],
+                                  kind="stable", na_position="first")
+    ranks = ordered.groupby("_group").cumcount() + 1
     return ranks.reindex(items.index).astype("int64")

@@ -40,9 +40,12 @@ def normalise_ipc(ipc):
     s = ipc.strip().upper()
     sub = s.substr(0, 4)
     rest = s.substr(4).strip()
-    group = rest.split("/")[0]
-    subgroup = rest.split("/")[1]
-    return ibis.ifelse(rest.length() > 0, sub + group.lpad(4, " ") + "/" + subgroup.fill_null(""), sub)
+    # find/substr rather than split()[1]: Spark (ANSI mode) raises on an index past a one-element
+    # array, which a main group without "/" ("H01L 21") gives.
+    slash = rest.find("/")
+    group = ibis.ifelse(slash >= 0, rest.substr(0, slash), rest)
+    subgroup = ibis.ifelse(slash >= 0, rest.substr(slash + 1), ibis.literal(""))
+    return ibis.ifelse(rest.length() > 0, sub + group.lpad(4, " ") + "/" + subgroup, sub)
 
 
 def ipc_fields(codes: ibis.Table, fields: ibis.Table, column: str = "ipc", pattern_length: bool = False) -> ibis.Table:
