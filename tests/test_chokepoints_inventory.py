@@ -218,3 +218,46 @@ def test_a_segment_without_hs6_is_one_item_with_its_purchases_origin():
                                                          "window_years": None, "evidence": [{}, {}]}))
     record = next(r for r in records if r["node_id"] == "ic.u1")
     assert record["product"] is None and record["cluster"] == "integrated_circuits"
+
+
+def test_complexity_cli_on_the_store_by_hand(inventory_path, tmp_path):
+    """Provinces × WIPO fields pooled over 2021–2023 (the module's patents, foreign applicants left out):
+    Jiangsu 3 in field 1 (H02K) and 15 + 20 + 25 = 60 in field 31 (F16H), Beijing 2 in field 1; RTA of
+    Jiangsu in field 31 = (60/63) / (60/65), of Beijing in field 1 = (2/2) / (5/65) = 13."""
+    result = runner.invoke(app, ["complexity", "--db", str(inventory_path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["field_nr"]: r for r in json.loads(result.stdout)}
+    assert set(rows) == {1, 31} and {r["region"] for r in rows.values()} == {"320000"}
+    assert rows[31]["n"] == 60 and rows[31]["rca"] == pytest.approx((60 / 63) / (60 / 65)) and rows[31]["mcp"] == 1
+    assert rows[1]["n"] == 3 and rows[1]["mcp"] == 0 and rows[1]["density"] == pytest.approx(0)
+    assert rows[31]["field_name_zh"] == "机械元件" and rows[1]["region_zh"] == "江苏省"
+    result = runner.invoke(app, ["complexity", "--db", str(inventory_path), "--region", "北京", "--format", "json"])
+    beijing = json.loads(result.stdout)
+    assert [r["field_nr"] for r in beijing if r["mcp"] == 1] == [1]
+    assert next(r for r in beijing if r["field_nr"] == 1)["rca"] == pytest.approx(13)
+    csv = tmp_path / "fields.csv"
+    result = runner.invoke(app, ["complexity", "--db", str(inventory_path), "--format", "csv", "--out", str(csv)])
+    assert result.exit_code == 0, result.output
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert "显示性技术优势RTA" in pd.read_csv(csv, encoding="utf-8-sig").columns
+    result = runner.invoke(app, ["complexity", "--db", str(inventory_path), "--year", "2015"], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "2023" in result.output and "Traceback" not in result.output
+
+
+def test_complexity_cli_on_a_gbk_table_equals_compute(tmp_path):
+    from jiqun.complexity import compute
+
+    table = pd.DataFrame({"国家": ["甲", "甲", "乙", "乙", "丙", "丙", "丙"], "产品": ["p1", "p2", "p2", "p3", "p1", "p3", "p4"],
+                          "出口": [5.0, 3.0, 4.0, 1.0, 2.0, 6.0, 7.0]})
+    path = tmp_path / "exports.csv"
+    table.to_csv(path, index=False, encoding="gbk")
+    out = tmp_path / "measures.json"
+    result = runner.invoke(app, ["complexity", "--table", str(path), "--loc", "国家", "--prod", "产品", "--val", "出口",
+                                 "--format", "json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    got = pd.DataFrame(json.loads(out.read_text(encoding="utf-8")))
+    expected = compute(table, "国家", "产品", "出口")
+    pd.testing.assert_series_equal(got["rca"], expected["rca"], check_names=False)
+    assert list(got["国家"]) == list(expected["国家"])
+    result = runner.invoke(app, ["complexity", "--table", str(path), "--loc", "国家"], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "--prod" in result.output and "Traceback" not in result.output

@@ -118,6 +118,8 @@ def test_demo_key_components_land_in_their_classes_with_evidence(demo_run):
             evidence = record["evidence"]
             assert evidence["class"] == expected and evidence["rule_with_values"] == record["rule_text"]
             assert evidence["technology"]["n_region_patents_3y"] is not None
+            # relatedness among the demo's provinces × WIPO fields: the segment's fields and density
+            assert evidence["relatedness"]["tech_fields"] and 0 <= evidence["relatedness"]["tech_density"] <= 1
     eda = by_node["integrated_circuits.u1"][0]
     assert eda["product"] is None and eda["origin_basis"] == "purchases" and eda["top_origin"] == "USA"
     assert eda["import_share"] >= 0.8 and eda["n_region_patents_3y"] <= 1      # 国产化率 11.5% (2020)

@@ -33,6 +33,11 @@ INVENTORY_COLUMNS = [
     Column("foreign_patent_share", "境外申请人占比", "share"), Column("n_patenting_firms", "有专利企业数", "integer"),
     Column("density", "中国关联密度", "score", "中国已具比较优势的产品与该产品的接近程度（需世界贸易）density: within reach"),
     Column("pci", "产品复杂度PCI", "decimal", "需世界贸易 needs world trade"),
+    Column("tech_fields", "技术领域（WIPO）", description="该环节IPC类所属WIPO 35技术领域编号 WIPO fields"),
+    Column("tech_density", "技术关联密度", "score",
+           "省内已具优势的技术领域与该环节技术的接近程度（各省×技术领域）technological density: within reach"),
+    Column("tech_rca", "技术领域RTA（省际）", "decimal", "各省比较下的显示性技术优势 RTA among provinces"),
+    Column("tech_cog", "技术机会收益COG", "decimal", "掌握后对省技术复杂度的提升 complexity outlook gain"),
     Column("window_years", "预计突破年数", "decimal", "按进口占比趋势降至目标所需年数 years to the target"),
     Column("window_low", "年数下限", "decimal"), Column("window_high", "年数上限", "decimal", "空 = 区间无上限 open"),
     Column("window_reason", "窗口期说明", description="估计的假设或无法估计的原因"),
@@ -80,3 +85,34 @@ def write_inventory_workbook(items: pd.DataFrame, path: Path, notes: list[str], 
     about = About("卡脖子技术攻关清单 chokepoint inventory", store=store,
                   notes=notes + ["方法、规则与假设见 docs/chokepoints.md；分类规则 src/jiqun/chokepoints/data/classes.yaml"])
     return write_workbook(path, sheets, about)
+
+
+#: Columns of a region's technology-field table (``jiqun complexity``).
+RELATEDNESS_COLUMNS = [
+    Column("year", "年份", "integer"), Column("region", "地区代码", "code"), Column("region_zh", "地区"),
+    Column("field_nr", "技术领域编号", "integer", "WIPO 35个技术领域（Schmoch 2008）WIPO field number"),
+    Column("field_name_zh", "技术领域"), Column("field_name", "技术领域（英文）"),
+    Column("n", "专利申请（窗口合计）", "integer", "窗口期内各年申请量合计 applications pooled over the window"),
+    Column("rca", "显示性技术优势RTA", "decimal", "(P_rf/P_r)/(P_f/P)，各省比较 among provinces"),
+    Column("mcp", "具比较优势", "integer", "RTA ≥ 阈值为1 1 where RTA ≥ threshold"),
+    Column("density", "关联密度", "score", "已具优势领域与该领域的接近程度 density: within reach"),
+    Column("pci", "领域复杂度", "decimal", "技术复杂度（标准化）technology complexity"),
+    Column("cog", "机会收益COG", "decimal", "掌握该领域对地区复杂度的提升（已具优势为0）complexity outlook gain"),
+    Column("eci", "地区技术复杂度", "decimal", "地区经济（技术）复杂度ECI region's complexity"),
+    Column("diversity", "优势领域数", "integer"), Column("ubiquity", "具优势地区数", "integer"),
+]
+
+
+def write_relatedness(frame: pd.DataFrame, path: Path, notes: list[str], store: str = "") -> Path:
+    """A region's technology fields as XLSX (one sheet, Chinese headers, a 说明 sheet) or CSV with a BOM
+    (Chinese headers), by the file's suffix."""
+    from ..excel import write_csv
+
+    columns = [c for c in RELATEDNESS_COLUMNS if c.field in frame.columns]
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        return write_csv(frame[[c.field for c in columns]].rename(columns={c.field: c.header for c in columns}), path)
+    about = About("技术关联与复杂度 Technological relatedness and complexity (regions × WIPO fields)",
+                  store=store, notes=notes)
+    return write_workbook(path, [Sheet("技术领域", frame[[c.field for c in columns]], columns,
+                                       "地区各技术领域的优势、关联密度与复杂度")], about)

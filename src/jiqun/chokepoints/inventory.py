@@ -24,21 +24,28 @@ estimates the window and ranks them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import ibis
 import numpy as np
 import pandas as pd
 from ibis import _
 
 from ..display import json_scalar
+from ..schema.vocab import HOME_PROVINCE_CODE
 from .classify import ClassRules, classify_items, load_class_rules
 from .criteria import evaluate_criteria, load_criteria
 from .ranking import opportunity, priority_scores, province_ranks, window_estimate
 from .screening import ScreeningError, _world_side, as_trade_table, trade_measures
+from .relatedness import SEGMENT_COLUMNS, RelatednessError, region_field_counts, segment_relatedness, technology_complexity
 from .technology import technology_base
 
 HOME = "HOME"  # the province as one "country" in the BACI-layout table built from its customs records
 WORLD_COLUMNS = ("world_exports", "world_export_hhi", "world_export_hhi_change")
 RELATEDNESS_COLUMNS = ("china_rca", "density", "pci")
+#: Chinese names of WIPO's 35 technology fields (jiqun's translation, after the terms of WIPO's and
+#: CNIPA's Chinese publications).
+FIELD_NAMES_ZH = Path(__file__).with_name("data") / "wipo_fields_zh.csv"
 
 
 class InventoryError(ValueError):
@@ -155,7 +162,93 @@ def technology_items(con, region_prefix: str = "32", node_ids=None) -> pd.DataFr
     # incomplete until applications are published (18 months after filing).
     base["n_region_patents_3y"] = (base.groupby("node_id")["n_region_patents"]
                                    .transform(lambda counts: counts.rolling(3, min_periods=1).mean()))
+    related = relatedness_items(con, region_prefix, nodes)
+    base = base.merge(related, on=["node_id", "year"], how="left")
     return base
+
+
+def technology_relatedness(con, window: int = 3, include_foreign: bool = False,
+                           rca_threshold: float = 1.0) -> pd.DataFrame:
+    """Economic complexity of the store's provinces × WIPO technology fields per year
+    (:func:`jiqun.chokepoints.relatedness.technology_complexity` on the ``patents``), with the fields'
+    Chinese names (``field_name_zh``).
+
+    Raises
+    ------
+    RelatednessError
+        No patents with a located applicant, or too few provinces in every year.
+    """
+    from ..metrics.innovation import patents_enriched
+
+    counts = region_field_counts(patents_enriched(con), include_foreign).to_pandas()
+    if counts.empty:
+        raise RelatednessError("the store has no patents of located applicants (applicant_region_code) in a WIPO "
+                               "field: load patents with jiqun load FILE --table patents")
+    fields = con.table("ipc_technology_fields").select("field_nr", "field_name").to_pandas()
+    measures = technology_complexity(counts, fields, window, rca_threshold)
+    names = pd.read_csv(FIELD_NAMES_ZH, dtype={"field_nr": "int64"})
+    measures = measures.merge(names.rename(columns={"name_zh": "field_name_zh"}), on="field_nr", how="left")
+    return measures
+
+
+def region_technology_profile(con, region=HOME_PROVINCE_CODE, year=None, window: int = 3, include_foreign: bool = False,
+                              rca_threshold: float = 1.0) -> pd.DataFrame:
+    """One province's WIPO technology fields in a year: its advantage (RTA among the provinces), the
+    density of each field (within reach), the field's complexity (PCI) and the gain in complexity from
+    mastering it (COG), with the province's ECI — the regions × technologies view behind
+    ``jiqun complexity``.
+
+    Parameters
+    ----------
+    con : ibis backend
+        A jiqun store with ``patents``.
+    region : str
+        A province by code or name (``江苏``, ``320000``); a city is read as its province.
+    year : int, optional
+        Default: the latest year with measures; a year without them is refused with the valid ones.
+    window, include_foreign, rca_threshold
+        See :func:`technology_relatedness`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`technology_relatedness` and ``region_zh``, one row per field, sorted by
+        density (the fields most within reach first).
+    """
+    from ..names import NameNotFound, resolve_region
+
+    code = resolve_region(con, region)[:2] + "0000"
+    measures = technology_relatedness(con, window, include_foreign, rca_threshold)
+    years = sorted(int(y) for y in measures["year"].unique())
+    chosen = years[-1] if year is None else int(year)
+    if chosen not in years:
+        raise NameNotFound("year", str(year), f"no technology measures for {year}: the patents give "
+                           f"{', '.join(map(str, years))}", [str(y) for y in years])
+    mine = measures[(measures["year"] == chosen) & (measures["region"] == code)]
+    if mine.empty:
+        present = sorted(measures.loc[measures["year"] == chosen, "region"].unique())
+        raise RelatednessError(f"region {code} has no located patent applicants in {chosen}: the patents place "
+                               f"applicants in {', '.join(present)}")
+    names = con.table("regions").select("region_code", "name_zh").to_pandas()
+    mine = mine.merge(names.rename(columns={"region_code": "region", "name_zh": "region_zh"}), on="region", how="left")
+    return mine.sort_values(["density", "field_nr"], ascending=[False, True]).reset_index(drop=True)
+
+
+def relatedness_items(con, region_prefix: str = "32", node_ids=None) -> pd.DataFrame:
+    """The province's technological relatedness to each segment (``node_ids``, default all) per year:
+    :data:`~jiqun.chokepoints.relatedness.SEGMENT_COLUMNS` from :func:`technology_relatedness` (the region
+    read at the province level, ``xx0000``). Patents from too few provinces give no rows (the measures
+    stay missing)."""
+    from ..metrics.innovation import node_fields
+
+    try:
+        measures = technology_relatedness(con)
+    except RelatednessError:
+        return pd.DataFrame(columns=list(SEGMENT_COLUMNS))
+    mapped = node_fields(con)
+    if node_ids is not None:
+        mapped = mapped.filter(mapped.node_id.isin(list(node_ids)))
+    return segment_relatedness(measures, mapped.to_pandas(), region=region_prefix[:2] + "0000")
 
 
 def _every_year(base: pd.DataFrame, nodes, years) -> pd.DataFrame:
@@ -306,7 +399,7 @@ def _full_evidence(row: pd.Series) -> dict:
     evidence["technology"] = {c: json_scalar(row.get(c)) for c in (
         "n_region_patents", "n_region_patents_3y", "n_patents_all", "rta", "region_patent_growth", "foreign_patent_share",
         "invention_share", "n_patenting_firms")}
-    evidence["relatedness"] = {c: json_scalar(row.get(c)) for c in RELATEDNESS_COLUMNS}
+    evidence["relatedness"] = {c: json_scalar(row.get(c)) for c in (*RELATEDNESS_COLUMNS, *SEGMENT_COLUMNS[2:])}
     evidence["window"] = {c: json_scalar(row.get(c)) for c in (
         "window_years", "window_low", "window_high", "trend_per_year", "trend_points", "window_reason",
         "opportunity", "opportunity_reason")}

@@ -103,16 +103,20 @@ def map_ipc_fields(table: ibis.Table, fields: ibis.Table, column: str = "ipc") -
     return matched.select(*table.columns, field_nr=ibis.ifelse(take_other, symbol_field, head_field))
 
 
-def cluster_fields(con) -> ibis.Table:
-    """``cluster_id, field_nr``: WIPO fields of the cluster's chain-node IPC classes."""
-    tech = con.table("chain_node_technologies").join(con.table("chain_nodes").select("node_id", "cluster_id"),
-                                                      "node_id")
-    codes = tech.select("cluster_id", "ipc").distinct()
+def node_fields(con) -> ibis.Table:
+    """``node_id, field_nr``: WIPO fields of each chain node's IPC classes (a subclass covers all the
+    fields of its patterns)."""
+    codes = con.table("chain_node_technologies").select("node_id", "ipc").distinct()
     pats = con.table("ipc_technology_fields").select("field_nr", pattern=_.ipc, sub=_.ipc.substr(0, 4))
     c = codes.mutate(_norm=normalise_ipc(_.ipc))
-    j = c.join(pats, c._norm.substr(0, 4) == pats.sub).filter(
-        _._norm.like(_.pattern) | (_._norm.length() == 4))  # a subclass covers all its fields
-    return j.select("cluster_id", "field_nr").distinct()
+    j = c.join(pats, c._norm.substr(0, 4) == pats.sub).filter(_._norm.like(_.pattern) | (_._norm.length() == 4))
+    return j.select("node_id", "field_nr").distinct()
+
+
+def cluster_fields(con) -> ibis.Table:
+    """``cluster_id, field_nr``: WIPO fields of the cluster's chain-node IPC classes."""
+    nodes = con.table("chain_nodes").select("node_id", "cluster_id")
+    return node_fields(con).join(nodes, "node_id").select("cluster_id", "field_nr").distinct()
 
 
 def patents_enriched(con) -> ibis.Table:
