@@ -261,3 +261,21 @@ def test_complexity_cli_on_a_gbk_table_equals_compute(tmp_path):
     assert list(got["国家"]) == list(expected["国家"])
     result = runner.invoke(app, ["complexity", "--table", str(path), "--loc", "国家"], env={"COLUMNS": "300"})
     assert result.exit_code == 2 and "--prod" in result.output and "Traceback" not in result.output
+
+
+def test_patents_ending_before_the_year_give_their_last_year_not_zeros():
+    """Purchases of 2023, patents up to 2022 (the 2023 filings not yet published): the technology base is
+    2022's (patent_year 2022), not 0 patents; purchases of 2015, before the first patent: missing."""
+    from jiqun.chokepoints.inventory import assemble_items
+
+    history = pd.DataFrame({"cluster_id": ["c"] * 2, "node_id": ["n1"] * 2, "year": [2015, 2023],
+                            "import_share": [0.9, 0.9], "top_import_country": ["JPN"] * 2,
+                            "top_import_country_share": [0.9] * 2})
+    technology = pd.DataFrame({"node_id": ["n1"] * 2, "year": [2021, 2022], "n_region_patents": [30, 40],
+                               "n_region_patents_3y": [30.0, 35.0], "n_patents_all": [50, 60],
+                               "n_patenting_firms": [3, 4]})
+    products = pd.DataFrame({"node_id": pd.Series([], dtype=str), "hs6": pd.Series([], dtype=str)})
+    late = assemble_items(history, products, pd.DataFrame(columns=["year", "hs6"]), technology, 2023).iloc[0]
+    assert late.patent_year == 2022 and late.n_region_patents == 40 and late.n_region_patents_3y == 35
+    early = assemble_items(history, products, pd.DataFrame(columns=["year", "hs6"]), technology, 2015).iloc[0]
+    assert pd.isna(early.patent_year) and pd.isna(early.n_region_patents) and pd.isna(early.n_region_patents_3y)

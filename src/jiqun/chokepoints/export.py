@@ -27,6 +27,7 @@ INVENTORY_COLUMNS = [
                                                            "进口/出口，无出口为9999"),
     Column("world_export_hhi", "全球出口集中度HHI", "score", "需世界贸易数据 needs world trade"),
     Column("n_criteria_met", "满足依赖标准数", "integer"), Column("dependent", "依赖性产品", "flag"),
+    Column("patent_year", "专利年份", "integer", "技术基础所用申请年份（专利数据止于更早年份时取其最后一年）patent year used"),
     Column("n_region_patents", "省内专利申请", "integer", "该环节IPC类省内申请人当年专利 region's patent applications"),
     Column("n_region_patents_3y", "省内专利近三年年均", "decimal", "近三年年均申请（分类依据）3-year mean, used by the rules"),
     Column("rta", "显示性技术优势RTA", "decimal"), Column("region_patent_growth", "专利年均增速", "share"),
@@ -99,6 +100,7 @@ RELATEDNESS_COLUMNS = [
     Column("pci", "领域复杂度", "decimal", "技术复杂度（标准化）technology complexity"),
     Column("cog", "机会收益COG", "decimal", "掌握该领域对地区复杂度的提升（已具优势为0）complexity outlook gain"),
     Column("eci", "地区技术复杂度", "decimal", "地区经济（技术）复杂度ECI region's complexity"),
+    Column("eci_rank", "复杂度排名", "integer", "当年各地区ECI排名 rank by ECI"), Column("n_regions", "地区数", "integer"),
     Column("diversity", "优势领域数", "integer"), Column("ubiquity", "具优势地区数", "integer"),
 ]
 

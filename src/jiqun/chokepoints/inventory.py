@@ -212,8 +212,9 @@ def region_technology_profile(con, region=HOME_PROVINCE_CODE, year=None, window:
     Returns
     -------
     pandas.DataFrame
-        The columns of :func:`technology_relatedness` and ``region_zh``, one row per field, sorted by
-        density (the fields most within reach first).
+        The columns of :func:`technology_relatedness`, ``region_zh``, ``eci_rank`` (the province's rank by
+        ECI among the ``n_regions`` locations of the year; null when ECI is undefined), one row per field,
+        sorted by density (the fields most within reach first).
     """
     from ..names import NameNotFound, resolve_region
 
@@ -224,9 +225,11 @@ def region_technology_profile(con, region=HOME_PROVINCE_CODE, year=None, window:
     if chosen not in years:
         raise NameNotFound("year", str(year), f"no technology measures for {year}: the patents give "
                            f"{', '.join(map(str, years))}", [str(y) for y in years])
-    mine = measures[(measures["year"] == chosen) & (measures["region"] == code)]
+    year_rows = measures[measures["year"] == chosen]
+    ranks = year_rows.drop_duplicates("region").set_index("region")["eci"].rank(ascending=False, method="min")
+    mine = year_rows[year_rows["region"] == code].assign(eci_rank=ranks.get(code), n_regions=len(ranks))
     if mine.empty:
-        present = sorted(measures.loc[measures["year"] == chosen, "region"].unique())
+        present = sorted(year_rows["region"].unique())
         raise RelatednessError(f"region {code} has no located patent applicants in {chosen}: the patents place "
                                f"applicants in {', '.join(present)}")
     names = con.table("regions").select("region_code", "name_zh").to_pandas()
@@ -313,7 +316,8 @@ def assemble_items(history, products, product_side, technology, year: int) -> pd
     """One row per cluster × segment × product in ``year``: the segment's supply, the product's trade
     and the segment's technology base (columns of :func:`segment_items`, :func:`product_measures`,
     :func:`technology_items`). A segment without products gives one row with ``hs6`` null and its origin
-    measured on its purchases from abroad (``origin_basis`` ``"purchases"``)."""
+    measured on its purchases from abroad (``origin_basis`` ``"purchases"``). The technology base is that
+    of ``year`` or, when the patents end earlier, of their last year (``patent_year``)."""
     segments = history[history["year"] == year]
     coded = segments.merge(products, on="node_id", how="inner")
     coded = coded.merge(product_side, on=["year", "hs6"], how="left")
@@ -324,10 +328,17 @@ def assemble_items(history, products, product_side, technology, year: int) -> pd
     uncoded["top_origin_share"] = uncoded["top_import_country_share"]
     uncoded["origin_basis"] = "purchases"
     items = pd.concat([coded, uncoded], ignore_index=True) if len(uncoded) else coded
-    items = items.merge(technology, on=["node_id", "year"], how="left")
+    # Patents stop earlier than purchases when the latest filings are not yet published: the technology
+    # base is then that of the last year with patents (``patent_year``), never zeros for missing years.
+    # A year before the first patent has no technology base at all (missing, not zero).
+    covered_years = technology["year"] if len(technology) else pd.Series([], dtype="int64")
+    patent_year = (min(int(year), int(covered_years.max())) if len(covered_years) and int(year) >= covered_years.min()
+                   else None)
+    chosen = technology[technology["year"] == patent_year].drop(columns="year")
+    items = items.merge(chosen, on="node_id", how="left").assign(patent_year=patent_year)
     items = items.merge(_product_names(), on="hs6", how="left")
     items.loc[items["hs6"].isna(), "product_en"] = NO_HS6_PRODUCT
-    covered = set(technology["node_id"])
+    covered = set(technology["node_id"]) if patent_year is not None else set()
     has_ipc = items["node_id"].isin(covered)
     for column in ("n_region_patents", "n_region_patents_3y", "n_patents_all", "n_patenting_firms"):
         items[column] = items[column].where(items[column].notna() | ~has_ipc, 0)
@@ -397,7 +408,7 @@ def _full_evidence(row: pd.Series) -> dict:
         "origin_basis", "imports", "exports", "import_hhi", "top_origin", "top_origin_share", "import_export_ratio",
         "world_export_hhi", "n_criteria_met", "dependent", "imports_growth")}
     evidence["technology"] = {c: json_scalar(row.get(c)) for c in (
-        "n_region_patents", "n_region_patents_3y", "n_patents_all", "rta", "region_patent_growth", "foreign_patent_share",
+        "patent_year", "n_region_patents", "n_region_patents_3y", "n_patents_all", "rta", "region_patent_growth", "foreign_patent_share",
         "invention_share", "n_patenting_firms")}
     evidence["relatedness"] = {c: json_scalar(row.get(c)) for c in (*RELATEDNESS_COLUMNS, *SEGMENT_COLUMNS[2:])}
     evidence["window"] = {c: json_scalar(row.get(c)) for c in (

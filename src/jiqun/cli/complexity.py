@@ -107,7 +107,9 @@ def complexity_command(
     if _emit(profile, fmt, out, notes, db_path(db)):
         return
     head = profile.iloc[0]
-    _print(_profile_view(profile), f"{head.region_zh} 技术领域 · {int(head.year)} · ECI {head.eci:+.2f} · "
+    eci = "ECI 无定义 undefined" if pd.isna(head.eci) else (
+        f"ECI {head.eci:+.2f}（{int(head.n_regions)} 个地区中第 {int(head.eci_rank)}）")
+    _print(_profile_view(profile), f"{head.region_zh} 技术领域 · {int(head.year)} · {eci} · "
            f"优势领域 {int(head.diversity)} 个")
 
 

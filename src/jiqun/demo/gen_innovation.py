@@ -36,6 +36,10 @@ PATENT_PARETO = 2.0          # firm propensity noise, Pareto index (docs/demo.md
 OTHER_PROVINCES_PER_JIANGSU = 0.8
 OTHER_PROVINCE_APPLICANTS = {"310000": "上海", "330000": "浙江", "440000": "广东", "110000": "北京",
                              "370000": "山东", "340000": "安徽", "420000": "湖北", "510000": "四川"}
+#: Spread of the other provinces' specialisations over the segments (ASSUMPTION, not calibrated: with a
+#: log-normal σ of 1 a province's segment weights differ by a factor of e² ≈ 7.4 between its 16th and 84th
+#: percentiles).
+PROVINCE_TILT_SIGMA = 1.0
 OTHER_PROVINCE_NAME_WORDS = ("恒达", "中科", "华芯", "精工", "智能", "天成", "宏远", "瑞博")
 SUBGROUPS = np.array(["00", "02", "04", "06", "08", "10", "12", "14", "16", "18", "20", "22", "24", "26", "28", "30"])
 
@@ -147,13 +151,16 @@ def _outside_applicants(rng, world, symbols, sink, tech_nodes, year_weight, jian
     for side, count, p_invention, p_pct in sides:
         if not count:
             continue
-        node = pick(rng, tech_nodes, world.node_patent_weight[side][tech_nodes], count)
-        years = pick(rng, YEARS, year_weight, count)
-        types = np.where(rng.random(count) < p_invention, 0, 1)
+        weight = world.node_patent_weight[side][tech_nodes]
         if side == "nation":
             who = (rng.pareto(1.0, count) * 5).astype(np.int64) % len(pool)
             names, region, country = pool[who], pool_region[who], np.full(count, "CHN")
+            node = _province_nodes(rng, tech_nodes, weight, region, provinces)
         else:
+            node = pick(rng, tech_nodes, weight, count)
+        years = pick(rng, YEARS, year_weight, count)
+        types = np.where(rng.random(count) < p_invention, 0, 1)
+        if side != "nation":
             country = pick(rng, list(FOREIGN_APPLICANTS), list(FOREIGN_APPLICANTS.values()), count)
             latin = np.char.add(latin_names(rng, 60), " Corporation")
             names = latin[(rng.pareto(1.0, count) * 3).astype(np.int64) % len(latin)]
@@ -164,6 +171,20 @@ def _outside_applicants(rng, world, symbols, sink, tech_nodes, year_weight, jian
                                  region=region.astype(object), pct_p=np.full(count, p_pct)))
         serial += count
     return serial
+
+
+def _province_nodes(rng, tech_nodes, weight: np.ndarray, region: np.ndarray, provinces) -> np.ndarray:
+    """The segment of each other-province filing: the national weights tilted by a province's own
+    specialisation (log-normal, σ = PROVINCE_TILT_SIGMA, each segment's tilt averaging 1 over the provinces
+    so the nation's mix is kept), so that provinces differ in what they patent as real ones do."""
+    tilt = rng.lognormal(0.0, PROVINCE_TILT_SIGMA, size=(len(provinces), len(tech_nodes)))
+    tilt /= tilt.mean(axis=0, keepdims=True)
+    node = np.empty(len(region), dtype=np.int64)
+    for index, code in enumerate(provinces):
+        mine = region == code
+        if mine.any():
+            node[mine] = pick(rng, tech_nodes, weight * tilt[index], int(mine.sum()))
+    return node
 
 
 class SymbolDraw:
