@@ -103,3 +103,16 @@ def test_priority_by_hand():
     assert out.priority.tolist() == [1, 2, 3]
     # feasibility-heavy weights (0.3 / 0.3 / 0.4) put B first: A and B move between 1 and 2, C stays last.
     assert out.rank_best.tolist() == [1, 1, 3] and out.rank_worst.tolist() == [2, 2, 3]
+
+
+def test_province_ranks_break_ties_by_purchase_share_then_keys_whatever_the_row_order():
+    from jiqun.chokepoints.ranking import province_ranks
+
+    items = pd.DataFrame({"cluster_id": ["b", "a", "a", "c"], "node_id": ["b.u1", "a.u2", "a.u1", "c.u1"],
+                          "hs6": ["000001", None, "000002", "000003"], "priority_score": [0.5, 0.5, 0.5, 0.9],
+                          "purchase_share": [0.1, 0.2, 0.1, 0.0]})
+    # c first (highest score); then a.u2 (largest purchase share); then a.u1 before b.u1 (cluster id)
+    expected = {"c.u1": 1, "a.u2": 2, "a.u1": 3, "b.u1": 4}
+    for order in ([0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]):
+        shuffled = items.iloc[order]
+        assert dict(zip(shuffled.node_id, province_ranks(shuffled))) == expected
