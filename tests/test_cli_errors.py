@@ -160,7 +160,8 @@ def test_ingest_folder_missing_file_and_unknown_encoding_do_not_create_the_store
         assert not db.exists()
 
 
-def test_locked_store_names_the_process_holding_it(store_path):
+def test_locked_store_names_the_process_holding_it(store_path, monkeypatch):
+    monkeypatch.setenv("JIQUN_LOCK_WAIT", "0.5")
     holder = subprocess.Popen(
         [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(store_path)!r}); print('ok', flush=True); "
                                "time.sleep(30)"],
@@ -174,7 +175,7 @@ def test_locked_store_names_the_process_holding_it(store_path):
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and f"PID {holder.pid}" in errors[0] and "python" in errors[0], result.output
-    assert "wait for that program to finish" in errors[0]
+    assert "wait for that program to finish" in errors[0] and "waited 0.5 s" in errors[0]
 
 
 def test_unexpected_error_is_one_line_with_a_log_and_debug_shows_it(monkeypatch, tmp_path):

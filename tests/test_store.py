@@ -220,7 +220,8 @@ def test_failed_migration_leaves_store_at_old_version(store_path, monkeypatch):
     con.disconnect()
 
 
-def test_store_locked_by_another_process(store_path):
+def test_store_locked_by_another_process(store_path, monkeypatch):
+    monkeypatch.setenv("JIQUN_LOCK_WAIT", "0")
     import subprocess
     import sys
     import time

@@ -34,6 +34,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("memory_limit", "auto", "Memory cap of the store's engine, e.g. 6GB (DuckDB spills to disk beyond "
             "it). `auto`: half the machine's RAM, at most 6 GB, so jiqun leaves room for Excel and the "
             "browser; empty: DuckDB's own default (80% of RAM). Raise it on a dedicated server."),
+    Setting("lock_wait", "30", "Seconds a command waits for the store while another process holds it (the "
+            "web server's readers for a load, a load for the server's readers) before it gives up; 0: at once."),
     Setting("threads", "", "Worker threads of the store's engine; default: one per core."),
     Setting("spark_driver_memory", "2g", "Spark 驱动内存 (driver memory) of a `spark://` store started by "
             "jiqun, e.g. 4g; it holds the driver's JVM heap, local-mode workers included."),

@@ -10,6 +10,7 @@ from pathlib import Path
 from .. import settings
 from ..schema import TABLES, create_table_sql
 from .files import check_store_path, lock_message
+from .waiting import is_lock_error, open_shared
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 
 META = "jiqun_meta"
@@ -82,11 +83,13 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
         check_store_path(path, create=create and not read_only)
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
+    wait = _lock_wait() if location != ":memory:" else 0.0
     try:
-        con = ibis.duckdb.connect(location, read_only=read_only)
+        # Another process holding the file (the web server reading, a load writing) is waited for.
+        con = open_shared(lambda: ibis.duckdb.connect(location, read_only=read_only), Path(location), read_only, wait)
     except Exception as exc:  # duckdb.IOException and friends: say what it means for the user
-        if "lock" in str(exc).lower():
-            raise StoreError(lock_message(location, str(exc))) from None
+        if is_lock_error(exc):
+            raise StoreError(lock_message(location, str(exc), wait)) from None
         raise StoreError(f"cannot open {location}: {str(exc).splitlines()[0]}") from None
     con._jiqun_location = location  # for error messages
     try:
@@ -99,6 +102,21 @@ def connect(url: str | Path | None = None, *, create: bool = True, read_only: bo
         con.disconnect()  # release the file lock before reporting
         raise
     return con
+
+
+def _lock_wait() -> float:
+    """The ``lock_wait`` setting in seconds (a bad value is refused with the fix)."""
+    from ..settings import get
+
+    text = get("lock_wait")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise StoreError(f"JIQUN_LOCK_WAIT={text!r} is not a number of seconds ≥ 0: set e.g. 30, or 0 to fail "
+                         "at once")
+    return seconds
 
 
 #: Ceiling of the ``auto`` memory limit.

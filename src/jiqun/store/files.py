@@ -135,10 +135,11 @@ def lock_holder(message: str) -> tuple[int, str] | None:
     return pid, program if len(program) <= 80 else program[:77] + "…"
 
 
-def lock_message(location: str, message: str) -> str:
-    """One line saying which process holds the store's lock and what to do."""
+def lock_message(location: str, message: str, waited: float = 0.0) -> str:
+    """One line saying which process holds the store's lock (and how long we waited) and what to do."""
     holder = lock_holder(message)
     who = f"another process, PID {holder[0]} ({holder[1]})" if holder else "another process"
-    return (f"cannot open {location}: it is in use by {who} (DuckDB: one writer and no one else, or several "
-            "readers); wait for that program to finish or close it, then run the command again "
+    after = f" (waited {waited:g} s, the lock_wait setting)" if waited else ""
+    return (f"cannot open {location}: it is in use by {who}{after} (DuckDB: one writer and no one else, or "
+            "several readers); wait for that program to finish or close it, then run the command again "
             f"数据库正被{'进程 ' + str(holder[0]) + ' ' if holder else '其他程序'}占用，请等待其结束或关闭后重试")
