@@ -30,9 +30,12 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
      "products, technology base, classes, breakthrough window, priority"),
     ("pictures", ("jiqun.pictures",), "static pictures for reports (SVG/PNG): drawing only, from tables the "
      "analytics return"),
+    ("query", ("jiqun.query",), "the one read path of pages, API and reports (查询层): the requesting scope, "
+     "short-lived read-only connections, page data as JSON-ready dicts"),
     ("demo", ("jiqun.demo",), "the synthetic demo: generator, run, outputs, summary"),
     ("api", ("jiqun", "jiqun.session", "jiqun.docs"),
      "the public entry points: jiqun.connect (store + reference catalogue), generated docs"),
+    ("web", ("jiqun.web",), "the web observatory: FastAPI pages and REST API over the query layer"),
     ("cli", ("jiqun.cli",), "the typer command line: thin calls of the library"),
 )
 
@@ -42,7 +45,7 @@ CLI_PACKAGE = "jiqun.cli"
 BACKEND_PACKAGES = ("jiqun.store", "jiqun.schema")
 FORBIDDEN_IN_BACKEND = ("jiqun.ingest", "jiqun.catalogue", "jiqun.metrics", "jiqun.evaluation", "jiqun.demo",
                         "jiqun.io", "jiqun.chains", "jiqun.chokepoints", "jiqun.pictures",
-                        "jiqun.complexity")
+                        "jiqun.complexity", "jiqun.query", "jiqun.web")
 
 
 def in_package(module: str, package: str) -> bool:

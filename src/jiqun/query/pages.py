@@ -1,0 +1,253 @@
+"""Page data (页面数据): what the web pages, their JSON twins and the reports show, read through one scope.
+
+Every method returns JSON-ready dicts (numbers as numbers, missing as None, Chinese and English labels
+side by side, units named) computed by the public library API on a short-lived read-only connection and
+cached until the next load. Unknown ids and years raise :class:`NotFound` with the valid choices; the
+scope decides which clusters, regions and firm-level rows are returned.
+"""
+
+from __future__ import annotations
+
+import json
+
+import ibis
+import pandas as pd
+
+from ..display import json_scalar
+from ..schema.vocab import HOME_PROVINCE_CODE
+from .reader import StoreReader
+from .scope import FULL_ACCESS, Scope
+
+#: Headline indicators of a cluster page (ids of the indicator catalogue), in their order.
+HEADLINE_INDICATORS = ("output_value", "employment", "output_growth_yoy", "lq_output", "rd_intensity",
+                       "leader_driving_power", "local_supporting_rate_province", "export_share")
+
+
+class NotFound(LookupError):
+    """An unknown cluster, region or year (or one outside the reader's scope), with the valid choices."""
+
+    def __init__(self, kind: str, value, choices):
+        self.kind, self.value, self.choices = kind, value, [str(c) for c in choices]
+        shown = ", ".join(self.choices[:20]) + (f" … ({len(self.choices)} in all)" if len(self.choices) > 20 else "")
+        super().__init__(f"unknown {kind} {value!r}: choose one of {shown or '(none in this store)'}")
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{key: json_scalar(value) for key, value in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _parsed(text):
+    """A JSON column's value as a dict (None when empty)."""
+    if text is None or (isinstance(text, float) and pd.isna(text)) or text == "":
+        return None
+    return json.loads(text)
+
+
+class Query:
+    """The one read path of the pages, the API and the reports.
+
+    Parameters
+    ----------
+    reader : StoreReader or str or Path
+        The store (a path opens a :class:`StoreReader`).
+    scope : Scope
+        Who reads (default: everything, a local analyst).
+    """
+
+    def __init__(self, reader, scope: Scope = FULL_ACCESS):
+        self.reader = reader if isinstance(reader, StoreReader) else StoreReader(reader)
+        self.scope = scope
+
+    # -- shared tables (cached per store version) --------------------------------------------------
+    def _clusters(self) -> pd.DataFrame:
+        frame = self.reader.cached(("clusters",), lambda con: con.table("clusters").select(
+            "cluster_id", "name_zh", "name_en").order_by("cluster_id").to_pandas())
+        return frame[[self.scope.allows_cluster(c) for c in frame["cluster_id"]]].reset_index(drop=True)
+
+    def _regions(self) -> dict[str, str]:
+        frame = self.reader.cached(("regions",), lambda con: con.table("regions").select(
+            "region_code", "name_zh").to_pandas())
+        return dict(zip(frame["region_code"], frame["name_zh"]))
+
+    def _evaluations(self) -> pd.DataFrame:
+        """The latest stored evaluation of each cluster × region × year (``evaluation_results``)."""
+
+        def read(con):
+            table = con.table("evaluation_results")
+            frame = table.to_pandas()
+            if frame.empty:
+                return frame
+            frame = frame.sort_values("computed_at").drop_duplicates(["cluster_id", "region_code", "year"], keep="last")
+            return frame.sort_values(["year", "region_code", "rank"]).reset_index(drop=True)
+
+        frame = self.reader.cached(("evaluations",), read)
+        keep = [self.scope.allows_cluster(c) and self.scope.allows_region(r)
+                for c, r in zip(frame.get("cluster_id", []), frame.get("region_code", []))]
+        return frame[keep] if len(frame) else frame
+
+    def _indicators(self) -> pd.DataFrame:
+        return self.reader.cached(("indicators",), lambda con: con.table("indicator_results").to_pandas())
+
+    def _catalogue(self) -> dict:
+        from ..metrics import load_catalogue
+
+        return load_catalogue()
+
+    def cluster_ids(self) -> list[str]:
+        return self._clusters()["cluster_id"].tolist()
+
+    def _check_cluster(self, cluster_id: str) -> pd.Series:
+        clusters = self._clusters()
+        found = clusters[clusters["cluster_id"] == cluster_id]
+        if found.empty:
+            raise NotFound("cluster", cluster_id, clusters["cluster_id"])
+        return found.iloc[0]
+
+    def _year(self, years, year) -> int | None:
+        years = sorted(int(y) for y in set(years))
+        if year is None:
+            return years[-1] if years else None
+        if int(year) not in years:
+            raise NotFound("year", year, years)
+        return int(year)
+
+    # -- pages -------------------------------------------------------------------------------------
+    def clusters(self, year: int | None = None) -> dict:
+        """The province overview's cluster list: each cluster's type, score, rank with its 90 % interval,
+        the change of its score on the year before, and the explanation (province-level evaluation).
+
+        Returns
+        -------
+        dict
+            ``year``, ``evaluated`` (whether evaluation results are stored), ``clusters`` (one dict per
+            cluster: ``cluster_id``, ``name_zh``, ``name_en``, ``type``, ``type_zh``, ``score``, ``rank``,
+            ``rank_p05``, ``rank_p95``, ``n_clusters``, ``score_change``, ``explanation_zh``,
+            ``explanation_en``), sorted by rank.
+        """
+        from ..evaluation.typology import TYPES_ZH
+
+        evaluations = self._evaluations()
+        province = evaluations[evaluations["region_code"] == HOME_PROVINCE_CODE] if len(evaluations) else evaluations
+        chosen = self._year(province["year"] if len(province) else [], year)
+        clusters = self._clusters()
+        rows = []
+        this = province[province["year"] == chosen] if chosen is not None else province
+        before = province[province["year"] == chosen - 1] if chosen is not None else province
+        previous = dict(zip(before.get("cluster_id", []), before.get("score", [])))
+        for cluster in clusters.itertuples():
+            found = this[this["cluster_id"] == cluster.cluster_id] if len(this) else this
+            row = {"cluster_id": cluster.cluster_id, "name_zh": cluster.name_zh, "name_en": cluster.name_en}
+            if len(found):
+                result = found.iloc[0]
+                score = float(result["score"])
+                row.update(type=result["type"], type_zh=TYPES_ZH.get(result["type"]), score=score,
+                           rank=int(result["rank"]), rank_p05=json_scalar(result["rank_p05"]),
+                           rank_p95=json_scalar(result["rank_p95"]), n_clusters=len(this),
+                           score_change=(score - previous[cluster.cluster_id]) if cluster.cluster_id in previous
+                           else None,
+                           explanation_zh=result["explanation_zh"], explanation_en=result["explanation_en"])
+            rows.append(row)
+        rows.sort(key=lambda r: (r.get("rank") is None, r.get("rank") or 0, r["cluster_id"]))
+        return {"year": chosen, "evaluated": bool(len(this)), "clusters": rows}
+
+    def cluster(self, cluster_id: str, year: int | None = None) -> dict:
+        """One cluster's page: evaluation and type with explanation and dimension scores, the score's
+        history, headline indicators (province) with their series, strength flags by city and the
+        alerts that fire in the year.
+
+        Raises
+        ------
+        NotFound
+            An unknown (or out-of-scope) cluster, or a year without results.
+        """
+        cluster = self._check_cluster(cluster_id)
+        evaluations = self._evaluations()
+        mine = evaluations[evaluations["cluster_id"] == cluster_id] if len(evaluations) else evaluations
+        indicators = self._indicators()
+        indicators = indicators[indicators["cluster_id"] == cluster_id]
+        years = set(mine["year"]) if len(mine) else set(indicators["year"])
+        chosen = self._year(years, year)
+        return {
+            "cluster_id": cluster_id, "name_zh": cluster["name_zh"], "name_en": cluster["name_en"], "year": chosen,
+            "evaluation": self._evaluation_block(mine, chosen),
+            "indicators": self._headline(indicators, chosen),
+            "strength": self._strength(cluster_id, chosen),
+            "alerts": self._alerts(cluster_id, chosen),
+        }
+
+    def _evaluation_block(self, mine: pd.DataFrame, year) -> dict | None:
+        from ..evaluation.typology import TYPES_ZH
+
+        if not len(mine):
+            return None
+        province = mine[mine["region_code"] == HOME_PROVINCE_CODE]
+        this = province[province["year"] == year]
+        history = [{"year": int(r.year), "score": float(r.score), "rank": int(r.rank), "type": r.type}
+                   for r in province.sort_values("year").itertuples()]
+        if this.empty:
+            return {"history": history}
+        row = this.iloc[0]
+        return {"type": row["type"], "type_zh": TYPES_ZH.get(row["type"]), "score": float(row["score"]),
+                "rank": int(row["rank"]), "rank_p05": json_scalar(row["rank_p05"]),
+                "rank_p95": json_scalar(row["rank_p95"]), "dimension_scores": _parsed(row["dimension_scores"]),
+                "type_probability": _parsed(row["type_probability"]), "weakest_dimension": row["weakest_dimension"],
+                "explanation_zh": row["explanation_zh"], "explanation_en": row["explanation_en"],
+                "history": history}
+
+    def _headline(self, indicators: pd.DataFrame, year) -> list[dict]:
+        catalogue = self._catalogue()
+        region = HOME_PROVINCE_CODE if self.scope.allows_region(HOME_PROVINCE_CODE) else None
+        out = []
+        for indicator_id in HEADLINE_INDICATORS:
+            spec = catalogue.get(indicator_id)
+            rows = indicators[(indicators["indicator"] == indicator_id) & (indicators["region_code"] == region)]
+            series = [{"year": int(r.year), "value": json_scalar(r.value)} for r in rows.sort_values("year").itertuples()]
+            value = next((point["value"] for point in series if point["year"] == year), None)
+            out.append({"indicator": indicator_id, "name_zh": getattr(spec, "name_zh", indicator_id),
+                        "name_en": getattr(spec, "name_en", indicator_id), "unit": getattr(spec, "unit", None),
+                        "value": value, "series": series})
+        return out
+
+    def _strength(self, cluster_id: str, year) -> list[dict]:
+        from ..metrics import store_strength
+
+        frame = self.reader.cached(("strength",), lambda con: store_strength(con).to_pandas())
+        rows = frame[(frame["cluster"] == cluster_id) & (frame["year"] == year)]
+        rows = rows[[self.scope.allows_region(r) for r in rows["region"]]]
+        names = self._regions()
+        rows = rows.assign(region_zh=rows["region"].map(names)).sort_values("lq", ascending=False)
+        return _records(rows[["region", "region_zh", "employment", "lq", "strong", "significant", "star_size",
+                              "star_specialisation", "star_focus"]])
+
+    def _alerts(self, cluster_id: str, year) -> list[dict]:
+        from ..metrics import store_alerts
+
+        frame = self.reader.cached(("alerts",), lambda con: store_alerts(con, con.table("indicator_results"))
+                                   .to_pandas())
+        rows = frame[(frame["cluster_id"] == cluster_id) & (frame["year"] == year)]
+        rows = rows[[self.scope.allows_region(r) for r in rows["region_code"]]]
+        names = self._regions()
+        rows = rows.assign(region_zh=rows["region_code"].map(names))
+        return _records(rows[["alert", "name_zh", "name_en", "region_code", "region_zh", "indicator", "value",
+                              "evidence"]])
+
+    def chokepoints(self, cluster_id: str) -> dict:
+        """The cluster's chokepoint inventory (latest year): one record per item with class, priority,
+        window and the rule that placed it (``jiqun.chokepoints.export.json_records``)."""
+        from ..chokepoints import chokepoint_inventory
+        from ..chokepoints.export import json_records
+
+        self._check_cluster(cluster_id)
+        items = self.reader.cached(("chokepoints", cluster_id),
+                                   lambda con: json_records(chokepoint_inventory(con, cluster_id)))
+        return {"cluster_id": cluster_id, "items": items}
+
+    def loads(self) -> dict:
+        """The store's loads with their provenance (file, table, rows, vintage, when), newest first."""
+
+        def read(con):
+            frame = con.table("loads").drop("user_name").order_by(ibis.desc("load_id")).to_pandas()
+            frame["loaded_at"] = frame["loaded_at"].astype(str)
+            return _records(frame)
+
+        return {"loads": self.reader.cached(("loads",), read)}

@@ -1,0 +1,91 @@
+"""Short-lived read-only connections to a store shared with command-line loads, and a cache that a new
+load invalidates.
+
+A :class:`StoreReader` never keeps the store open: each read opens it read-only and closes it, so a load
+(``jiqun ingest``) can take the file between two reads (:mod:`jiqun.store.waiting` makes the two sides
+wait for each other). Results are cached by the store's *version* — the size and modification time of
+the file and its write-ahead log — so a page read after a load sees the new data and pages read between
+loads are served from memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..store import StoreError, connect
+
+#: Results kept per reader (oldest dropped first).
+CACHE_ENTRIES = 256
+
+
+class StoreReader:
+    """Reads of one store file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The DuckDB store (it must exist: a reader never creates one).
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise StoreError(f"no store at {self.path}: give the path of an existing jiqun store (--db), e.g. "
+                             "the one `jiqun demo` wrote")
+        self._cache: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        # One open connection at a time in this process: DuckDB's file lock is a POSIX lock, which the
+        # process loses when *any* of its handles on the file closes; with overlapping connections a
+        # load could take the file while another thread still reads it (and later readers would share
+        # that thread's stale database instance).
+        self._reading = threading.RLock()
+        with self.connection():  # refuse at once what is not a jiqun store (a CSV, a newer store …)
+            pass
+
+    def version(self) -> tuple:
+        """What changes when a load writes: the store's and its WAL's size and modification time."""
+        parts = []
+        for path in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                stat = path.stat()
+                parts.append((stat.st_size, stat.st_mtime_ns))
+            except OSError:
+                parts.append(None)
+        return tuple(parts)
+
+    @contextmanager
+    def connection(self):
+        """A read-only connection for one read, closed afterwards (waits out a load in progress); the
+        process's reads take turns."""
+        with self._reading:
+            con = connect(self.path, create=False, read_only=True)
+            try:
+                yield con
+            finally:
+                con.disconnect()
+
+    def cached(self, key: tuple, compute):
+        """``compute(con)`` on a fresh connection, or its cached result for the store's current version."""
+        version = self.version()
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None and hit[0] == version:
+                self._cache.move_to_end(key)
+                return hit[1]
+        with self._reading:
+            version = self.version()  # no load can start while this process holds the file
+            with self._lock:
+                hit = self._cache.get(key)
+                if hit is not None and hit[0] == version:
+                    return hit[1]
+            with self.connection() as con:
+                value = compute(con)
+        with self._lock:
+            self._cache[key] = (version, value)
+            self._cache.move_to_end(key)
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        return value

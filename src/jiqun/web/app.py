@@ -1,0 +1,123 @@
+"""The web server (FastAPI): the REST API under ``/api`` and the pages, both thin calls of
+:class:`jiqun.query.Query`.
+
+Every page has a JSON twin (the ``/api`` path of the same data, linked from the page). Errors are JSON:
+an unknown id or year is 404 with the valid choices, a bad parameter 422, a store that cannot be read
+503, each with one clear ``error`` line. Nothing is loaded from the internet: the pages carry their own
+styles, and FastAPI's documentation pages (which load from a CDN) are switched off; the OpenAPI spec
+is at ``/api/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Query as Param, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from ..query import FULL_ACCESS, NotFound, Query, Scope, StoreReader
+from ..store import StoreError
+from . import html
+
+
+def create_app(db, scope: Scope = FULL_ACCESS) -> FastAPI:
+    """The application serving the store at ``db`` (an existing jiqun store file).
+
+    Parameters
+    ----------
+    db : str or Path
+        The DuckDB store; it is read through short-lived read-only connections, so loads
+        (``jiqun ingest``) can write it while the server runs.
+    scope : Scope
+        What every reader sees (default: everything; a later access-control layer passes each
+        request's own scope).
+    """
+    reader = StoreReader(Path(db))
+    app = FastAPI(title="jiqun 集群观察 API", version=_version(), openapi_url="/api/openapi.json",
+                  docs_url=None, redoc_url=None,
+                  description="Monitoring, evaluation and chain intelligence of Jiangsu's clusters. Every page "
+                              "of the site has its JSON twin here.")
+    app.state.reader = reader
+
+    def query(request: Request) -> Query:
+        return Query(reader, scope)
+
+    _errors(app)
+    _api(app, query)
+    _pages(app, query)
+    return app
+
+
+def _version() -> str:
+    from .. import _version as version
+
+    return version.__version__
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound):
+        return JSONResponse({"error": str(exc), "kind": exc.kind, "choices": exc.choices}, status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(request: Request, exc: RequestValidationError):
+        problems = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()]
+        return JSONResponse({"error": "bad parameter: " + "; ".join(problems)}, status_code=422)
+
+    @app.exception_handler(StoreError)
+    async def store_unavailable(request: Request, exc: StoreError):
+        return JSONResponse({"error": str(exc)}, status_code=503)
+
+    @app.exception_handler(ValueError)
+    async def refused(request: Request, exc: ValueError):
+        return JSONResponse({"error": str(exc)}, status_code=422)
+
+
+YEAR = Param(None, ge=1949, le=2100, description="Year (default: the latest with results).")
+LANG = Param("zh", pattern="^(zh|en)$", description="Page language: zh (default) or en.")
+
+
+def _api(app: FastAPI, query) -> None:
+    @app.get("/api/health", tags=["store"])
+    def health(request: Request) -> dict:
+        """The store the server reads and whether it opens."""
+        reader = request.app.state.reader
+        with reader.connection() as con:
+            n = int(con.table("loads").count().execute())
+        return {"status": "ok", "store": str(reader.path), "loads": n}
+
+    @app.get("/api/clusters", tags=["clusters"])
+    def clusters(request: Request, year: int | None = YEAR) -> dict:
+        """The 14 clusters with type, score, rank and its 90 % interval (province-level evaluation)."""
+        return query(request).clusters(year)
+
+    @app.get("/api/clusters/{cluster_id}", tags=["clusters"])
+    def cluster(request: Request, cluster_id: str, year: int | None = YEAR) -> dict:
+        """One cluster's page data: evaluation, headline indicators, strength by city, alerts."""
+        return query(request).cluster(cluster_id, year)
+
+    @app.get("/api/clusters/{cluster_id}/chokepoints", tags=["clusters"])
+    def chokepoints(request: Request, cluster_id: str) -> dict:
+        """The cluster's chokepoint inventory with the evidence of each item."""
+        return query(request).chokepoints(cluster_id)
+
+    @app.get("/api/loads", tags=["store"])
+    def loads(request: Request) -> dict:
+        """The store's loads with their provenance, newest first."""
+        return query(request).loads()
+
+
+def _pages(app: FastAPI, query) -> None:
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def overview(request: Request, year: int | None = YEAR, lang: str = LANG):
+        return html.overview_page(query(request).clusters(year), lang)
+
+    @app.get("/clusters/{cluster_id}", response_class=HTMLResponse, include_in_schema=False)
+    def cluster_page(request: Request, cluster_id: str, year: int | None = YEAR, lang: str = LANG):
+        q = query(request)
+        return html.cluster_page(q.cluster(cluster_id, year), q.chokepoints(cluster_id), lang)
+
+    @app.get("/data", response_class=HTMLResponse, include_in_schema=False)
+    def data_page(request: Request, lang: str = LANG):
+        return html.data_page(query(request).loads(), lang)

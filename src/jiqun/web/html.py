@@ -1,0 +1,157 @@
+"""HTML of the pages (drawing only: page data in, text out). Self-contained: styles inline, no script or
+font from elsewhere, every label from :mod:`jiqun.web.labels`, every value through
+:func:`jiqun.display.format_value` (亿元, %)."""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import urlencode
+
+from ..display import format_value
+from .labels import label
+
+STYLE = """
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;
+color:#1f2933;background:#f7f8fa}
+header{background:#123c69;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.5rem;align-items:center}
+header a{color:#fff;text-decoration:none}header .lang{margin-left:auto}
+main{padding:1rem 1.2rem;max-width:1200px}
+table{border-collapse:collapse;background:#fff;margin:.5rem 0 1.2rem;font-size:.92rem}
+th,td{border:1px solid #d9dee4;padding:.3rem .55rem;text-align:left;vertical-align:top}
+th{background:#eef1f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.type-leading{color:#0b6e4f;font-weight:bold}.type-breakthrough{color:#1d4ed8;font-weight:bold}
+.type-catch_up{color:#b45309;font-weight:bold}.note{color:#52606d;font-size:.88rem}
+"""
+
+
+def _link(path: str, lang: str, **params) -> str:
+    query = {k: v for k, v in {**params, "lang": lang if lang != "zh" else None}.items() if v is not None}
+    return escape(path + ("?" + urlencode(query) if query else ""))
+
+
+def _page(title: str, body: str, lang: str, path: str, twin: str, **params) -> str:
+    other = "en" if lang == "zh" else "zh"
+    return (f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{escape(title)} · {escape(label("site", lang))}</title>'
+            f'<link rel="alternate" type="application/json" href="{escape(twin)}"><style>{STYLE}</style></head><body>'
+            f'<header><a href="{_link("/", lang)}"><b>{escape(label("site", lang))}</b></a>'
+            f'<a href="{_link("/", lang)}">{escape(label("overview", lang))}</a>'
+            f'<a href="{_link("/data", lang)}">{escape(label("data", lang))}</a>'
+            f'<a class="lang" id="lang-toggle" href="{_link(path, other, **params)}">{escape(label("language", lang))}</a>'
+            f'</header><main><h1>{escape(title)}</h1>{body}'
+            f'<p class="note"><a href="{escape(twin)}">{escape(label("json_twin", lang))}</a></p></main></body></html>')
+
+
+def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset(), css_id: str = "") -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f'<td{" class=num" if i in numeric else ""}>{cell}</td>'
+                                    for i, cell in enumerate(row)) + "</tr>" for row in rows)
+    return f'<table{f" id={css_id}" if css_id else ""}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _type_cell(code, lang: str) -> str:
+    if not code:
+        return "—"
+    return f'<span class="type-{escape(code)}">{escape(label("type_" + code, lang))}</span>'
+
+
+def _interval(low, high) -> str:
+    return "—" if low is None or high is None else f"{low}–{high}"
+
+
+def overview_page(data: dict, lang: str) -> str:
+    """The province overview: the clusters with type, score, rank and interval, change, explanation."""
+    rows = []
+    for c in data["clusters"]:
+        name = c["name_zh"] if lang == "zh" else c["name_en"]
+        change = c.get("score_change")
+        rows.append([f'<a href="{_link("/clusters/" + c["cluster_id"], lang)}">{escape(name)}</a>',
+                     _type_cell(c.get("type"), lang), format_value(c.get("index"), "index"),
+                     "—" if c.get("rank") is None else f'{c["rank"]}/{c["n_clusters"]}',
+                     _interval(c.get("rank_p05"), c.get("rank_p95")),
+                     "—" if change is None else f"{change:+.3f}",
+                     escape(c.get("explanation_zh" if lang == "zh" else "explanation_en") or "")])
+    headers = [label(k, lang) for k in ("cluster", "type", "score", "rank", "rank_interval", "score_change",
+                                        "explanation")]
+    note = "" if data["evaluated"] else f'<p class="note">{escape(label("not_evaluated", lang))}</p>'
+    title = f'{label("overview", lang)} · {data["year"] or ""}'
+    return _page(title, note + _table(headers, rows, {2, 3}, "clusters"), lang, "/", _link("/api/clusters", "zh",
+                 year=data["year"]), year=data["year"])
+
+
+def cluster_page(data: dict, chokepoints: dict, lang: str) -> str:
+    """A cluster: evaluation and type, the four dimensions, headline indicators, strength by city,
+    alerts and the chokepoint inventory."""
+    name = data["name_zh"] if lang == "zh" else data["name_en"]
+    parts = [_evaluation_html(data.get("evaluation"), lang), _indicators_html(data["indicators"], lang),
+             _strength_html(data["strength"], lang), _alerts_html(data["alerts"], lang),
+             _chokepoints_html(chokepoints["items"], lang)]
+    path = f'/clusters/{data["cluster_id"]}'
+    return _page(f'{name} · {data["year"]}', "".join(parts), lang, path,
+                 _link("/api" + path, "zh", year=data["year"]), year=data["year"])
+
+
+def _evaluation_html(evaluation: dict | None, lang: str) -> str:
+    title = f'<h2>{escape(label("evaluation", lang))}</h2>'
+    if not evaluation or "type" not in evaluation:
+        return title + f'<p class="note">{escape(label("not_evaluated", lang))}</p>'
+    text = evaluation["explanation_zh" if lang == "zh" else "explanation_en"]
+    summary = (f'<p id="type">{_type_cell(evaluation["type"], lang)} · {escape(label("score", lang))} '
+               f'{format_value(evaluation["score"], "index")} · {escape(label("rank", lang))} {evaluation["rank"]} '
+               f'({escape(label("rank_interval", lang))} {_interval(evaluation["rank_p05"], evaluation["rank_p95"])})</p>'
+               f'<p>{escape(text or "")}</p>')
+    dims = evaluation.get("dimension_scores") or {}
+    rows = [[escape(label("dim_" + key, lang) if ("dim_" + key) in _dimension_keys() else key),
+             format_value(value, "index")] for key, value in dims.items()]
+    return title + summary + f'<h3>{escape(label("dimensions", lang))}</h3>' + _table(
+        [label("dimension", lang), label("score", lang)], rows, {1}, "dimensions")
+
+
+def _dimension_keys() -> set[str]:
+    from .labels import LABELS
+
+    return {key for key in LABELS if key.startswith("dim_")}
+
+
+def _indicators_html(indicators: list[dict], lang: str) -> str:
+    rows = [[escape(i["name_zh"] if lang == "zh" else i["name_en"]), format_value(i["value"], i["unit"], True),
+             escape(" · ".join(f'{p["year"]}: {format_value(p["value"], i["unit"])}' for p in i["series"][-5:]))]
+            for i in indicators]
+    return f'<h2>{escape(label("indicators", lang))}</h2>' + _table(
+        [label("indicator", lang), label("value", lang), label("year", lang)], rows, {1}, "indicators")
+
+
+def _strength_html(strength: list[dict], lang: str) -> str:
+    rows = [[escape(s.get("region_zh") or s["region"]), format_value(s["employment"], "persons"),
+             format_value(s["lq"], "index"), label("yes" if s["strong"] else "no", lang)] for s in strength]
+    return f'<h2>{escape(label("strength", lang))}</h2>' + _table(
+        [label(k, lang) for k in ("city", "employment", "lq", "strong")], rows, {1, 2}, "strength")
+
+
+def _alerts_html(alerts: list[dict], lang: str) -> str:
+    title = f'<h2>{escape(label("alerts", lang))}</h2>'
+    if not alerts:
+        return title + f'<p class="note">{escape(label("no_alerts", lang))}</p>'
+    rows = [[escape(a["name_zh"] if lang == "zh" else a["name_en"]), escape(a.get("region_zh") or a["region_code"]),
+             escape(a["evidence"] or "")] for a in alerts]
+    return title + _table([label("alerts", lang), label("city", lang), label("evidence", lang)], rows, set(), "alerts")
+
+
+def _chokepoints_html(items: list[dict], lang: str) -> str:
+    rows = [[str(i["priority"]), escape(i.get("name_zh") or i.get("node_id") or ""), escape(i["product"] or "—"),
+             escape(label("class_" + i["class"], lang)), format_value(i.get("import_share"), "ratio"),
+             "—" if i.get("window_years") is None else f'{i["window_years"]:.0f}',
+             escape(i.get("rule_text") or "")] for i in items]
+    headers = [label(k, lang) for k in ("priority", "segment", "product", "class", "value", "window", "rule")]
+    headers[4] = "进口占比" if lang == "zh" else "Import share"
+    return f'<h2>{escape(label("chokepoints", lang))}</h2>' + _table(headers, rows, {0, 4, 5}, "chokepoints")
+
+
+def data_page(data: dict, lang: str) -> str:
+    """The store's loads with provenance."""
+    rows = [[str(r["load_id"]), escape(r["source_file"]), escape(r["table_name"]), f'{r["rows_inserted"]:,}',
+             escape(r.get("vintage") or ""), escape(r["loaded_at"])] for r in data["loads"]]
+    headers = ["#"] + [label(k, lang) for k in ("file", "table", "rows", "vintage", "loaded_at")]
+    return _page(label("data", lang), f'<h2>{escape(label("loads", lang))}</h2>' + _table(headers, rows, {0, 3},
+                 "loads"), lang, "/data", "/api/loads")

@@ -1,0 +1,194 @@
+"""The web observatory and REST API (jiqun.web over jiqun.query) on the small demo store: every endpoint
+and its errors through the ASGI test client, pages that equal their JSON twins and load nothing from
+elsewhere, the language toggle, and a load (jiqun ingest) while a real server answers readers."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from jiqun.query import HEADLINE_INDICATORS, Query, Scope
+from jiqun.web.labels import LABELS
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory):
+    """The small demo loaded through ingest, with its indicator results and evaluation stored (as
+    `jiqun demo` leaves them)."""
+    from jiqun import connect
+    from jiqun.demo import generate
+    from jiqun.demo.outputs import evaluation_frames
+    from jiqun.ingest import ingest_file
+    from jiqun.metrics import write_indicator_results
+
+    folder = tmp_path_factory.mktemp("web")
+    files = generate(folder / "files", "small", seed=2024)
+    con = connect(folder / "demo.duckdb")
+    for table, path in files:
+        ingest_file(con, path, table)
+    write_indicator_results(con)
+    evaluation_frames(con)
+    con.disconnect()
+    return folder / "demo.duckdb"
+
+
+@pytest.fixture(scope="module")
+def client(demo_store):
+    from fastapi.testclient import TestClient
+
+    from jiqun.web import create_app
+
+    return TestClient(create_app(demo_store))
+
+
+def test_cluster_list_and_page_equal_the_query_layer(client, demo_store):
+    listing = client.get("/api/clusters")
+    assert listing.status_code == 200
+    data = listing.json()
+    assert data["evaluated"] and len(data["clusters"]) == 14 and data == Query(demo_store).clusters()
+    ranks = [c["rank"] for c in data["clusters"]]
+    assert ranks == sorted(ranks) and all(c["rank_p05"] <= c["rank"] <= c["rank_p95"] for c in data["clusters"])
+    assert {c["type"] for c in data["clusters"]} <= {"leading", "breakthrough", "catch_up"}
+    last = data["clusters"][-1]
+    assert last["type"] != "breakthrough" or last["rank"] < 14  # a result that makes sense on its face
+    page = client.get("/api/clusters/iot").json()
+    assert page == Query(demo_store).cluster("iot")
+    assert page["evaluation"]["type_zh"] in ("引领型", "突破型", "赶超型") and page["evaluation"]["explanation_zh"]
+    assert [i["indicator"] for i in page["indicators"]] == list(HEADLINE_INDICATORS)
+    output = page["indicators"][0]
+    assert output["unit"] == "yuan" and isinstance(output["value"], float) and len(output["series"]) >= 5
+    assert page["strength"] and all(isinstance(s["lq"], float) for s in page["strength"])
+
+
+def test_other_endpoints(client):
+    assert client.get("/api/health").json()["status"] == "ok"
+    loads = client.get("/api/loads").json()["loads"]
+    ids = [load["load_id"] for load in loads]
+    assert len(loads) >= 12 and ids == sorted(ids, reverse=True) and {"firms", "firm_years"} <= {l["table_name"] for l in loads}
+    items = client.get("/api/clusters/high_end_equipment/chokepoints").json()["items"]
+    assert items and items[0]["priority"] == 1 and items[0]["class"] in ("fully_dependent", "lagging", "rd_base")
+    spec = client.get("/api/openapi.json").json()
+    assert {"/api/clusters", "/api/clusters/{cluster_id}", "/api/loads"} <= set(spec["paths"])
+
+
+@pytest.mark.parametrize("path, status, words", [
+    ("/api/clusters/nowhere", 404, "iot"), ("/api/clusters/iot?year=1990", 404, "2023"),
+    ("/api/clusters/iot?year=abc", 422, "year"), ("/api/clusters?year=99999", 422, "year"),
+    ("/clusters/nowhere", 404, "iot"), ("/?lang=fr", 422, "lang"), ("/api/clusters/nowhere/chokepoints", 404, "iot"),
+    ("/api/nothing-here", 404, "Not Found")])
+def test_errors_are_json_with_the_fix(client, path, status, words):
+    response = client.get(path)
+    assert response.status_code == status and response.headers["content-type"].startswith("application/json")
+    message = response.json().get("error") or response.json().get("detail")
+    assert words in message
+
+
+def test_pages_use_their_twins_data_and_nothing_from_elsewhere(client):
+    overview = client.get("/").text
+    data = client.get("/api/clusters").json()
+    for cluster in data["clusters"]:
+        assert cluster["name_zh"] in overview
+    assert '<html lang="zh-CN">' in overview and "引领型" in overview or "突破型" in overview
+    assert 'type="application/json" href="/api/clusters?year=2023"' in overview
+    english = client.get("/?lang=en").text
+    assert '<html lang="en">' in english and "Key technology" not in overview
+    assert data["clusters"][0]["name_en"] in english
+    cluster = client.get("/clusters/iot").text
+    page = client.get("/api/clusters/iot").json()
+    assert page["evaluation"]["explanation_zh"] in cluster.replace("&#x27;", "'")
+    for text in (overview, english, cluster, client.get("/data").text):
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)   # no CDN, no remote font
+        assert "<script" not in text
+
+
+def test_every_label_has_both_languages():
+    assert all(zh and en for zh, en in LABELS.values())
+    source = (__import__("jiqun.web.html", fromlist=["x"]).__file__)
+    used = set(re.findall(r'label\("([a-z_]+)", ', open(source, encoding="utf-8").read()))
+    assert len(used) > 20 and used <= set(LABELS), used - set(LABELS)
+    # the keys built from codes: every type, chokepoint class and evaluation dimension
+    from jiqun.chokepoints import load_class_rules
+    from jiqun.evaluation.scheme import load_scheme
+    from jiqun.evaluation.typology import TYPES
+
+    codes = ({f"type_{t}" for t in TYPES} | {f"class_{c.id}" for c in load_class_rules().classes}
+             | {f"dim_{d}" for d in load_scheme().dimensions})
+    assert codes <= set(LABELS), codes - set(LABELS)
+
+
+def test_a_scope_limits_clusters_and_regions(demo_store):
+    scoped = Query(demo_store, Scope(label="苏州市", regions=frozenset({"320500"}), clusters=frozenset({"iot"})))
+    assert [c["cluster_id"] for c in scoped.clusters()["clusters"]] == ["iot"]
+    page = scoped.cluster("iot")
+    assert {s["region"] for s in page["strength"]} <= {"320500"}
+    assert all(i["value"] is None for i in page["indicators"])  # the province's rows are outside the scope
+    with pytest.raises(LookupError, match="iot"):
+        scoped.cluster("automobiles")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_a_load_while_the_server_answers_readers(demo_store, tmp_path, make_uscc):
+    store = tmp_path / "shared.duckdb"
+    shutil.copy(demo_store, store)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "jiqun.cli", "serve", "--db", str(store), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if _get(base + "/api/health")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start: " + server.stdout.read())
+        statuses, stop = [], threading.Event()
+
+        def read_pages():
+            while not stop.is_set():
+                for path in ("/api/clusters", "/clusters/iot", "/api/loads", "/"):
+                    statuses.append(_get(base + path)[0])
+
+        readers = [threading.Thread(target=read_pages) for _ in range(4)]
+        for thread in readers:
+            thread.start()
+        time.sleep(0.5)
+        firms = tmp_path / "new_firms.csv"
+        firms.write_text("统一社会信用代码,企业名称,行政区划代码,行业代码\n"
+                         f"{make_uscc(987654)},新增测试企业,320205,3983\n", encoding="utf-8")
+        load = subprocess.run([sys.executable, "-m", "jiqun.cli", "ingest", str(firms), "--table", "firms",
+                               "--db", str(store)], capture_output=True, text=True, timeout=120)
+        time.sleep(0.5)
+        stop.set()
+        for thread in readers:
+            thread.join(timeout=60)
+        assert load.returncode == 0, load.stdout + load.stderr
+        assert statuses and set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
+        loads = json.loads(_get(base + "/api/loads")[1])["loads"]
+        assert loads[0]["source_file"].endswith("new_firms.csv") and loads[0]["rows_inserted"] == 1  # seen at once
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
