@@ -67,6 +67,26 @@ class StoreReader:
             finally:
                 con.disconnect()
 
+    def memo(self, key: tuple, build):
+        """``build()`` (no connection of its own: it may call :meth:`cached`), or its result cached for
+        the store's current version — for finished pages, whose reads are cached underneath."""
+        version = self.version()
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None and hit[0] == version:
+                self._cache.move_to_end(key)
+                return hit[1]
+        value = build()
+        self._store(key, version, value)
+        return value
+
+    def _store(self, key: tuple, version: tuple, value) -> None:
+        with self._lock:
+            self._cache[key] = (version, value)
+            self._cache.move_to_end(key)
+            while len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+
     def cached(self, key: tuple, compute):
         """``compute(con)`` on a fresh connection, or its cached result for the store's current version."""
         version = self.version()
@@ -83,9 +103,5 @@ class StoreReader:
                     return hit[1]
             with self.connection() as con:
                 value = compute(con)
-        with self._lock:
-            self._cache[key] = (version, value)
-            self._cache.move_to_end(key)
-            while len(self._cache) > CACHE_ENTRIES:
-                self._cache.popitem(last=False)
+        self._store(key, version, value)
         return value

@@ -10,11 +10,12 @@ is at ``/api/openapi.json``.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fastapi import FastAPI, Query as Param, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ..query import FULL_ACCESS, NotFound, Query, Scope, StoreReader
 from ..store import StoreError
@@ -43,9 +44,24 @@ def create_app(db, scope: Scope = FULL_ACCESS) -> FastAPI:
     def query(request: Request) -> Query:
         return Query(reader, scope)
 
+    def answer(request: Request, build, media_type: str = "application/json") -> Response:
+        """The response body of this URL for the store's current version: built once (JSON as UTF-8
+        numbers-as-numbers, pages as HTML), then served from memory until the next load."""
+        key = ("response", scope, request.url.path, tuple(sorted(request.query_params.multi_items())))
+
+        def body() -> bytes:
+            value = build()
+            if media_type == "application/json":
+                return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            return value.encode("utf-8")
+
+        return Response(reader.memo(key, body), media_type=media_type)
+
+    app.state.answer = answer
+
     _errors(app)
-    _api(app, query)
-    _pages(app, query)
+    _api(app, query, answer)
+    _pages(app, query, answer)
     return app
 
 
@@ -74,11 +90,12 @@ def _errors(app: FastAPI) -> None:
         return JSONResponse({"error": str(exc)}, status_code=422)
 
 
+HTML = "text/html; charset=utf-8"
 YEAR = Param(None, ge=1949, le=2100, description="Year (default: the latest with results).")
 LANG = Param("zh", pattern="^(zh|en)$", description="Page language: zh (default) or en.")
 
 
-def _api(app: FastAPI, query) -> None:
+def _api(app: FastAPI, query, answer) -> None:
     @app.get("/api/health", tags=["store"])
     def health(request: Request) -> dict:
         """The store the server reads and whether it opens."""
@@ -88,36 +105,37 @@ def _api(app: FastAPI, query) -> None:
         return {"status": "ok", "store": str(reader.path), "loads": n}
 
     @app.get("/api/clusters", tags=["clusters"])
-    def clusters(request: Request, year: int | None = YEAR) -> dict:
+    def clusters(request: Request, year: int | None = YEAR) -> Response:
         """The 14 clusters with type, score, rank and its 90 % interval (province-level evaluation)."""
-        return query(request).clusters(year)
+        return answer(request, lambda: query(request).clusters(year))
 
     @app.get("/api/clusters/{cluster_id}", tags=["clusters"])
-    def cluster(request: Request, cluster_id: str, year: int | None = YEAR) -> dict:
+    def cluster(request: Request, cluster_id: str, year: int | None = YEAR) -> Response:
         """One cluster's page data: evaluation, headline indicators, strength by city, alerts."""
-        return query(request).cluster(cluster_id, year)
+        return answer(request, lambda: query(request).cluster(cluster_id, year))
 
     @app.get("/api/clusters/{cluster_id}/chokepoints", tags=["clusters"])
-    def chokepoints(request: Request, cluster_id: str) -> dict:
+    def chokepoints(request: Request, cluster_id: str) -> Response:
         """The cluster's chokepoint inventory with the evidence of each item."""
-        return query(request).chokepoints(cluster_id)
+        return answer(request, lambda: query(request).chokepoints(cluster_id))
 
     @app.get("/api/loads", tags=["store"])
-    def loads(request: Request) -> dict:
+    def loads(request: Request) -> Response:
         """The store's loads with their provenance, newest first."""
-        return query(request).loads()
+        return answer(request, lambda: query(request).loads())
 
 
-def _pages(app: FastAPI, query) -> None:
+def _pages(app: FastAPI, query, answer) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview(request: Request, year: int | None = YEAR, lang: str = LANG):
-        return html.overview_page(query(request).clusters(year), lang)
+        return answer(request, lambda: html.overview_page(query(request).clusters(year), lang), HTML)
 
     @app.get("/clusters/{cluster_id}", response_class=HTMLResponse, include_in_schema=False)
     def cluster_page(request: Request, cluster_id: str, year: int | None = YEAR, lang: str = LANG):
         q = query(request)
-        return html.cluster_page(q.cluster(cluster_id, year), q.chokepoints(cluster_id), lang)
+        return answer(request, lambda: html.cluster_page(q.cluster(cluster_id, year), q.chokepoints(cluster_id), lang),
+                      HTML)
 
     @app.get("/data", response_class=HTMLResponse, include_in_schema=False)
     def data_page(request: Request, lang: str = LANG):
-        return html.data_page(query(request).loads(), lang)
+        return answer(request, lambda: html.data_page(query(request).loads(), lang), HTML)
