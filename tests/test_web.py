@@ -192,3 +192,29 @@ def test_a_load_while_the_server_answers_readers(demo_store, tmp_path, make_uscc
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_no_request_the_spec_allows_gets_a_server_error(demo_store):
+    """schemathesis: requests generated from the OpenAPI spec (any id, year, language) never answer 5xx,
+    and every answer is JSON. (Its pytest plugin does not run on this pytest: the cases are drawn
+    through hypothesis directly.)"""
+    schemathesis = pytest.importorskip("schemathesis")
+    from hypothesis import HealthCheck, given, settings
+
+    from jiqun.web import create_app
+
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", create_app(demo_store))
+    answered = []
+    for found in schema.get_all_operations():
+        operation = found.ok()
+
+        @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @given(operation.as_strategy())
+        def call(case):
+            response = case.call()
+            answered.append(response.status_code)
+            assert response.status_code < 500, (case.path, case.query, response.text[:300])
+            assert response.headers["content-type"][0].startswith("application/json")
+
+        call()
+    assert len(answered) > 30 and 200 in answered and set(answered) <= {200, 404, 422}

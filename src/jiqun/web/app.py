@@ -91,12 +91,18 @@ def _errors(app: FastAPI) -> None:
 
 
 HTML = "text/html; charset=utf-8"
+_ERROR_BODY = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}},
+                                                "required": ["error"]}}}
+#: The error answers every endpoint documents.
+ERRORS = {404: {"description": "Unknown cluster or year (the valid choices are listed)", "content": _ERROR_BODY},
+          422: {"description": "A bad parameter", "content": _ERROR_BODY},
+          503: {"description": "The store cannot be opened", "content": _ERROR_BODY}}
 YEAR = Param(None, ge=1949, le=2100, description="Year (default: the latest with results).")
 LANG = Param("zh", pattern="^(zh|en)$", description="Page language: zh (default) or en.")
 
 
 def _api(app: FastAPI, query, answer) -> None:
-    @app.get("/api/health", tags=["store"])
+    @app.get("/api/health", responses=ERRORS, tags=["store"])
     def health(request: Request) -> dict:
         """The store the server reads and whether it opens."""
         reader = request.app.state.reader
@@ -104,22 +110,22 @@ def _api(app: FastAPI, query, answer) -> None:
             n = int(con.table("loads").count().execute())
         return {"status": "ok", "store": str(reader.path), "loads": n}
 
-    @app.get("/api/clusters", tags=["clusters"])
+    @app.get("/api/clusters", responses=ERRORS, tags=["clusters"])
     def clusters(request: Request, year: int | None = YEAR) -> Response:
         """The 14 clusters with type, score, rank and its 90 % interval (province-level evaluation)."""
         return answer(request, lambda: query(request).clusters(year))
 
-    @app.get("/api/clusters/{cluster_id}", tags=["clusters"])
+    @app.get("/api/clusters/{cluster_id}", responses=ERRORS, tags=["clusters"])
     def cluster(request: Request, cluster_id: str, year: int | None = YEAR) -> Response:
         """One cluster's page data: evaluation, headline indicators, strength by city, alerts."""
         return answer(request, lambda: query(request).cluster(cluster_id, year))
 
-    @app.get("/api/clusters/{cluster_id}/chokepoints", tags=["clusters"])
+    @app.get("/api/clusters/{cluster_id}/chokepoints", responses=ERRORS, tags=["clusters"])
     def chokepoints(request: Request, cluster_id: str) -> Response:
         """The cluster's chokepoint inventory with the evidence of each item."""
         return answer(request, lambda: query(request).chokepoints(cluster_id))
 
-    @app.get("/api/loads", tags=["store"])
+    @app.get("/api/loads", responses=ERRORS, tags=["store"])
     def loads(request: Request) -> Response:
         """The store's loads with their provenance, newest first."""
         return answer(request, lambda: query(request).loads())
