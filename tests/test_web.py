@@ -110,6 +110,19 @@ def test_pages_use_their_twins_data_and_nothing_from_elsewhere(client):
         assert "<script" not in text
 
 
+def test_the_overview_map_shows_the_chosen_indicator_of_the_13_cities(client):
+    page = client.get("/?indicator=employment&cluster=automobiles").text
+    data = client.get("/api/map?indicator=employment&cluster=automobiles").json()
+    assert data["unit"] == "persons" and len(data["cities"]) == 13 and data["year"] == 2023
+    fills = dict(re.findall(r'data-city="(\d+)" d="[^"]+" fill="(#[0-9a-f]+)"', page))
+    assert sorted(fills) == sorted(c["region"] for c in data["cities"])
+    largest = max((c for c in data["cities"] if c["value"] is not None), key=lambda c: c["value"])
+    assert fills[largest["region"]] == "#08519c"  # the darkest class
+    assert f'{largest["name_zh"]}：' in page and '<option value="employment" selected>' in page
+    assert client.get("/api/map?indicator=nope").status_code == 404
+    assert "choices" in client.get("/api/map?cluster=nowhere").json()
+
+
 def test_every_label_has_both_languages():
     assert all(zh and en for zh, en in LABELS.values())
     source = (__import__("jiqun.web.html", fromlist=["x"]).__file__)

@@ -231,6 +231,41 @@ class Query:
         return _records(rows[["alert", "name_zh", "name_en", "region_code", "region_zh", "indicator", "value",
                               "evidence"]])
 
+    def city_map(self, indicator: str = "output_value", cluster_id: str | None = None, year: int | None = None) -> dict:
+        """One indicator of one cluster (default: the first the reader may see; ``all`` for the
+        whole-economy indicators) in each of the 13 cities in a year — the data of the province map.
+
+        Returns
+        -------
+        dict
+            ``indicator``, ``name_zh``, ``name_en``, ``unit``, ``cluster_id``, ``year``, ``cities`` (one dict
+            per city: ``region``, ``name_zh``, ``value``, None where the store has no value), ``indicators``
+            and ``years`` (the valid choices).
+        """
+        catalogue = self._catalogue()
+        city_level = [i for i, spec in catalogue.items() if "city" in getattr(spec, "levels", ())]
+        if indicator not in city_level:
+            raise NotFound("indicator", indicator, city_level)
+        if cluster_id is None:
+            cluster_id = self.cluster_ids()[0] if self.cluster_ids() else "all"
+        if cluster_id != "all":
+            self._check_cluster(cluster_id)
+        elif self.scope.clusters is not None:
+            raise NotFound("cluster", cluster_id, self.cluster_ids())
+        indicators = self._indicators()
+        rows = indicators[(indicators["indicator"] == indicator) & (indicators["cluster_id"] == cluster_id)]
+        chosen = self._year(rows["year"], year)
+        rows = rows[rows["year"] == chosen]
+        values = dict(zip(rows["region_code"], rows["value"]))
+        names = self._regions()
+        cities = [{"region": code, "name_zh": names.get(code, code), "value": json_scalar(values.get(code))}
+                  for code in sorted(names) if code.startswith(HOME_PROVINCE_CODE[:2]) and code.endswith("00")
+                  and code != HOME_PROVINCE_CODE and self.scope.allows_region(code)]
+        spec = catalogue[indicator]
+        return {"indicator": indicator, "name_zh": spec.name_zh, "name_en": spec.name_en, "unit": spec.unit,
+                "cluster_id": cluster_id, "year": chosen, "cities": cities, "indicators": city_level,
+                "years": sorted(int(y) for y in set(indicators["year"]))}
+
     def chokepoints(self, cluster_id: str) -> dict:
         """The cluster's chokepoint inventory (latest year): one record per item with class, priority,
         window and the rule that placed it (``jiqun.chokepoints.export.json_records``)."""

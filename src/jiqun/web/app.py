@@ -125,6 +125,13 @@ def _api(app: FastAPI, query, answer) -> None:
         """The cluster's chokepoint inventory with the evidence of each item."""
         return answer(request, lambda: query(request).chokepoints(cluster_id))
 
+    @app.get("/api/map", responses=ERRORS, tags=["clusters"])
+    def city_map(request: Request, indicator: str = "output_value", cluster: str | None = None,
+                 year: int | None = YEAR) -> Response:
+        """One indicator of one cluster (default the first; ``all`` for whole-economy indicators) in each of
+        the 13 cities: the province map's data."""
+        return answer(request, lambda: query(request).city_map(indicator, cluster, year))
+
     @app.get("/api/loads", responses=ERRORS, tags=["store"])
     def loads(request: Request) -> Response:
         """The store's loads with their provenance, newest first."""
@@ -133,8 +140,15 @@ def _api(app: FastAPI, query, answer) -> None:
 
 def _pages(app: FastAPI, query, answer) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview(request: Request, year: int | None = YEAR, lang: str = LANG):
-        return answer(request, lambda: html.overview_page(query(request).clusters(year), lang), HTML)
+    def overview(request: Request, year: int | None = YEAR, lang: str = LANG, indicator: str = "output_value",
+                 cluster: str | None = None):
+        def page():
+            q = query(request)
+            clusters = q.clusters(year)
+            first = clusters["clusters"][0]["cluster_id"] if clusters["clusters"] else None
+            return html.overview_page(clusters, q.city_map(indicator, cluster or first, clusters["year"] or year), lang)
+
+        return answer(request, page, HTML)
 
     @app.get("/clusters/{cluster_id}", response_class=HTMLResponse, include_in_schema=False)
     def cluster_page(request: Request, cluster_id: str, year: int | None = YEAR, lang: str = LANG):

@@ -60,8 +60,35 @@ def _interval(low, high) -> str:
     return "—" if low is None or high is None else f"{low}–{high}"
 
 
-def overview_page(data: dict, lang: str) -> str:
-    """The province overview: the clusters with type, score, rank and interval, change, explanation."""
+def _map_html(data: dict, clusters: list[dict], lang: str) -> str:
+    """The city map with a form (no script) to choose the indicator and the cluster."""
+    from ..metrics import load_catalogue
+    from ..pictures.citymap import city_map_svg
+
+    catalogue = load_catalogue()
+    name = data["name_zh"] if lang == "zh" else data["name_en"]
+    cluster_names = {c["cluster_id"]: c["name_zh"] if lang == "zh" else c["name_en"] for c in clusters}
+    title = f'{cluster_names.get(data["cluster_id"], label("all_industries", lang))} · {name} · {data["year"]}'
+    svg = city_map_svg({c["region"]: c["value"] for c in data["cities"]}, {c["region"]: c["name_zh"]
+                       for c in data["cities"]}, title, lambda v: format_value(v, data["unit"], True),
+                       label("no_data", lang))
+    options = "".join(f'<option value="{escape(i)}"{" selected" if i == data["indicator"] else ""}>'
+                      f'{escape(catalogue[i].name_zh if lang == "zh" else catalogue[i].name_en)}</option>'
+                      for i in data["indicators"])
+    cluster_options = "".join(f'<option value="{escape(code)}"{" selected" if code == data["cluster_id"] else ""}>'
+                              f'{escape(text)}</option>'
+                              for code, text in cluster_names.items())
+    hidden = '<input type="hidden" name="lang" value="en">' if lang == "en" else ""
+    form = (f'<form method="get" action="/" id="map-form">{hidden}<label>{escape(label("indicator", lang))} '
+            f'<select name="indicator">{options}</select></label> <label>{escape(label("cluster", lang))} '
+            f'<select name="cluster">{cluster_options}</select></label> '
+            f'<button type="submit">{escape(label("show", lang))}</button></form>')
+    return f'<h2>{escape(label("city_map", lang))}</h2>{form}<figure>{svg}</figure>'
+
+
+def overview_page(data: dict, city_map: dict, lang: str) -> str:
+    """The province overview: the city map of a chosen indicator and cluster, then the clusters with type,
+    score, rank and interval, change and explanation."""
     rows = []
     for c in data["clusters"]:
         name = c["name_zh"] if lang == "zh" else c["name_en"]
@@ -76,8 +103,9 @@ def overview_page(data: dict, lang: str) -> str:
                                         "explanation")]
     note = "" if data["evaluated"] else f'<p class="note">{escape(label("not_evaluated", lang))}</p>'
     title = f'{label("overview", lang)} · {data["year"] or ""}'
-    return _page(title, note + _table(headers, rows, {2, 3}, "clusters"), lang, "/", _link("/api/clusters", "zh",
-                 year=data["year"]), year=data["year"])
+    body = _map_html(city_map, data["clusters"], lang) + f'<h2>{escape(label("clusters", lang))}</h2>' + note + _table(
+        headers, rows, {2, 3}, "clusters")
+    return _page(title, body, lang, "/", _link("/api/clusters", "zh", year=data["year"]), year=data["year"])
 
 
 def cluster_page(data: dict, chokepoints: dict, lang: str) -> str:

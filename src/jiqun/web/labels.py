@@ -62,6 +62,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "class_lagging": ("与国际先进有差距", "Lags the international level"),
     "class_rd_base": ("已有研发基础", "A domestic R&D base"),
     "not_found": ("未找到", "Not found"),
+    "city_map": ("分市专题图", "Map of the cities"),
+    "all_industries": ("全部行业", "All industries"),
+    "no_data": ("无数据", "no data"),
+    "show": ("显示", "Show"),
 }
 
 
