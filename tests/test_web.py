@@ -21,27 +21,6 @@ from jiqun.web.labels import LABELS
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    """The small demo loaded through ingest, with its indicator results and evaluation stored (as
-    `jiqun demo` leaves them)."""
-    from jiqun import connect
-    from jiqun.demo import generate
-    from jiqun.demo.outputs import evaluation_frames
-    from jiqun.ingest import ingest_file
-    from jiqun.metrics import write_indicator_results
-
-    folder = tmp_path_factory.mktemp("web")
-    files = generate(folder / "files", "small", seed=2024)
-    con = connect(folder / "demo.duckdb")
-    for table, path in files:
-        ingest_file(con, path, table)
-    write_indicator_results(con)
-    evaluation_frames(con)
-    con.disconnect()
-    return folder / "demo.duckdb"
-
-
-@pytest.fixture(scope="module")
 def client(demo_store):
     from fastapi.testclient import TestClient
 

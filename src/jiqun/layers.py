@@ -32,6 +32,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
      "analytics return"),
     ("query", ("jiqun.query",), "the one read path of pages, API and reports (查询层): the requesting scope, "
      "short-lived read-only connections, page data as JSON-ready dicts"),
+    ("reports", ("jiqun.reports",), "reports (专报): the province and cluster reports in HTML, PDF and XLSX, read "
+     "through the query layer, with recommendations tied to their findings"),
     ("demo", ("jiqun.demo",), "the synthetic demo: generator, run, outputs, summary"),
     ("api", ("jiqun", "jiqun.session", "jiqun.docs"),
      "the public entry points: jiqun.connect (store + reference catalogue), generated docs"),
@@ -45,7 +47,8 @@ CLI_PACKAGE = "jiqun.cli"
 BACKEND_PACKAGES = ("jiqun.store", "jiqun.schema")
 FORBIDDEN_IN_BACKEND = ("jiqun.ingest", "jiqun.catalogue", "jiqun.metrics", "jiqun.evaluation", "jiqun.demo",
                         "jiqun.io", "jiqun.chains", "jiqun.chokepoints", "jiqun.pictures",
-                        "jiqun.complexity", "jiqun.query", "jiqun.web")
+                        "jiqun.complexity", "jiqun.query", "jiqun.web",
+                        "jiqun.reports")
 
 
 def in_package(module: str, package: str) -> bool:

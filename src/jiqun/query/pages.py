@@ -122,7 +122,7 @@ class Query:
             ``year``, ``evaluated`` (whether evaluation results are stored), ``clusters`` (one dict per
             cluster: ``cluster_id``, ``name_zh``, ``name_en``, ``type``, ``type_zh``, ``score``, ``rank``,
             ``rank_p05``, ``rank_p95``, ``n_clusters``, ``score_change``, ``explanation_zh``,
-            ``explanation_en``), sorted by rank.
+            ``explanation_en``, ``weakest_dimension``, ``dimension_scores``), sorted by rank.
         """
         from ..evaluation.typology import TYPES_ZH
 
@@ -145,7 +145,9 @@ class Query:
                            rank_p95=json_scalar(result["rank_p95"]), n_clusters=len(this),
                            score_change=(score - previous[cluster.cluster_id]) if cluster.cluster_id in previous
                            else None,
-                           explanation_zh=result["explanation_zh"], explanation_en=result["explanation_en"])
+                           explanation_zh=result["explanation_zh"], explanation_en=result["explanation_en"],
+                           weakest_dimension=result["weakest_dimension"],
+                           dimension_scores=_parsed(result["dimension_scores"]))
             rows.append(row)
         rows.sort(key=lambda r: (r.get("rank") is None, r.get("rank") or 0, r["cluster_id"]))
         return {"year": chosen, "evaluated": bool(len(this)), "clusters": rows}
@@ -266,6 +268,20 @@ class Query:
                 "cluster_id": cluster_id, "year": chosen, "cities": cities, "indicators": city_level,
                 "years": sorted(int(y) for y in set(indicators["year"]))}
 
+    def weak_links(self, cluster_id: str | None = None) -> dict:
+        """The weak links of the chain (of one cluster, or of every cluster the reader may see) in the
+        province in the latest year: segment, rule, severity and the evidence in words."""
+        from ..chains.chainmap import weak_links
+
+        if cluster_id is not None:
+            self._check_cluster(cluster_id)
+        frame = self.reader.cached(("weak_links", cluster_id), lambda con: weak_links(con, cluster_id))
+        frame = frame[[self.scope.allows_cluster(c) for c in frame["cluster_id"]]]
+        keep = ["cluster_id", "node_id", "name_zh", "year", "rule", "rule_zh", "rule_en", "severity", "value",
+                "threshold", "n_firms", "evidence_zh", "evidence_en"]
+        return {"cluster_id": cluster_id, "links": _records(frame.sort_values(["severity", "cluster_id"],
+                                                                              ascending=[False, True])[keep])}
+
     def chokepoints(self, cluster_id: str) -> dict:
         """The cluster's chokepoint inventory (latest year): one record per item with class, priority,
         window and the rule that placed it (``jiqun.chokepoints.export.json_records``)."""
@@ -273,9 +289,10 @@ class Query:
         from ..chokepoints.export import json_records
 
         self._check_cluster(cluster_id)
-        items = self.reader.cached(("chokepoints", cluster_id),
-                                   lambda con: json_records(chokepoint_inventory(con, cluster_id)))
-        return {"cluster_id": cluster_id, "items": items}
+        # One inventory of every cluster (the priorities within a cluster do not depend on the others),
+        # computed once per store version: a cluster page or the province report reads its part.
+        every = self.reader.cached(("chokepoints",), lambda con: json_records(chokepoint_inventory(con)))
+        return {"cluster_id": cluster_id, "items": [item for item in every if item["cluster"] == cluster_id]}
 
     def loads(self) -> dict:
         """The store's loads with their provenance (file, table, rows, vintage, when), newest first."""
