@@ -133,6 +133,15 @@ def test_demo_key_components_land_in_their_classes_with_evidence(demo_run):
     assert all(r["product"] and len(r["product"]) == 6 for r in records if r["origin_basis"] == "customs")
 
 
+def test_demo_writes_the_province_report_and_one_per_cluster(demo_run):
+    out, _ = demo_run
+    reports = out / "outputs" / "reports"
+    clusters = sorted(p.stem for p in reports.glob("*.html") if p.stem != "province")
+    assert len(clusters) == 14 and "iot" in clusters
+    assert "江苏省重点产业集群监测专报" in (reports / "province.html").read_text(encoding="utf-8")
+    assert (reports / "province.pdf").exists() or "CJK" in (reports / "README.txt").read_text(encoding="utf-8")
+
+
 def test_demo_store_loaded_through_validated_ingest(demo_run):
     out, _ = demo_run
     con = jiqun.connect(out / "jiqun.duckdb", read_only=True)

@@ -107,4 +107,9 @@ def run_demo(out_dir: Path, db_path: Path | None = None, scale: str = "small", s
         result.summary = demo_summary(con)
     finally:
         con.disconnect()
+    started = time.perf_counter()
+    from .reports import write_demo_reports
+
+    result.outputs += write_demo_reports(db_path, out_dir / "outputs")  # they read the closed store
+    result.seconds_analyse += time.perf_counter() - started
     return result
