@@ -27,13 +27,18 @@ def needs_pdf():
         pytest.skip("no CJK font for the PDF: apt-get install fonts-noto-cjk")
 
 
-def test_province_pdf_text_matches_the_library(query, tmp_path):
+@pytest.fixture(scope="module")
+def province_pdf(query, tmp_path_factory):
+    """The province report as PDF, written once for the module (about 10 s: WeasyPrint subsets the font)."""
     needs_pdf()
+    return write_report(province_report(query), "pdf", tmp_path_factory.mktemp("report") / "province.pdf")
+
+
+def test_province_pdf_text_matches_the_library(query, province_pdf):
     from pypdf import PdfReader
 
     clusters = query.clusters()
-    path = write_report(province_report(query), "pdf", tmp_path / "province.pdf")
-    reader = PdfReader(path)
+    reader = PdfReader(province_pdf)
     text = "\n".join(page.extract_text() for page in reader.pages)
     flat = text.replace("\n", "")
     for heading in ("目录", "一、总体情况", "二、集群评价与类型", "三、产业链薄弱环节", "四、卡脖子清单", "五、对策建议"):
@@ -46,13 +51,11 @@ def test_province_pdf_text_matches_the_library(query, tmp_path):
     assert len(reader.pages) >= 4
 
 
-def test_page_one_is_not_blank(query, tmp_path):
-    needs_pdf()
+def test_page_one_is_not_blank(province_pdf):
     pdfium = pytest.importorskip("pypdfium2")
     import numpy as np
 
-    path = write_report(cluster_report(query, "iot"), "pdf", tmp_path / "iot.pdf")
-    image = np.asarray(pdfium.PdfDocument(str(path))[0].render(scale=0.5).to_pil().convert("L"))
+    image = np.asarray(pdfium.PdfDocument(str(province_pdf))[0].render(scale=0.5).to_pil().convert("L"))
     dark = (image < 128).mean()
     assert 0.002 < dark < 0.5, dark   # title and contents drawn: neither empty nor a black page
 

@@ -1,0 +1,109 @@
+"""Small charts as plain SVG text (折线图、雷达图) for the web pages and reports: no script, no font file,
+no request; the numbers arrive formatted by the caller."""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+#: Colours of the series, in order (the first is the subject, the others references).
+SERIES_COLOURS = ("#1d4ed8", "#b45309", "#6b7280", "#0b6e4f")
+
+
+def _finite(value) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def line_chart_svg(points: list[tuple[int, float | None]], title: str, shown=str, width: int = 300,
+                   height: int = 120, css_id: str = "") -> str:
+    """A line of yearly values with the first and last labelled.
+
+    Parameters
+    ----------
+    points : list of (year, value)
+        In year order; a missing value breaks the line.
+    title : str
+        The chart's accessible title (and tooltip).
+    shown : callable
+        Formats a value for the labels.
+    """
+    known = [(year, value) for year, value in points if _finite(value)]
+    attributes = f' id="{escape(css_id)}"' if css_id else ""
+    head = (f'<svg{attributes} class="line-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>')
+    if not known:
+        return head + f'<text x="8" y="{height / 2}" font-size="11" fill="#52606d">—</text></svg>'
+    years = [year for year, _ in points]
+    low, high = min(v for _, v in known), max(v for _, v in known)
+    span = (high - low) or abs(high) or 1.0
+    left, right, top, bottom = 8, width - 8, 18, height - 22
+
+    def x(year):
+        return left + (right - left) * ((year - years[0]) / ((years[-1] - years[0]) or 1))
+
+    def y(value):
+        return bottom - (bottom - top) * ((value - low) / span)
+
+    segments, current = [], []
+    for year, value in points:
+        if _finite(value):
+            current.append(f"{x(year):.1f},{y(value):.1f}")
+        elif current:
+            segments.append(current)
+            current = []
+    if current:
+        segments.append(current)
+    lines = "".join(f'<polyline points="{" ".join(s)}" fill="none" stroke="{SERIES_COLOURS[0]}" stroke-width="2"/>'
+                    for s in segments)
+    dots = "".join(f'<circle cx="{x(yr):.1f}" cy="{y(v):.1f}" r="2.5" fill="{SERIES_COLOURS[0]}">'
+                   f'<title>{yr}: {escape(shown(v))}</title></circle>' for yr, v in known)
+    (first_year, first), (last_year, last) = known[0], known[-1]
+    labels = (f'<text x="{x(first_year):.1f}" y="{height - 6}" font-size="10" fill="#52606d">{first_year}</text>'
+              f'<text x="{x(last_year):.1f}" y="{height - 6}" font-size="10" fill="#52606d" text-anchor="end">'
+              f'{last_year}</text><text x="{x(last_year):.1f}" y="12" font-size="11" text-anchor="end" '
+              f'fill="#1f2933">{escape(shown(last))}</text>')
+    return head + lines + dots + labels + "</svg>"
+
+
+def radar_svg(axes: list[str], series: list[tuple[str, list[float | None]]], title: str, size: int = 320,
+              css_id: str = "") -> str:
+    """A radar of scores in [0, 1] on ``axes``: the first series is the subject, the others references.
+
+    Parameters
+    ----------
+    axes : list of str
+        Axis labels (e.g. the four evaluation dimensions).
+    series : list of (name, values)
+        One value per axis in [0, 1] (None: not drawn at that axis, the polygon closes over it).
+    """
+    centre, radius = size / 2, size / 2 - 58
+    n = len(axes)
+
+    def point(index: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * index / n
+        return centre + radius * value * math.cos(angle), centre + radius * value * math.sin(angle)
+
+    rings = "".join(f'<polygon points="{" ".join(f"{p[0]:.1f},{p[1]:.1f}" for p in (point(i, level) for i in range(n)))}" '
+                    f'fill="none" stroke="#d9dee4"/>' for level in (0.25, 0.5, 0.75, 1.0))
+    spokes, labels = [], []
+    for index, axis in enumerate(axes):
+        x, y = point(index, 1.0)
+        spokes.append(f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="#d9dee4"/>')
+        lx, ly = point(index, 1.18)
+        anchor = "middle" if abs(lx - centre) < 5 else ("start" if lx > centre else "end")
+        labels.append(f'<text x="{lx:.1f}" y="{ly + 4:.1f}" font-size="11" text-anchor="{anchor}">{escape(axis)}</text>')
+    shapes, legend = [], []
+    for order, (name, values) in enumerate(series):
+        colour = SERIES_COLOURS[order % len(SERIES_COLOURS)]
+        corners = [point(i, max(0.0, min(1.0, v))) for i, v in enumerate(values) if _finite(v)]
+        fill = ' fill-opacity="0.18"' if order == 0 else ' fill-opacity="0"'
+        dash = "" if order == 0 else ' stroke-dasharray="4 3"'
+        shapes.append(f'<polygon data-series="{escape(name)}" points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in corners)}" '
+                      f'fill="{colour}"{fill} stroke="{colour}" stroke-width="{2 if order == 0 else 1.5}"'
+                      f'{dash}><title>{escape(name)}</title></polygon>')
+        legend.append(f'<rect x="8" y="{size - 16 - 14 * (len(series) - 1 - order)}" width="10" height="10" fill="{colour}"/>'
+                      f'<text x="22" y="{size - 7 - 14 * (len(series) - 1 - order)}" font-size="11">{escape(name)}</text>')
+    attributes = f' id="{escape(css_id)}"' if css_id else ""
+    return (f'<svg{attributes} class="radar" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" '
+            f'height="{size}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>{rings}'
+            f'{"".join(spokes)}{"".join(shapes)}{"".join(labels)}{"".join(legend)}</svg>')
