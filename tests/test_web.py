@@ -84,6 +84,9 @@ def test_pages_use_their_twins_data_and_nothing_from_elsewhere(client):
     cluster = client.get("/clusters/iot").text
     page = client.get("/api/clusters/iot").json()
     assert page["evaluation"]["explanation_zh"] in cluster.replace("&#x27;", "'")
+    # the radar against the province's best and median, a series chart per headline indicator
+    assert 'id="radar"' in cluster and 'data-series="全省最高"' in cluster
+    assert cluster.count('class="line-chart"') == len(HEADLINE_INDICATORS)
     for text in (overview, english, cluster, client.get("/data").text):
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)   # no CDN, no remote font
         assert "<script" not in text

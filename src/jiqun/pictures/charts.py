@@ -76,19 +76,21 @@ def radar_svg(axes: list[str], series: list[tuple[str, list[float | None]]], tit
     series : list of (name, values)
         One value per axis in [0, 1] (None: not drawn at that axis, the polygon closes over it).
     """
-    centre, radius = size / 2, size / 2 - 58
+    pad = 90  # room for the axis labels left and right
+    width = size + 2 * pad
+    centre, middle, radius = width / 2, size / 2, size / 2 - 58
     n = len(axes)
 
     def point(index: int, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / n
-        return centre + radius * value * math.cos(angle), centre + radius * value * math.sin(angle)
+        return centre + radius * value * math.cos(angle), middle + radius * value * math.sin(angle)
 
     rings = "".join(f'<polygon points="{" ".join(f"{p[0]:.1f},{p[1]:.1f}" for p in (point(i, level) for i in range(n)))}" '
                     f'fill="none" stroke="#d9dee4"/>' for level in (0.25, 0.5, 0.75, 1.0))
     spokes, labels = [], []
     for index, axis in enumerate(axes):
         x, y = point(index, 1.0)
-        spokes.append(f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="#d9dee4"/>')
+        spokes.append(f'<line x1="{centre}" y1="{middle}" x2="{x:.1f}" y2="{y:.1f}" stroke="#d9dee4"/>')
         lx, ly = point(index, 1.18)
         anchor = "middle" if abs(lx - centre) < 5 else ("start" if lx > centre else "end")
         labels.append(f'<text x="{lx:.1f}" y="{ly + 4:.1f}" font-size="11" text-anchor="{anchor}">{escape(axis)}</text>')
@@ -104,6 +106,6 @@ def radar_svg(axes: list[str], series: list[tuple[str, list[float | None]]], tit
         legend.append(f'<rect x="8" y="{size - 16 - 14 * (len(series) - 1 - order)}" width="10" height="10" fill="{colour}"/>'
                       f'<text x="22" y="{size - 7 - 14 * (len(series) - 1 - order)}" font-size="11">{escape(name)}</text>')
     attributes = f' id="{escape(css_id)}"' if css_id else ""
-    return (f'<svg{attributes} class="radar" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" '
-            f'height="{size}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>{rings}'
+    return (f'<svg{attributes} class="radar" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {size}" '
+            f'width="{width}" height="{size}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>{rings}'
             f'{"".join(spokes)}{"".join(shapes)}{"".join(labels)}{"".join(legend)}</svg>')

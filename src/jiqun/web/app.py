@@ -153,8 +153,12 @@ def _pages(app: FastAPI, query, answer) -> None:
     @app.get("/clusters/{cluster_id}", response_class=HTMLResponse, include_in_schema=False)
     def cluster_page(request: Request, cluster_id: str, year: int | None = YEAR, lang: str = LANG):
         q = query(request)
-        return answer(request, lambda: html.cluster_page(q.cluster(cluster_id, year), q.chokepoints(cluster_id), lang),
-                      HTML)
+        def page():
+            data = q.cluster(cluster_id, year)
+            peers = q.clusters(data["year"])["clusters"] if data.get("evaluation") else []
+            return html.cluster_page(data, q.chokepoints(cluster_id), lang, peers)
+
+        return answer(request, page, HTML)
 
     @app.get("/data", response_class=HTMLResponse, include_in_schema=False)
     def data_page(request: Request, lang: str = LANG):

@@ -108,11 +108,11 @@ def overview_page(data: dict, city_map: dict, lang: str) -> str:
     return _page(title, body, lang, "/", _link("/api/clusters", "zh", year=data["year"]), year=data["year"])
 
 
-def cluster_page(data: dict, chokepoints: dict, lang: str) -> str:
-    """A cluster: evaluation and type, the four dimensions, headline indicators, strength by city,
-    alerts and the chokepoint inventory."""
+def cluster_page(data: dict, chokepoints: dict, lang: str, peers: list[dict] = ()) -> str:
+    """A cluster: evaluation and type, the four dimensions against the province's best and median (radar),
+    headline indicators with their series, strength by city, alerts and the chokepoint inventory."""
     name = data["name_zh"] if lang == "zh" else data["name_en"]
-    parts = [_evaluation_html(data.get("evaluation"), lang), _indicators_html(data["indicators"], lang),
+    parts = [_evaluation_html(data.get("evaluation"), lang, peers), _indicators_html(data["indicators"], lang),
              _strength_html(data["strength"], lang), _alerts_html(data["alerts"], lang),
              _chokepoints_html(chokepoints["items"], lang)]
     path = f'/clusters/{data["cluster_id"]}'
@@ -120,7 +120,25 @@ def cluster_page(data: dict, chokepoints: dict, lang: str) -> str:
                  _link("/api" + path, "zh", year=data["year"]), year=data["year"])
 
 
-def _evaluation_html(evaluation: dict | None, lang: str) -> str:
+def _radar_html(evaluation: dict, peers: list[dict], lang: str) -> str:
+    """The cluster's four dimension scores against the best and the median of the province's clusters."""
+    from statistics import median
+
+    from ..pictures.charts import radar_svg
+
+    dims = list((evaluation.get("dimension_scores") or {}).keys())
+    if not dims:
+        return ""
+    axes = [label("dim_" + d, lang) if ("dim_" + d) in _dimension_keys() else d for d in dims]
+    others = [p.get("dimension_scores") or {} for p in peers]
+    best = [max((o[d] for o in others if o.get(d) is not None), default=None) for d in dims]
+    middle = [median([o[d] for o in others if o.get(d) is not None]) if others else None for d in dims]
+    series = [(label("this_cluster", lang), [evaluation["dimension_scores"][d] for d in dims]),
+              (label("province_best", lang), best), (label("province_median", lang), middle)]
+    return radar_svg(axes, series, label("dimensions", lang), css_id="radar")
+
+
+def _evaluation_html(evaluation: dict | None, lang: str, peers: list[dict] = ()) -> str:
     title = f'<h2>{escape(label("evaluation", lang))}</h2>'
     if not evaluation or "type" not in evaluation:
         return title + f'<p class="note">{escape(label("not_evaluated", lang))}</p>'
@@ -132,7 +150,7 @@ def _evaluation_html(evaluation: dict | None, lang: str) -> str:
     dims = evaluation.get("dimension_scores") or {}
     rows = [[escape(label("dim_" + key, lang) if ("dim_" + key) in _dimension_keys() else key),
              format_value(value, "index")] for key, value in dims.items()]
-    return title + summary + f'<h3>{escape(label("dimensions", lang))}</h3>' + _table(
+    return title + summary + f'<h3>{escape(label("dimensions", lang))}</h3>' + _radar_html(evaluation, peers, lang) + _table(
         [label("dimension", lang), label("score", lang)], rows, {1}, "dimensions")
 
 
@@ -143,8 +161,12 @@ def _dimension_keys() -> set[str]:
 
 
 def _indicators_html(indicators: list[dict], lang: str) -> str:
+    from ..pictures.charts import line_chart_svg
+
     rows = [[escape(i["name_zh"] if lang == "zh" else i["name_en"]), format_value(i["value"], i["unit"], True),
-             escape(" · ".join(f'{p["year"]}: {format_value(p["value"], i["unit"])}' for p in i["series"][-5:]))]
+             line_chart_svg([(p["year"], p["value"]) for p in i["series"]], i["name_zh"] if lang == "zh" else i["name_en"],
+                            lambda v, unit=i["unit"]: format_value(v, unit, True), width=260, height=70,
+                            css_id=f'series-{i["indicator"]}')]
             for i in indicators]
     return f'<h2>{escape(label("indicators", lang))}</h2>' + _table(
         [label("indicator", lang), label("value", lang), label("year", lang)], rows, {1}, "indicators")

@@ -66,6 +66,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "all_industries": ("全部行业", "All industries"),
     "no_data": ("无数据", "no data"),
     "show": ("显示", "Show"),
+    "this_cluster": ("本集群", "This cluster"),
+    "province_best": ("全省最高", "Province best"),
+    "province_median": ("全省中位", "Province median"),
 }
 
 
