@@ -213,3 +213,30 @@ def test_no_request_the_spec_allows_gets_a_server_error(demo_store):
 
         call()
     assert len(answered) > 30 and 200 in answered and set(answered) <= {200, 404, 422}
+
+
+def test_upload_goes_through_validated_ingest(demo_store, tmp_path, make_uscc):
+    from fastapi.testclient import TestClient
+
+    from jiqun.web import create_app
+
+    store = tmp_path / "upload.duckdb"
+    shutil.copy(demo_store, store)
+    web = TestClient(create_app(store))
+    before = len(web.get("/api/loads").json()["loads"])
+    good = ("统一社会信用代码,企业名称,行政区划代码,行业代码\n"
+            f"{make_uscc(5555, '320205')},上传企业,320205,3983\n").encode("utf-8")
+    done = web.post("/api/loads", files={"file": ("firms.csv", good, "text/csv")}, data={"table": "firms"})
+    assert done.status_code == 200 and done.json()["rows_inserted"] == 1
+    loads = web.get("/api/loads").json()["loads"]  # the cached list was rebuilt after the load
+    assert len(loads) == before + 1 and loads[0]["source_file"] == "网页上传 upload: firms.csv"
+    bad = "统一社会信用代码,企业名称,行政区划代码,行业代码\n123,坏企业,999999,3983\n".encode("gbk")
+    refused = web.post("/api/loads", files={"file": ("bad.csv", bad, "text/csv")}, data={"table": "firms"})
+    report = refused.json()
+    assert refused.status_code == 422 and report["total"] == 2 and {p["rule"] for p in report["problems"]} == {
+        "uscc", "codelist"} and "nothing was written" in report["error"]
+    assert len(web.get("/api/loads").json()["loads"]) == before + 1          # all or nothing
+    page = web.post("/data", files={"file": ("bad.csv", bad, "text/csv")}, data={"table": "firms"})
+    assert page.status_code == 422 and 'id="error-report"' in page.text and "999999" in page.text
+    wrong = web.post("/api/loads", files={"file": ("x.csv", good, "text/csv")}, data={"table": "nope"})
+    assert wrong.status_code == 422 and "firm_years" in wrong.json()["error"]

@@ -67,6 +67,17 @@ class StoreReader:
             finally:
                 con.disconnect()
 
+    def write(self, change):
+        """``change(con)`` on a read-write connection (a load through the page), after this process's
+        reads in flight and before the next (the store's lock is the process's, see above); a new
+        version follows, so every cached page is rebuilt on its next read."""
+        with self._reading:
+            con = connect(self.path, create=False)
+            try:
+                return change(con)
+            finally:
+                con.disconnect()
+
     def memo(self, key: tuple, build):
         """``build()`` (no connection of its own: it may call :meth:`cached`), or its result cached for
         the store's current version — for finished pages, whose reads are cached underneath."""

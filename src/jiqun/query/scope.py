@@ -25,12 +25,15 @@ class Scope:
         Cluster ids the reader may see (None: every cluster).
     firm_level : bool
         Whether rows about single firms (names, flows, firm networks) may be shown.
+    can_load : bool
+        Whether the reader may load files into the store (the data page's upload).
     """
 
     label: str = "local"
     regions: frozenset[str] | None = None
     clusters: frozenset[str] | None = None
     firm_level: bool = True
+    can_load: bool = True
 
     def allows_cluster(self, cluster_id: str) -> bool:
         return self.clusters is None or cluster_id in self.clusters

@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fastapi import FastAPI, Query as Param, Request
+from fastapi import FastAPI, File, Form, Query as Param, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ..query import FULL_ACCESS, NotFound, Query, Scope, StoreReader
 from ..store import StoreError
 from . import html
+from .upload import UploadRefused, fact_tables, load_upload
 
 
 def create_app(db, scope: Scope = FULL_ACCESS) -> FastAPI:
@@ -60,8 +62,8 @@ def create_app(db, scope: Scope = FULL_ACCESS) -> FastAPI:
     app.state.answer = answer
 
     _errors(app)
-    _api(app, query, answer)
-    _pages(app, query, answer)
+    _api(app, query, answer, reader, scope)
+    _pages(app, query, answer, reader, scope)
     return app
 
 
@@ -101,7 +103,7 @@ YEAR = Param(None, ge=1949, le=2100, description="Year (default: the latest with
 LANG = Param("zh", pattern="^(zh|en)$", description="Page language: zh (default) or en.")
 
 
-def _api(app: FastAPI, query, answer) -> None:
+def _api(app: FastAPI, query, answer, reader, scope) -> None:
     @app.get("/api/health", responses=ERRORS, tags=["store"])
     def health(request: Request) -> dict:
         """The store the server reads and whether it opens."""
@@ -132,13 +134,27 @@ def _api(app: FastAPI, query, answer) -> None:
         the 13 cities: the province map's data."""
         return answer(request, lambda: query(request).city_map(indicator, cluster, year))
 
+    @app.post("/api/loads", responses=ERRORS, tags=["store"])
+    async def upload(request: Request, file: UploadFile = File(...), table: str = Form(...),
+                     vintage: str | None = Form(None)) -> Response:
+        """Load a file (CSV, XLSX, Parquet) into a table through validated ingest, all or nothing: 200 with
+        what was loaded, or 422 with the error report (problems by row, column, value and rule)."""
+        content = await file.read()
+        try:
+            result = await run_in_threadpool(load_upload, reader, scope, content, file.filename, table, vintage)
+        except UploadRefused as exc:
+            return JSONResponse(exc.report, status_code=422)
+        except PermissionError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=403)
+        return JSONResponse(result)
+
     @app.get("/api/loads", responses=ERRORS, tags=["store"])
     def loads(request: Request) -> Response:
         """The store's loads with their provenance, newest first."""
         return answer(request, lambda: query(request).loads())
 
 
-def _pages(app: FastAPI, query, answer) -> None:
+def _pages(app: FastAPI, query, answer, reader, scope) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview(request: Request, year: int | None = YEAR, lang: str = LANG, indicator: str = "output_value",
                  cluster: str | None = None):
@@ -162,4 +178,21 @@ def _pages(app: FastAPI, query, answer) -> None:
 
     @app.get("/data", response_class=HTMLResponse, include_in_schema=False)
     def data_page(request: Request, lang: str = LANG):
-        return answer(request, lambda: html.data_page(query(request).loads(), lang), HTML)
+        return answer(request, lambda: html.data_page(query(request).loads(), lang, fact_tables()), HTML)
+
+    @app.post("/data", response_class=HTMLResponse, include_in_schema=False)
+    async def data_upload(request: Request, file: UploadFile = File(...), table: str = Form(...),
+                          vintage: str | None = Form(None), lang: str = Form("zh")):
+        """The data page after an upload: what was loaded, or the error report."""
+        lang = lang if lang in ("zh", "en") else "zh"
+        content = await file.read()
+        outcome, status = {}, 200
+        try:
+            outcome["loaded"] = await run_in_threadpool(load_upload, reader, scope, content, file.filename, table,
+                                                        vintage or None)
+        except UploadRefused as exc:
+            outcome["refused"], status = exc.report, 422
+        except (PermissionError, ValueError) as exc:
+            outcome["refused"], status = {"error": str(exc), "problems": []}, 422
+        loads = await run_in_threadpool(lambda: query(request).loads())
+        return HTMLResponse(html.data_page(loads, lang, fact_tables(), outcome), status_code=status)

@@ -21,6 +21,7 @@ th,td{border:1px solid #d9dee4;padding:.3rem .55rem;text-align:left;vertical-ali
 th{background:#eef1f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .type-leading{color:#0b6e4f;font-weight:bold}.type-breakthrough{color:#1d4ed8;font-weight:bold}
 .type-catch_up{color:#b45309;font-weight:bold}.note{color:#52606d;font-size:.88rem}
+.ok{color:#0b6e4f;font-weight:bold}.refused{color:#b91c1c;font-weight:bold}
 """
 
 
@@ -47,7 +48,8 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozen
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f'<td{" class=num" if i in numeric else ""}>{cell}</td>'
                                     for i, cell in enumerate(row)) + "</tr>" for row in rows)
-    return f'<table{f" id={css_id}" if css_id else ""}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    attribute = f' id="{css_id}"' if css_id else ""
+    return f"<table{attribute}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _type_cell(code, lang: str) -> str:
@@ -198,10 +200,37 @@ def _chokepoints_html(items: list[dict], lang: str) -> str:
     return f'<h2>{escape(label("chokepoints", lang))}</h2>' + _table(headers, rows, {0, 4, 5}, "chokepoints")
 
 
-def data_page(data: dict, lang: str) -> str:
-    """The store's loads with provenance."""
+def _upload_form(tables: list[str], lang: str) -> str:
+    options = "".join(f'<option value="{escape(t)}">{escape(t)}</option>' for t in tables)
+    return (f'<h2>{escape(label("upload", lang))}</h2><form id="upload-form" method="post" action="/data" '
+            f'enctype="multipart/form-data"><input type="hidden" name="lang" value="{lang}">'
+            f'<label>{escape(label("table", lang))} <select name="table">{options}</select></label> '
+            f'<input type="file" name="file" required> <label>{escape(label("vintage", lang))} '
+            f'<input type="text" name="vintage"></label> <button type="submit">{escape(label("load", lang))}</button>'
+            f'<p class="note">{escape(label("upload_note", lang))}</p></form>')
+
+
+def _outcome_html(outcome: dict, lang: str) -> str:
+    if "loaded" in outcome:
+        done = outcome["loaded"]
+        return (f'<p id="upload-result" class="ok">{escape(label("loaded", lang))}：{escape(done["source_file"])} → '
+                f'{escape(done["table"])}，{done["rows_inserted"]:,} / {done["rows_updated"]:,} / '
+                f'{done["rows_unchanged"]:,}（{escape(label("inserted_updated_unchanged", lang))}）</p>')
+    refused = outcome.get("refused") or {}
+    rows = [[str(p["row"] if p["row"] is not None else "—"), escape(p["column"] or ""), escape(str(p["value"] or "")),
+             escape(p["rule"]), escape(p["message_zh"] if lang == "zh" else p["message_en"])]
+            for p in refused.get("problems", [])]
+    table = _table(["#", label("column", lang), label("value", lang), label("check_rule", lang),
+                    label("problem", lang)], rows, {0}, "error-report") if rows else ""
+    return (f'<div id="upload-error"><p class="refused">{escape(label("refused", lang))}：{escape(refused.get("error", ""))}'
+            f'</p>{table}</div>')
+
+
+def data_page(data: dict, lang: str, tables: list[str] = (), outcome: dict | None = None) -> str:
+    """The store's loads with provenance, the upload form and, after an upload, its result or error report."""
     rows = [[str(r["load_id"]), escape(r["source_file"]), escape(r["table_name"]), f'{r["rows_inserted"]:,}',
              escape(r.get("vintage") or ""), escape(r["loaded_at"])] for r in data["loads"]]
     headers = ["#"] + [label(k, lang) for k in ("file", "table", "rows", "vintage", "loaded_at")]
-    return _page(label("data", lang), f'<h2>{escape(label("loads", lang))}</h2>' + _table(headers, rows, {0, 3},
-                 "loads"), lang, "/data", "/api/loads")
+    body = (_outcome_html(outcome, lang) if outcome else "") + _upload_form(list(tables), lang)
+    body += f'<h2>{escape(label("loads", lang))}</h2>' + _table(headers, rows, {0, 3}, "loads")
+    return _page(label("data", lang), body, lang, "/data", "/api/loads")

@@ -67,6 +67,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_data": ("无数据", "no data"),
     "show": ("显示", "Show"),
     "this_cluster": ("本集群", "This cluster"),
+    "upload": ("上传数据文件", "Load a file"),
+    "load": ("校验并加载", "Check and load"),
+    "upload_note": ("与 jiqun ingest 相同的校验：整批加载或整批拒绝，拒绝时列出错误", "The same checks as jiqun ingest: "
+                    "all rows load or none, and a refusal lists the problems"),
+    "loaded": ("已加载", "Loaded"),
+    "refused": ("已拒绝，未写入任何数据", "Refused, nothing was written"),
+    "inserted_updated_unchanged": ("新增/更新/未变", "inserted / updated / unchanged"),
+    "column": ("列", "Column"),
+    "check_rule": ("校验规则", "Check"),
+    "problem": ("问题", "Problem"),
     "province_best": ("全省最高", "Province best"),
     "province_median": ("全省中位", "Province median"),
 }
