@@ -76,6 +76,7 @@ def test_pages_use_their_twins_data_and_nothing_from_elsewhere(client):
     data = client.get("/api/clusters").json()
     for cluster in data["clusters"]:
         assert cluster["name_zh"] in overview
+        assert f'<td class=num>{cluster["score"]:.3f}</td>' in overview   # the score shown as its twin has it
     assert '<html lang="zh-CN">' in overview and "引领型" in overview or "突破型" in overview
     assert 'type="application/json" href="/api/clusters?year=2023"' in overview
     english = client.get("/?lang=en").text

@@ -96,7 +96,7 @@ def overview_page(data: dict, city_map: dict, lang: str) -> str:
         name = c["name_zh"] if lang == "zh" else c["name_en"]
         change = c.get("score_change")
         rows.append([f'<a href="{_link("/clusters/" + c["cluster_id"], lang)}">{escape(name)}</a>',
-                     _type_cell(c.get("type"), lang), format_value(c.get("index"), "index"),
+                     _type_cell(c.get("type"), lang), format_value(c.get("score"), "index"),
                      "—" if c.get("rank") is None else f'{c["rank"]}/{c["n_clusters"]}',
                      _interval(c.get("rank_p05"), c.get("rank_p95")),
                      "—" if change is None else f"{change:+.3f}",

@@ -1,0 +1,113 @@
+"""The pages in a real browser: headless Chromium from Debian (``/usr/bin/chromium``, installed by .ci/run;
+Playwright never downloads one) against a real ``jiqun serve``, with every request to another host
+blocked (the network cut): no console error, the map and charts drawn, the language toggle, a bad upload's
+error report. Screenshots go to ``test-artifacts/screenshots/`` (kept after the run)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: apt-get install chromium")
+
+
+@pytest.fixture(scope="module")
+def server(demo_store, tmp_path_factory):
+    store = tmp_path_factory.mktemp("browser") / "served.duckdb"
+    shutil.copy(demo_store, store)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "jiqun.cli", "serve", "--db", str(store), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(base + "/api/health", timeout=5):
+                break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    """A page whose requests to any other host are aborted, collecting console errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
+                  else route.abort())
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("console", lambda message: tab.errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.on("requestfailed", lambda request: tab.errors.append(f"request failed: {request.url}"))
+    yield tab
+    context.close()
+
+
+def shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_overview_draws_the_map_and_toggles_language(page, server):
+    page.goto(server + "/")
+    assert page.locator("#city-map path[data-city]").count() == 13
+    box = page.locator("#city-map").bounding_box()
+    assert box["width"] > 300 and box["height"] > 300
+    assert page.locator("#clusters tbody tr").count() == 14
+    shoot(page, "overview-zh")
+    page.click("#lang-toggle")
+    page.wait_for_url("**lang=en**")
+    assert page.locator("html").get_attribute("lang") == "en" and "Province overview" in page.title()
+    shoot(page, "overview-en")
+    page.select_option("select[name=indicator]", "employment")
+    page.click("#map-form button")
+    page.wait_for_url("**indicator=employment**")
+    assert page.locator("#city-map path[data-city]").count() == 13
+    assert page.errors == []
+
+
+def test_cluster_page_draws_its_charts(page, server):
+    page.goto(server + "/clusters/iot")
+    assert page.locator("#radar polygon[data-series]").count() == 3
+    assert page.locator("svg.line-chart").count() == 8
+    assert page.locator("#chokepoints tbody tr").count() >= 1
+    shoot(page, "cluster-iot")
+    assert page.errors == []
+
+
+def test_a_bad_upload_shows_its_error_report(page, server, tmp_path):
+    bad = tmp_path / "bad_firms.csv"
+    bad.write_text("统一社会信用代码,企业名称,行政区划代码,行业代码\n123,坏企业,999999,3983\n", encoding="utf-8")
+    page.goto(server + "/data")
+    page.select_option("#upload-form select[name=table]", "firms")
+    page.set_input_files("#upload-form input[type=file]", str(bad))
+    page.click("#upload-form button")
+    page.wait_for_selector("#upload-error")
+    assert page.locator("#error-report tbody tr").count() == 2
+    assert "999999" in page.locator("#error-report").inner_text()
+    shoot(page, "data-upload-refused")
+    # the refused page answers 422 by design; nothing else may fail
+    assert [e for e in page.errors if "422" not in e] == []
