@@ -82,14 +82,21 @@ class StoreReader:
         """``build()`` (no connection of its own: it may call :meth:`cached`), or its result cached for
         the store's current version — for finished pages, whose reads are cached underneath."""
         version = self.version()
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None and hit[0] == version:
-                self._cache.move_to_end(key)
-                return hit[1]
+        found, value = self._lookup(key, version)
+        if found:
+            return value
         value = build()
         self._store(key, version, value)
         return value
+
+    def _lookup(self, key: tuple, version: tuple) -> tuple[bool, object]:
+        """(True, value) when ``key`` is cached for ``version``, else (False, None)."""
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is None or hit[0] != version:
+                return False, None
+            self._cache.move_to_end(key)
+            return True, hit[1]
 
     def _store(self, key: tuple, version: tuple, value) -> None:
         with self._lock:
@@ -100,18 +107,14 @@ class StoreReader:
 
     def cached(self, key: tuple, compute):
         """``compute(con)`` on a fresh connection, or its cached result for the store's current version."""
-        version = self.version()
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None and hit[0] == version:
-                self._cache.move_to_end(key)
-                return hit[1]
+        found, value = self._lookup(key, self.version())
+        if found:
+            return value
         with self._reading:
             version = self.version()  # no load can start while this process holds the file
-            with self._lock:
-                hit = self._cache.get(key)
-                if hit is not None and hit[0] == version:
-                    return hit[1]
+            found, value = self._lookup(key, version)  # another thread may have read it meanwhile
+            if found:
+                return value
             with self.connection() as con:
                 value = compute(con)
         self._store(key, version, value)

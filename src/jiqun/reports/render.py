@@ -13,6 +13,8 @@ from ..excel import About, Column, Sheet, write_workbook
 from .content import Report, Table
 
 FORMATS = ("html", "pdf", "xlsx")
+#: Section numbers of a Chinese report (一、二、…).
+ZH_NUMERALS = "一二三四五六七八九十"
 FONT_STACK = '"Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei", sans-serif'
 CSS = f"""
 @page {{ size: A4; margin: 22mm 18mm 20mm 18mm;
@@ -48,9 +50,9 @@ def _table_html(table: Table) -> str:
 
 def report_html(report: Report) -> str:
     """The report as one HTML document (the PDF is this document printed)."""
-    recommendations_heading = "五、对策建议" if report.lang == "zh" else "Recommendations"
-    if report.lang == "zh" and len(report.sections) >= 5:
-        recommendations_heading = "六、对策建议"
+    number = len(report.sections) + 1  # the recommendations close the report, numbered as its sections
+    recommendations_heading = (f"{ZH_NUMERALS[number - 1]}、对策建议" if report.lang == "zh"
+                               else f"{number}. Recommendations")
     headings = [s.heading for s in report.sections] + [recommendations_heading]
     toc = "".join(f'<li><a href="#s{n}">{escape(h)}</a></li>' for n, h in enumerate(headings, start=1))
     body = []

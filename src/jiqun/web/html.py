@@ -8,7 +8,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from ..display import format_value
-from .labels import label
+from .labels import LABELS, label
 
 STYLE = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;
@@ -131,7 +131,7 @@ def _radar_html(evaluation: dict, peers: list[dict], lang: str) -> str:
     dims = list((evaluation.get("dimension_scores") or {}).keys())
     if not dims:
         return ""
-    axes = [label("dim_" + d, lang) if ("dim_" + d) in _dimension_keys() else d for d in dims]
+    axes = [label("dim_" + d, lang) if ("dim_" + d) in LABELS else d for d in dims]
     others = [p.get("dimension_scores") or {} for p in peers]
     best = [max((o[d] for o in others if o.get(d) is not None), default=None) for d in dims]
     middle = [median([o[d] for o in others if o.get(d) is not None]) if others else None for d in dims]
@@ -150,16 +150,10 @@ def _evaluation_html(evaluation: dict | None, lang: str, peers: list[dict] = ())
                f'({escape(label("rank_interval", lang))} {_interval(evaluation["rank_p05"], evaluation["rank_p95"])})</p>'
                f'<p>{escape(text or "")}</p>')
     dims = evaluation.get("dimension_scores") or {}
-    rows = [[escape(label("dim_" + key, lang) if ("dim_" + key) in _dimension_keys() else key),
+    rows = [[escape(label("dim_" + key, lang) if ("dim_" + key) in LABELS else key),
              format_value(value, "index")] for key, value in dims.items()]
     return title + summary + f'<h3>{escape(label("dimensions", lang))}</h3>' + _radar_html(evaluation, peers, lang) + _table(
         [label("dimension", lang), label("score", lang)], rows, {1}, "dimensions")
-
-
-def _dimension_keys() -> set[str]:
-    from .labels import LABELS
-
-    return {key for key in LABELS if key.startswith("dim_")}
 
 
 def _indicators_html(indicators: list[dict], lang: str) -> str:
@@ -195,8 +189,7 @@ def _chokepoints_html(items: list[dict], lang: str) -> str:
              escape(label("class_" + i["class"], lang)), format_value(i.get("import_share"), "ratio"),
              "—" if i.get("window_years") is None else f'{i["window_years"]:.0f}',
              escape(i.get("rule_text") or "")] for i in items]
-    headers = [label(k, lang) for k in ("priority", "segment", "product", "class", "value", "window", "rule")]
-    headers[4] = "进口占比" if lang == "zh" else "Import share"
+    headers = [label(k, lang) for k in ("priority", "segment", "product", "class", "import_share", "window", "rule")]
     return f'<h2>{escape(label("chokepoints", lang))}</h2>' + _table(headers, rows, {0, 4, 5}, "chokepoints")
 
 

@@ -38,6 +38,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "product": ("产品", "Product"),
     "class": ("类别", "Class"),
     "priority": ("优先级", "Priority"),
+    "import_share": ("进口占比", "Import share"),
     "window": ("预计突破年数", "Years to a breakthrough"),
     "rule": ("分类规则", "Rule"),
     "data": ("数据与来源", "Data and provenance"),

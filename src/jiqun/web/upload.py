@@ -46,7 +46,8 @@ def load_upload(reader: StoreReader, scope: Scope, content: bytes, filename: str
     ValueError
         An unknown table or an empty file name (with the choices / the fix).
     UploadRefused
-        Ingest refused the file: the problems, their counts per rule and the total.
+        Ingest refused the file (an unknown file type included): the problems, their counts per rule
+        and the total.
     """
     from ..ingest import ingest_file
     from ..ingest.errors import IngestError
@@ -57,8 +58,8 @@ def load_upload(reader: StoreReader, scope: Scope, content: bytes, filename: str
     if table not in tables:
         raise ValueError(f"unknown table {table!r}: choose one of {', '.join(tables)}")
     name = Path(filename or "").name
-    if not name or Path(name).suffix.lower() not in (".csv", ".xlsx", ".parquet", ".txt"):
-        raise ValueError(f"file {filename!r}: give a .csv, .xlsx or .parquet file")
+    if not name:  # the file type itself is checked by ingest (readers.detect_format)
+        raise ValueError("no file name: give a .csv, .xlsx or .parquet file")
     with tempfile.TemporaryDirectory(prefix="jiqun-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(content)
