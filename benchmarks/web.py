@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,23 +24,6 @@ import urllib.request
 from pathlib import Path
 
 PATHS = ("/", "/clusters/iot", "/api/clusters/iot", "/api/clusters", "/data")
-
-
-def demo_store(folder: Path) -> Path:
-    from jiqun import connect
-    from jiqun.demo import generate
-    from jiqun.demo.outputs import evaluation_frames
-    from jiqun.ingest import ingest_file
-    from jiqun.metrics import write_indicator_results
-
-    files = generate(folder / "files", "small", seed=2024)
-    con = connect(folder / "demo.duckdb")
-    for table, path in files:
-        ingest_file(con, path, table)
-    write_indicator_results(con)
-    evaluation_frames(con)
-    con.disconnect()
-    return folder / "demo.duckdb"
 
 
 def fetch(url: str) -> int:
@@ -97,39 +79,35 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="jiqun-web-"))
     store = work / "served.duckdb"
-    shutil.copy(args.store or demo_store(work), store)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "jiqun.cli", "serve", "--db", str(store), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    if args.store is None:
+        from jiqun.demo.run import build_demo_store
+
+        args.store = build_demo_store(work / "demo")
+    shutil.copy(args.store, store)
     try:
-        for _ in range(300):
-            if fetch(base + "/api/health") == 200:
-                break
-            time.sleep(0.1)
-        for path in PATHS:  # first reads fill the cache
-            fetch(base + path)
-        report("1 client (baseline)", *phase(base, 1, args.seconds / 2))
-        report(f"{args.clients} clients", *phase(base, args.clients, args.seconds))
-        firms = work / "new_firms.csv"
-        firms.write_text("统一社会信用代码,企业名称,行政区划代码,行业代码\n91320205MA00042428,测试企业,320205,3983\n",
-                         encoding="utf-8")
-        outcome = {}
+        from jiqun.web.background import ServerProcess
 
-        def load():
-            started = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "jiqun.cli", "ingest", str(firms), "--table", "firms",
-                                   "--db", str(store), "--accept-outliers"], capture_output=True, text=True)
-            outcome.update(code=done.returncode, seconds=time.perf_counter() - started, text=done.stdout[-300:])
+        with ServerProcess(store) as server:
+            base = server.url
+            for path in PATHS:  # first reads fill the cache
+                fetch(base + path)
+            report("1 client (baseline)", *phase(base, 1, args.seconds / 2))
+            report(f"{args.clients} clients", *phase(base, args.clients, args.seconds))
+            firms = work / "new_firms.csv"
+            firms.write_text("统一社会信用代码,企业名称,行政区划代码,行业代码\n91320205MA00042428,测试企业,320205,3983\n",
+                             encoding="utf-8")
+            outcome = {}
 
-        report(f"{args.clients} clients during a load", *phase(base, args.clients, args.seconds, load))
-        print(f"load during the readers: exit {outcome['code']} in {outcome['seconds']:.1f} s"
-              + ("" if outcome["code"] == 0 else f"\n{outcome['text']}"))
+            def load():
+                started = time.perf_counter()
+                done = subprocess.run([sys.executable, "-m", "jiqun.cli", "ingest", str(firms), "--table", "firms",
+                                       "--db", str(store), "--accept-outliers"], capture_output=True, text=True)
+                outcome.update(code=done.returncode, seconds=time.perf_counter() - started, text=done.stdout[-300:])
+
+            report(f"{args.clients} clients during a load", *phase(base, args.clients, args.seconds, load))
+            print(f"load during the readers: exit {outcome['code']} in {outcome['seconds']:.1f} s"
+                  + ("" if outcome["code"] == 0 else f"\n{outcome['text']}"))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -162,18 +162,6 @@ def indicator_benchmark():
 def demo_store(tmp_path_factory):
     """The small demo loaded through ingest, with its indicator results and evaluation stored (as
     `jiqun demo` leaves them)."""
-    from jiqun import connect
-    from jiqun.demo import generate
-    from jiqun.demo.outputs import evaluation_frames
-    from jiqun.ingest import ingest_file
-    from jiqun.metrics import write_indicator_results
+    from jiqun.demo.run import build_demo_store
 
-    folder = tmp_path_factory.mktemp("demo-store")
-    files = generate(folder / "files", "small", seed=2024)
-    con = connect(folder / "demo.duckdb")
-    for table, path in files:
-        ingest_file(con, path, table)
-    write_indicator_results(con)
-    evaluation_frames(con)
-    con.disconnect()
-    return folder / "demo.duckdb"
+    return build_demo_store(tmp_path_factory.mktemp("demo-store"))

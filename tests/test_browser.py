@@ -6,11 +6,6 @@ error report. Screenshots go to ``test-artifacts/screenshots/`` (kept after the 
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,23 +18,12 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: apt-get i
 
 @pytest.fixture(scope="module")
 def server(demo_store, tmp_path_factory):
+    from jiqun.web.background import ServerProcess
+
     store = tmp_path_factory.mktemp("browser") / "served.duckdb"
     shutil.copy(demo_store, store)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "jiqun.cli", "serve", "--db", str(store), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(base + "/api/health", timeout=5):
-                break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    with ServerProcess(store) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import urllib.request
 import pytest
 
 from jiqun.query import HEADLINE_INDICATORS, Query, Scope
+from jiqun.web.background import ServerProcess
 from jiqun.web.labels import LABELS
 
 
@@ -131,12 +132,6 @@ def test_a_scope_limits_clusters_and_regions(demo_store):
         scoped.cluster("automobiles")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _get(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
@@ -148,19 +143,8 @@ def _get(url: str) -> tuple[int, bytes]:
 def test_a_load_while_the_server_answers_readers(demo_store, tmp_path, make_uscc):
     store = tmp_path / "shared.duckdb"
     shutil.copy(demo_store, store)
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "jiqun.cli", "serve", "--db", str(store), "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if _get(base + "/api/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start: " + server.stdout.read())
+    with ServerProcess(store) as server:
+        base = server.url
         statuses, stop = [], threading.Event()
 
         def read_pages():
@@ -185,9 +169,6 @@ def test_a_load_while_the_server_answers_readers(demo_store, tmp_path, make_uscc
         assert statuses and set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
         loads = json.loads(_get(base + "/api/loads")[1])["loads"]
         assert loads[0]["source_file"].endswith("new_firms.csv") and loads[0]["rows_inserted"] == 1  # seen at once
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_no_request_the_spec_allows_gets_a_server_error(demo_store):

@@ -113,3 +113,27 @@ def run_demo(out_dir: Path, db_path: Path | None = None, scale: str = "small", s
     result.outputs += write_demo_reports(db_path, out_dir / "outputs")  # they read the closed store
     result.seconds_analyse += time.perf_counter() - started
     return result
+
+
+def build_demo_store(folder: Path, scale: str = "small", seed: int = 2024) -> Path:
+    """Generate the demo into ``folder/files`` and load it into ``folder/demo.duckdb`` through validated
+    ingest, with the indicator results and the evaluation stored as ``jiqun demo`` leaves them, but
+    without writing its outputs (for tests and benchmarks that read a store). Returns the store's path."""
+    from ..metrics import write_indicator_results
+    from .generator import generate
+    from .outputs import evaluation_frames
+
+    folder = Path(folder)
+    files = generate(folder / "files", scale=scale, seed=seed)
+    store = folder / "demo.duckdb"
+    con = connect(store)
+    try:
+        ensure_reference_catalogue(con)
+        for table, path in files:
+            ingest_file(con, path, table)
+        write_indicator_results(con)
+        evaluation_frames(con)
+    finally:
+        con.disconnect()
+    return store
+
