@@ -100,6 +100,7 @@ def _next_steps(store: Path) -> str:
     found = (not os.environ.get("JIQUN_DB") and not default.exists()
              and Path(settings.get("demo_out")) / "jiqun.duckdb" == store)
     if found:
-        return ("next 下一步: `jiqun indicators --cluster 物联网`, `jiqun evaluate`, `jiqun alerts` — run from here, "
-                "they use this store")
-    return f"next 下一步: `jiqun evaluate --db {store}` (and the same --db for the other commands)"
+        return ("next 下一步: `jiqun indicators --cluster 物联网`, `jiqun evaluate`, `jiqun alerts`, `jiqun serve` (the web "
+                "pages at http://127.0.0.1:8000/) — run from here, they use this store; reports 专报 in outputs/reports/")
+    return (f"next 下一步: `jiqun evaluate --db {store}`, `jiqun serve --db {store}` (and the same --db for the other "
+            "commands); reports 专报 in outputs/reports/")
