@@ -95,3 +95,51 @@ def test_a_bad_upload_shows_its_error_report(page, server, tmp_path):
     shoot(page, "data-upload-refused")
     # the refused page answers 422 by design; nothing else may fail
     assert [e for e in page.errors if "422" not in e] == []
+
+
+def test_a_click_on_a_chain_segment_shows_its_firms_and_flows(page, server):
+    page.goto(server + "/clusters/iot")
+    page.click("#chain-link a")
+    page.wait_for_url("**/clusters/iot/chain**")
+    segments = page.locator("#chain-graph a.segment")
+    assert segments.count() == 9
+    shoot(page, "chain-iot")
+    page.click('#chain-graph a.segment[data-node="iot.m1"]')
+    page.wait_for_selector("#segment-firms")
+    assert "iot.m1" in page.url and page.locator("#segment-firms tbody tr").count() >= 1
+    assert page.locator("#flow-graph path").count() >= 1 and page.locator("#segment-suppliers tbody tr").count() >= 1
+    shoot(page, "chain-iot-segment")
+    assert page.errors == []
+
+
+def test_a_shock_scenario_runs_from_the_page_with_its_progress(page, server):
+    page.goto(server + "/clusters/iot/chain")
+    page.select_option("#shock-form select[name=remove]", "segment:iot.m1")
+    page.fill("#shock-form input[name=share]", "0.5")
+    page.click("#shock-form button")
+    page.wait_for_url("**/jobs/**")
+    assert page.locator("#job-state").count() == 1  # the job page: progress, then the results
+    page.wait_for_selector("#shock-summary", timeout=60_000)
+    assert "ESRI" in page.locator("#shock-summary").inner_text()
+    assert page.locator("#shock-segments tbody tr").count() >= 1
+    shoot(page, "shock-result")
+    assert page.errors == []
+
+
+def test_the_comparison_and_inventory_pages_draw_their_charts(page, server):
+    page.goto(server + "/compare")
+    page.select_option("#compare-form select[name=kind]", "cities")
+    page.fill("#compare-form input[name=ids]", "南京市,无锡市,苏州市")
+    page.click("#compare-form button")
+    page.wait_for_url("**kind=cities**")
+    assert page.locator("svg.bubble-chart").count() == 3 and page.locator("svg.bubble-chart circle.bubble").count() > 10
+    assert page.locator("#compare-table thead th").count() == 4
+    shoot(page, "compare-cities")
+    page.goto(server + "/chokepoints")
+    rows = page.locator("#inventory tbody tr").count()
+    page.select_option("#inventory-form select[name=class]", "fully_dependent")
+    page.click("#inventory-form button")
+    page.wait_for_url("**class=fully_dependent**")
+    assert page.locator("#inventory tbody tr").count() < rows and page.locator("#position circle.bubble").count() >= 1
+    shoot(page, "chokepoints")
+    assert page.errors == []

@@ -113,6 +113,20 @@ def columns_for(frame: pd.DataFrame, specs: dict[str, Column]) -> list[Column]:
     return [specs[c] for c in frame.columns]
 
 
+def shown_frame(frame: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
+    """``frame``'s ``columns`` as a CSV shows them: Chinese headers with their unit (营业收入（亿元）),
+    money in 亿元/万元, shares in % (ratio × 100, matching the header), flags 是/否, codes as text."""
+    out = {}
+    for column in columns:
+        values = frame[column.field] if column.field in frame else pd.Series([None] * len(frame), dtype=object)
+        cells = []
+        for value in values:
+            shown, _fmt = _cell(value, column, None)
+            cells.append(shown * 100 if column.kind == "share" and isinstance(shown, float) else shown)
+        out[column.header] = cells
+    return pd.DataFrame(out)
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` as CSV with a UTF-8 BOM (read correctly by Excel on Chinese Windows)."""
     path = Path(path)

@@ -78,11 +78,18 @@ def cluster_network(con, cluster, year=None, scope: str = "cluster") -> tuple[st
     _choose(scope, SCOPES, "scope")
     chosen = None if year is None else resolve_year(con, year, table="transactions")
     network = firm_network(con, chosen)
+    return cluster_id, scoped_network(network, cluster_id, scope), network
+
+
+def scoped_network(network: FirmNetwork, cluster_id: str, scope: str = "cluster") -> FirmNetwork:
+    """The part of the province ``network`` a scenario of ``cluster_id`` runs on (``scope`` as in
+    :func:`cluster_network`); refused when the cluster has no province firm trading that year."""
+    _choose(scope, SCOPES, "scope")
     members = network.memberships.loc[network.memberships.cluster_id == cluster_id, "position"]
     if not network.nodes["in_province"].to_numpy()[members.to_numpy()].any():
         raise ScenarioError(f"cluster {cluster_id!r} has no province firm trading in {network.year} "
                             "该集群当年无交易企业 — choose another year or load its transactions")
-    return cluster_id, (cluster_subnetwork(network, cluster_id) if scope == "cluster" else network), network
+    return cluster_subnetwork(network, cluster_id) if scope == "cluster" else network
 
 
 def _essentiality_name(essentiality) -> str:
@@ -123,6 +130,28 @@ def shock_scenario(con, cluster, remove, share: float = 1.0, year=None, essentia
     if not removals:
         raise ScenarioError("give at least one --remove firm:USCC|segment:ID|city:CODE|country:ISO3")
     cluster_id, network, province = cluster_network(con, cluster, year, scope)
+    return shock_on_network(cluster_id, network, province, removals, share, essentiality, eps, top, con)
+
+
+def shock_on_network(cluster_id: str, network: FirmNetwork, province: FirmNetwork, remove, share: float = 1.0,
+                     essentiality="default", eps: float = 0.01, top: int = 20, con=None) -> ShockRun:
+    """:func:`shock_scenario` on networks already built (:func:`cluster_network`), with no store
+    connection needed but for city names (``con``; default: the shipped region catalogue) — the web
+    page runs it in the background on networks read once per store version.
+
+    Parameters
+    ----------
+    cluster_id : str
+        A resolved cluster id.
+    network, province : FirmNetwork
+        The network the cascade runs on and the province network alternatives are sought in.
+    remove, share, essentiality, eps, top
+        As in :func:`shock_scenario`.
+    """
+    share = check_share(share)
+    removals = [remove] if isinstance(remove, str) else list(remove)
+    if not removals:
+        raise ScenarioError("give at least one --remove firm:USCC|segment:ID|city:CODE|country:ISO3")
     scenario = combine([resolve_removal(network, text, con) for text in removals])
     matrix = essentiality_matrix(essentiality, network.nodes["sector"])
     result = run_shock(network, scenario, matrix, share, eps)

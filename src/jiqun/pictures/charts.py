@@ -109,3 +109,72 @@ def radar_svg(axes: list[str], series: list[tuple[str, list[float | None]]], tit
     return (f'<svg{attributes} class="radar" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {size}" '
             f'width="{width}" height="{size}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>{rings}'
             f'{"".join(spokes)}{"".join(shapes)}{"".join(labels)}{"".join(legend)}</svg>')
+
+
+def bubble_chart_svg(bubbles: list[dict], title: str, x_label: str, y_label: str, shown_x=str, shown_y=str,
+                     shown_size=str, x_reference: float | None = 0.0, y_reference: float | None = 1.0,
+                     width: int = 520, height: int = 360, css_id: str = "") -> str:
+    """A portfolio bubble chart (集群组合图): one bubble per item at (x, y), its area by ``size``, with
+    reference lines (growth 0, location quotient 1) that split it into quadrants.
+
+    Parameters
+    ----------
+    bubbles : list of dict
+        ``label``, ``x``, ``y``, ``size`` (numbers; size ≥ 0) and optionally ``colour`` and ``labelled``
+        (False: the label is only in the tooltip, for crowded charts).
+    title, x_label, y_label : str
+        The chart's title and axis names.
+    shown_x, shown_y, shown_size : callable
+        Format a value for the axis ticks and each bubble's tooltip.
+    x_reference, y_reference : float, optional
+        Where the dashed reference lines are drawn (None: none).
+    """
+    attributes = f' id="{escape(css_id)}"' if css_id else ""
+    head = (f'<svg{attributes} class="bubble-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+            f'<text x="{width / 2}" y="16" font-size="13" text-anchor="middle" font-weight="bold">{escape(title)}</text>')
+    known = [b for b in bubbles if _finite(b.get("x")) and _finite(b.get("y")) and _finite(b.get("size"))]
+    if not known:
+        return head + f'<text x="{width / 2}" y="{height / 2}" font-size="12" text-anchor="middle" fill="#52606d">—</text></svg>'
+    left, right, top, bottom = 58, width - 16, 30, height - 44
+    xs = [b["x"] for b in known] + ([x_reference] if x_reference is not None else [])
+    ys = [b["y"] for b in known] + ([y_reference] if y_reference is not None else [])
+    x_low, x_high = min(xs), max(xs)
+    y_low, y_high = min(ys), max(ys)
+    x_pad = (x_high - x_low) * 0.08 or 0.1
+    y_pad = (y_high - y_low) * 0.08 or 0.1
+    x_low, x_high, y_low, y_high = x_low - x_pad, x_high + x_pad, y_low - y_pad, y_high + y_pad
+
+    def px(value):
+        return left + (right - left) * (value - x_low) / (x_high - x_low)
+
+    def py(value):
+        return bottom - (bottom - top) * (value - y_low) / (y_high - y_low)
+
+    largest = max(b["size"] for b in known) or 1.0
+    parts = [f'<rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}" fill="#fff" stroke="#d9dee4"/>']
+    if x_reference is not None:
+        parts.append(f'<line x1="{px(x_reference):.1f}" y1="{top}" x2="{px(x_reference):.1f}" y2="{bottom}" '
+                     f'stroke="#9aa5b1" stroke-dasharray="4 3"/>')
+    if y_reference is not None:
+        parts.append(f'<line x1="{left}" y1="{py(y_reference):.1f}" x2="{right}" y2="{py(y_reference):.1f}" '
+                     f'stroke="#9aa5b1" stroke-dasharray="4 3"/>')
+    for value, anchor in ((x_low + x_pad, "start"), (x_high - x_pad, "end")):
+        parts.append(f'<text x="{px(value):.1f}" y="{bottom + 14}" font-size="10" text-anchor="{anchor}" '
+                     f'fill="#52606d">{escape(shown_x(value))}</text>')
+    for value in (y_low + y_pad, y_high - y_pad):
+        parts.append(f'<text x="{left - 4}" y="{py(value) + 3:.1f}" font-size="10" text-anchor="end" '
+                     f'fill="#52606d">{escape(shown_y(value))}</text>')
+    parts.append(f'<text x="{(left + right) / 2}" y="{height - 8}" font-size="11" text-anchor="middle">'
+                 f'{escape(x_label)}</text><text x="14" y="{(top + bottom) / 2}" font-size="11" text-anchor="middle" '
+                 f'transform="rotate(-90 14 {(top + bottom) / 2})">{escape(y_label)}</text>')
+    for order, bubble in enumerate(sorted(known, key=lambda b: -b["size"])):
+        radius = 4 + 22 * math.sqrt(max(bubble["size"], 0) / largest)
+        colour = bubble.get("colour") or SERIES_COLOURS[order % len(SERIES_COLOURS)]
+        tip = (f'{bubble["label"]}: {x_label} {shown_x(bubble["x"])}, {y_label} {shown_y(bubble["y"])}, '
+               f'{shown_size(bubble["size"])}')
+        parts.append(f'<circle class="bubble" cx="{px(bubble["x"]):.1f}" cy="{py(bubble["y"]):.1f}" r="{radius:.1f}" '
+                     f'fill="{colour}" fill-opacity="0.35" stroke="{colour}"><title>{escape(tip)}</title></circle>'
+                     + (f'<text x="{px(bubble["x"]):.1f}" y="{py(bubble["y"]) + 3:.1f}" font-size="10" '
+                        f'text-anchor="middle">{escape(bubble["label"])}</text>' if bubble.get("labelled", True) else ""))
+    return head + "".join(parts) + "</svg>"

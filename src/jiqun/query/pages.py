@@ -15,6 +15,8 @@ import pandas as pd
 
 from ..display import json_scalar
 from ..schema.vocab import HOME_PROVINCE_CODE
+from .chain import ChainPages
+from .compare import ComparePages
 from .reader import StoreReader
 from .scope import FULL_ACCESS, Scope
 
@@ -43,7 +45,7 @@ def _parsed(text):
     return json.loads(text)
 
 
-class Query:
+class Query(ChainPages, ComparePages):
     """The one read path of the pages, the API and the reports.
 
     Parameters
@@ -57,6 +59,10 @@ class Query:
     def __init__(self, reader, scope: Scope = FULL_ACCESS):
         self.reader = reader if isinstance(reader, StoreReader) else StoreReader(reader)
         self.scope = scope
+
+    @staticmethod
+    def _not_found(kind: str, value, choices) -> NotFound:
+        return NotFound(kind, value, choices)
 
     # -- shared tables (cached per store version) --------------------------------------------------
     def _clusters(self) -> pd.DataFrame:
@@ -285,14 +291,55 @@ class Query:
     def chokepoints(self, cluster_id: str) -> dict:
         """The cluster's chokepoint inventory (latest year): one record per item with class, priority,
         window and the rule that placed it (``jiqun.chokepoints.export.json_records``)."""
+        self._check_cluster(cluster_id)
+        return {"cluster_id": cluster_id, "items": [item for item in self._all_chokepoints()
+                                                    if item["cluster"] == cluster_id]}
+
+    def _all_chokepoints(self) -> list[dict]:
         from ..chokepoints import chokepoint_inventory
         from ..chokepoints.export import json_records
 
-        self._check_cluster(cluster_id)
         # One inventory of every cluster (the priorities within a cluster do not depend on the others),
-        # computed once per store version: a cluster page or the province report reads its part.
-        every = self.reader.cached(("chokepoints",), lambda con: json_records(chokepoint_inventory(con)))
-        return {"cluster_id": cluster_id, "items": [item for item in every if item["cluster"] == cluster_id]}
+        # computed once per store version: a cluster page, the inventory page or a report reads its part.
+        return self.reader.cached(("chokepoints",), lambda con: json_records(chokepoint_inventory(con)))
+
+    def cluster_name(self, cluster_id: str) -> dict:
+        """``cluster_id, name_zh, name_en`` of a cluster (NotFound when unknown or out of scope)."""
+        row = self._check_cluster(cluster_id)
+        return {"cluster_id": cluster_id, "name_zh": row["name_zh"], "name_en": row["name_en"]}
+
+    def inventory(self, cluster_id: str | None = None, klass: str | None = None,
+                  max_priority: int | None = None) -> dict:
+        """The chokepoint inventory of every cluster the reader may see (or of one), filtered by class
+        and by the cluster's priority, in the province's priority order, with the choices of the filters.
+
+        Returns
+        -------
+        dict
+            ``cluster_id, class, max_priority`` (the filters), ``items`` (records of
+            :func:`jiqun.chokepoints.export.json_records` with ``cluster_zh``), ``classes`` and
+            ``clusters`` (the valid filter values), ``counts`` (items per class before the class filter).
+        """
+        from ..chokepoints.classify import shipped_class_rules
+
+        # The class ids of the shipped rules (the labels of the pages know these three).
+        classes = [item_class.id for item_class in shipped_class_rules().classes]
+        if cluster_id is not None:
+            self._check_cluster(cluster_id)
+        if klass is not None and klass not in classes:
+            raise NotFound("class", klass, classes)
+        if max_priority is not None and max_priority < 1:
+            raise ValueError(f"max_priority must be 1 or more, not {max_priority}")
+        visible = self.cluster_ids()
+        names = dict(zip(self._clusters()["cluster_id"], self._clusters()["name_zh"]))
+        items = [dict(item, cluster_zh=names.get(item["cluster"])) for item in self._all_chokepoints()
+                 if item["cluster"] in visible and (cluster_id is None or item["cluster"] == cluster_id)
+                 and (max_priority is None or item["priority"] <= max_priority)]
+        counts = {k: sum(1 for item in items if item["class"] == k) for k in classes}
+        items = [item for item in items if klass is None or item["class"] == klass]
+        items.sort(key=lambda item: (item.get("priority_province") or 0, item["cluster"], item["priority"]))
+        return {"cluster_id": cluster_id, "class": klass, "max_priority": max_priority, "items": items,
+                "classes": list(classes), "clusters": visible, "counts": counts}
 
     def loads(self) -> dict:
         """The store's loads with their provenance (file, table, rows, vintage, when), newest first."""

@@ -21,6 +21,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ..query import FULL_ACCESS, NotFound, Query, Scope, StoreReader
 from ..store import StoreError
 from . import html
+from .chain_routes import add_chain_routes
+from .compare_routes import add_compare_routes
 from .upload import UploadRefused, fact_tables, load_upload
 
 
@@ -64,6 +66,8 @@ def create_app(db, scope: Scope = FULL_ACCESS) -> FastAPI:
     _errors(app)
     _api(app, query, answer, reader, scope)
     _pages(app, query, answer, reader, scope)
+    add_chain_routes(app, query, answer, reader, ERRORS, YEAR, LANG)
+    add_compare_routes(app, query, answer, ERRORS, YEAR, LANG)
     return app
 
 
@@ -96,7 +100,8 @@ HTML = "text/html; charset=utf-8"
 _ERROR_BODY = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}},
                                                 "required": ["error"]}}}
 #: The error answers every endpoint documents.
-ERRORS = {404: {"description": "Unknown cluster or year (the valid choices are listed)", "content": _ERROR_BODY},
+ERRORS = {404: {"description": "Unknown cluster, segment, job or year (the valid choices are listed)",
+                "content": _ERROR_BODY},
           422: {"description": "A bad parameter", "content": _ERROR_BODY},
           503: {"description": "The store cannot be opened", "content": _ERROR_BODY}}
 YEAR = Param(None, ge=1949, le=2100, description="Year (default: the latest with results).")

@@ -14,6 +14,7 @@ STYLE = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;
 color:#1f2933;background:#f7f8fa}
 header{background:#123c69;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.5rem;align-items:center}
+figure.wide{overflow-x:auto;margin:0}svg a.segment:hover rect{stroke:#123c69;stroke-width:3}
 header a{color:#fff;text-decoration:none}header .lang{margin-left:auto}
 main{padding:1rem 1.2rem;max-width:1200px}
 table{border-collapse:collapse;background:#fff;margin:.5rem 0 1.2rem;font-size:.92rem}
@@ -25,26 +26,28 @@ th{background:#eef1f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
 """
 
 
-def _link(path: str, lang: str, **params) -> str:
+def link_to(path: str, lang: str, **params) -> str:
     query = {k: v for k, v in {**params, "lang": lang if lang != "zh" else None}.items() if v is not None}
     return escape(path + ("?" + urlencode(query) if query else ""))
 
 
-def _page(title: str, body: str, lang: str, path: str, twin: str, **params) -> str:
+def page_html(title: str, body: str, lang: str, path: str, twin: str, **params) -> str:
     other = "en" if lang == "zh" else "zh"
     return (f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{escape(title)} · {escape(label("site", lang))}</title>'
             f'<link rel="alternate" type="application/json" href="{escape(twin)}"><style>{STYLE}</style></head><body>'
-            f'<header><a href="{_link("/", lang)}"><b>{escape(label("site", lang))}</b></a>'
-            f'<a href="{_link("/", lang)}">{escape(label("overview", lang))}</a>'
-            f'<a href="{_link("/data", lang)}">{escape(label("data", lang))}</a>'
-            f'<a class="lang" id="lang-toggle" href="{_link(path, other, **params)}">{escape(label("language", lang))}</a>'
+            f'<header><a href="{link_to("/", lang)}"><b>{escape(label("site", lang))}</b></a>'
+            f'<a href="{link_to("/", lang)}">{escape(label("overview", lang))}</a>'
+            f'<a href="{link_to("/compare", lang)}">{escape(label("compare", lang))}</a>'
+            f'<a href="{link_to("/chokepoints", lang)}">{escape(label("chokepoints", lang))}</a>'
+            f'<a href="{link_to("/data", lang)}">{escape(label("data", lang))}</a>'
+            f'<a class="lang" id="lang-toggle" href="{link_to(path, other, **params)}">{escape(label("language", lang))}</a>'
             f'</header><main><h1>{escape(title)}</h1>{body}'
             f'<p class="note"><a href="{escape(twin)}">{escape(label("json_twin", lang))}</a></p></main></body></html>')
 
 
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset(), css_id: str = "") -> str:
+def table_html(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset(), css_id: str = "") -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f'<td{" class=num" if i in numeric else ""}>{cell}</td>'
                                     for i, cell in enumerate(row)) + "</tr>" for row in rows)
@@ -95,7 +98,7 @@ def overview_page(data: dict, city_map: dict, lang: str) -> str:
     for c in data["clusters"]:
         name = c["name_zh"] if lang == "zh" else c["name_en"]
         change = c.get("score_change")
-        rows.append([f'<a href="{_link("/clusters/" + c["cluster_id"], lang)}">{escape(name)}</a>',
+        rows.append([f'<a href="{link_to("/clusters/" + c["cluster_id"], lang)}">{escape(name)}</a>',
                      _type_cell(c.get("type"), lang), format_value(c.get("score"), "index"),
                      "—" if c.get("rank") is None else f'{c["rank"]}/{c["n_clusters"]}',
                      _interval(c.get("rank_p05"), c.get("rank_p95")),
@@ -105,9 +108,9 @@ def overview_page(data: dict, city_map: dict, lang: str) -> str:
                                         "explanation")]
     note = "" if data["evaluated"] else f'<p class="note">{escape(label("not_evaluated", lang))}</p>'
     title = f'{label("overview", lang)} · {data["year"] or ""}'
-    body = _map_html(city_map, data["clusters"], lang) + f'<h2>{escape(label("clusters", lang))}</h2>' + note + _table(
+    body = _map_html(city_map, data["clusters"], lang) + f'<h2>{escape(label("clusters", lang))}</h2>' + note + table_html(
         headers, rows, {2, 3}, "clusters")
-    return _page(title, body, lang, "/", _link("/api/clusters", "zh", year=data["year"]), year=data["year"])
+    return page_html(title, body, lang, "/", link_to("/api/clusters", "zh", year=data["year"]), year=data["year"])
 
 
 def cluster_page(data: dict, chokepoints: dict, lang: str, peers: list[dict] = ()) -> str:
@@ -118,8 +121,10 @@ def cluster_page(data: dict, chokepoints: dict, lang: str, peers: list[dict] = (
              _strength_html(data["strength"], lang), _alerts_html(data["alerts"], lang),
              _chokepoints_html(chokepoints["items"], lang)]
     path = f'/clusters/{data["cluster_id"]}'
-    return _page(f'{name} · {data["year"]}', "".join(parts), lang, path,
-                 _link("/api" + path, "zh", year=data["year"]), year=data["year"])
+    parts.insert(1, f'<p id="chain-link"><a href="{link_to(path + "/chain", lang, year=data["year"])}">'
+                    f'{escape(label("chain", lang))} →</a></p>')
+    return page_html(f'{name} · {data["year"]}', "".join(parts), lang, path,
+                 link_to("/api" + path, "zh", year=data["year"]), year=data["year"])
 
 
 def _radar_html(evaluation: dict, peers: list[dict], lang: str) -> str:
@@ -152,7 +157,7 @@ def _evaluation_html(evaluation: dict | None, lang: str, peers: list[dict] = ())
     dims = evaluation.get("dimension_scores") or {}
     rows = [[escape(label("dim_" + key, lang) if ("dim_" + key) in LABELS else key),
              format_value(value, "index")] for key, value in dims.items()]
-    return title + summary + f'<h3>{escape(label("dimensions", lang))}</h3>' + _radar_html(evaluation, peers, lang) + _table(
+    return title + summary + f'<h3>{escape(label("dimensions", lang))}</h3>' + _radar_html(evaluation, peers, lang) + table_html(
         [label("dimension", lang), label("score", lang)], rows, {1}, "dimensions")
 
 
@@ -164,14 +169,14 @@ def _indicators_html(indicators: list[dict], lang: str) -> str:
                             lambda v, unit=i["unit"]: format_value(v, unit, True), width=260, height=70,
                             css_id=f'series-{i["indicator"]}')]
             for i in indicators]
-    return f'<h2>{escape(label("indicators", lang))}</h2>' + _table(
+    return f'<h2>{escape(label("indicators", lang))}</h2>' + table_html(
         [label("indicator", lang), label("value", lang), label("year", lang)], rows, {1}, "indicators")
 
 
 def _strength_html(strength: list[dict], lang: str) -> str:
     rows = [[escape(s.get("region_zh") or s["region"]), format_value(s["employment"], "persons"),
              format_value(s["lq"], "index"), label("yes" if s["strong"] else "no", lang)] for s in strength]
-    return f'<h2>{escape(label("strength", lang))}</h2>' + _table(
+    return f'<h2>{escape(label("strength", lang))}</h2>' + table_html(
         [label(k, lang) for k in ("city", "employment", "lq", "strong")], rows, {1, 2}, "strength")
 
 
@@ -181,7 +186,7 @@ def _alerts_html(alerts: list[dict], lang: str) -> str:
         return title + f'<p class="note">{escape(label("no_alerts", lang))}</p>'
     rows = [[escape(a["name_zh"] if lang == "zh" else a["name_en"]), escape(a.get("region_zh") or a["region_code"]),
              escape(a["evidence"] or "")] for a in alerts]
-    return title + _table([label("alerts", lang), label("city", lang), label("evidence", lang)], rows, set(), "alerts")
+    return title + table_html([label("alerts", lang), label("city", lang), label("evidence", lang)], rows, set(), "alerts")
 
 
 def _chokepoints_html(items: list[dict], lang: str) -> str:
@@ -190,7 +195,7 @@ def _chokepoints_html(items: list[dict], lang: str) -> str:
              "—" if i.get("window_years") is None else f'{i["window_years"]:.0f}',
              escape(i.get("rule_text") or "")] for i in items]
     headers = [label(k, lang) for k in ("priority", "segment", "product", "class", "import_share", "window", "rule")]
-    return f'<h2>{escape(label("chokepoints", lang))}</h2>' + _table(headers, rows, {0, 4, 5}, "chokepoints")
+    return f'<h2>{escape(label("chokepoints", lang))}</h2>' + table_html(headers, rows, {0, 4, 5}, "chokepoints")
 
 
 def _upload_form(tables: list[str], lang: str) -> str:
@@ -213,7 +218,7 @@ def _outcome_html(outcome: dict, lang: str) -> str:
     rows = [[str(p["row"] if p["row"] is not None else "—"), escape(p["column"] or ""), escape(str(p["value"] or "")),
              escape(p["rule"]), escape(p["message_zh"] if lang == "zh" else p["message_en"])]
             for p in refused.get("problems", [])]
-    table = _table(["#", label("column", lang), label("value", lang), label("check_rule", lang),
+    table = table_html(["#", label("column", lang), label("value", lang), label("check_rule", lang),
                     label("problem", lang)], rows, {0}, "error-report") if rows else ""
     return (f'<div id="upload-error"><p class="refused">{escape(label("refused", lang))}：{escape(refused.get("error", ""))}'
             f'</p>{table}</div>')
@@ -225,5 +230,5 @@ def data_page(data: dict, lang: str, tables: list[str] = (), outcome: dict | Non
              escape(r.get("vintage") or ""), escape(r["loaded_at"])] for r in data["loads"]]
     headers = ["#"] + [label(k, lang) for k in ("file", "table", "rows", "vintage", "loaded_at")]
     body = (_outcome_html(outcome, lang) if outcome else "") + _upload_form(list(tables), lang)
-    body += f'<h2>{escape(label("loads", lang))}</h2>' + _table(headers, rows, {0, 3}, "loads")
-    return _page(label("data", lang), body, lang, "/data", "/api/loads")
+    body += f'<h2>{escape(label("loads", lang))}</h2>' + table_html(headers, rows, {0, 3}, "loads")
+    return page_html(label("data", lang), body, lang, "/data", "/api/loads")
