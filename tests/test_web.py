@@ -120,9 +120,14 @@ def test_every_label_has_both_languages():
     from jiqun.chokepoints import load_class_rules
     from jiqun.evaluation.scheme import load_scheme
     from jiqun.evaluation.typology import TYPES
+    from jiqun.pictures.chain import SEGMENTS
+    from jiqun.query.jobs import STATES
+    from jiqun.schema.vocab import OWNERSHIP, SRDI
 
     codes = ({f"type_{t}" for t in TYPES} | {f"class_{c.id}" for c in load_class_rules().classes}
-             | {f"dim_{d}" for d in load_scheme().dimensions})
+             | {f"dim_{d}" for d in load_scheme().dimensions} | {f"srdi_{s}" for s in SRDI}
+             | {f"own_{o}" for o in OWNERSHIP} | {f"job_{state}" for state in STATES}
+             | {f"stage_{stage}" for stage in SEGMENTS})
     assert codes <= set(LABELS), codes - set(LABELS)
 
 

@@ -245,3 +245,26 @@ def test_the_new_pages_load_nothing_from_elsewhere(client):
         text = client.get(url).text
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", text) and "<script" not in text, url
         assert 'type="application/json" href="/api/' in text
+
+
+def test_the_cluster_page_shows_its_world_class_gap_leaders_and_chain(client, demo_store):
+    from jiqun.firms import leading_firms
+
+    data = client.get("/api/clusters/iot").json()
+    world = data["world_class"]
+    # the gap comes from re-running the stored scheme on the stored indicators: the same score
+    assert world["score"] == pytest.approx(data["evaluation"]["score"], rel=1e-9)
+    assert all(0 <= g <= 1 for g in world["dimension_gaps"].values() if g is not None)
+    assert world["largest_gaps"] and all(0 < g["gap"] <= 1 and g["name_zh"] for g in world["largest_gaps"])
+    con = jiqun.connect(demo_store, read_only=True)
+    try:
+        expected = leading_firms(con, "iot", data["year"])
+    finally:
+        con.disconnect()
+    assert [f["uscc"] for f in data["leaders"]] == expected["uscc"].tolist()
+    assert {f["origin_zh"] for f in data["leaders"]} <= {"本地总部企业", "外资集团分支/生产基地", "外省集团分支/生产基地"}
+    page = client.get("/clusters/iot").text
+    assert 'id="world-radar"' in page and page.count("<tr>", page.index('id="leaders"')) >= len(data["leaders"])
+    assert 'id="chain-graph"' in page and "/clusters/iot/chain?" in page
+    guest = Query(demo_store, Scope(label="guest", firm_level=False)).cluster("iot")
+    assert guest["leaders"] is None and guest["world_class"] == world

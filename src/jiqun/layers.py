@@ -28,6 +28,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
      "cascade (ESRI) and shock scenarios"),
     ("chokepoints", ("jiqun.chokepoints",), "the chokepoint inventory (卡脖子清单): dependency screening of "
      "products, technology base, classes, breakthrough window, priority"),
+    ("firms", ("jiqun.firms",), "firms of the clusters (企业): leading firms and where they are controlled from "
+     "(local headquarters, branch plants of foreign or out-of-province groups)"),
     ("pictures", ("jiqun.pictures",), "static pictures for reports (SVG/PNG): drawing only, from tables the "
      "analytics return"),
     ("query", ("jiqun.query",), "the one read path of pages, API and reports (查询层): the requesting scope, "
@@ -47,7 +49,7 @@ CLI_PACKAGE = "jiqun.cli"
 BACKEND_PACKAGES = ("jiqun.store", "jiqun.schema")
 FORBIDDEN_IN_BACKEND = ("jiqun.ingest", "jiqun.catalogue", "jiqun.metrics", "jiqun.evaluation", "jiqun.demo",
                         "jiqun.io", "jiqun.chains", "jiqun.chokepoints", "jiqun.pictures",
-                        "jiqun.complexity", "jiqun.query", "jiqun.web",
+                        "jiqun.complexity", "jiqun.firms", "jiqun.query", "jiqun.web",
                         "jiqun.reports")
 
 

@@ -35,6 +35,7 @@ from ibis import _
 
 from ..metrics.base import stack
 from ..metrics.chain import IMPORTED, OTHER_LOCATION, SAME_CITY, SAME_PROVINCE, located_purchases, moved_sellers
+from ..schema.vocab import HOME_COUNTRY
 
 NODE_KEYS = ("cluster_id", "node_id", "year")
 STAGE_KEYS = ("cluster_id", "segment", "year")
@@ -43,7 +44,6 @@ ORIGINS = {"same_city": SAME_CITY, "other_city": SAME_PROVINCE, "other_province"
            "abroad": IMPORTED}
 #: ``firms.ownership`` values counted as foreign-invested (外资, incl. Hong Kong/Macao/Taiwan 港澳台).
 FOREIGN_OWNERSHIP = ("foreign", "hmt")
-HOME_COUNTRY = "CHN"
 
 
 def scope_digits(scope: str) -> int:

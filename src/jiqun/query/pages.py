@@ -181,7 +181,59 @@ class Query(ChainPages, ComparePages):
             "indicators": self._headline(indicators, chosen),
             "strength": self._strength(cluster_id, chosen),
             "alerts": self._alerts(cluster_id, chosen),
+            "world_class": self._world_class(cluster_id, chosen),
+            "leaders": self.leaders(cluster_id, chosen) if self.scope.firm_level else None,
         }
+
+    def _world_class(self, cluster_id: str, year) -> dict | None:
+        """The cluster's gap to the world-class reference profile of the stored evaluation's scheme (or,
+        where the scheme names none, to the best national peer): per dimension and its largest gaps.
+        The evaluation is re-run (without draws) on the stored indicators with the stored scheme."""
+        from ..evaluation.scheme import scheme_from_text
+        from ..evaluation.store import evaluate_store
+
+        evaluations = self._evaluations()
+        if not len(evaluations) or year is None:
+            return None
+        stored = evaluations[(evaluations["region_code"] == HOME_PROVINCE_CODE) & (evaluations["year"] == year)]
+        if stored.empty:
+            return None
+        sha = stored["scheme_sha256"].iloc[-1]
+
+        def read(con):
+            text = con.table("evaluation_schemes").filter(ibis._.scheme_sha256 == sha).to_pandas()["scheme_text"]
+            found, _units = evaluate_store(con, scheme_from_text(text.iloc[0]), "province", int(year), draws=0)
+            return found[0].reference_name, {r["cluster"]: r for r in found[0].records()}
+
+        reference, records = self.reader.cached(("world_class", sha, int(year)), read)
+        record = records.get(cluster_id)
+        if record is None:
+            return None
+        catalogue = self._catalogue()
+        gaps = [{**gap, "name_zh": getattr(catalogue.get(gap["indicator"]), "name_zh", gap["indicator"]),
+                 "name_en": getattr(catalogue.get(gap["indicator"]), "name_en", gap["indicator"]),
+                 "unit": getattr(catalogue.get(gap["indicator"]), "unit", None)} for gap in record["largest_gaps"]]
+        return {"reference": reference, "dimension_gaps": record["dimension_gaps"], "largest_gaps": gaps,
+                "score": record["score"]}
+
+    def leaders(self, cluster_id: str, year: int | None = None, top: int = 10) -> list[dict]:
+        """The cluster's leading province firms by output (:func:`jiqun.firms.leading_firms`), each marked
+        local headquarters or a branch of a foreign or out-of-province group (firm-level scope only)."""
+        from ..firms import ORIGINS, leading_firms
+
+        if not self.scope.firm_level:
+            raise PermissionError("the leading firms are firm-level data 无企业级数据权限")
+        self._check_cluster(cluster_id)
+        if year is None:
+            year = self._year(self._indicators()["year"], None)
+        frame = self.reader.cached(("leaders", cluster_id, year, top),
+                                   lambda con: leading_firms(con, cluster_id, int(year), top))
+        names = self._regions()
+        frame = frame.assign(city_zh=frame["city_code"].map(names),
+                             origin_zh=frame["origin"].map(lambda o: ORIGINS[o][0]),
+                             origin_en=frame["origin"].map(lambda o: ORIGINS[o][1]))
+        frame = frame[[self.scope.allows_region(c) for c in frame["city_code"]]]
+        return _records(frame)
 
     def _evaluation_block(self, mine: pd.DataFrame, year) -> dict | None:
         from ..evaluation.typology import TYPES_ZH

@@ -9,6 +9,8 @@ from .model import Column as C
 NATION_CODE = "100000"
 #: GB/T 2260 code of the home province (Jiangsu 江苏省): what ``province`` / ``全省`` mean.
 HOME_PROVINCE_CODE = "320000"
+#: The home country (ISO 3166-1 alpha-3): sellers, buyers and parent groups elsewhere are foreign.
+HOME_COUNTRY = "CHN"
 #: Geographic levels the indicators and the evaluation are computed at, finest first
 #: (prefecture city 地级市, then province 省).
 ANALYSED_REGION_LEVELS = ("city", "province")

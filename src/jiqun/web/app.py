@@ -71,6 +71,16 @@ def create_app(db, scope: Scope = FULL_ACCESS) -> FastAPI:
     return app
 
 
+def _chain_or_none(q: Query, cluster_id: str) -> dict | None:
+    """The cluster's chain for its page, or None where the store has no transactions to draw it from."""
+    from ..names import NameNotFound
+
+    try:
+        return q.chain(cluster_id)
+    except (NotFound, NameNotFound):
+        return None
+
+
 def _version() -> str:
     from .. import _version as version
 
@@ -177,7 +187,7 @@ def _pages(app: FastAPI, query, answer, reader, scope) -> None:
         def page():
             data = q.cluster(cluster_id, year)
             peers = q.clusters(data["year"])["clusters"] if data.get("evaluation") else []
-            return html.cluster_page(data, q.chokepoints(cluster_id), lang, peers)
+            return html.cluster_page(data, q.chokepoints(cluster_id), lang, peers, _chain_or_none(q, cluster_id))
 
         return answer(request, page, HTML)
 

@@ -113,16 +113,23 @@ def overview_page(data: dict, city_map: dict, lang: str) -> str:
     return page_html(title, body, lang, "/", link_to("/api/clusters", "zh", year=data["year"]), year=data["year"])
 
 
-def cluster_page(data: dict, chokepoints: dict, lang: str, peers: list[dict] = ()) -> str:
-    """A cluster: evaluation and type, the four dimensions against the province's best and median (radar),
-    headline indicators with their series, strength by city, alerts and the chokepoint inventory."""
+def cluster_page(data: dict, chokepoints: dict, lang: str, peers: list[dict] = (), chain: dict | None = None) -> str:
+    """A cluster: evaluation and type, the four dimensions against the province's best and median (radar)
+    and its gap to the world-class reference, headline indicators with their series, the chain map
+    (segments coloured by weakness, each a link to its firms and flows), the leading firms, strength by
+    city, alerts and the chokepoint inventory."""
+    from .chain_html import chain_svg
+
     name = data["name_zh"] if lang == "zh" else data["name_en"]
-    parts = [_evaluation_html(data.get("evaluation"), lang, peers), _indicators_html(data["indicators"], lang),
+    path = f'/clusters/{data["cluster_id"]}'
+    chain_part = (f'<h2>{escape(label("chain", lang))}</h2><p id="chain-link"><a href="'
+                  f'{link_to(path + "/chain", lang)}">{escape(label("chain_page", lang))} →</a></p>'
+                  + (f'<figure class="wide">{chain_svg(chain, lang)}</figure>' if chain else
+                     f'<p class="note">{escape(label("no_chain", lang))}</p>'))
+    parts = [_evaluation_html(data.get("evaluation"), lang, peers), _world_class_html(data.get("world_class"), lang),
+             _indicators_html(data["indicators"], lang), chain_part, _leaders_html(data.get("leaders"), lang),
              _strength_html(data["strength"], lang), _alerts_html(data["alerts"], lang),
              _chokepoints_html(chokepoints["items"], lang)]
-    path = f'/clusters/{data["cluster_id"]}'
-    parts.insert(1, f'<p id="chain-link"><a href="{link_to(path + "/chain", lang, year=data["year"])}">'
-                    f'{escape(label("chain", lang))} →</a></p>')
     return page_html(f'{name} · {data["year"]}', "".join(parts), lang, path,
                  link_to("/api" + path, "zh", year=data["year"]), year=data["year"])
 
@@ -143,6 +150,45 @@ def _radar_html(evaluation: dict, peers: list[dict], lang: str) -> str:
     series = [(label("this_cluster", lang), [evaluation["dimension_scores"][d] for d in dims]),
               (label("province_best", lang), best), (label("province_median", lang), middle)]
     return radar_svg(axes, series, label("dimensions", lang), css_id="radar")
+
+
+def _world_class_html(world: dict | None, lang: str) -> str:
+    """How far each dimension reaches the world-class reference (1 − the weighted indicator gap; the
+    reference is the outer ring) and the indicators with the largest gaps."""
+    from ..pictures.charts import radar_svg
+
+    if not world:
+        return ""
+    dims = list(world["dimension_gaps"])
+    axes = [label("dim_" + d, lang) if ("dim_" + d) in LABELS else d for d in dims]
+    reached = [None if world["dimension_gaps"][d] is None else 1 - world["dimension_gaps"][d] for d in dims]
+    radar = radar_svg(axes, [(label("this_cluster", lang), reached), (label("world_reference", lang), [1.0] * len(dims))],
+                      label("world_class", lang), css_id="world-radar")
+    rows = [[escape(g["name_zh"] if lang == "zh" else g["name_en"]), format_value(g["value"], g["unit"], True),
+             format_value(g["reference"], g["unit"], True), format_value(g["gap"], "ratio")]
+            for g in world["largest_gaps"]]
+    reference = world["reference"] if not str(world["reference"]).startswith("best national peer") else \
+        label("best_peer", lang)
+    return (f'<h3>{escape(label("world_class", lang))}</h3><p class="note">{escape(label("world_note", lang))}'
+            f'{escape(reference)}</p>{radar}'
+            + table_html([label(k, lang) for k in ("indicator", "value", "reference_value", "gap")], rows, {1, 2, 3},
+                         "world-gaps"))
+
+
+def _leaders_html(leaders: list[dict] | None, lang: str) -> str:
+    title = f'<h2>{escape(label("leaders", lang))}</h2>'
+    if leaders is None:
+        return title + f'<p class="note">{escape(label("firm_level_hidden", lang))}</p>'
+    rows = [[str(f["rank"]), escape(f["name"]), escape(f.get("city_zh") or f["city_code"]),
+             escape(f["origin_zh"] if lang == "zh" else f["origin_en"])
+             + (f'（{escape(f["parent_group"])}）' if f.get("parent_group") else ""),
+             format_value(f["output_value_yuan"], "yuan", True), format_value(f["output_share"], "ratio"),
+             format_value(f["rd_intensity"], "ratio"), format_value(f["local_purchase_share"], "ratio"),
+             escape(label("srdi_" + (f["srdi_level"] or "none"), lang))
+             + ("、" + escape(label("single_champion", lang)) if f["single_champion"] else "")] for f in leaders]
+    headers = ["#"] + [label(k, lang) for k in ("firm", "city", "controlled_from", "output", "output_share",
+                                                "rd_intensity", "local_purchase_share", "firm_honours")]
+    return title + table_html(headers, rows, {0, 4, 5, 6, 7}, "leaders")
 
 
 def _evaluation_html(evaluation: dict | None, lang: str, peers: list[dict] = ()) -> str:

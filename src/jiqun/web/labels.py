@@ -168,6 +168,27 @@ LABELS: dict[str, tuple[str, str]] = {
                       "Product space (density, PCI) where world trade data exist, else technology space (technological "
                       "density and complexity); colour = class, bubble size = imports"),
     "size_imports": ("气泡大小：进口额", "size: imports"),
+    "chain_page": ("打开产业链页面：环节企业、流向与冲击模拟", "Open the chain page: firms, flows and shock scenarios"),
+    "no_chain": ("尚无交易数据，无法绘制产业链", "No transactions loaded: the chain cannot be drawn"),
+    "world_class": ("对标世界级参照：各维度达到参照水平的程度", "Against the world-class reference: how far each "
+                    "dimension reaches it"),
+    "world_reference": ("参照水平", "Reference"),
+    "world_note": ("外圈为参照水平（1 − 加权指标差距）；参照：", "The outer ring is the reference (1 − the weighted "
+                   "indicator gap); reference: "),
+    "best_peer": ("未录入世界级参照值，以全省同类最优为参照", "no world-class profile entered: the best peer in the "
+                  "province"),
+    "reference_value": ("参照值", "Reference value"),
+    "gap": ("差距", "Gap"),
+    "leaders": ("龙头企业", "Leading firms"),
+    "controlled_from": ("控制方", "Controlled from"),
+    "output_share": ("占集群产值", "Share of cluster output"),
+    "rd_intensity": ("研发强度", "R&D intensity"),
+    "local_purchase_share": ("省内采购占比", "Bought in the province"),
+    "firm_honours": ("专精特新/单项冠军", "SRDI / single champion"),
+    "srdi_none": ("—", "—"),
+    "srdi_provincial": ("省级专精特新", "provincial SRDI"),
+    "srdi_little_giant": ("专精特新“小巨人”", "SRDI little giant"),
+    "single_champion": ("单项冠军", "single champion"),
     "province_best": ("全省最高", "Province best"),
     "province_median": ("全省中位", "Province median"),
 }

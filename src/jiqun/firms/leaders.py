@@ -1,0 +1,84 @@
+"""Leading firms (龙头企业) of a cluster and where they are controlled from: a local headquarters
+(本地总部), a branch or production base of a foreign group (外资集团分支/生产基地) or of an
+out-of-province group (外省集团分支/生产基地).
+
+Relational work is ibis (any backend); :func:`leading_firms` returns a pandas frame.
+"""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+from ibis import _
+
+from .. import marts
+from ..schema.vocab import HOME_COUNTRY, HOME_PROVINCE_CODE
+
+#: Where a firm is controlled from: code → (Chinese, English, the rule in words).
+ORIGINS = {
+    "foreign_group": ("外资集团分支/生产基地", "branch or base of a foreign group",
+                      "集团总部在境外，或外资/港澳台分支机构 parent group abroad, or a foreign/HMT-owned branch"),
+    "outside_group": ("外省集团分支/生产基地", "branch or base of an out-of-province group",
+                      "标为分支机构且集团总部不在境外 a branch whose group is not foreign"),
+    "local_hq": ("本地总部企业", "local headquarters", "非分支机构且集团总部不在境外 not a branch, no foreign parent"),
+}
+#: Columns of :func:`leading_firms`, in order.
+LEADER_COLUMNS = ("rank", "uscc", "name", "city_code", "ownership", "parent_group", "parent_country",
+                  "parent_region_code", "origin", "output_value_yuan", "employment", "output_share",
+                  "rd_intensity", "local_purchase_share", "srdi_level", "single_champion")
+
+
+def firm_origin(firms: ibis.Table) -> ibis.Value:
+    """The :data:`ORIGINS` code of each row of ``firms`` (``is_branch, ownership, parent_country``)."""
+    foreign_parent = _.parent_country.notnull() & (_.parent_country != HOME_COUNTRY)
+    foreign_branch = _.is_branch.fill_null(False) & _.ownership.isin(["foreign", "hmt"]).fill_null(False)
+    return (ibis.cases((foreign_parent.fill_null(False) | foreign_branch, "foreign_group"),
+                       (_.is_branch.fill_null(False), "outside_group"), else_="local_hq")
+            .resolve(firms))
+
+
+def leading_firms(con, cluster_id: str, year: int, top: int = 10, province: str = HOME_PROVINCE_CODE) -> pd.DataFrame:
+    """The cluster's ``top`` province firms by output in ``year``, where each is controlled from, its
+    share of the cluster's province output, R&D intensity and the share of its purchases bought from
+    sellers in the province.
+
+    Parameters
+    ----------
+    con : ibis backend
+        A jiqun store (``firms``, ``firm_years``, ``transactions``, the cluster catalogue).
+    cluster_id : str
+        A cluster id.
+    year : int
+        A year of ``firm_years``.
+    top : int
+        How many firms.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`LEADER_COLUMNS`; ``origin`` one of :data:`ORIGINS`; shares in [0, 1], None where the firm
+        has no revenue or no recorded purchases.
+    """
+    prefix = province[:2]
+    firms = con.table("firms").filter(_.region_code.startswith(prefix))
+    members = marts.firm_clusters(con).filter(_.cluster_id == cluster_id).select("uscc")
+    accounts = con.table("firm_years").filter(_.year == year)
+    facts = members.join(firms, "uscc").join(accounts, "uscc")
+    total = facts.aggregate(cluster_output=_.output_value_yuan.sum())
+    ranked = (facts.mutate(origin=firm_origin(facts), city_code=_.region_code.substr(0, 4) + "00")
+              .order_by([ibis.desc("output_value_yuan"), "uscc"]).limit(top))
+    purchases = (con.table("transactions").filter(_.year == year)
+                 .mutate(local=(_.seller_country == HOME_COUNTRY) & _.seller_region_code.startswith(prefix))
+                 .group_by("buyer_uscc")
+                 .aggregate(bought=_.amount_yuan.sum(), bought_locally=_.amount_yuan.sum(where=_.local)))
+    joined = ranked.cross_join(total).left_join(purchases, ranked.uscc == purchases.buyer_uscc)
+    rows = joined.select(
+        "uscc", "name", "city_code", "ownership", "parent_group", "parent_country", "parent_region_code", "origin",
+        "output_value_yuan", "employment", "srdi_level", "single_champion",
+        output_share=_.output_value_yuan / _.cluster_output.nullif(0),
+        rd_intensity=_.rd_expenditure_yuan / _.revenue_yuan.nullif(0),
+        local_purchase_share=_.bought_locally.fill_null(0) / _.bought.nullif(0),
+    ).to_pandas()
+    rows = rows.sort_values(["output_value_yuan", "uscc"], ascending=[False, True]).reset_index(drop=True)
+    rows.insert(0, "rank", range(1, len(rows) + 1))
+    return rows[list(LEADER_COLUMNS)]
