@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from jiqun.pictures.charts import line_chart_svg, radar_svg
+from jiqun.pictures.charts import bubble_chart_svg, line_chart_svg, radar_svg, score_bars_svg
 
 
 def test_line_chart_breaks_at_a_missing_year_and_labels_the_last_value():
@@ -25,3 +25,22 @@ def test_radar_puts_a_score_of_one_on_the_outer_ring():
     x1, _ = map(float, corners[1].split(","))
     assert abs(x1 - (centre_x + radius / 2)) < 0.1            # axis 2 to the right, half way
     assert 'stroke-dasharray="4 3"' in svg and svg.count("<polygon data-series") == 2
+
+
+def test_score_bars_are_as_long_as_the_scores():
+    svg = score_bars_svg([{"label": "甲", "value": 1.0, "note": "第1位"}, {"label": "乙", "value": 0.25},
+                          {"label": "丙", "value": None}], "得分", lambda v: f"{v:.2f}", width=640)
+    widths = [float(w) for w in re.findall(r'<rect x="170" y="[^"]+" width="([^"]+)"', svg)]
+    assert widths == [640 - 170 - 150, (640 - 170 - 150) / 4]  # no bar for a missing score
+    assert "1.00 第1位" in svg
+
+
+def test_bubbles_sit_at_their_values_and_grow_with_their_size():
+    svg = bubble_chart_svg([{"label": "甲", "x": 0.0, "y": 1.0, "size": 100}, {"label": "乙", "x": 1.0, "y": 3.0,
+                            "size": 25}], "组合", "增速", "区位商", width=520, height=360)
+    circles = {label: (float(cx), float(cy), float(r)) for cx, cy, r, label in re.findall(
+        r'<circle class="bubble" cx="([^"]+)" cy="([^"]+)" r="([^"]+)"[^>]*><title>([^:]+):', svg)}
+    assert circles["甲"][0] < circles["乙"][0] and circles["甲"][1] > circles["乙"][1]   # right and up
+    assert circles["甲"][2] == 4 + 22 and circles["乙"][2] == 4 + 22 * 0.5           # area by size
+    # the reference lines: growth 0 through 甲's centre, LQ 1 through it too
+    assert f'x1="{circles["甲"][0]:.1f}"' in svg and f'y1="{circles["甲"][1]:.1f}"' in svg

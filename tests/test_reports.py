@@ -51,6 +51,32 @@ def test_province_pdf_text_matches_the_library(query, province_pdf):
     assert len(reader.pages) >= 4
 
 
+def test_the_pdf_carries_the_map_and_score_bars(query, province_pdf):
+    """The charts are drawn into the PDF as vector text: the map's city names, the score bars' title
+    and each bar's rank interval as the library has it."""
+    from pypdf import PdfReader
+
+    flat = "".join(page.extract_text() for page in PdfReader(province_pdf).pages).replace("\n", "")
+    strength = query.city_strength()
+    assert all(city["name_zh"].removesuffix("市") in flat for city in strength["cities"])
+    assert "综合得分与排名区间" in flat
+    first = query.clusters()["clusters"][0]
+    assert f'第{first["rank"]}位（{first["rank_p05"]}–{first["rank_p95"]}）' in flat
+
+
+def test_a_cluster_report_draws_its_radar_and_chain(query):
+    report = cluster_report(query, "iot")
+    figures = [svg for section in report.sections for svg in section.figures]
+    assert any('class="radar"' in svg for svg in figures)
+    chain = next(svg for svg in figures if 'class="chain-graph"' in svg)
+    from jiqun.pictures.chain import weakness_colour
+
+    for node in query.chain("iot")["nodes"]:
+        assert f'data-node="{node["node_id"]}"><rect' in chain and node["name_zh"][:6] in chain
+        assert weakness_colour(node["weakness"]) in chain
+    assert "<a " not in chain  # print: no links
+
+
 def test_page_one_is_not_blank(province_pdf):
     pdfium = pytest.importorskip("pypdfium2")
     import numpy as np

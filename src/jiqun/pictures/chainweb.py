@@ -31,8 +31,8 @@ def chain_graph_svg(nodes: list[dict], links: list[dict], href, stage_labels: di
         ``tip`` (the tooltip: the reasons of the weakness).
     links : list of dict
         ``from``, ``to`` (node ids) and ``amount`` (a number or None: the line width).
-    href : callable
-        ``href(node_id)``: where a click on the segment leads.
+    href : callable or None
+        ``href(node_id)``: where a click on the segment leads (None: no links, for print).
     stage_labels : dict
         Stage → column heading.
     legend : list of str
@@ -69,11 +69,12 @@ def chain_graph_svg(nodes: list[dict], links: list[dict], href, stage_labels: di
         x, y = place[node["node_id"]]
         level = int(node.get("weakness") or 0)
         outline = ' stroke="#123c69" stroke-width="3"' if node["node_id"] == selected else ' stroke="#7b8794"'
-        parts.append(f'<a class="segment" data-node="{escape(node["node_id"])}" href="{escape(href(node["node_id"]))}">'
-                     f'<rect x="{x}" y="{y}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="6" '
+        opening = (f'<a class="segment" data-node="{escape(node["node_id"])}" href="{escape(href(node["node_id"]))}">'
+                   if href else f'<g class="segment" data-node="{escape(node["node_id"])}">')
+        parts.append(opening + f'<rect x="{x}" y="{y}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="6" '
                      f'fill="{weakness_colour(level)}"{outline}/><title>{escape(node.get("tip") or node["label"])}</title>'
                      f'<text x="{x + BOX_WIDTH / 2}" y="{y + BOX_HEIGHT / 2 + 5}" font-size="13" text-anchor="middle" '
-                     f'fill="{_text_colour(level)}">{escape(_short(node["label"], 15))}</text></a>')
+                     f'fill="{_text_colour(level)}">{escape(_short(node["label"], 15))}</text>' + ("</a>" if href else "</g>"))
     legend_y = height - 22
     for index, text in enumerate(legend[: len(WEAKNESS_COLOURS)]):
         x = SIDE + index * 150

@@ -178,3 +178,33 @@ def bubble_chart_svg(bubbles: list[dict], title: str, x_label: str, y_label: str
                      + (f'<text x="{px(bubble["x"]):.1f}" y="{py(bubble["y"]) + 3:.1f}" font-size="10" '
                         f'text-anchor="middle">{escape(bubble["label"])}</text>' if bubble.get("labelled", True) else ""))
     return head + "".join(parts) + "</svg>"
+
+
+def score_bars_svg(rows: list[dict], title: str, shown=str, width: int = 640, css_id: str = "") -> str:
+    """Horizontal bars of scores in [0, 1], best first, each with its note (rank and interval).
+
+    Parameters
+    ----------
+    rows : list of dict
+        ``label``, ``value`` (None: no bar), ``colour`` and ``note`` (text after the bar).
+    shown : callable
+        Formats a value.
+    """
+    row_height, left, right_room, top = 22, 170, 150, 28
+    height = top + row_height * len(rows) + 10
+    attributes = f' id="{escape(css_id)}"' if css_id else ""
+    parts = [f'<svg{attributes} class="score-bars" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+             f'<text x="{width / 2}" y="16" font-size="12" font-weight="bold" text-anchor="middle">{escape(title)}</text>']
+    span = width - left - right_room
+    for index, row in enumerate(rows):
+        y = top + index * row_height
+        parts.append(f'<text x="{left - 6}" y="{y + 14}" font-size="11" text-anchor="end">{escape(row["label"])}</text>')
+        if _finite(row.get("value")):
+            length = span * max(0.0, min(1.0, row["value"]))
+            parts.append(f'<rect x="{left}" y="{y + 3}" width="{length:.1f}" height="{row_height - 8}" '
+                         f'fill="{row.get("colour") or SERIES_COLOURS[0]}"><title>{escape(row["label"])}: '
+                         f'{escape(shown(row["value"]))}</title></rect>'
+                         f'<text x="{left + length + 4:.1f}" y="{y + 14}" font-size="10">{escape(shown(row["value"]))} '
+                         f'{escape(row.get("note") or "")}</text>')
+    return "".join(parts) + "</svg>"

@@ -25,6 +25,24 @@ HEADLINE_INDICATORS = ("output_value", "employment", "output_growth_yoy", "lq_ou
                        "leader_driving_power", "local_supporting_rate_province", "export_share")
 
 
+def dimension_references(peers: list[dict]) -> dict:
+    """The best and the median score of each evaluation dimension among ``peers`` (the clusters of
+    :meth:`Query.clusters`), the references a cluster's radar is drawn against.
+
+    Returns
+    -------
+    dict
+        ``best`` and ``median``: {dimension: score or None}.
+    """
+    from statistics import median
+
+    scores = [p.get("dimension_scores") or {} for p in peers]
+    dims = list(dict.fromkeys(d for s in scores for d in s))
+    known = {d: [s[d] for s in scores if s.get(d) is not None] for d in dims}
+    return {"best": {d: max(v) if v else None for d, v in known.items()},
+            "median": {d: median(v) if v else None for d, v in known.items()}}
+
+
 class NotFound(LookupError):
     """An unknown cluster, region or year (or one outside the reader's scope), with the valid choices."""
 
@@ -392,6 +410,30 @@ class Query(ChainPages, ComparePages):
         items.sort(key=lambda item: (item.get("priority_province") or 0, item["cluster"], item["priority"]))
         return {"cluster_id": cluster_id, "class": klass, "max_priority": max_priority, "items": items,
                 "classes": list(classes), "clusters": visible, "counts": counts}
+
+    def city_strength(self, year: int | None = None) -> dict:
+        """Per city the strong clusters (强集群, US Cluster Mapping's rule) and the clusters' employment.
+
+        Returns
+        -------
+        dict
+            ``year`` and ``cities`` (one dict per city the reader may see: ``region, name_zh, n_strong,
+            strong`` (cluster ids), ``employment``).
+        """
+        from ..metrics import store_strength
+
+        frame = self.reader.cached(("strength",), lambda con: store_strength(con).to_pandas())
+        frame = frame[frame["cluster"].isin(self.cluster_ids())]
+        chosen = self._year(frame["year"] if len(frame) else [], year)
+        frame = frame[frame["year"] == chosen]
+        names = self._regions()
+        cities = []
+        for code in self.city_codes():
+            mine = frame[frame["region"] == code]
+            strong = mine[mine["strong"].fillna(False).astype(bool)]
+            cities.append({"region": code, "name_zh": names.get(code, code), "n_strong": int(len(strong)),
+                           "strong": sorted(strong["cluster"]), "employment": json_scalar(mine["employment"].sum())})
+        return {"year": chosen, "cities": cities}
 
     def loads(self) -> dict:
         """The store's loads with their provenance (file, table, rows, vintage, when), newest first."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..query import Query
+from ..names import NameNotFound
+from ..query import NotFound, Query
+from . import figures
 from .content import (Report, Section, _text, chokepoint_table, evaluation_table, indicator_table, recommend,
                       weak_link_table)
 
@@ -16,8 +18,9 @@ TYPE_NAMES = {"leading": ("引领型", "leading"), "breakthrough": ("突破型",
 
 
 def province_report(query: Query, year: int | None = None, lang: str = "zh") -> Report:
-    """The province report: overview of the 14 clusters, evaluation and types, weak links, the top of
-    the chokepoint inventory, recommendations."""
+    """The province report: overview of the 14 clusters (with the map of strong clusters by city),
+    evaluation and types (with the score bars), weak links, the top of the chokepoint inventory,
+    recommendations."""
     clusters = query.clusters(year)
     names = {c["cluster_id"]: (c["name_zh"] if lang == "zh" else c["name_en"]) for c in clusters["clusters"]}
     chosen = clusters["year"]
@@ -35,11 +38,14 @@ def province_report(query: Query, year: int | None = None, lang: str = "zh") -> 
     items = []
     for cluster_id in names:
         items += [dict(i, cluster_name=names[cluster_id]) for i in query.chokepoints(cluster_id)["items"][:2]]
+    strength = query.city_strength()
     sections = [
-        Section(_text(lang, "一、总体情况", "1. Overview"), [summary]),
+        Section(_text(lang, "一、总体情况", "1. Overview"), [summary], [],
+                [figures.city_strength_map(strength, lang)]),
         Section(_text(lang, "二、集群评价与类型", "2. Evaluation and types"),
                 [c["explanation_zh"] if lang == "zh" else c["explanation_en"] for c in clusters["clusters"]
-                 if c.get("explanation_zh")][:14], [evaluation_table(clusters["clusters"], lang)]),
+                 if c.get("explanation_zh")][:14], [evaluation_table(clusters["clusters"], lang)],
+                [figures.score_bars(clusters["clusters"], lang)]),
         Section(_text(lang, "三、产业链薄弱环节", "3. Weak links of the chains"),
                 [_text(lang, f"共识别薄弱环节{len(links)}处，其中严重{len(severe)}处。",
                        f"{len(links)} weak links found, {len(severe)} of them severe.")],
@@ -55,22 +61,29 @@ def province_report(query: Query, year: int | None = None, lang: str = "zh") -> 
 
 
 def cluster_report(query: Query, cluster_id: str, year: int | None = None, lang: str = "zh") -> Report:
-    """One cluster's report: evaluation and type with explanation, indicators, weak links, the chokepoint
-    inventory, alerts, recommendations."""
+    """One cluster's report: evaluation and type with explanation (and the dimension radar), indicators,
+    weak links (and the chain map coloured by weakness), the chokepoint inventory, alerts,
+    recommendations."""
     page = query.cluster(cluster_id, year)
     name = page["name_zh"] if lang == "zh" else page["name_en"]
     evaluation = page.get("evaluation") or {}
     explanation = evaluation.get("explanation_zh" if lang == "zh" else "explanation_en")
     links = query.weak_links(cluster_id)["links"]
     items = query.chokepoints(cluster_id)["items"]
+    radar = [figures.dimension_radar(evaluation, query.clusters(page["year"])["clusters"], lang)] \
+        if evaluation.get("dimension_scores") else []
+    try:
+        chain = [figures.chain_figure(query.chain(cluster_id), lang)]
+    except (NotFound, NameNotFound):  # no transactions: no chain to draw
+        chain = []
     sections = [
         Section(_text(lang, "一、评价与类型", "1. Evaluation and type"),
-                [explanation or _text(lang, "尚无评价结果。", "No evaluation stored.")]),
+                [explanation or _text(lang, "尚无评价结果。", "No evaluation stored.")], [], radar),
         Section(_text(lang, "二、主要指标", "2. Headline indicators"), [], [indicator_table(page["indicators"], lang)]),
         Section(_text(lang, "三、产业链薄弱环节", "3. Weak links of the chain"),
                 [w["evidence_zh"] if lang == "zh" else w["evidence_en"] for w in links[:10]]
                 or [_text(lang, "未发现薄弱环节。", "No weak link found.")],
-                [weak_link_table(links, lang, {cluster_id: name})] if links else []),
+                [weak_link_table(links, lang, {cluster_id: name})] if links else [], chain),
         Section(_text(lang, "四、卡脖子清单", "4. Chokepoint inventory"), [], [chokepoint_table(items, lang)] if items else []),
         Section(_text(lang, "五、预警", "5. Alerts"),
                 [f'{a["name_zh"] if lang == "zh" else a["name_en"]}（{a.get("region_zh") or a["region_code"]}）：{a["evidence"]}'

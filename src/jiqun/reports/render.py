@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..excel import About, Column, Sheet, write_workbook
 from .content import Report, Table
+from .figures import with_font
 
 FORMATS = ("html", "pdf", "xlsx")
 #: Section numbers of a Chinese report (一、二、…).
@@ -33,6 +34,8 @@ table {{ border-collapse: collapse; width: 100%; font-size: 9pt; margin: 6pt 0 1
 caption {{ font-weight: bold; margin-bottom: 3pt; }}
 th, td {{ border: 0.6pt solid #9aa5b1; padding: 2pt 4pt; vertical-align: top; }}
 th {{ background: #eef1f5; }} td.num {{ text-align: right; }}
+figure {{ margin: 6pt 0 10pt; text-align: center; page-break-inside: avoid; }}
+figure svg {{ max-width: 100%; height: auto; }}
 li.recommendation {{ margin-bottom: 4pt; }} .evidence {{ color: #52606d; font-size: 9pt; }}
 """
 
@@ -59,7 +62,7 @@ def report_html(report: Report) -> str:
     for n, section in enumerate(report.sections, start=1):
         parts = [f'<h2 id="s{n}">{escape(section.heading)}</h2>']
         parts += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
-        parts += section.figures
+        parts += [f"<figure>{with_font(svg, FONT_STACK)}</figure>" for svg in section.figures]
         parts += [_table_html(t) for t in section.tables]
         body.append("<section>" + "".join(parts) + "</section>")
     items = "".join(f'<li class="recommendation">{escape(r["text"])}<br><span class="evidence">'

@@ -136,19 +136,17 @@ def cluster_page(data: dict, chokepoints: dict, lang: str, peers: list[dict] = (
 
 def _radar_html(evaluation: dict, peers: list[dict], lang: str) -> str:
     """The cluster's four dimension scores against the best and the median of the province's clusters."""
-    from statistics import median
-
     from ..pictures.charts import radar_svg
+    from ..query.pages import dimension_references
 
     dims = list((evaluation.get("dimension_scores") or {}).keys())
     if not dims:
         return ""
     axes = [label("dim_" + d, lang) if ("dim_" + d) in LABELS else d for d in dims]
-    others = [p.get("dimension_scores") or {} for p in peers]
-    best = [max((o[d] for o in others if o.get(d) is not None), default=None) for d in dims]
-    middle = [median([o[d] for o in others if o.get(d) is not None]) if others else None for d in dims]
+    references = dimension_references(list(peers))
     series = [(label("this_cluster", lang), [evaluation["dimension_scores"][d] for d in dims]),
-              (label("province_best", lang), best), (label("province_median", lang), middle)]
+              (label("province_best", lang), [references["best"].get(d) for d in dims]),
+              (label("province_median", lang), [references["median"].get(d) for d in dims])]
     return radar_svg(axes, series, label("dimensions", lang), css_id="radar")
 
 
