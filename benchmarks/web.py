@@ -23,7 +23,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-PATHS = ("/", "/clusters/iot", "/api/clusters/iot", "/api/clusters", "/data")
+PATHS = ("/", "/clusters/iot", "/api/clusters/iot", "/api/clusters", "/data", "/clusters/iot/chain?segment=iot.m1",
+         "/compare", "/chokepoints", "/api/chokepoints")
 
 
 def fetch(url: str) -> int:
@@ -93,6 +94,34 @@ def main() -> None:
                 fetch(base + path)
             report("1 client (baseline)", *phase(base, 1, args.seconds / 2))
             report(f"{args.clients} clients", *phase(base, args.clients, args.seconds))
+            shocks = {}
+
+            def run_shocks():
+                """Five different shock scenarios started from the API, each polled until done."""
+                import json
+                import urllib.request
+
+                started = time.perf_counter()
+                ids = []
+                for share in (0.2, 0.4, 0.6, 0.8, 1.0):
+                    request = urllib.request.Request(
+                        base + "/api/clusters/iot/shock", method="POST", headers={"Content-Type": "application/json"},
+                        data=json.dumps({"remove": ["segment:iot.m1"], "share": share}).encode())
+                    with urllib.request.urlopen(request, timeout=60) as answer:
+                        ids.append(json.load(answer)["job_id"])
+                states = []
+                for job_id in ids:
+                    while True:
+                        with urllib.request.urlopen(f"{base}/api/jobs/{job_id}", timeout=60) as answer:
+                            state = json.load(answer)["state"]
+                        if state in ("done", "failed"):
+                            states.append(state)
+                            break
+                        time.sleep(0.1)
+                shocks.update(states=states, seconds=time.perf_counter() - started)
+
+            report(f"{args.clients} clients during 5 shock jobs", *phase(base, args.clients, args.seconds, run_shocks))
+            print(f"shock jobs during the readers: {shocks['states']} in {shocks['seconds']:.1f} s")
             firms = work / "new_firms.csv"
             firms.write_text("统一社会信用代码,企业名称,行政区划代码,行业代码\n91320205MA00042428,测试企业,320205,3983\n",
                              encoding="utf-8")
