@@ -143,3 +143,15 @@ def test_the_comparison_and_inventory_pages_draw_their_charts(page, server):
     assert page.locator("#inventory tbody tr").count() < rows and page.locator("#position circle.bubble").count() >= 1
     shoot(page, "chokepoints")
     assert page.errors == []
+
+
+def test_a_report_is_written_from_the_page_with_its_progress(page, server):
+    page.goto(server + "/clusters/iot")
+    page.select_option("#report-form select[name=format]", "pdf")
+    page.click("#report-form button")
+    page.wait_for_url("**/jobs/**")
+    page.wait_for_selector("#report-download", timeout=120_000)
+    with page.expect_download() as download:
+        page.click("#report-download")
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert page.errors == []

@@ -268,3 +268,21 @@ def test_the_cluster_page_shows_its_world_class_gap_leaders_and_chain(client, de
     assert 'id="chain-graph"' in page and "/clusters/iot/chain?" in page
     guest = Query(demo_store, Scope(label="guest", firm_level=False)).cluster("iot")
     assert guest["leaders"] is None and guest["world_class"] == world
+
+
+def test_a_report_is_written_in_the_background_and_downloaded(client):
+    started = client.post("/api/reports", json={"cluster": "iot", "format": "pdf", "lang": "zh"})
+    assert started.status_code == 202
+    state = _wait(client, started.json()["job_id"], 120)
+    assert state["state"] == "done", state
+    assert state["result"]["title"] == "物联网集群监测专报（2023年）"
+    pdf = client.get(state["result"]["download"])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["content-type"] == "application/pdf"
+    posted = client.post("/reports", data={"format": "xlsx", "lang": "en"}, follow_redirects=False)
+    assert posted.status_code == 303 and posted.headers["location"].endswith("?lang=en")
+    job_id = posted.headers["location"].split("/")[-1].split("?")[0]
+    assert _wait(client, job_id, 120)["state"] == "done"
+    assert 'id="report-download"' in client.get(f"/jobs/{job_id}?lang=en").text
+    assert client.post("/api/reports", json={"cluster": "nowhere"}).status_code == 404
+    assert client.post("/api/reports", json={"format": "docx"}).status_code == 422
+    assert client.get("/jobs/unknown/file").status_code == 404

@@ -67,7 +67,8 @@ class Jobs:
 
     def submit(self, kind: str, title: str, work) -> Job:
         """Start ``work(progress)`` in the background; ``progress(step, steps, message_zh, message_en)``
-        reports where it stands. Returns the job (its id is what a page polls)."""
+        reports where it stands (``progress.job_id`` is the job's id). Returns the job (its id is what a
+        page polls)."""
         job = Job(uuid.uuid4().hex[:12], kind, title)
         with self._lock:
             self._jobs[job.job_id] = job
@@ -79,6 +80,8 @@ class Jobs:
 
         def progress(step: int, steps: int, message_zh: str, message_en: str) -> None:
             job.step, job.steps, job.message_zh, job.message_en = step, steps, message_zh, message_en
+
+        progress.job_id = job.job_id  # the work may name its own outputs after its job
 
         def run() -> None:
             job.state = "running"

@@ -23,6 +23,7 @@ from ..store import StoreError
 from . import html
 from .chain_routes import add_chain_routes
 from .compare_routes import add_compare_routes
+from .report_routes import add_report_routes
 from .upload import UploadRefused, fact_tables, load_upload
 
 
@@ -66,7 +67,8 @@ def create_app(db, scope: Scope = FULL_ACCESS) -> FastAPI:
     _errors(app)
     _api(app, query, answer, reader, scope)
     _pages(app, query, answer, reader, scope)
-    add_chain_routes(app, query, answer, reader, ERRORS, YEAR, LANG)
+    jobs = add_chain_routes(app, query, answer, reader, ERRORS, YEAR, LANG)
+    add_report_routes(app, query, jobs, ERRORS)
     add_compare_routes(app, query, answer, ERRORS, YEAR, LANG)
     return app
 

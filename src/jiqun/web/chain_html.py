@@ -131,7 +131,7 @@ def shock_form(chain: dict, lang: str) -> str:
 
 def job_page(job: dict, lang: str) -> str:
     """A background job: its progress while it runs (the page reloads itself each second, no script),
-    then its result (a shock's tables) or the reason it failed."""
+    then its result (a shock's tables, a report's file) or the reason it failed."""
     running = job["state"] in ("queued", "running")
     message = job["message_zh"] if lang == "zh" else job["message_en"]
     percent = round(100 * job["progress"])
@@ -142,6 +142,9 @@ def job_page(job: dict, lang: str) -> str:
         parts.append(f'<p class="refused" id="job-error">{escape(job["error"] or "")}</p>')
     if job["state"] == "done" and job["kind"] == "shock":
         parts.append(shock_result_html(job["result"], lang))
+    if job["state"] == "done" and job["kind"] == "report":
+        parts.append(f'<p><a id="report-download" href="{escape(job["result"]["download"])}">'
+                     f'{escape(label("download", lang))}：{escape(job["result"]["file"])}</a></p>')
     refresh = '<meta http-equiv="refresh" content="1">' if running else ""
     page = page_html(job["title"], "".join(parts), lang, f'/jobs/{job["job_id"]}', f'/api/jobs/{job["job_id"]}')
     return page.replace("<head>", "<head>" + refresh, 1)

@@ -108,9 +108,19 @@ def overview_page(data: dict, city_map: dict, lang: str) -> str:
                                         "explanation")]
     note = "" if data["evaluated"] else f'<p class="note">{escape(label("not_evaluated", lang))}</p>'
     title = f'{label("overview", lang)} · {data["year"] or ""}'
-    body = _map_html(city_map, data["clusters"], lang) + f'<h2>{escape(label("clusters", lang))}</h2>' + note + table_html(
+    body = report_form(lang) + _map_html(city_map, data["clusters"], lang) + f'<h2>{escape(label("clusters", lang))}</h2>' + note + table_html(
         headers, rows, {2, 3}, "clusters")
     return page_html(title, body, lang, "/", link_to("/api/clusters", "zh", year=data["year"]), year=data["year"])
+
+
+def report_form(lang: str, cluster_id: str | None = None) -> str:
+    """The form that writes a report (专报) in the background: province or one cluster, PDF/HTML/XLSX."""
+    hidden = f'<input type="hidden" name="cluster" value="{escape(cluster_id)}">' if cluster_id else ""
+    options = "".join(f'<option value="{fmt}">{fmt.upper()}</option>' for fmt in ("pdf", "html", "xlsx"))
+    return (f'<form id="report-form" method="post" action="/reports">{hidden}'
+            f'<input type="hidden" name="lang" value="{lang}">{escape(label("report", lang))} '
+            f'<select name="format">{options}</select> <button type="submit">{escape(label("write_report", lang))}'
+            f'</button> <span class="note">{escape(label("report_note", lang))}</span></form>')
 
 
 def cluster_page(data: dict, chokepoints: dict, lang: str, peers: list[dict] = (), chain: dict | None = None) -> str:
@@ -129,7 +139,7 @@ def cluster_page(data: dict, chokepoints: dict, lang: str, peers: list[dict] = (
     parts = [_evaluation_html(data.get("evaluation"), lang, peers), _world_class_html(data.get("world_class"), lang),
              _indicators_html(data["indicators"], lang), chain_part, _leaders_html(data.get("leaders"), lang),
              _strength_html(data["strength"], lang), _alerts_html(data["alerts"], lang),
-             _chokepoints_html(chokepoints["items"], lang)]
+             _chokepoints_html(chokepoints["items"], lang), report_form(lang, data["cluster_id"])]
     return page_html(f'{name} · {data["year"]}', "".join(parts), lang, path,
                  link_to("/api" + path, "zh", year=data["year"]), year=data["year"])
 
