@@ -417,3 +417,15 @@ def test_national_import_dependence_from_the_io_table(tables):
     # Downstream nodes have no purchases: the plain mean of d1's value (the only one).
     down = st[(st.segment == "downstream") & (st.year == 2022)].iloc[0]
     assert down.national_import_dependence_total == pytest.approx(dependence.loc["39", "total_share"], rel=1e-12)
+
+
+def test_every_clusters_map_in_one_pass_equals_each_map_alone(hand):
+    from jiqun.chains import chain_maps
+
+    maps = chain_maps(hand)
+    assert "iot" in maps and len(maps) == 14
+    for cluster_id in ("iot", "biomedicine"):
+        alone = chain_map(hand, cluster_id)
+        for part in ("segments", "stages", "completeness", "weak_links", "leaders", "import_countries", "links"):
+            pd.testing.assert_frame_equal(getattr(maps[cluster_id], part), getattr(alone, part), check_dtype=False)
+        assert (maps[cluster_id].year, maps[cluster_id].scope) == (alone.year, alone.scope)

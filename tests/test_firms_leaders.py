@@ -73,5 +73,9 @@ def test_leaders_in_order_with_where_they_are_controlled_from(con):
     assert pd.isna(leaders.loc[FOREIGN_PARENT, "local_purchase_share"])  # no purchases recorded
 
 
-def test_top_cuts_the_list(con):
+def test_top_cuts_the_list_and_every_cluster_comes_in_one_pass(con):
     assert leading_firms(con, "iot", 2023, top=2)["uscc"].tolist() == [LOCAL, FOREIGN_PARENT]
+    every = leading_firms(con, None, 2023, top=2)
+    pd.testing.assert_frame_equal(every[every.cluster_id == "iot"].reset_index(drop=True),
+                                  leading_firms(con, "iot", 2023, top=2))
+    assert set(every.cluster_id) >= {"iot"} and every.groupby("cluster_id")["rank"].max().max() <= 2

@@ -12,13 +12,13 @@ from jiqun.chains.essentiality import (
 )
 
 # --- chain map (产业链图谱) and weak links (短板): chainmap.py, segments.py, tables.py, weak.py
-from .chainmap import ChainMap, chain_graph, chain_map, chain_tables, picture_frames, weak_links
+from .chainmap import ChainMap, chain_graph, chain_map, chain_maps, chain_tables, picture_frames, weak_links
 from .weak import evaluate_weak_links, load_rules as load_weak_link_rules
 
 __all__ = [
     "CascadeNetwork", "cascade", "esri", "prepare_network", "run_cascade",
     "constant_essentiality", "leontief_essentiality", "linear_essentiality", "read_essentiality_csv",
     "validate_essentiality",
-    "ChainMap", "chain_graph", "chain_map", "chain_tables", "picture_frames", "weak_links",
+    "ChainMap", "chain_graph", "chain_map", "chain_maps", "chain_tables", "picture_frames", "weak_links",
     "evaluate_weak_links", "load_weak_link_rules",
 ]

@@ -3,7 +3,7 @@
 - :func:`chain_tables`: every table of the map as ibis expressions (all clusters or some, one scope);
   the shared purchases table is materialised once (``Table.cache()``, any backend);
 - :func:`chain_map`: one cluster's map for one year as pandas frames (:class:`ChainMap`), with the weak
-  links (:mod:`jiqun.chains.weak`) and each segment's weakness;
+  links (:mod:`jiqun.chains.weak`) and each segment's weakness; :func:`chain_maps` every cluster's at once;
 - :func:`weak_links`: the weak links of every (or one) cluster;
 - :func:`chain_graph` (JSON for the dashboard) and :func:`picture_frames` (the frames
   :func:`jiqun.pictures.chain_picture` draws).
@@ -215,25 +215,47 @@ def chain_map(con, cluster, year=None, region=None, leaders_k: int = 3) -> Chain
         The region is a county or the nation.
     """
     cluster_id, chosen, scope = _resolve(con, cluster, year, region)
-    tables = chain_tables(con, [cluster_id], scope, leaders_k)
-    leaders = supplier_labels(con, _frame(tables["leaders"], None, ["node_id", "year", "rank"]))
-    segments = _with_top_supplier(_frame(tables["segments"], None, ["node_id", "year"]), leaders)
+    return _maps(con, [cluster_id], chosen, scope, leaders_k)[cluster_id]
+
+
+def chain_maps(con, year=None, region=None, leaders_k: int = 3) -> dict[str, ChainMap]:
+    """The chain map of every cluster (:func:`chain_map`'s, for each), computed in one pass over the
+    store: a page or a report that shows many clusters pays the query compilation once.
+
+    Returns
+    -------
+    dict
+        Cluster id → :class:`ChainMap` (every cluster of the catalogue with chain nodes).
+    """
+    _cluster, chosen, scope = _resolve(con, None, year, region)
+    ids = sorted(con.table("chain_nodes").select("cluster_id").distinct().execute()["cluster_id"])
+    return _maps(con, ids, chosen, scope, leaders_k, every=True)
+
+
+def _maps(con, cluster_ids: list[str], chosen: int, scope: str, leaders_k: int, every: bool = False) -> dict:
+    """The chain maps of ``cluster_ids`` (``every``: all clusters, no filter) in one set of queries."""
+    tables = chain_tables(con, None if every else cluster_ids, scope, leaders_k)
+    leaders = supplier_labels(con, _frame(tables["leaders"], None, ["cluster_id", "node_id", "year", "rank"]))
+    segments = _with_top_supplier(_frame(tables["segments"], None, ["cluster_id", "node_id", "year"]), leaders)
     scope_name = _scope_name(con, scope)
     findings = _findings(segments, scope_name, None)
     segments = weakness(segments, findings)
-    this_year = segments[segments.year == chosen].reset_index(drop=True)
-    flows = _frame(tables["link_flows"], chosen, ["from_node_id", "to_node_id"])
+    flows = _frame(tables["link_flows"], chosen, ["cluster_id", "from_node_id", "to_node_id"])
     links = tables["template_links"].execute().merge(
         flows.drop(columns="year"), on=["cluster_id", "from_node_id", "to_node_id"], how="left")
-    return ChainMap(
-        cluster_id=cluster_id, scope=scope, year=chosen, segments=this_year,
-        stages=_frame(tables["stages"], chosen, ["segment"]),
-        completeness=_frame(tables["completeness"], chosen, ["cluster_id"]),
-        weak_links=findings[findings.year == chosen].reset_index(drop=True),
-        leaders=leaders[leaders.year == chosen].reset_index(drop=True),
-        import_countries=_frame(tables["import_countries"], chosen, ["node_id", "imports_yuan"]),
-        links=links.sort_values(["from_node_id", "to_node_id"]).reset_index(drop=True),
-        names={"scope": scope_name})
+    frames = {"segments": segments[segments.year == chosen], "stages": _frame(tables["stages"], chosen, ["segment"]),
+              "completeness": _frame(tables["completeness"], chosen, ["cluster_id"]),
+              "weak_links": findings[findings.year == chosen], "leaders": leaders[leaders.year == chosen],
+              "import_countries": _frame(tables["import_countries"], chosen, ["node_id", "imports_yuan"]),
+              "links": links.sort_values(["from_node_id", "to_node_id"])}
+
+    def part(name: str, cluster_id: str) -> pd.DataFrame:
+        frame = frames[name]
+        return frame[frame["cluster_id"] == cluster_id].reset_index(drop=True) if len(frame) else frame
+
+    return {cluster_id: ChainMap(cluster_id=cluster_id, scope=scope, year=chosen,
+                                 **{name: part(name, cluster_id) for name in frames}, names={"scope": scope_name})
+            for cluster_id in cluster_ids}
 
 
 def weak_links(con, cluster=None, year=None, region=None, all_years: bool = False) -> pd.DataFrame:

@@ -37,48 +37,52 @@ def firm_origin(firms: ibis.Table) -> ibis.Value:
             .resolve(firms))
 
 
-def leading_firms(con, cluster_id: str, year: int, top: int = 10, province: str = HOME_PROVINCE_CODE) -> pd.DataFrame:
-    """The cluster's ``top`` province firms by output in ``year``, where each is controlled from, its
-    share of the cluster's province output, R&D intensity and the share of its purchases bought from
-    sellers in the province.
+def leading_firms(con, cluster_id: str | None, year: int, top: int = 10,
+                  province: str = HOME_PROVINCE_CODE) -> pd.DataFrame:
+    """The cluster's ``top`` province firms by output in ``year`` (or every cluster's, in one pass), where
+    each is controlled from, its share of the cluster's province output, R&D intensity and the share of
+    its purchases bought from sellers in the province.
 
     Parameters
     ----------
     con : ibis backend
         A jiqun store (``firms``, ``firm_years``, ``transactions``, the cluster catalogue).
-    cluster_id : str
-        A cluster id.
+    cluster_id : str or None
+        A cluster id (None: every cluster, ``top`` firms each).
     year : int
         A year of ``firm_years``.
     top : int
-        How many firms.
+        How many firms per cluster.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`LEADER_COLUMNS`; ``origin`` one of :data:`ORIGINS`; shares in [0, 1], None where the firm
-        has no revenue or no recorded purchases.
+        ``cluster_id`` and :data:`LEADER_COLUMNS`, by cluster and rank; ``origin`` one of :data:`ORIGINS`;
+        shares in [0, 1], None where the firm has no revenue or no recorded purchases.
     """
     prefix = province[:2]
     firms = con.table("firms").filter(_.region_code.startswith(prefix))
-    members = marts.firm_clusters(con).filter(_.cluster_id == cluster_id).select("uscc")
+    members = marts.firm_clusters(con).select("uscc", "cluster_id")
+    if cluster_id is not None:
+        members = members.filter(_.cluster_id == cluster_id)
     accounts = con.table("firm_years").filter(_.year == year)
     facts = members.join(firms, "uscc").join(accounts, "uscc")
-    total = facts.aggregate(cluster_output=_.output_value_yuan.sum())
-    ranked = (facts.mutate(origin=firm_origin(facts), city_code=_.region_code.substr(0, 4) + "00")
-              .order_by([ibis.desc("output_value_yuan"), "uscc"]).limit(top))
+    totals = facts.group_by("cluster_id").aggregate(cluster_output=_.output_value_yuan.sum())
+    order = ibis.row_number().over(ibis.window(group_by="cluster_id",
+                                               order_by=[ibis.desc("output_value_yuan"), "uscc"]))
+    ranked = (facts.mutate(origin=firm_origin(facts), city_code=_.region_code.substr(0, 4) + "00", rank=order + 1)
+              .filter(_.rank <= top))
     purchases = (con.table("transactions").filter(_.year == year)
                  .mutate(local=(_.seller_country == HOME_COUNTRY) & _.seller_region_code.startswith(prefix))
                  .group_by("buyer_uscc")
                  .aggregate(bought=_.amount_yuan.sum(), bought_locally=_.amount_yuan.sum(where=_.local)))
-    joined = ranked.cross_join(total).left_join(purchases, ranked.uscc == purchases.buyer_uscc)
+    joined = ranked.join(totals, "cluster_id").left_join(purchases, ranked.uscc == purchases.buyer_uscc)
     rows = joined.select(
-        "uscc", "name", "city_code", "ownership", "parent_group", "parent_country", "parent_region_code", "origin",
-        "output_value_yuan", "employment", "srdi_level", "single_champion",
+        "cluster_id", "rank", "uscc", "name", "city_code", "ownership", "parent_group", "parent_country",
+        "parent_region_code", "origin", "output_value_yuan", "employment", "srdi_level", "single_champion",
         output_share=_.output_value_yuan / _.cluster_output.nullif(0),
         rd_intensity=_.rd_expenditure_yuan / _.revenue_yuan.nullif(0),
         local_purchase_share=_.bought_locally.fill_null(0) / _.bought.nullif(0),
     ).to_pandas()
-    rows = rows.sort_values(["output_value_yuan", "uscc"], ascending=[False, True]).reset_index(drop=True)
-    rows.insert(0, "rank", range(1, len(rows) + 1))
-    return rows[list(LEADER_COLUMNS)]
+    rows = rows.sort_values(["cluster_id", "rank"]).reset_index(drop=True)
+    return rows[["cluster_id", *LEADER_COLUMNS]]

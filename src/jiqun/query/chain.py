@@ -30,15 +30,19 @@ class ChainPages:
     """The chain part of :class:`jiqun.query.Query` (it uses the query's reader, scope and checks)."""
 
     def _chain_map(self, cluster_id: str, year=None):
-        from ..chains import chain_map
+        from ..chains import chain_maps
         from ..names import NameNotFound
 
         self._check_cluster(cluster_id)
         try:
-            return self.reader.cached(("chain_map", cluster_id, year),
-                                      lambda con: chain_map(con, cluster_id, year, leaders_k=10))
+            # Every cluster's map in one pass, once per store version: the pages and reports of all
+            # fourteen clusters then cost one compilation of the chain queries, not fourteen.
+            maps = self.reader.cached(("chain_maps", year), lambda con: chain_maps(con, year, leaders_k=10))
         except NameNotFound as exc:
             raise self._not_found(exc.kind, exc.text, exc.matches) from None
+        if cluster_id not in maps:
+            raise self._not_found("cluster with a chain", cluster_id, sorted(maps))
+        return maps[cluster_id]
 
     def chain(self, cluster_id: str, year: int | None = None) -> dict:
         """A cluster's chain in the province: its segments (stage, metrics, weakness and the rules that

@@ -244,8 +244,9 @@ class Query(ChainPages, ComparePages):
         self._check_cluster(cluster_id)
         if year is None:
             year = self._year(self._indicators()["year"], None)
-        frame = self.reader.cached(("leaders", cluster_id, year, top),
-                                   lambda con: leading_firms(con, cluster_id, int(year), top))
+        # Every cluster's leaders in one pass (once per store version and year), then this cluster's.
+        every = self.reader.cached(("leaders", year, top), lambda con: leading_firms(con, None, int(year), top))
+        frame = every[every["cluster_id"] == cluster_id].drop(columns="cluster_id")
         names = self._regions()
         frame = frame.assign(city_zh=frame["city_code"].map(names),
                              origin_zh=frame["origin"].map(lambda o: ORIGINS[o][0]),
@@ -351,8 +352,10 @@ class Query(ChainPages, ComparePages):
 
         if cluster_id is not None:
             self._check_cluster(cluster_id)
-        frame = self.reader.cached(("weak_links", cluster_id), lambda con: weak_links(con, cluster_id))
-        frame = frame[[self.scope.allows_cluster(c) for c in frame["cluster_id"]]]
+        # Every cluster's weak links in one pass (once per store version), then the one asked for.
+        frame = self.reader.cached(("weak_links",), lambda con: weak_links(con))
+        frame = frame[[self.scope.allows_cluster(c) and (cluster_id is None or c == cluster_id)
+                       for c in frame["cluster_id"]]]
         keep = ["cluster_id", "node_id", "name_zh", "year", "rule", "rule_zh", "rule_en", "severity", "value",
                 "threshold", "n_firms", "evidence_zh", "evidence_en"]
         return {"cluster_id": cluster_id, "links": _records(frame.sort_values(["severity", "cluster_id"],
