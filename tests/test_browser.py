@@ -154,4 +154,5 @@ def test_a_report_is_written_from_the_page_with_its_progress(page, server):
     with page.expect_download() as download:
         page.click("#report-download")
     assert download.value.suggested_filename.endswith(".pdf")
-    assert page.errors == []
+    # a download ends the link's navigation, which the browser reports as an aborted request
+    assert [e for e in page.errors if not e.endswith("/file")] == []

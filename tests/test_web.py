@@ -189,7 +189,8 @@ def test_no_request_the_spec_allows_gets_a_server_error(demo_store):
 
     from jiqun.web import create_app
 
-    schema = schemathesis.openapi.from_asgi("/api/openapi.json", create_app(demo_store))
+    app = create_app(demo_store)
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
     answered = []
     for found in schema.get_all_operations():
         operation = found.ok()
@@ -203,7 +204,8 @@ def test_no_request_the_spec_allows_gets_a_server_error(demo_store):
             assert response.headers["content-type"][0].startswith("application/json")
 
         call()
-    assert len(answered) > 30 and 200 in answered and set(answered) <= {200, 404, 422}
+    app.state.jobs.shutdown()  # the shock and report jobs the cases started: the queued ones are dropped
+    assert len(answered) > 30 and 200 in answered and set(answered) <= {200, 202, 404, 422}
 
 
 def test_upload_goes_through_validated_ingest(demo_store, tmp_path, make_uscc):
