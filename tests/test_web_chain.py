@@ -286,3 +286,32 @@ def test_a_report_is_written_in_the_background_and_downloaded(client):
     assert client.post("/api/reports", json={"cluster": "nowhere"}).status_code == 404
     assert client.post("/api/reports", json={"format": "docx"}).status_code == 422
     assert client.get("/jobs/unknown/file").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["/", "/?lang=en", "/clusters/iot", "/clusters/iot/chain", "/compare",
+                                  "/compare?kind=cities&ids=320100,320200", "/chokepoints?class=lagging"])
+def test_every_download_link_of_a_page_answers_its_file(client, page):
+    from html import unescape
+
+    text = client.get(page).text
+    links = [unescape(href) for href in re.findall(r'href="([^"]+\.(?:csv|xlsx|svg|png)(?:\?[^"]*)?)"', text)]
+    assert len(links) >= 2
+    kinds = {"csv": "text/csv", "xlsx": "application/vnd.openxml", "svg": "image/svg+xml", "png": "image/png"}
+    for link in links:
+        response = client.get(link)
+        extension = link.split("?")[0].rsplit(".", 1)[1]
+        assert response.status_code == 200 and response.headers["content-type"].startswith(kinds[extension]), link
+
+
+def test_the_overview_lists_the_alerts_that_fire(client, demo_store):
+    data = client.get("/api/alerts").json()
+    assert data == Query(demo_store).alerts()
+    assert data["alerts"] and sum(data["counts"].values()) == len(data["alerts"])
+    assert all(a["year"] if "year" in a else True for a in data["alerts"])
+    page = client.get("/").text
+    summary = page[page.index('id="alert-summary"'):page.index("</table>", page.index('id="alert-summary"'))]
+    for alert, count in data["counts"].items():
+        name = next(a["name_zh"] for a in data["alerts"] if a["alert"] == alert)
+        assert f"{name}</td><td class=num>{count:,}</td>" in summary.replace("&#x27;", "'")
+    assert f'（{len(data["alerts"]):,}）</summary>' in page
+    assert client.get("/api/alerts?year=1990").status_code == 404

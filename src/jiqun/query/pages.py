@@ -298,11 +298,39 @@ class Query(ChainPages, ComparePages):
         return _records(rows[["region", "region_zh", "employment", "lq", "strong", "significant", "star_size",
                               "star_specialisation", "star_focus"]])
 
-    def _alerts(self, cluster_id: str, year) -> list[dict]:
+    def _all_alerts(self) -> pd.DataFrame:
         from ..metrics import store_alerts
 
-        frame = self.reader.cached(("alerts",), lambda con: store_alerts(con, con.table("indicator_results"))
-                                   .to_pandas())
+        return self.reader.cached(("alerts",), lambda con: store_alerts(con, con.table("indicator_results"))
+                                  .to_pandas())
+
+    def alerts(self, year: int | None = None) -> dict:
+        """The alerts that fire in a year (default: the latest with results) over every cluster and region
+        the reader may see, with the cluster's and the city's names and each alert's evidence.
+
+        Returns
+        -------
+        dict
+            ``year``, ``alerts`` (``cluster_id, cluster_zh, cluster_en, alert, name_zh, name_en, region_code,
+            region_zh, indicator, value, evidence``) and ``counts`` ({alert: number}).
+        """
+        frame = self._all_alerts()
+        frame = frame[frame["cluster_id"].isin(self.cluster_ids()) | (frame["cluster_id"] == "all")]
+        chosen = self._year(frame["year"] if len(frame) else self._indicators()["year"], year)
+        rows = frame[frame["year"] == chosen]
+        rows = rows[[self.scope.allows_region(r) for r in rows["region_code"]]]
+        clusters = self._clusters().set_index("cluster_id")
+        rows = rows.assign(region_zh=rows["region_code"].map(self._regions()),
+                           cluster_zh=rows["cluster_id"].map(clusters["name_zh"]),
+                           cluster_en=rows["cluster_id"].map(clusters["name_en"]))
+        rows = rows.sort_values(["alert", "cluster_id", "region_code"])
+        keep = ["cluster_id", "cluster_zh", "cluster_en", "alert", "name_zh", "name_en", "region_code", "region_zh",
+                "indicator", "value", "evidence"]
+        return {"year": chosen, "alerts": _records(rows[keep]),
+                "counts": {key: int(n) for key, n in rows["alert"].value_counts().sort_index().items()}}
+
+    def _alerts(self, cluster_id: str, year) -> list[dict]:
+        frame = self._all_alerts()
         rows = frame[(frame["cluster_id"] == cluster_id) & (frame["year"] == year)]
         rows = rows[[self.scope.allows_region(r) for r in rows["region_code"]]]
         names = self._regions()

@@ -23,6 +23,7 @@ from ..store import StoreError
 from . import html
 from .chain_routes import add_chain_routes
 from .compare_routes import add_compare_routes
+from .export_routes import add_export_routes
 from .report_routes import add_report_routes
 from .upload import UploadRefused, fact_tables, load_upload
 
@@ -69,6 +70,7 @@ def create_app(db, scope: Scope = FULL_ACCESS) -> FastAPI:
     _pages(app, query, answer, reader, scope)
     jobs = add_chain_routes(app, query, answer, reader, ERRORS, YEAR, LANG)
     add_report_routes(app, query, jobs, ERRORS)
+    add_export_routes(app, query, answer, ERRORS, YEAR, LANG)
     add_compare_routes(app, query, answer, ERRORS, YEAR, LANG)
     return app
 
@@ -179,7 +181,9 @@ def _pages(app: FastAPI, query, answer, reader, scope) -> None:
             q = query(request)
             clusters = q.clusters(year)
             first = clusters["clusters"][0]["cluster_id"] if clusters["clusters"] else None
-            return html.overview_page(clusters, q.city_map(indicator, cluster or first, clusters["year"] or year), lang)
+            alerts = q.alerts(clusters["year"]) if clusters["year"] else None
+            return html.overview_page(clusters, q.city_map(indicator, cluster or first, clusters["year"] or year), lang,
+                                      alerts)
 
         return answer(request, page, HTML)
 

@@ -68,7 +68,9 @@ def add_compare_routes(app: FastAPI, query, answer, errors: dict, year, lang) ->
         columns += [Column("type_zh", "类型"), Column("score", "总分", "score"), Column("rank", "排名", "integer"),
                     Column("rank_p05", "排名90%区间下限", "integer"), Column("rank_p95", "排名90%区间上限", "integer"),
                     Column("n_strong", "强集群个数", "integer")]
-        return table_download(pd.DataFrame(rows), columns, fmt, f'compare_{data["kind"]}_{data["year"]}',
+        frame = pd.DataFrame(rows)
+        columns = [c for c in columns if c.field in frame.columns]  # a city comparison has fewer figures
+        return table_download(frame, columns, fmt, f'compare_{data["kind"]}_{data["year"]}',
                               f'对比 {data["year"]}')
 
     @app.get("/compare/charts/{chart}.{fmt}", include_in_schema=False)

@@ -4,7 +4,7 @@ font from elsewhere, every label from :mod:`jiqun.web.labels`, every value throu
 
 from __future__ import annotations
 
-from html import escape
+from html import escape, unescape
 from urllib.parse import urlencode
 
 from ..display import format_value
@@ -65,18 +65,39 @@ def _interval(low, high) -> str:
     return "—" if low is None or high is None else f"{low}–{high}"
 
 
-def _map_html(data: dict, clusters: list[dict], lang: str) -> str:
-    """The city map with a form (no script) to choose the indicator and the cluster."""
-    from ..metrics import load_catalogue
+def city_map_chart(data: dict, clusters: list[dict], lang: str) -> str:
+    """The overview's map of the 13 cities (also its SVG/PNG download)."""
     from ..pictures.citymap import city_map_svg
 
-    catalogue = load_catalogue()
     name = data["name_zh"] if lang == "zh" else data["name_en"]
     cluster_names = {c["cluster_id"]: c["name_zh"] if lang == "zh" else c["name_en"] for c in clusters}
     title = f'{cluster_names.get(data["cluster_id"], label("all_industries", lang))} · {name} · {data["year"]}'
-    svg = city_map_svg({c["region"]: c["value"] for c in data["cities"]}, {c["region"]: c["name_zh"]
-                       for c in data["cities"]}, title, lambda v: format_value(v, data["unit"], True),
-                       label("no_data", lang))
+    return city_map_svg({c["region"]: c["value"] for c in data["cities"]}, {c["region"]: c["name_zh"]
+                        for c in data["cities"]}, title, lambda v: format_value(v, data["unit"], True),
+                        label("no_data", lang))
+
+
+def downloads_line(lang: str, tables: dict[str, str], charts: dict[str, str]) -> str:
+    """One line of download links: ``tables`` {name: path without extension} as CSV and XLSX, ``charts``
+    {name: path without extension} as SVG and PNG; query strings go after the extension (``?``)."""
+    def link(path: str, fmt: str) -> str:
+        base, _, query = path.partition("?")
+        return escape(f"{base}.{fmt}" + (f"?{query}" if query else ""))
+
+    links = [f'<a href="{link(path, fmt)}">{escape(name)} {fmt.upper()}</a>' for name, path in tables.items()
+             for fmt in ("csv", "xlsx")]
+    links += [f'<a href="{link(path, fmt)}">{escape(name)} {fmt.upper()}</a>' for name, path in charts.items()
+              for fmt in ("svg", "png")]
+    return f'<p class="note downloads">{escape(label("download", lang))}：' + " · ".join(links) + "</p>"
+
+
+def _map_html(data: dict, clusters: list[dict], lang: str) -> str:
+    """The city map with a form (no script) to choose the indicator and the cluster."""
+    from ..metrics import load_catalogue
+
+    catalogue = load_catalogue()
+    cluster_names = {c["cluster_id"]: c["name_zh"] if lang == "zh" else c["name_en"] for c in clusters}
+    svg = city_map_chart(data, clusters, lang)
     options = "".join(f'<option value="{escape(i)}"{" selected" if i == data["indicator"] else ""}>'
                       f'{escape(catalogue[i].name_zh if lang == "zh" else catalogue[i].name_en)}</option>'
                       for i in data["indicators"])
@@ -88,12 +109,15 @@ def _map_html(data: dict, clusters: list[dict], lang: str) -> str:
             f'<select name="indicator">{options}</select></label> <label>{escape(label("cluster", lang))} '
             f'<select name="cluster">{cluster_options}</select></label> '
             f'<button type="submit">{escape(label("show", lang))}</button></form>')
-    return f'<h2>{escape(label("city_map", lang))}</h2>{form}<figure>{svg}</figure>'
+    chart = unescape(link_to("/charts/city-map", lang, indicator=data["indicator"], cluster=data["cluster_id"],
+                             year=data["year"]))
+    return (f'<h2>{escape(label("city_map", lang))}</h2>{form}<figure>{svg}</figure>'
+            + downloads_line(lang, {}, {label("city_map", lang): chart}))
 
 
-def overview_page(data: dict, city_map: dict, lang: str) -> str:
+def overview_page(data: dict, city_map: dict, lang: str, alerts: dict | None = None) -> str:
     """The province overview: the city map of a chosen indicator and cluster, then the clusters with type,
-    score, rank and interval, change and explanation."""
+    score, rank and interval, change and explanation, and the alerts that fire."""
     rows = []
     for c in data["clusters"]:
         name = c["name_zh"] if lang == "zh" else c["name_en"]
@@ -108,9 +132,31 @@ def overview_page(data: dict, city_map: dict, lang: str) -> str:
                                         "explanation")]
     note = "" if data["evaluated"] else f'<p class="note">{escape(label("not_evaluated", lang))}</p>'
     title = f'{label("overview", lang)} · {data["year"] or ""}'
-    body = report_form(lang) + _map_html(city_map, data["clusters"], lang) + f'<h2>{escape(label("clusters", lang))}</h2>' + note + table_html(
-        headers, rows, {2, 3}, "clusters")
+    tables = {label("clusters", lang): unescape(link_to("/clusters", lang, year=data["year"]))}
+    body = (report_form(lang) + _map_html(city_map, data["clusters"], lang)
+            + f'<h2>{escape(label("clusters", lang))}</h2>' + note + table_html(headers, rows, {2, 3}, "clusters")
+            + downloads_line(lang, tables, {}) + (_overview_alerts_html(alerts, lang) if alerts else ""))
     return page_html(title, body, lang, "/", link_to("/api/clusters", "zh", year=data["year"]), year=data["year"])
+
+
+def _overview_alerts_html(alerts: dict, lang: str) -> str:
+    """The alerts of the year: how often each rule fires and where, then every alert (folded)."""
+    by_rule: dict[str, list[dict]] = {}
+    for alert in alerts["alerts"]:
+        by_rule.setdefault(alert["alert"], []).append(alert)
+    summary = [[escape(found[0]["name_zh"] if lang == "zh" else found[0]["name_en"]), f"{len(found):,}",
+                escape("、".join(dict.fromkeys((a["cluster_zh"] if lang == "zh" else a["cluster_en"]) or a["cluster_id"]
+                                              for a in found)))] for found in by_rule.values()]
+    rows = [[escape((a["cluster_zh"] if lang == "zh" else a["cluster_en"]) or a["cluster_id"]),
+             escape(a["name_zh"] if lang == "zh" else a["name_en"]), escape(a.get("region_zh") or a["region_code"]),
+             escape(a["evidence"] or "")] for a in alerts["alerts"]]
+    path = unescape(link_to("/alerts", lang, year=alerts["year"]))
+    return (f'<h2>{escape(label("alerts", lang))} · {alerts["year"]}</h2>'
+            + table_html([label("alerts", lang), label("n_fired", lang), label("clusters", lang)], summary, {1},
+                         "alert-summary")
+            + f'<details><summary>{escape(label("every_alert", lang))}（{len(rows):,}）</summary>'
+            + table_html([label(k, lang) for k in ("cluster", "alerts", "city", "evidence")], rows, set(), "alert-list")
+            + "</details>" + downloads_line(lang, {label("alerts", lang): path}, {}))
 
 
 def report_form(lang: str, cluster_id: str | None = None) -> str:
@@ -139,12 +185,18 @@ def cluster_page(data: dict, chokepoints: dict, lang: str, peers: list[dict] = (
     parts = [_evaluation_html(data.get("evaluation"), lang, peers), _world_class_html(data.get("world_class"), lang),
              _indicators_html(data["indicators"], lang), chain_part, _leaders_html(data.get("leaders"), lang),
              _strength_html(data["strength"], lang), _alerts_html(data["alerts"], lang),
-             _chokepoints_html(chokepoints["items"], lang), report_form(lang, data["cluster_id"])]
+             _chokepoints_html(chokepoints["items"], lang),
+             downloads_line(lang, {label("chokepoints", lang): unescape(link_to("/chokepoints", lang,
+                                                                               cluster=data["cluster_id"]))},
+                            {label("dimensions", lang): unescape(link_to(path + "/charts/radar", lang, year=data["year"])),
+                             label("world_reference", lang): unescape(link_to(path + "/charts/world-radar", lang,
+                                                                               year=data["year"]))}),
+             report_form(lang, data["cluster_id"])]
     return page_html(f'{name} · {data["year"]}', "".join(parts), lang, path,
                  link_to("/api" + path, "zh", year=data["year"]), year=data["year"])
 
 
-def _radar_html(evaluation: dict, peers: list[dict], lang: str) -> str:
+def radar_chart(evaluation: dict, peers: list[dict], lang: str) -> str:
     """The cluster's four dimension scores against the best and the median of the province's clusters."""
     from ..pictures.charts import radar_svg
     from ..query.pages import dimension_references
@@ -160,18 +212,23 @@ def _radar_html(evaluation: dict, peers: list[dict], lang: str) -> str:
     return radar_svg(axes, series, label("dimensions", lang), css_id="radar")
 
 
-def _world_class_html(world: dict | None, lang: str) -> str:
-    """How far each dimension reaches the world-class reference (1 − the weighted indicator gap; the
-    reference is the outer ring) and the indicators with the largest gaps."""
+def world_radar(world: dict, lang: str) -> str:
+    """How far each dimension reaches the world-class reference (the outer ring)."""
     from ..pictures.charts import radar_svg
 
-    if not world:
-        return ""
     dims = list(world["dimension_gaps"])
     axes = [label("dim_" + d, lang) if ("dim_" + d) in LABELS else d for d in dims]
     reached = [None if world["dimension_gaps"][d] is None else 1 - world["dimension_gaps"][d] for d in dims]
-    radar = radar_svg(axes, [(label("this_cluster", lang), reached), (label("world_reference", lang), [1.0] * len(dims))],
-                      label("world_class", lang), css_id="world-radar")
+    return radar_svg(axes, [(label("this_cluster", lang), reached), (label("world_reference", lang), [1.0] * len(dims))],
+                     label("world_class", lang), css_id="world-radar")
+
+
+def _world_class_html(world: dict | None, lang: str) -> str:
+    """How far each dimension reaches the world-class reference (1 − the weighted indicator gap; the
+    reference is the outer ring) and the indicators with the largest gaps."""
+    if not world:
+        return ""
+    radar = world_radar(world, lang)
     rows = [[escape(g["name_zh"] if lang == "zh" else g["name_en"]), format_value(g["value"], g["unit"], True),
              format_value(g["reference"], g["unit"], True), format_value(g["gap"], "ratio")]
             for g in world["largest_gaps"]]
@@ -211,7 +268,7 @@ def _evaluation_html(evaluation: dict | None, lang: str, peers: list[dict] = ())
     dims = evaluation.get("dimension_scores") or {}
     rows = [[escape(label("dim_" + key, lang) if ("dim_" + key) in LABELS else key),
              format_value(value, "index")] for key, value in dims.items()]
-    return title + summary + f'<h3>{escape(label("dimensions", lang))}</h3>' + _radar_html(evaluation, peers, lang) + table_html(
+    return title + summary + f'<h3>{escape(label("dimensions", lang))}</h3>' + radar_chart(evaluation, peers, lang) + table_html(
         [label("dimension", lang), label("score", lang)], rows, {1}, "dimensions")
 
 

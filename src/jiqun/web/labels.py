@@ -189,6 +189,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "srdi_provincial": ("省级专精特新", "provincial SRDI"),
     "srdi_little_giant": ("专精特新“小巨人”", "SRDI little giant"),
     "single_champion": ("单项冠军", "single champion"),
+    "n_fired": ("次数", "Times"),
+    "every_alert": ("全部预警", "Every alert"),
     "report": ("专报", "Report"),
     "write_report": ("生成专报", "Write the report"),
     "report_note": ("在后台生成，完成后提供下载", "Written in the background, then offered for download"),
