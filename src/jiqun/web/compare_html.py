@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from ..display import format_value
-from .html import link_to, page_html, table_html
+from .html import link_to, page_html, priority_text, table_html
 from .labels import label
 
 #: Items of the position chart labelled on the chart (by province priority); the others in tooltips.
@@ -122,13 +122,13 @@ def inventory_page(data: dict, lang: str) -> str:
               f'<label>{escape(label("max_priority", lang))} <input type="number" min="1" name="max_priority" '
               f'value="{data["max_priority"] or ""}"></label> <button type="submit">{escape(label("show", lang))}</button>'
               f'</form>')
-    rows = [[str(i.get("priority_province") or ""), str(i["priority"]), escape(i.get("cluster_zh") or i["cluster"]),
+    rows = [[str(i.get("priority_province") or ""), priority_text(i), escape(i.get("cluster_zh") or i["cluster"]),
              escape(i.get("name_zh") or i.get("node_id") or ""), escape(i["product"] or "—"),
              f'<span style="color:{CLASS_COLOURS.get(i["class"], "#1f2933")}">{escape(label("class_" + i["class"], lang))}'
              f'</span>', format_value(i.get("import_share"), "ratio"),
              "—" if i.get("window_years") is None else f'{i["window_years"]:.0f}', escape(i.get("rule_text") or ""),
              escape(i.get("window_reason") or "")] for i in data["items"]]
-    headers = [label(k, lang) for k in ("priority_province", "priority", "cluster", "segment", "product", "class",
+    headers = [label(k, lang) for k in ("priority_province", "priority_range", "cluster", "segment", "product", "class",
                                         "import_share", "window", "rule", "window_reason")]
     body = (form + f'<p>{escape(label("n_items", lang))} {len(data["items"])}</p>'
             + table_html(headers, rows, {0, 1, 6, 7}, "inventory")

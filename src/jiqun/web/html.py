@@ -300,12 +300,21 @@ def _alerts_html(alerts: list[dict], lang: str) -> str:
     return title + table_html([label("alerts", lang), label("city", lang), label("evidence", lang)], rows, set(), "alerts")
 
 
+def priority_text(item: dict) -> str:
+    """A chokepoint item's priority with the range it takes under the other weightings
+    (``rank_best``–``rank_worst``), shown only where it moves."""
+    best, worst = item.get("rank_best"), item.get("rank_worst")
+    interval = f"（{best}–{worst}）" if best is not None and worst is not None and best != worst else ""
+    return f'{item["priority"]}{interval}'
+
+
 def _chokepoints_html(items: list[dict], lang: str) -> str:
-    rows = [[str(i["priority"]), escape(i.get("name_zh") or i.get("node_id") or ""), escape(i["product"] or "—"),
+    rows = [[priority_text(i), escape(i.get("name_zh") or i.get("node_id") or ""), escape(i["product"] or "—"),
              escape(label("class_" + i["class"], lang)), format_value(i.get("import_share"), "ratio"),
              "—" if i.get("window_years") is None else f'{i["window_years"]:.0f}',
              escape(i.get("rule_text") or "")] for i in items]
-    headers = [label(k, lang) for k in ("priority", "segment", "product", "class", "import_share", "window", "rule")]
+    headers = [label(k, lang) for k in ("priority_range", "segment", "product", "class", "import_share", "window",
+                                        "rule")]
     return f'<h2>{escape(label("chokepoints", lang))}</h2>' + table_html(headers, rows, {0, 4, 5}, "chokepoints")
 
 

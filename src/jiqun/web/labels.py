@@ -190,6 +190,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "srdi_little_giant": ("专精特新“小巨人”", "SRDI little giant"),
     "single_champion": ("单项冠军", "single champion"),
     "n_fired": ("次数", "Times"),
+    "priority_range": ("集群内优先级（区间）", "Priority in the cluster (range)"),
     "every_alert": ("全部预警", "Every alert"),
     "report": ("专报", "Report"),
     "write_report": ("生成专报", "Write the report"),
