@@ -26,6 +26,12 @@ def client(demo_store):
     return TestClient(create_app(demo_store))
 
 
+@pytest.fixture(scope="module")
+def direct(demo_store):
+    """The query layer on its own reader (not the app's): what the pages must equal."""
+    return Query(demo_store)
+
+
 def _close(first: dict, second: dict) -> bool:
     """The same keys and values, numbers within 1e-9 relative (DuckDB's parallel sums may differ in the
     last bits between two computations)."""
@@ -66,12 +72,12 @@ def test_the_chain_page_colours_each_segment_by_its_weakness_and_links_it(client
         assert link["evidence_zh"] in page.replace("&#x27;", "'")
 
 
-def test_a_segment_shows_its_province_firms_suppliers_and_flows(client, demo_store):
+def test_a_segment_shows_its_province_firms_suppliers_and_flows(client, demo_store, direct):
     node = "iot.m1"
     data = client.get(f"/api/clusters/iot/chain/segments/{node}").json()
-    direct = Query(demo_store).segment("iot", node)
-    assert _close(data["metrics"], direct.pop("metrics"))
-    assert {key: value for key, value in data.items() if key != "metrics"} == direct
+    alone = direct.segment("iot", node)
+    assert _close(data["metrics"], alone.pop("metrics"))
+    assert {key: value for key, value in data.items() if key != "metrics"} == alone
     year = data["year"]
     with duckdb.connect(str(demo_store), read_only=True) as con:
         firms = con.execute("""SELECT f.uscc FROM firm_chain_nodes n JOIN firms f USING (uscc)
@@ -90,7 +96,7 @@ def test_a_segment_shows_its_province_firms_suppliers_and_flows(client, demo_sto
     assert 'id="segment"' in page and 'id="segment-firms"' in page and 'id="flow-graph"' in page
     assert data["firms"][0]["name"] in page
     # a reader without firm-level access sees the segment's figures, not its firms
-    hidden = Query(demo_store, Scope(label="guest", firm_level=False)).segment("iot", node)
+    hidden = Query(direct.reader, Scope(label="guest", firm_level=False)).segment("iot", node)
     assert "firms" not in hidden and "flows" not in hidden and _close(hidden["metrics"], data["metrics"])
     assert client.get("/api/clusters/iot/chain/segments/nowhere").status_code == 404
 
@@ -177,7 +183,7 @@ def test_the_comparison_shows_the_stored_indicators_side_by_side(client, demo_st
     assert client.get("/api/compare?kind=cities&ids=火星市").status_code == 404
 
 
-def test_the_inventory_page_filters_by_class_and_priority(client, demo_store):
+def test_the_inventory_page_filters_by_class_and_priority(client, demo_store, direct):
     everything = client.get("/api/chokepoints").json()
     assert len(everything["items"]) == sum(everything["counts"].values()) > 0
     provinces = [item["priority_province"] for item in everything["items"]]
@@ -185,7 +191,7 @@ def test_the_inventory_page_filters_by_class_and_priority(client, demo_store):
     one = client.get("/api/chokepoints?class=lagging&max_priority=2&cluster=high_end_equipment").json()
     assert all(i["class"] == "lagging" and i["priority"] <= 2 and i["cluster"] == "high_end_equipment"
                for i in one["items"])
-    expected = [(i["product"], i["priority"]) for i in Query(demo_store).chokepoints("high_end_equipment")["items"]
+    expected = [(i["product"], i["priority"]) for i in direct.chokepoints("high_end_equipment")["items"]
                 if i["class"] == "lagging" and i["priority"] <= 2]
     assert [(i["product"], i["priority"]) for i in one["items"]] == expected and expected
     assert one["items"][0]["cluster_zh"] == "高端装备"
@@ -247,7 +253,7 @@ def test_the_new_pages_load_nothing_from_elsewhere(client):
         assert 'type="application/json" href="/api/' in text
 
 
-def test_the_cluster_page_shows_its_world_class_gap_leaders_and_chain(client, demo_store):
+def test_the_cluster_page_shows_its_world_class_gap_leaders_and_chain(client, demo_store, direct):
     from jiqun.firms import leading_firms
 
     data = client.get("/api/clusters/iot").json()
@@ -266,7 +272,7 @@ def test_the_cluster_page_shows_its_world_class_gap_leaders_and_chain(client, de
     page = client.get("/clusters/iot").text
     assert 'id="world-radar"' in page and page.count("<tr>", page.index('id="leaders"')) >= len(data["leaders"])
     assert 'id="chain-graph"' in page and "/clusters/iot/chain?" in page
-    guest = Query(demo_store, Scope(label="guest", firm_level=False)).cluster("iot")
+    guest = Query(direct.reader, Scope(label="guest", firm_level=False)).cluster("iot")
     assert guest["leaders"] is None and guest["world_class"] == world
 
 
@@ -303,11 +309,13 @@ def test_every_download_link_of_a_page_answers_its_file(client, page):
         assert response.status_code == 200 and response.headers["content-type"].startswith(kinds[extension]), link
 
 
-def test_the_overview_lists_the_alerts_that_fire(client, demo_store):
+def test_the_overview_lists_the_alerts_that_fire(client, demo_store, direct):
     data = client.get("/api/alerts").json()
-    assert data == Query(demo_store).alerts()
+    alone = direct.alerts()
+    assert data["counts"] == alone["counts"] and len(data["alerts"]) == len(alone["alerts"])
+    # values computed from firm data by DuckDB's parallel sums may differ in their last bits
+    assert all(_close(mine, theirs) for mine, theirs in zip(data["alerts"], alone["alerts"]))
     assert data["alerts"] and sum(data["counts"].values()) == len(data["alerts"])
-    assert all(a["year"] if "year" in a else True for a in data["alerts"])
     page = client.get("/").text
     summary = page[page.index('id="alert-summary"'):page.index("</table>", page.index('id="alert-summary"'))]
     for alert, count in data["counts"].items():

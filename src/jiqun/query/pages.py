@@ -323,7 +323,7 @@ class Query(ChainPages, ComparePages):
         rows = rows.assign(region_zh=rows["region_code"].map(self._regions()),
                            cluster_zh=rows["cluster_id"].map(clusters["name_zh"]),
                            cluster_en=rows["cluster_id"].map(clusters["name_en"]))
-        rows = rows.sort_values(["alert", "cluster_id", "region_code"])
+        rows = rows.sort_values(["alert", "cluster_id", "region_code", "indicator"], kind="stable")
         keep = ["cluster_id", "cluster_zh", "cluster_en", "alert", "name_zh", "name_en", "region_code", "region_zh",
                 "indicator", "value", "evidence"]
         return {"year": chosen, "alerts": _records(rows[keep]),
