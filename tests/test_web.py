@@ -37,7 +37,7 @@ def _same(first, second) -> bool:
         return first.keys() == second.keys() and all(_same(first[k], second[k]) for k in first)
     if isinstance(first, list) and isinstance(second, list):
         return len(first) == len(second) and all(_same(a, b) for a, b in zip(first, second))
-    if isinstance(first, float) or isinstance(second, float):
+    if isinstance(first, float) and isinstance(second, (int, float)):
         return first == pytest.approx(second, rel=1e-9)
     return first == second
 
