@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ..query import FULL_ACCESS, NotFound, Query, Scope, StoreReader
 from ..store import StoreError
 from . import html
+from .html import HTML
 from .chain_routes import add_chain_routes
 from .compare_routes import add_compare_routes
 from .export_routes import add_export_routes
@@ -110,7 +111,6 @@ def _errors(app: FastAPI) -> None:
         return JSONResponse({"error": str(exc)}, status_code=422)
 
 
-HTML = "text/html; charset=utf-8"
 _ERROR_BODY = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}},
                                                 "required": ["error"]}}}
 #: The error answers every endpoint documents.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape, unescape
 
 from ..display import format_value
-from .html import link_to, page_html, table_html
+from .html import downloads_line, link_to, name_of, page_html, table_html
 from .labels import label
 
 #: Key figures of a segment shown in its panel: (metric, unit of jiqun.display.format_value).
@@ -17,9 +17,6 @@ SEGMENT_FIGURES = (("n_local_firms", "firms"), ("capacity_yuan", "yuan"), ("purc
                    ("n_patents", "applications"), ("n_suppliers_moved_out", "firms"))
 
 
-def _name(item: dict, lang: str) -> str:
-    return (item.get("name_zh") if lang == "zh" else item.get("name_en")) or item.get("name_zh") or ""
-
 
 def chain_svg(chain: dict, lang: str, selected: str | None = None) -> str:
     """The clickable segment graph of the chain page (also its SVG/PNG download)."""
@@ -27,8 +24,8 @@ def chain_svg(chain: dict, lang: str, selected: str | None = None) -> str:
     from ..pictures.chainweb import chain_graph_svg
 
     path = f'/clusters/{chain["cluster_id"]}/chain'
-    nodes = [{"node_id": n["node_id"], "stage": n["stage"], "label": _name(n, lang), "weakness": n["weakness"],
-              "tip": f'{_name(n, lang)}：{n["reasons_zh"] or label("no_weakness", lang)}'} for n in chain["nodes"]]
+    nodes = [{"node_id": n["node_id"], "stage": n["stage"], "label": name_of(n, lang), "weakness": n["weakness"],
+              "tip": f'{name_of(n, lang)}：{n["reasons_zh"] or label("no_weakness", lang)}'} for n in chain["nodes"]]
     links = [{"from": l["from"], "to": l["to"], "amount": l["amount_yuan"]} for l in chain["links"]]
     stages = {s: label("stage_" + s, lang) for s in ("upstream", "midstream", "downstream")}
     # the drawing escapes the address itself
@@ -42,11 +39,8 @@ def chain_page(chain: dict, segment: dict | None, lang: str, name: dict) -> str:
     flows), the weak links, the shock scenario form, and downloads."""
     cluster_id, year = chain["cluster_id"], chain["year"]
     path = f"/clusters/{cluster_id}/chain"
-    downloads = (f'<p class="note" id="chain-downloads">{escape(label("download", lang))}：'
-                 f'<a href="{link_to(path + "/segments.csv", lang, year=year)}">CSV</a> · '
-                 f'<a href="{link_to(path + "/segments.xlsx", lang, year=year)}">XLSX</a> · '
-                 f'<a href="{link_to(path + "/charts/chain-graph.svg", lang, year=year)}">SVG</a> · '
-                 f'<a href="{link_to(path + "/charts/chain-graph.png", lang, year=year)}">PNG</a></p>')
+    downloads = downloads_line(lang, {label("n_segments", lang): unescape(link_to(path + "/segments", lang, year=year))},
+                               {label("chain", lang): unescape(link_to(path + "/charts/chain-graph", lang, year=year))})
     done = chain.get("completeness") or {}
     summary = (f'<p>{escape(chain.get("scope_zh") or "")} · {escape(label("n_segments", lang))} {len(chain["nodes"])} · '
                f'{escape(label("weak_links", lang))} {len(chain["weak_links"])}'
@@ -57,7 +51,7 @@ def chain_page(chain: dict, segment: dict | None, lang: str, name: dict) -> str:
     if segment:
         parts.append(segment_html(segment, lang))
     parts += [_weak_html(chain["weak_links"], lang), shock_form(chain, lang)]
-    title = f'{_name(name, lang)} · {label("chain", lang)} · {year}'
+    title = f'{name_of(name, lang)} · {label("chain", lang)} · {year}'
     twin = link_to("/api" + path + (f'/segments/{segment["node_id"]}' if segment else ""), "zh", year=year)
     return page_html(title, "".join(parts), lang, path, twin, year=year,
                      segment=segment["node_id"] if segment else None)
@@ -81,7 +75,7 @@ def segment_html(segment: dict, lang: str) -> str:
     metrics = segment["metrics"]
     figures = [[escape(label("m_" + key, lang)), escape(str(metrics.get(key) or "—")) if unit is None else
                 format_value(metrics.get(key), unit, True)] for key, unit in SEGMENT_FIGURES]
-    parts = [f'<section id="segment"><h2>{escape(label("segment", lang))}：{escape(_name(segment, lang))} '
+    parts = [f'<section id="segment"><h2>{escape(label("segment", lang))}：{escape(name_of(segment, lang))} '
              f'（{escape(label("stage_" + segment["stage"], lang))}）</h2>',
              f'<p>{escape(label("weakness", lang))} {segment["weakness"]}：'
              f'{escape(segment["reasons_zh"] or label("no_weakness", lang))}</p>',
@@ -118,7 +112,7 @@ def shock_form(chain: dict, lang: str) -> str:
     """The shock scenario form: what fails (a segment's local firms or a country's imports) and ψ."""
     choices = chain["shock_choices"]
     options = "".join(f'<option value="segment:{escape(s["node_id"])}">{escape(label("segment", lang))}：'
-                      f'{escape(_name(s, lang))}</option>' for s in choices["segments"])
+                      f'{escape(name_of(s, lang))}</option>' for s in choices["segments"])
     options += "".join(f'<option value="country:{escape(c)}">{escape(label("imports_from", lang))} {escape(c)}</option>'
                        for c in choices["countries"])
     return (f'<h2>{escape(label("shock", lang))}</h2><p class="note">{escape(label("shock_note", lang))}</p>'

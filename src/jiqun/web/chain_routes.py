@@ -14,8 +14,8 @@ from ..query import NotFound
 from ..query.jobs import Jobs
 from . import chain_html
 from .downloads import chart_download, table_download
+from .html import HTML
 
-HTML = "text/html; charset=utf-8"
 
 #: Columns of the segments download (CSV / XLSX).
 SEGMENT_DOWNLOAD = [

@@ -3,27 +3,16 @@
 
 from __future__ import annotations
 
-from html import escape
+from html import escape, unescape
 
 from ..display import format_value
-from .html import link_to, page_html, priority_text, table_html
+from .html import downloads_line, link_to, name_of, page_html, priority_text, table_html
 from .labels import label
 
 #: Items of the position chart labelled on the chart (by province priority); the others in tooltips.
 LABELLED_ITEMS = 8
 CLASS_COLOURS = {"fully_dependent": "#b91c1c", "lagging": "#b45309", "rd_base": "#1d4ed8"}
 
-
-def _name(item: dict, lang: str) -> str:
-    return (item.get("name_zh") if lang == "zh" else item.get("name_en")) or item.get("name_zh") or ""
-
-
-def _downloads(path: str, lang: str, charts: list[str], **params) -> str:
-    links = [f'<a href="{link_to(path + "." + fmt, lang, **params)}">{fmt.upper()}</a>' for fmt in ("csv", "xlsx")]
-    for chart in charts:
-        links += [f'<a href="{link_to(f"{path}/charts/{chart}.{fmt}", lang, **params)}">{escape(chart)}.{fmt}</a>'
-                  for fmt in ("svg", "png")]
-    return f'<p class="note downloads">{escape(label("download", lang))}：' + " · ".join(links) + "</p>"
 
 
 # -- comparison --------------------------------------------------------------------------------------
@@ -37,9 +26,9 @@ def portfolio_svgs(data: dict, lang: str) -> dict[str, str]:
     names = {axis: spec.name_zh if lang == "zh" else spec.name_en for axis, spec in axes.items()}
     charts = {}
     for index, portfolio in enumerate(data["portfolios"], start=1):
-        bubbles = [{"label": _name(b, lang), "x": b["x"], "y": b["y"], "size": b["size"]} for b in portfolio["bubbles"]]
+        bubbles = [{"label": name_of(b, lang), "x": b["x"], "y": b["y"], "size": b["size"]} for b in portfolio["bubbles"]]
         charts[f"portfolio-{index}"] = bubble_chart_svg(
-            bubbles, f'{_name(portfolio, lang)} · {label("portfolio", lang)} · {data["year"]}', names["x"], names["y"],
+            bubbles, f'{name_of(portfolio, lang)} · {label("portfolio", lang)} · {data["year"]}', names["x"], names["y"],
             lambda v: format_value(v, axes["x"].unit), lambda v: format_value(v, axes["y"].unit),
             lambda v: f'{names["size"]} {format_value(v, axes["size"].unit, True)}', css_id=f"portfolio-{index}")
     return charts
@@ -58,7 +47,7 @@ def compare_page(data: dict, lang: str) -> str:
             + f'</select></label> <label>{escape(label("compare_ids", lang))} <input type="text" name="ids" size="60" '
               f'value="{escape(ids)}"></label> <button type="submit">{escape(label("show", lang))}</button>'
               f'<p class="note">{escape(label("compare_note", lang))}：{escape(", ".join(data["choices"]))}</p></form>')
-    headers = [label("indicator", lang)] + [_name(item, lang) for item in data["items"]]
+    headers = [label("indicator", lang)] + [name_of(item, lang) for item in data["items"]]
     shown = [i for i in data["indicators"] if any(item["values"].get(i["indicator"]) is not None for item in data["items"])]
     rows = [[escape(i["name_zh"] if lang == "zh" else i["name_en"])]
             + [format_value(item["values"].get(i["indicator"]), i["unit"], True) for item in data["items"]]
@@ -77,7 +66,8 @@ def compare_page(data: dict, lang: str) -> str:
     charts = portfolio_svgs(data, lang)
     figures = "".join(f'<figure>{svg}</figure>' for svg in charts.values())
     body = (form + f'<h2>{escape(label("side_by_side", lang))}</h2>' + table
-            + _downloads("/compare", lang, list(charts), **params)
+            + downloads_line(lang, {label("side_by_side", lang): unescape(link_to("/compare", lang, **params))},
+                             {chart: unescape(link_to(f"/compare/charts/{chart}", lang, **params)) for chart in charts})
             + f'<h2>{escape(label("portfolio", lang))}</h2><p class="note">{escape(label("portfolio_note", lang))}</p>'
             + figures)
     return page_html(f'{label("compare", lang)} · {data["year"]}', body, lang, "/compare",
@@ -132,7 +122,9 @@ def inventory_page(data: dict, lang: str) -> str:
                                         "import_share", "window", "rule", "window_reason")]
     body = (form + f'<p>{escape(label("n_items", lang))} {len(data["items"])}</p>'
             + table_html(headers, rows, {0, 1, 6, 7}, "inventory")
-            + _downloads("/chokepoints", lang, ["position"], **params)
+            + downloads_line(lang, {label("chokepoints", lang): unescape(link_to("/chokepoints", lang, **params))},
+                             {label("position_title", lang): unescape(link_to("/chokepoints/charts/position", lang,
+                                                                              **params))})
             + f'<h2>{escape(label("position_title", lang))}</h2><p class="note">{escape(label("position_note", lang))}</p>'
             + f'<figure>{position_svg(data, lang)}</figure>')
     return page_html(label("chokepoints", lang), body, lang, "/chokepoints", link_to("/api/chokepoints", "zh", **params),

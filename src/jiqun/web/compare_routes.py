@@ -12,8 +12,8 @@ from ..excel import Column
 from ..query import NotFound
 from . import compare_html
 from .downloads import chart_download, table_download
+from .html import HTML
 
-HTML = "text/html; charset=utf-8"
 KIND = Param("clusters", pattern="^(clusters|cities)$", description="clusters (in the province) or cities")
 IDS = Param(None, description="Comma-separated cluster ids, or city codes or names (at most 10; default: five)")
 CLASS = Param(None, alias="class", description="fully_dependent, lagging or rd_base (default: every class)")

@@ -26,6 +26,15 @@ th{background:#eef1f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
 """
 
 
+#: The media type of every page.
+HTML = "text/html; charset=utf-8"
+
+
+def name_of(item: dict, lang: str) -> str:
+    """An item's name in ``lang`` (``name_zh`` / ``name_en``; the Chinese one where no English is given)."""
+    return (item.get("name_zh") if lang == "zh" else item.get("name_en")) or item.get("name_zh") or ""
+
+
 def link_to(path: str, lang: str, **params) -> str:
     query = {k: v for k, v in {**params, "lang": lang if lang != "zh" else None}.items() if v is not None}
     return escape(path + ("?" + urlencode(query) if query else ""))
