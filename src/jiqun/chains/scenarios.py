@@ -150,6 +150,15 @@ def check_share(share: float) -> float:
     return float(share)
 
 
+def check_removals(remove) -> list[str]:
+    """The scenario strings of ``remove`` (one string or several) as a list; refused when empty."""
+    removals = [remove] if isinstance(remove, str) else list(remove)
+    if not removals:
+        raise ScenarioError("give at least one --remove firm:USCC|segment:ID|city:CODE|country:ISO3 "
+                            "请选择冲击对象")
+    return removals
+
+
 def psi_matrix(n: int, scenarios: list[Scenario], share: float = 1.0) -> np.ndarray:
     """The initial shocks ψ, shape (n, len(scenarios)): ``share`` at a scenario's nodes, 0 elsewhere."""
     share = check_share(share)

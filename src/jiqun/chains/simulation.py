@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .firm_network import FirmNetwork, cluster_subnetwork, firm_network
-from .scenarios import ScenarioError, check_share, combine, essentiality_matrix, resolve_removal
+from .scenarios import ScenarioError, check_removals, check_share, combine, essentiality_matrix, resolve_removal
 from .shock import ShockResult, run_shock, shock_report, systemic_suppliers
 
 SCOPES = ("cluster", "province")
@@ -126,9 +126,7 @@ def shock_scenario(con, cluster, remove, share: float = 1.0, year=None, essentia
         With the valid choices.
     """
     share = check_share(share)
-    removals = [remove] if isinstance(remove, str) else list(remove)
-    if not removals:
-        raise ScenarioError("give at least one --remove firm:USCC|segment:ID|city:CODE|country:ISO3")
+    removals = check_removals(remove)
     cluster_id, network, province = cluster_network(con, cluster, year, scope)
     return shock_on_network(cluster_id, network, province, removals, share, essentiality, eps, top, con)
 
@@ -149,9 +147,7 @@ def shock_on_network(cluster_id: str, network: FirmNetwork, province: FirmNetwor
         As in :func:`shock_scenario`.
     """
     share = check_share(share)
-    removals = [remove] if isinstance(remove, str) else list(remove)
-    if not removals:
-        raise ScenarioError("give at least one --remove firm:USCC|segment:ID|city:CODE|country:ISO3")
+    removals = check_removals(remove)
     scenario = combine([resolve_removal(network, text, con) for text in removals])
     matrix = essentiality_matrix(essentiality, network.nodes["sector"])
     result = run_shock(network, scenario, matrix, share, eps)

@@ -137,17 +137,15 @@ class ChainPages:
             ``progress(step, steps, message_zh, message_en)``.
         """
         from ..chains.firm_network import firm_network
-        from ..chains.scenarios import ScenarioError, parse_removal
+        from ..chains.scenarios import check_removals, parse_removal
         from ..chains.simulation import scoped_network, shock_on_network
 
         report = progress or (lambda *args: None)
         self._check_cluster(cluster_id)
-        for text in remove:
+        for text in check_removals(remove):
             kind, _values = parse_removal(text)
             if kind == "firm" and not self.scope.firm_level:
                 raise PermissionError("a firm-level scenario needs firm-level access 无企业级数据权限")
-        if not remove:
-            raise ScenarioError("choose what fails: a segment, a country's imports, a city or a firm 请选择冲击对象")
         report(1, 3, "读取企业供应网络", "reading the firm supply network")
         province = self.reader.cached(("firm_network",), lambda con: firm_network(con))
         network = scoped_network(province, cluster_id)
@@ -176,6 +174,8 @@ def _segment_firms(con, cluster_id: str, node_id: str, year: int) -> tuple[pd.Da
     """The province firms serving ``node_id`` (with their output and staff in ``year``) and the largest
     flows of the segment's goods bought by the cluster's province firms in ``year``."""
     from .. import marts
+    from ..chains.chainmap import supplier_labels
+    from ..chains.segments import seller_identity
 
     home = HOME_PROVINCE_CODE[:2]
     firms = con.table("firms").filter(_.region_code.startswith(home))
@@ -187,18 +187,17 @@ def _segment_firms(con, cluster_id: str, node_id: str, year: int) -> tuple[pd.Da
                      is_primary=_.is_primary, output_value_yuan=_.output_value_yuan, employment=_.employment)
              .order_by([ibis.desc("output_value_yuan"), "uscc"]).limit(SEGMENT_FIRMS))
     members = marts.firm_clusters(con).filter(_.cluster_id == cluster_id).select(buyer_uscc=_.uscc)
-    flows = (con.table("transactions").filter((_.node_id == node_id) & (_.year == year))
-             .join(members, "buyer_uscc")
-             .group_by("seller_uscc", "seller_country", "seller_region_code", "buyer_uscc")
-             .aggregate(amount_yuan=_.amount_yuan.sum())
+    bought = con.table("transactions").filter((_.node_id == node_id) & (_.year == year)).join(members, "buyer_uscc")
+    # Sellers are identified and named as the chain map's suppliers are (a firm, a country, a region).
+    flows = (bought.mutate(seller_id=seller_identity(_.seller_uscc, _.seller_country, _.seller_region_code))
+             .group_by("seller_id", "buyer_uscc")
+             .aggregate(seller_uscc=_.seller_uscc.max(), amount_yuan=_.amount_yuan.sum())
              .order_by([ibis.desc("amount_yuan"), "buyer_uscc"]).limit(SEGMENT_FLOWS).to_pandas())
-    usccs = sorted(set(flows["seller_uscc"].dropna()) | set(flows["buyer_uscc"].dropna()))
+    flows = supplier_labels(con, flows)
+    buyers = sorted(set(flows["buyer_uscc"]))
     names = {}
-    if usccs:
-        found = con.table("firms").filter(_.uscc.isin(usccs)).select("uscc", "name").to_pandas()
+    if buyers:
+        found = con.table("firms").filter(_.uscc.isin(buyers)).select("uscc", "name").to_pandas()
         names = dict(zip(found["uscc"], found["name"]))
-    flows["seller_name"] = [names.get(u, u) if isinstance(u, str) else
-                            (f"进口 {c}" if c and c != "CHN" else f"地区 {r}")
-                            for u, c, r in zip(flows["seller_uscc"], flows["seller_country"], flows["seller_region_code"])]
     flows["buyer_name"] = flows["buyer_uscc"].map(names)
     return table.to_pandas(), flows[["seller_uscc", "seller_name", "buyer_uscc", "buyer_name", "amount_yuan"]]

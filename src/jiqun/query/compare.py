@@ -120,14 +120,12 @@ class ComparePages:
         return bool(len(evaluations)) and year in set(evaluations["year"])
 
     def _compare_cities(self, ids, this: pd.DataFrame):
-        from ..metrics import store_strength
-
         names = self._regions()
         valid = self.city_codes()
         codes = self._resolve_cities(ids) if ids else valid[:5]
         clusters = self._clusters().set_index("cluster_id")
         visible = clusters.index.tolist()
-        strength = self.reader.cached(("strength",), lambda con: store_strength(con).to_pandas())
+        strength = self._all_strength()
         year = int(this["year"].iloc[0]) if len(this) else None
         strength = strength[(strength["year"] == year) & strength["cluster"].isin(visible)]
         items, portfolios = [], []

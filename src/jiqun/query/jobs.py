@@ -8,6 +8,7 @@ store only through :class:`jiqun.query.StoreReader`'s short cached reads and com
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -15,6 +16,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+LOG = logging.getLogger(__name__)
 #: Jobs kept (the oldest finished ones are forgotten first).
 JOBS_KEPT = 64
 #: Jobs running at once (the others wait, queued).
@@ -88,6 +90,9 @@ class Jobs:
             try:
                 job.result = work(progress)
             except Exception as exc:  # the job's one-line reason is shown on its page; nothing escapes
+                if not isinstance(exc, (ValueError, LookupError, PermissionError)):
+                    # not a refusal of the request but a fault: keep its traceback for whoever runs the server
+                    LOG.exception("background job %s (%s) failed", job.job_id, kind)
                 job.error = _one_line(exc)
                 job.state, job.message_zh, job.message_en = "failed", "未完成", "failed"
             else:

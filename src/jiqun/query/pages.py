@@ -287,10 +287,14 @@ class Query(ChainPages, ComparePages):
                         "value": value, "series": series})
         return out
 
-    def _strength(self, cluster_id: str, year) -> list[dict]:
+    def _all_strength(self) -> pd.DataFrame:
+        """The strength flags of every cluster, region and year (``jiqun.metrics.store_strength``)."""
         from ..metrics import store_strength
 
-        frame = self.reader.cached(("strength",), lambda con: store_strength(con).to_pandas())
+        return self.reader.cached(("strength",), lambda con: store_strength(con).to_pandas())
+
+    def _strength(self, cluster_id: str, year) -> list[dict]:
+        frame = self._all_strength()
         rows = frame[(frame["cluster"] == cluster_id) & (frame["year"] == year)]
         rows = rows[[self.scope.allows_region(r) for r in rows["region"]]]
         names = self._regions()
@@ -366,8 +370,7 @@ class Query(ChainPages, ComparePages):
         values = dict(zip(rows["region_code"], rows["value"]))
         names = self._regions()
         cities = [{"region": code, "name_zh": names.get(code, code), "value": json_scalar(values.get(code))}
-                  for code in sorted(names) if code.startswith(HOME_PROVINCE_CODE[:2]) and code.endswith("00")
-                  and code != HOME_PROVINCE_CODE and self.scope.allows_region(code)]
+                  for code in self.city_codes()]
         spec = catalogue[indicator]
         return {"indicator": indicator, "name_zh": spec.name_zh, "name_en": spec.name_en, "unit": spec.unit,
                 "cluster_id": cluster_id, "year": chosen, "cities": cities, "indicators": city_level,
@@ -451,9 +454,7 @@ class Query(ChainPages, ComparePages):
             ``year`` and ``cities`` (one dict per city the reader may see: ``region, name_zh, n_strong,
             strong`` (cluster ids), ``employment``).
         """
-        from ..metrics import store_strength
-
-        frame = self.reader.cached(("strength",), lambda con: store_strength(con).to_pandas())
+        frame = self._all_strength()
         frame = frame[frame["cluster"].isin(self.cluster_ids())]
         chosen = self._year(frame["year"] if len(frame) else [], year)
         frame = frame[frame["year"] == chosen]

@@ -5,16 +5,10 @@ from __future__ import annotations
 from ..names import NameNotFound
 from ..query import NotFound, Query
 from . import figures
-from .content import (Report, Section, _text, chokepoint_table, evaluation_table, indicator_table, recommend,
-                      weak_link_table)
+from .content import (DIMENSIONS, Report, Section, _text, chokepoint_table, evaluation_table, indicator_table,
+                      recommend, weak_link_table)
 
-DIMENSIONS = {"technology_control": ("关键技术控制力", "key technology control"),
-              "leading_firms": ("龙头企业带动力", "leading-firm driving power"),
-              "brand_international": ("品牌国际影响力", "international brand influence"),
-              "chain_integration": ("产业链条整合力", "supply-chain integration")}
 TYPE_ORDER = ("leading", "breakthrough", "catch_up")
-TYPE_NAMES = {"leading": ("引领型", "leading"), "breakthrough": ("突破型", "breakthrough"),
-              "catch_up": ("赶超型", "catch-up")}
 
 
 def province_report(query: Query, year: int | None = None, lang: str = "zh") -> Report:

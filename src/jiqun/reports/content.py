@@ -45,6 +45,15 @@ RECOMMENDATION_RULES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+#: The evaluation's four dimensions and the three types in a report's words: (Chinese, English).
+DIMENSIONS = {"technology_control": ("关键技术控制力", "key technology control"),
+              "leading_firms": ("龙头企业带动力", "leading-firm driving power"),
+              "brand_international": ("品牌国际影响力", "international brand influence"),
+              "chain_integration": ("产业链条整合力", "supply-chain integration")}
+TYPE_NAMES = {"leading": ("引领型", "leading"), "breakthrough": ("突破型", "breakthrough"),
+              "catch_up": ("赶超型", "catch-up")}
+
+
 @dataclass
 class Table:
     """A table of a report: headers and rows of text (already formatted), numeric columns named."""

@@ -6,14 +6,9 @@ its Chinese labels in the same font as the text."""
 from __future__ import annotations
 
 from ..display import format_value
+from .content import DIMENSIONS, TYPE_NAMES
 
 TYPE_COLOURS = {"leading": "#0b6e4f", "breakthrough": "#1d4ed8", "catch_up": "#b45309"}
-DIMENSION_NAMES = {"technology_control": ("关键技术控制力", "Key technology control"),
-                   "leading_firms": ("龙头企业带动力", "Leading-firm driving power"),
-                   "brand_international": ("品牌国际影响力", "International brand influence"),
-                   "chain_integration": ("产业链条整合力", "Supply-chain integration")}
-TYPE_NAMES = {"leading": ("引领型", "leading"), "breakthrough": ("突破型", "breakthrough"),
-              "catch_up": ("赶超型", "catch-up")}
 STAGE_NAMES = {"upstream": ("上游", "Upstream"), "midstream": ("中游", "Midstream"), "downstream": ("下游", "Downstream")}
 
 
@@ -65,7 +60,9 @@ def dimension_radar(evaluation: dict, peers: list[dict], lang: str) -> str:
     series = [(_pick(lang, ("本集群", "This cluster")), [scores[d] for d in dims]),
               (_pick(lang, ("全省最高", "Province best")), [references["best"].get(d) for d in dims]),
               (_pick(lang, ("全省中位", "Province median")), [references["median"].get(d) for d in dims])]
-    return radar_svg([_pick(lang, DIMENSION_NAMES.get(d, (d, d))) for d in dims], series,
+    # axis labels start with a capital in English; the report's prose keeps them lower-case
+    axes = [_pick(lang, DIMENSIONS.get(d, (d, d))) for d in dims]
+    return radar_svg(axes if lang == "zh" else [axis.capitalize() for axis in axes], series,
                      _pick(lang, ("四个维度得分", "Scores of the four dimensions")))
 
 
