@@ -1,0 +1,123 @@
+"""``jiqun firms``: leading firms, MIIT tier candidates, near misses and growth ladders (梯度培育)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+
+from ..display import format_value
+from .base import app, check_output_file, console, db_option, db_path, fail
+from .chain_map import _on_store, _print
+
+FORMATS = ("table", "xlsx", "json")
+
+
+def _leader_columns():
+    from ..excel import Column
+
+    return [Column("cluster_id", "集群编号", "code"), Column("rank", "排名", "integer"),
+            Column("uscc", "统一社会信用代码", "code"), Column("name", "企业名称"), Column("city_code", "城市代码", "code"),
+            Column("origin_zh", "控制来源", description="本地总部 / 外资集团分支 / 外省集团分支"),
+            Column("parent_group", "所属集团"), Column("parent_country", "集团总部国家", "code"),
+            Column("output_value_yuan", "工业总产值", "money_yi"), Column("employment", "从业人员", "integer"),
+            Column("output_share", "占集群省内产值", "share"), Column("rd_intensity", "研发强度", "share"),
+            Column("local_purchase_share", "省内采购占比", "share"), Column("srdi_level", "专精特新", "code"),
+            Column("single_champion", "单项冠军", "flag")]
+
+
+def _leaders(con, cluster_id, year, top):
+    from ..firms import ORIGINS, leading_firms
+
+    frame = leading_firms(con, cluster_id, year, top)
+    frame["origin_zh"] = frame.origin.map(lambda code: ORIGINS[code][0])
+    return frame
+
+
+def _show(view: str, frame: pd.DataFrame, rows: int, year: int) -> None:
+    if frame.empty:
+        console.print(f"{view}: 无记录 none in {year}")
+        return
+    for cluster_id, group in frame.groupby("cluster_id", sort=True):
+        group = group.head(rows)
+        if view == "ladder":
+            shown = pd.DataFrame({"企业": group.name, "城市": group.city_code,
+                                  "上一年": group.tier_before_zh, "本年": group.tier_zh})
+        elif view == "leaders":
+            shown = pd.DataFrame({"排名": group["rank"].astype(str), "企业": group.name, "控制来源": group.origin_zh,
+                                  "占产值": [format_value(v, "ratio") for v in group.output_share],
+                                  "省内采购": [format_value(v, "ratio") for v in group.local_purchase_share]})
+        else:
+            shown = pd.DataFrame({"企业": group.name, "城市": group.city_code, "梯度": group.tier_zh,
+                                  "判定": group.state_zh, "满足/未满足/待核实": [
+                                      f"{a}/{b}/{c}" for a, b, c in zip(group.n_met, group.n_missed, group.n_open)],
+                                  "未满足": group.missed.replace("", "—")})
+        _print(shown, f"{ {'candidates': '梯度候选', 'close': '差一项', 'ladder': '晋级', 'leaders': '龙头企业'}[view]} "
+                      f"{cluster_id} · {year}")
+
+
+@app.command("firms")
+def firms_command(
+    view: str = typer.Option("candidates", "--view", help="candidates (MIIT tier candidates), close (one "
+                             "requirement short of the next tier), ladder (moved up a tier since the year before), "
+                             "leaders (leading firms and where they are controlled from) or criteria (the rules)."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Cluster id or name (default: all)."),
+    year: Optional[str] = typer.Option(None, "--year", help="A year with firm accounts (default: the latest)."),
+    top: int = typer.Option(10, "--top", help="Leading firms per cluster; rows shown per cluster in the table view."),
+    fmt: str = typer.Option("table", "--format", help="table, xlsx (every view, criteria checked, sources) or json "
+                            "(records of the view; printed when --out is not given)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output file (xlsx default: firms.xlsx)."),
+    db: Optional[str] = db_option(),
+) -> None:
+    """Leading firms and local champions: candidates for MIIT's tiers (创新型中小企业, 专精特新, 小巨人,
+    单项冠军) and hidden champions with every criterion met, missed or not assessable and the data behind
+    it; firms one requirement short; firms that moved up. 企业梯度培育名单。"""
+    from ..firms.export import VIEWS
+    from ..firms.candidates import firm_tiers
+    from ..firms.export import firm_records, write_firm_workbook
+    from ..firms.tiers import load_criteria
+    from ..names import resolve_cluster, resolve_year
+
+    if view not in VIEWS:
+        fail(f"--view must be one of {', '.join(VIEWS)}, not {view!r}", 2)
+    if fmt not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)} 输出格式无效", 2)
+    if top < 1:
+        fail(f"--top must be a positive number of rows, not {top}", 2)
+    check_output_file(out)
+
+    def compute(con):
+        cluster_id = resolve_cluster(con, cluster) if cluster else None
+        chosen = resolve_year(con, year if year is not None else "latest")
+        wants_lists = view in ("candidates", "close", "ladder") or fmt == "xlsx"
+        lists = firm_tiers(con, chosen, cluster_id) if wants_lists else None
+        leaders = _leaders(con, cluster_id, chosen, top) if view == "leaders" or fmt == "xlsx" else None
+        return lists, leaders, chosen
+
+    lists, leaders, chosen = _on_store(db, compute)
+    criteria = load_criteria()
+    if fmt == "json":
+        text = json.dumps(firm_records(lists, view, leaders, criteria), ensure_ascii=False, indent=1)
+        if out is None:
+            sys.stdout.write(text + "\n")
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+            console.print(f"wrote {view} to {out} 已写出")
+        return
+    if fmt == "xlsx":
+        target = out or Path("firms.xlsx")
+        write_firm_workbook(target, lists, leaders, criteria, _leader_columns(), db_path(db))
+        console.print(f"wrote {len(lists.candidates):,} candidates, {len(lists.close):,} near misses to {target} 已写出")
+        return
+    if view == "criteria":
+        _print(criteria[["tier", "requirement", "criterion", "name_zh", "op", "threshold", "source", "verified"]]
+               .astype(str), "梯度认定标准 tier criteria")
+        return
+    frame = {"candidates": lists.candidates if lists else None, "close": lists.close if lists else None,
+             "ladder": lists.ladder if lists else None, "leaders": leaders}[view]
+    _show(view, frame, top, chosen)

@@ -1,0 +1,97 @@
+"""Edges of the firm lists (I/O only): JSON records (numbers as numbers) and the Excel workbook
+(候选企业, 差一项, 晋级, 龙头企业, 认定标准, with Chinese headers and units)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..excel import About, Column, Sheet, write_workbook
+from .candidates import FirmTierLists, criteria_records
+from .tiers import load_sources
+
+VIEWS = ("candidates", "close", "ladder", "leaders", "criteria")
+
+TIER_COLUMNS = [
+    Column("cluster_id", "集群编号", "code"), Column("city_code", "城市代码", "code"),
+    Column("uscc", "统一社会信用代码", "code"), Column("name", "企业名称"),
+    Column("tier_zh", "候选梯度", description="创新型中小企业 / 专精特新中小企业 / 小巨人 / 单项冠军 / 隐形冠军"),
+    Column("state_zh", "判定", description="全部满足 = every requirement met on stored data; 可评项满足 = none missed, "
+           "some not assessable (待核实); 未满足 = missed"),
+    Column("recognised_zh", "已获认定"), Column("n_requirements", "要求数", "integer"),
+    Column("n_met", "满足", "integer"), Column("n_missed", "未满足", "integer"),
+    Column("n_open", "待核实（数据不足）", "integer", "not assessable: the store lacks the data"),
+    Column("missed", "未满足要求", description="requirement ids, see 认定标准"),
+    Column("revenue", "营业收入", "money_wan"), Column("employment", "从业人员", "integer"),
+]
+LADDER_COLUMNS = [
+    Column("cluster_id", "集群编号", "code"), Column("city_code", "城市代码", "code"),
+    Column("uscc", "统一社会信用代码", "code"), Column("name", "企业名称"),
+    Column("year_before", "上一年", "year"), Column("tier_before_zh", "上一年梯度"),
+    Column("year", "年份", "year"), Column("tier_zh", "本年梯度"),
+]
+CRITERION_COLUMNS = [
+    Column("uscc", "统一社会信用代码", "code"), Column("tier", "梯度代码", "code"),
+    Column("requirement", "要求", "code"), Column("alternative", "路径", "code", "alternatives of a requirement: any one suffices"),
+    Column("criterion", "标准编号", "code"), Column("name_zh", "标准"),
+    Column("value", "数值", "decimal"), Column("op", "比较", "code"), Column("threshold", "门槛", "decimal"),
+    Column("met_zh", "是否满足", description="是 / 否 / 不可评（数据不足 not assessable）"),
+    Column("basis", "数据口径", description="exact / an upper or lower bound / a range of points / not stored"),
+    Column("source", "来源", "code"), Column("verified_zh", "门槛已核对原文"),
+]
+RULE_COLUMNS = [
+    Column("tier", "梯度代码", "code"), Column("requirement", "要求", "code"), Column("alternative", "路径", "code"),
+    Column("criterion", "标准编号", "code"), Column("name_zh", "标准"), Column("measure", "指标", "code"),
+    Column("op", "比较", "code"), Column("threshold", "门槛", "decimal"), Column("source", "来源", "code"),
+    Column("verified", "门槛已核对原文", "code"), Column("note", "说明"),
+]
+
+
+def tier_records(frame: pd.DataFrame, lists: FirmTierLists) -> list[dict]:
+    """Candidate (or near-miss) rows as the contract's records: ``uscc``, ``tier``, ``criteria`` first."""
+    criteria = criteria_records(lists.criteria)
+    rows = json.loads(frame.to_json(orient="records", force_ascii=False))
+    out = []
+    for row in rows:
+        head = {"uscc": row.pop("uscc"), "tier": row.pop("tier")}
+        out.append({**head, **row, "year": lists.year, "criteria": criteria.get((head["uscc"], head["tier"]), [])})
+    return out
+
+
+def firm_records(lists: FirmTierLists | None, view: str, leaders: pd.DataFrame | None = None,
+                 criteria: pd.DataFrame | None = None) -> list[dict]:
+    """The records of one of :data:`VIEWS` (``leaders`` and ``criteria`` take their frames)."""
+    if view == "candidates":
+        return tier_records(lists.candidates, lists)
+    if view == "close":
+        return tier_records(lists.close, lists)
+    frame = {"ladder": lists.ladder if lists else None, "leaders": leaders, "criteria": criteria}[view]
+    return json.loads(frame.to_json(orient="records", force_ascii=False))
+
+
+def _criterion_sheet(lists: FirmTierLists) -> pd.DataFrame:
+    detail = lists.criteria.copy()
+    detail["met_zh"] = ["不可评" if pd.isna(v) else ("是" if v == 1.0 else "否") for v in detail.met]
+    detail["verified_zh"] = ["是" if v == "yes" else "否（未能核对）" for v in detail.verified]
+    detail["value"] = detail.value.where(detail.value.abs() != float("inf"))
+    return detail
+
+
+def write_firm_workbook(path: Path, lists: FirmTierLists, leaders: pd.DataFrame, criteria: pd.DataFrame,
+                        leader_columns: list[Column], store: str = "") -> Path:
+    """The firm lists as XLSX: candidates, near misses, ladder, leaders, every criterion checked, the rules."""
+    sources = load_sources()
+    notes = [f"年份 year: {lists.year}. 标准来源 sources: " + "; ".join(
+        f"{row.source}: {row.title} — {row.how}" for row in sources.itertuples()),
+        "不可评 = 库中无此数据，不计为满足 (not assessable is never counted as met)."]
+    sheets = [
+        Sheet("候选企业", lists.candidates, TIER_COLUMNS, "每家集群企业尚未获得的最高可达梯度"),
+        Sheet("差一项", lists.close, TIER_COLUMNS, "上一梯度只差一项要求的企业"),
+        Sheet("晋级", lists.ladder, LADDER_COLUMNS, "较上一年梯度上升的企业"),
+        Sheet("龙头企业", leaders, leader_columns, "各集群产值前列企业及控制来源"),
+        Sheet("逐项判定", _criterion_sheet(lists), CRITERION_COLUMNS, "候选与差一项企业的逐项标准、数值与门槛"),
+        Sheet("认定标准", criteria, RULE_COLUMNS, "梯度标准（数据表 jiqun/firms/data/tiers.csv）"),
+    ]
+    return write_workbook(path, sheets, About("企业梯度培育名单 Firm tier candidates", store=store, notes=notes))
