@@ -29,7 +29,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("chokepoints", ("jiqun.chokepoints",), "the chokepoint inventory (卡脖子清单): dependency screening of "
      "products, technology base, classes, breakthrough window, priority"),
     ("firms", ("jiqun.firms",), "firms of the clusters (企业): leading firms and where they are controlled from "
-     "(local headquarters, branch plants of foreign or out-of-province groups)"),
+     "(local headquarters, branch plants of foreign or out-of-province groups), candidates for MIIT's tiers "
+     "(梯度培育), near misses and growth ladders"),
+    ("organizations", ("jiqun.organizations",), "cluster promotion organisations (集群促进机构): evaluation "
+     "scheme as data scored by the evaluation, tiers, improvement areas, the cultivation pool (培育库)"),
+    ("policy", ("jiqun.policy",), "the policy registry (政策): department × cluster × instrument matrix, overlaps, "
+     "gaps against the monitored shortcomings, province–city alignment, budgets, keyword suggestions"),
+    ("talent", ("jiqun.talent",), "talent flows (人才流动): city and firm flows, poaching pairs, communities of "
+     "firms exchanging staff, poaching alerts, small cells suppressed"),
     ("pictures", ("jiqun.pictures",), "static pictures for reports (SVG/PNG): drawing only, from tables the "
      "analytics return"),
     ("query", ("jiqun.query",), "the one read path of pages, API and reports (查询层): the requesting scope, "
@@ -49,7 +56,8 @@ CLI_PACKAGE = "jiqun.cli"
 BACKEND_PACKAGES = ("jiqun.store", "jiqun.schema")
 FORBIDDEN_IN_BACKEND = ("jiqun.ingest", "jiqun.catalogue", "jiqun.metrics", "jiqun.evaluation", "jiqun.demo",
                         "jiqun.io", "jiqun.chains", "jiqun.chokepoints", "jiqun.pictures",
-                        "jiqun.complexity", "jiqun.firms", "jiqun.query", "jiqun.web",
+                        "jiqun.complexity", "jiqun.firms", "jiqun.organizations", "jiqun.policy",
+                        "jiqun.talent", "jiqun.query", "jiqun.web",
                         "jiqun.reports")
 
 

@@ -58,6 +58,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("revenue_per_employee_max_yuan", "1000000000", "Highest plausible revenue per employee (yuan a "
             "year, 10 亿元): even refineries and trading arms stay far below; above it revenue or "
             "employment is in the wrong unit. Refused unless `--accept-outliers`."),
+    Setting("talent_min_moves", "5", "Talent flows 人才流动: a count of moves between 1 and this number minus one "
+            "is blanked in every output (with the rates computed from it), so no cell points at a few people; "
+            "1: nothing is blanked."),
+    Setting("talent_alert_share", "0.5", "Poaching alert 挖人预警: a city or firm is flagged when at least this "
+            "share of its departing executives and senior engineers in a year went to one rival of its cluster "
+            "(and at least `talent_min_moves` of them)."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
