@@ -298,3 +298,25 @@ def test_version_4_store_gains_the_new_catalogue_rows(store_path):
     assert "320571" in set(zones.region_code)
     assert con.table("clusters").count().execute() == 14  # the rest of the store is kept
     con.disconnect()
+
+
+def test_version_6_store_gets_policies_on_the_stip_instrument_types(store_path):
+    """Upgrading to version 7 adds the policies' target segments, group, theme and text (empty) and renames
+    the instrument codes of earlier versions to their OECD STIP Compass codes."""
+    import duckdb
+
+    jiqun.connect(store_path).disconnect()
+    db = duckdb.connect(str(store_path))
+    for column in ("target_nodes", "target_group", "theme", "text"):
+        db.execute(f"ALTER TABLE policies DROP COLUMN {column}").fetchall()
+    for number, old in enumerate(["subsidy", "finance", "platform", "plan"]):
+        db.execute("INSERT INTO policies (policy_id, title, department, level, region_code, instrument, issued_on) "
+                   "VALUES (?, 't', 'd', 'province', '320000', ?, DATE '2023-01-01')", [f"P{number}", old]).fetchall()
+    db.execute("UPDATE jiqun_meta SET value = '6' WHERE key = 'schema_version'").fetchall()
+    db.close()
+    con = jiqun.connect(store_path)
+    assert _meta(con, "schema_version") == str(SCHEMA_VERSION)
+    assert {"target_nodes", "target_group", "theme", "text"} <= set(con.table("policies").columns)
+    rows = dict(con.con.execute("SELECT policy_id, instrument FROM policies ORDER BY 1").fetchall())
+    assert rows == {"P0": "grants_business_rd", "P1": "equity", "P2": "networking_platforms", "P3": "strategy"}
+    con.disconnect()

@@ -12,39 +12,58 @@ from .gen_common import YEARS, days_in_year, pick, stream, uscc_array, write_csv
 from .gen_firms import Firms
 from .gen_world import World
 
-#: Departments and the instruments each tends to use (weights): the 九龙治水 pattern.
+#: Departments and the instruments each tends to use (weights; OECD STIP codes): the 九龙治水 pattern.
 PROVINCE_DEPARTMENTS = {
-    "江苏省工业和信息化厅": {"plan": 3, "subsidy": 3, "platform": 2, "regulation": 1},
-    "江苏省发展和改革委员会": {"plan": 3, "land": 1, "finance": 1, "subsidy": 1},
-    "江苏省科学技术厅": {"platform": 3, "subsidy": 2, "talent": 1},
-    "江苏省财政厅": {"subsidy": 3, "tax": 1, "finance": 2},
-    "江苏省商务厅": {"subsidy": 1, "other": 1, "platform": 1},
-    "江苏省人力资源和社会保障厅": {"talent": 3, "subsidy": 1},
+    "江苏省工业和信息化厅": {"strategy": 3, "grants_business_rd": 3, "networking_platforms": 2, "standards": 1,
+                      "procurement_rd": 1, "advisory_services": 1},
+    "江苏省发展和改革委员会": {"strategy": 3, "land": 1, "equity": 1, "grants_business_rd": 1},
+    "江苏省科学技术厅": {"networking_platforms": 2, "grants_business_rd": 2, "challenges_prizes": 1,
+                    "centres_of_excellence": 1, "talent_programme": 1},
+    "江苏省财政厅": {"grants_business_rd": 3, "tax_relief_corporate": 1, "equity": 2},
+    "江苏省商务厅": {"grants_business_rd": 1, "other": 1, "networking_platforms": 1},
+    "江苏省人力资源和社会保障厅": {"talent_programme": 3, "grants_business_rd": 1},
     "江苏省自然资源厅": {"land": 3},
-    "江苏省地方金融监督管理局": {"finance": 3},
+    "江苏省地方金融监督管理局": {"equity": 2, "loans_credits": 1, "guarantees": 1},
 }
 CITY_DEPARTMENTS = {
-    "工业和信息化局": {"plan": 3, "subsidy": 3, "platform": 1},
-    "发展和改革委员会": {"plan": 2, "land": 1, "finance": 1},
-    "科学技术局": {"platform": 2, "subsidy": 2, "talent": 1},
-    "财政局": {"subsidy": 3, "tax": 1},
-    "人力资源和社会保障局": {"talent": 3},
-    "商务局": {"subsidy": 1, "other": 1},
+    "工业和信息化局": {"strategy": 3, "grants_business_rd": 3, "networking_platforms": 1, "advisory_services": 1},
+    "发展和改革委员会": {"strategy": 2, "land": 1, "equity": 1},
+    "科学技术局": {"networking_platforms": 2, "grants_business_rd": 2, "talent_programme": 1, "vouchers": 1},
+    "财政局": {"grants_business_rd": 3, "tax_relief_corporate": 1},
+    "人力资源和社会保障局": {"talent_programme": 3},
+    "商务局": {"grants_business_rd": 1, "other": 1},
 }
+#: Title, theme, target group and a summary sentence of each instrument's policies.
 TITLES = {
-    "plan": "{place}{target}集群高质量发展三年行动计划（{y}—{y2}年）",
-    "subsidy": "{place}支持{target}集群发展专项资金管理办法",
-    "platform": "{place}关于建设{target}产业创新平台的实施意见",
-    "regulation": "{place}{target}产业链标准体系建设指南",
-    "land": "{place}保障{target}重大项目用地的若干措施",
-    "finance": "{place}设立{target}产业投资基金的实施方案",
-    "tax": "{place}落实{target}企业研发费用加计扣除的通知",
-    "talent": "{place}{target}领域高层次人才引进办法",
-    "procurement": "{place}推广应用{target}首台套产品的通知",
-    "other": "{place}促进{target}集群开放合作的若干措施",
+    "strategy": ("{place}{target}集群高质量发展三年行动计划（{y}—{y2}年）", "chain", "all_firms",
+                 "实施强链补链行动，提升本地配套率，培育链主企业。"),
+    "grants_business_rd": ("{place}支持{target}集群发展专项资金管理办法", "innovation", "all_firms",
+                           "对企业研发投入和技术改造给予专项资金奖补。"),
+    "networking_platforms": ("{place}关于建设{target}产业创新平台的实施意见", "chain", "organizations",
+                             "建设产学研协同平台，组织供需对接，支持集群促进机构发挥作用。"),
+    "standards": ("{place}{target}产业链标准体系建设指南", "openness", "large_firms",
+                  "支持龙头企业主导制定国际和国家标准，推进品牌建设。"),
+    "land": ("{place}保障{target}重大项目用地的若干措施", "land_infrastructure", "large_firms",
+             "优先保障重大项目用地和标准厂房。"),
+    "equity": ("{place}设立{target}产业投资基金的实施方案", "finance", "startups",
+               "设立政府引导基金，开展股权投资。"),
+    "loans_credits": ("{place}{target}企业科技贷款贴息办法", "finance", "sme", "对科技贷给予贴息。"),
+    "guarantees": ("{place}{target}企业融资担保风险补偿办法", "finance", "sme", "设立风险补偿资金池。"),
+    "tax_relief_corporate": ("{place}落实{target}企业研发费用加计扣除的通知", "innovation", "all_firms",
+                             "落实研发费用加计扣除税收优惠。"),
+    "talent_programme": ("{place}{target}领域高层次人才引进办法", "talent", "talent",
+                         "引进高层次人才和工程师团队，给予安家补贴。"),
+    "procurement_rd": ("{place}推广应用{target}首台套产品的通知", "chokepoint", "all_firms",
+                       "对首台套首批次产品示范应用给予支持，突破关键核心技术。"),
+    "challenges_prizes": ("{place}{target}关键核心技术揭榜挂帅项目指南", "chokepoint", "all_firms",
+                          "围绕卡脖子环节实行揭榜挂帅，组织技术攻关。"),
+    "centres_of_excellence": ("{place}{target}制造业创新中心建设方案", "chokepoint", "research",
+                              "建设制造业创新中心，攻关关键共性技术。"),
+    "vouchers": ("{place}{target}科技创新券实施细则", "innovation", "sme", "向中小企业发放创新券，购买检测和研发服务。"),
+    "advisory_services": ("{place}{target}专精特新企业梯度培育实施方案", "firm_growth", "sme",
+                          "建立专精特新企业培育库，开展企业诊断和咨询服务。"),
+    "other": ("{place}促进{target}集群开放合作的若干措施", "openness", "all_firms", "支持企业开拓国际市场。"),
 }
-
-
 def regional_employment(world: World, acc: np.ndarray) -> pa.Table:
     """City x cluster x year aggregates of the firm panel (the last column, outside clusters, is left out)."""
     n_cities, n_cells, n_years, _ = acc.shape
@@ -149,14 +168,22 @@ def policies(world: World, seed: int) -> pa.Table:
                     else None
                 issued, start = issued.item(), start.item()
                 budget = None
-                if instrument in ("subsidy", "finance"):
+                if instrument in ("grants_business_rd", "equity", "loans_credits", "guarantees"):
                     budget = round(float(rng.lognormal(np.log(5e8 if level == "province" else 8e7), 0.8)), -4)
+                title, theme, group, summary = TITLES[instrument]
+                nodes = ""
+                if theme in ("chokepoint", "chain") and rng.random() < 0.5:
+                    # Name the most imported segments of the first target: where the chokepoints are.
+                    own_nodes = np.flatnonzero(world.node_cluster == targets[0])
+                    named = own_nodes[np.argsort(-world.node_import_share[own_nodes])][:int(rng.integers(1, 3))]
+                    nodes = ";".join(world.nodes[node] for node in named)
                 rows.append({
                     "policy_id": f"DEMO-{region}-{year}-{len(rows) + 1:04d}",
-                    "title": TITLES[instrument].format(place=place, target=target_text, y=year, y2=year + 2),
+                    "title": title.format(place=place, target=target_text, y=year, y2=year + 2),
                     "department": dept, "level": level, "region_code": region,
                     "target_clusters": ";".join(world.clusters[cluster] for cluster in targets),
-                    "instrument": instrument,
+                    "target_nodes": nodes or None, "instrument": instrument, "target_group": group,
+                    "theme": theme, "text": f"{place}{dept.removeprefix(place)}：" + summary,
                     "issued_on": issued, "effective_from": start, "effective_to": end, "budget_yuan": budget,
                 })
     return pa.Table.from_pylist(rows)

@@ -6,7 +6,7 @@ from .model import Column as C
 from .model import ForeignKey as FK
 from .model import RowRule, Table
 from .vocab import (CLASSIFICATIONS, FLOWS, INSTRUMENTS, NAME_LEN, ORG_FORMS, OWNERSHIP, PATENT_TYPES,
-                    POLICY_LEVELS, REPORTER_TYPES, ROLE_LEVELS, SRDI, TRADEMARK_SYSTEMS, YEAR, _money, _uscc)
+                    POLICY_LEVELS, POLICY_THEMES, REPORTER_TYPES, ROLE_LEVELS, SRDI, TARGET_GROUPS, TRADEMARK_SYSTEMS, YEAR, _money, _uscc)
 
 # --------------------------------------------------------------------------- facts
 FIRMS = Table(
@@ -279,11 +279,20 @@ POLICIES = Table(
         C("level", "text", "层级", "national, province, city, county", required=True, enum=POLICY_LEVELS),
         C("region_code", "text", "地区", "issuing government's region", required=True, codelist="region"),
         C("target_clusters", "text", "支持集群", "cluster ids separated by ;", codelist="cluster", multi=True),
-        C("instrument", "text", "政策工具", "instrument type", required=True, enum=INSTRUMENTS),
+        C("target_nodes", "text", "支持环节", "chain segments (node ids) separated by ;; empty: the whole cluster",
+          codelist="chain_node", multi=True, aliases=("产业链环节", "支持产业链环节")),
+        C("instrument", "text", "政策工具", "instrument type (OECD STIP Compass; docs/policy.md)", required=True,
+          enum=INSTRUMENTS),
+        C("target_group", "text", "支持对象", "firms of all sizes, SMEs, leading firms, start-ups, research, talent, "
+          "promotion organisations, public bodies", enum=TARGET_GROUPS, aliases=("政策对象",)),
+        C("theme", "text", "政策主题", "chain, chokepoint, innovation, firm growth, talent, openness, finance, land, "
+          "digital and green, organisations, general", enum=POLICY_THEMES),
         C("issued_on", "date", "发布日期", "date issued", required=True, not_future=True),
         C("effective_from", "date", "生效日期", "start of validity"),
         C("effective_to", "date", "失效日期", "end of validity"),
         _money("budget_yuan", "资金规模", "funds committed"),
+        C("text", "text", "政策摘要", "the policy's text or summary (for keyword suggestions)", max_length=10000,
+          aliases=("政策内容", "政策原文", "主要内容")),
     ),
     primary_key=("policy_id",),
     rules=(RowRule("validity_ordered", "effective_to >= effective_from", ("effective_from", "effective_to"),

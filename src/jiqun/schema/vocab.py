@@ -46,17 +46,44 @@ POLICY_LEVELS = {
     "city": ("city", "市", "市级"),
     "county": ("county", "县", "区", "县级", "区县"),
 }
-INSTRUMENTS = {
-    "subsidy": ("subsidy", "补贴", "专项资金", "奖补"),
-    "tax": ("tax", "税收", "税收优惠"),
-    "finance": ("finance", "金融", "基金", "融资"),
-    "land": ("land", "用地", "土地"),
+def _instruments() -> dict[str, tuple[str, ...]]:
+    """Policy instruments (政策工具) from ``data/instruments.csv``: the OECD STIP Compass instrument types
+    (edition 2019) and jiqun's additions for Chinese cluster policy (``stip = no``), with their aliases
+    (the codes of earlier jiqun versions among them)."""
+    import csv
+    from importlib import resources
+
+    with resources.files("jiqun.schema").joinpath("data", "instruments.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return {row["code"]: (row["code"], row["name_zh"], row["name_en"],
+                          *[alias for alias in row["aliases"].split(";") if alias]) for row in rows}
+
+
+INSTRUMENTS = _instruments()
+#: Who a policy is for (支持对象).
+TARGET_GROUPS = {
+    "all_firms": ("all_firms", "全部企业", "企业"),
+    "sme": ("sme", "中小企业", "专精特新企业"),
+    "large_firms": ("large_firms", "龙头企业", "大企业", "链主企业"),
+    "startups": ("startups", "初创企业", "科技型初创企业"),
+    "research": ("research", "高校院所", "科研机构", "新型研发机构"),
+    "talent": ("talent", "人才", "个人"),
+    "organizations": ("organizations", "集群促进机构", "行业协会", "产业联盟"),
+    "public": ("public", "政府部门", "园区"),
+}
+#: What a policy is about (政策主题): the shortcomings of the province's assessment it may address.
+POLICY_THEMES = {
+    "chain": ("chain", "强链补链", "产业链", "本地配套"),
+    "chokepoint": ("chokepoint", "关键核心技术攻关", "卡脖子", "技术攻关"),
+    "innovation": ("innovation", "创新研发", "科技创新"),
+    "firm_growth": ("firm_growth", "企业培育", "梯度培育", "专精特新"),
     "talent": ("talent", "人才"),
-    "procurement": ("procurement", "采购", "政府采购"),
-    "platform": ("platform", "平台", "创新平台"),
-    "regulation": ("regulation", "规制", "标准"),
-    "plan": ("plan", "规划", "行动计划"),
-    "other": ("other", "其他"),
+    "openness": ("openness", "开放合作", "国际化", "品牌"),
+    "finance": ("finance", "金融支持", "融资"),
+    "land_infrastructure": ("land_infrastructure", "用地与基础设施", "要素保障"),
+    "digital_green": ("digital_green", "数字化绿色化", "智能化改造", "数字化转型", "绿色低碳"),
+    "organization": ("organization", "集群促进机构建设", "集群治理"),
+    "general": ("general", "综合"),
 }
 ROLE_LEVELS = {
     "executive": ("executive", "高管"),

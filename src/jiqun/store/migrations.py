@@ -86,6 +86,23 @@ def _v6(db) -> None:
     fetch_all(db, f"DELETE FROM {META} WHERE key = 'catalogue_loaded'")
 
 
+#: Instrument codes before version 7 → the OECD STIP Compass codes of ``schema/data/instruments.csv``.
+V7_INSTRUMENTS = {"plan": "strategy", "subsidy": "grants_business_rd", "tax": "tax_relief_corporate",
+                  "finance": "equity", "land": "land", "talent": "talent_programme", "procurement": "procurement_rd",
+                  "platform": "networking_platforms", "regulation": "standards", "other": "other"}
+
+
+def _v7(db) -> None:
+    """Policies coded on the OECD STIP Compass instrument types, with target segments, target group, theme
+    and text: the four columns are added (empty) and the earlier instrument codes renamed."""
+    from .._duck import fetch_all
+
+    for column in ("target_nodes", "target_group", "theme", "text"):
+        fetch_all(db, f"ALTER TABLE policies ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    cases = " ".join(f"WHEN '{old}' THEN '{new}'" for old, new in V7_INSTRUMENTS.items())
+    fetch_all(db, f"UPDATE policies SET instrument = CASE instrument {cases} ELSE instrument END")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: catalogue, fact, meta and indicator results tables", _v1),
     Migration(2, "evaluation_schemes and evaluation_results tables", _v2),
@@ -94,6 +111,8 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "change history (load_changes) and loads.undoes_load_id, for loads show and loads undo", _v5),
     Migration(6, "catalogue re-loaded: full GB/T 4754-2017 list (industries.name_en optional), "
                  "development zones in regions", _v6),
+    Migration(7, "policies on the OECD STIP instrument types (codes renamed) with target_nodes, target_group, "
+                 "theme and text", _v7),
 ]
 
 #: The schema version this jiqun writes.
