@@ -94,13 +94,19 @@ V7_INSTRUMENTS = {"plan": "strategy", "subsidy": "grants_business_rd", "tax": "t
 
 def _v7(db) -> None:
     """Policies coded on the OECD STIP Compass instrument types, with target segments, target group, theme
-    and text: the four columns are added (empty) and the earlier instrument codes renamed."""
+    and text: the table is rebuilt in the declared column order (the four new columns empty) and the
+    earlier instrument codes renamed."""
     from .._duck import fetch_all
+    from ..schema import create_table_sql
+    from ..schema.tables_facts import POLICIES
 
-    for column in ("target_nodes", "target_group", "theme", "text"):
-        fetch_all(db, f"ALTER TABLE policies ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    kept = [name for name in POLICIES.column_names if name not in ("target_nodes", "target_group", "theme", "text")]
     cases = " ".join(f"WHEN '{old}' THEN '{new}'" for old, new in V7_INSTRUMENTS.items())
-    fetch_all(db, f"UPDATE policies SET instrument = CASE instrument {cases} ELSE instrument END")
+    selected = [f"CASE instrument {cases} ELSE instrument END" if name == "instrument" else name for name in kept]
+    fetch_all(db, "ALTER TABLE policies RENAME TO policies_before_v7")
+    fetch_all(db, create_table_sql(POLICIES))
+    fetch_all(db, f"INSERT INTO policies ({', '.join(kept)}) SELECT {', '.join(selected)} FROM policies_before_v7")
+    fetch_all(db, "DROP TABLE policies_before_v7")
 
 
 MIGRATIONS: list[Migration] = [
