@@ -252,3 +252,24 @@ def test_write_evaluation_results_is_idempotent(demo_run, tmp_path):
         assert con.table("evaluation_schemes").count().execute() == 1
     finally:
         con.disconnect()
+
+
+def test_demo_writes_firms_organisations_policies_and_talent_with_evidence(demo_run):
+    import json
+
+    out, _ = demo_run
+    outputs = out / "outputs"
+    firms = json.loads((outputs / "firms.json").read_text(encoding="utf-8"))
+    assert firms and all(record["criteria"] for record in firms)
+    assert {"innovative_sme", "srdi_sme"} <= {record["tier"] for record in firms}
+    organizations = json.loads((outputs / "organizations.json").read_text(encoding="utf-8"))
+    assert organizations and all(record["rule"] for record in organizations)
+    assert len({record["tier"] for record in organizations}) >= 2
+    overlaps = json.loads((outputs / "policy_overlaps.json").read_text(encoding="utf-8"))
+    assert any(record["kind"] == "horizontal" and record["n_departments"] >= 2 for record in overlaps)
+    gaps = json.loads((outputs / "policy_gaps.json").read_text(encoding="utf-8"))
+    assert any(not record["addressed"] for record in gaps) and all(record["evidence"] for record in gaps)
+    talent = json.loads((outputs / "talent.json").read_text(encoding="utf-8"))
+    assert talent and any(record["net"] is not None for record in talent)
+    for workbook in ("firms.xlsx", "organizations.xlsx", "policy.xlsx", "talent.xlsx"):
+        assert (outputs / workbook).stat().st_size > 0

@@ -17,25 +17,10 @@ from .chain_map import _on_store, _print
 FORMATS = ("table", "xlsx", "json")
 
 
-def _leader_columns():
-    from ..excel import Column
-
-    return [Column("cluster_id", "集群编号", "code"), Column("rank", "排名", "integer"),
-            Column("uscc", "统一社会信用代码", "code"), Column("name", "企业名称"), Column("city_code", "城市代码", "code"),
-            Column("origin_zh", "控制来源", description="本地总部 / 外资集团分支 / 外省集团分支"),
-            Column("parent_group", "所属集团"), Column("parent_country", "集团总部国家", "code"),
-            Column("output_value_yuan", "工业总产值", "money_yi"), Column("employment", "从业人员", "integer"),
-            Column("output_share", "占集群省内产值", "share"), Column("rd_intensity", "研发强度", "share"),
-            Column("local_purchase_share", "省内采购占比", "share"), Column("srdi_level", "专精特新", "code"),
-            Column("single_champion", "单项冠军", "flag")]
-
-
 def _leaders(con, cluster_id, year, top):
-    from ..firms import ORIGINS, leading_firms
+    from ..firms.export import leaders_with_origin
 
-    frame = leading_firms(con, cluster_id, year, top)
-    frame["origin_zh"] = frame.origin.map(lambda code: ORIGINS[code][0])
-    return frame
+    return leaders_with_origin(con, cluster_id, year, top)
 
 
 def _show(view: str, frame: pd.DataFrame, rows: int, year: int) -> None:
@@ -111,7 +96,7 @@ def firms_command(
         return
     if fmt == "xlsx":
         target = out or Path("firms.xlsx")
-        write_firm_workbook(target, lists, leaders, criteria, _leader_columns(), db_path(db))
+        write_firm_workbook(target, lists, leaders, criteria, db_path(db))
         console.print(f"wrote {len(lists.candidates):,} candidates, {len(lists.close):,} near misses to {target} 已写出")
         return
     if view == "criteria":

@@ -167,6 +167,7 @@ def _sheets(con, frames: dict, evaluations: dict) -> list[Sheet]:
 def write_outputs(con, out_dir: Path, note: str) -> list[Path]:
     """Compute the marts and write them (CSV with a BOM, one Excel workbook, the chain maps); return the
     files written."""
+    from .actor_outputs import write_actor_outputs
     from .chain_outputs import write_chain_outputs
     from ..evaluation.report import flat_table
     from ..metrics.engine import data_vintage
@@ -186,6 +187,7 @@ def write_outputs(con, out_dir: Path, note: str) -> list[Path]:
     for name, (evs, units) in evaluations.items():
         written.append(write_csv(flat_table(evs, units), out_dir / f"{name}.csv"))
     written.extend(write_chain_outputs(con, out_dir))
+    written.extend(write_actor_outputs(con, out_dir))
     xlsx = out_dir / "jiqun-demo-summary.xlsx"
     about = About("jiqun 演示输出 demo outputs", data_vintage(con), _store_path(con),
                   notes=[line for line in note.strip().splitlines() if line.strip()] + _scheme_notes(evaluations),

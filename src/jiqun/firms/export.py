@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..excel import About, Column, Sheet, write_workbook
 from .candidates import FirmTierLists, criteria_records
+from .leaders import ORIGINS, leading_firms
 from .tiers import load_sources
 
 VIEWS = ("candidates", "close", "ladder", "leaders", "criteria")
@@ -41,12 +42,28 @@ CRITERION_COLUMNS = [
     Column("basis", "数据口径", description="exact / an upper or lower bound / a range of points / not stored"),
     Column("source", "来源", "code"), Column("verified_zh", "门槛已核对原文"),
 ]
+LEADER_SHEET_COLUMNS = [
+    Column("cluster_id", "集群编号", "code"), Column("rank", "排名", "integer"),
+    Column("uscc", "统一社会信用代码", "code"), Column("name", "企业名称"), Column("city_code", "城市代码", "code"),
+    Column("origin_zh", "控制来源", description="本地总部 / 外资集团分支 / 外省集团分支"),
+    Column("parent_group", "所属集团"), Column("parent_country", "集团总部国家", "code"),
+    Column("output_value_yuan", "工业总产值", "money_yi"), Column("employment", "从业人员", "integer"),
+    Column("output_share", "占集群省内产值", "share"), Column("rd_intensity", "研发强度", "share"),
+    Column("local_purchase_share", "省内采购占比", "share"), Column("srdi_level", "专精特新", "code"),
+    Column("single_champion", "单项冠军", "flag")]
 RULE_COLUMNS = [
     Column("tier", "梯度代码", "code"), Column("requirement", "要求", "code"), Column("alternative", "路径", "code"),
     Column("criterion", "标准编号", "code"), Column("name_zh", "标准"), Column("measure", "指标", "code"),
     Column("op", "比较", "code"), Column("threshold", "门槛", "decimal"), Column("source", "来源", "code"),
     Column("verified", "门槛已核对原文", "code"), Column("note", "说明"),
 ]
+
+
+def leaders_with_origin(con, cluster_id, year: int, top: int = 10) -> pd.DataFrame:
+    """:func:`jiqun.firms.leading_firms` with the origin's Chinese name (``origin_zh``)."""
+    frame = leading_firms(con, cluster_id, year, top)
+    frame["origin_zh"] = frame.origin.map(lambda code: ORIGINS[code][0])
+    return frame
 
 
 def tier_records(frame: pd.DataFrame, lists: FirmTierLists) -> list[dict]:
@@ -80,7 +97,7 @@ def _criterion_sheet(lists: FirmTierLists) -> pd.DataFrame:
 
 
 def write_firm_workbook(path: Path, lists: FirmTierLists, leaders: pd.DataFrame, criteria: pd.DataFrame,
-                        leader_columns: list[Column], store: str = "") -> Path:
+                        store: str = "") -> Path:
     """The firm lists as XLSX: candidates, near misses, ladder, leaders, every criterion checked, the rules."""
     sources = load_sources()
     notes = [f"年份 year: {lists.year}. 标准来源 sources: " + "; ".join(
@@ -90,7 +107,7 @@ def write_firm_workbook(path: Path, lists: FirmTierLists, leaders: pd.DataFrame,
         Sheet("候选企业", lists.candidates, TIER_COLUMNS, "每家集群企业尚未获得的最高可达梯度"),
         Sheet("差一项", lists.close, TIER_COLUMNS, "上一梯度只差一项要求的企业"),
         Sheet("晋级", lists.ladder, LADDER_COLUMNS, "较上一年梯度上升的企业"),
-        Sheet("龙头企业", leaders, leader_columns, "各集群产值前列企业及控制来源"),
+        Sheet("龙头企业", leaders, LEADER_SHEET_COLUMNS, "各集群产值前列企业及控制来源"),
         Sheet("逐项判定", _criterion_sheet(lists), CRITERION_COLUMNS, "候选与差一项企业的逐项标准、数值与门槛"),
         Sheet("认定标准", criteria, RULE_COLUMNS, "梯度标准（数据表 jiqun/firms/data/tiers.csv）"),
     ]
