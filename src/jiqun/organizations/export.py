@@ -31,7 +31,8 @@ LEVEL_COLUMNS = [Column("organization_id", "机构编号", "code"), Column("indi
                  Column("source", "门槛来源")]
 
 
-def _improvement_text(items: list[dict]) -> str:
+def improvement_text(items: list[dict]) -> str:
+    """The improvement areas in one line: 指标 value→target; not-stored ones as 待采集."""
     parts = []
     for item in items:
         if item.get("target") is None:
@@ -58,7 +59,7 @@ def organization_records(result: OrganizationEvaluation, view: str = "ranking") 
 
 def write_organization_workbook(path: Path, result: OrganizationEvaluation, store: str = "") -> Path:
     """The ranking with tiers and improvement areas, the pool's movements and every indicator's level."""
-    ranking = result.organizations.assign(improvement_text=[_improvement_text(items)
+    ranking = result.organizations.assign(improvement_text=[improvement_text(items)
                                                             for items in result.organizations.improvement])
     levels = result.levels.assign(indicator_zh=[INDICATORS[name][0] for name in result.levels.indicator])
     notes = [f"方案 scheme: {result.scheme.evaluation.name} (sha256 {result.scheme.evaluation.sha256[:12]}); "

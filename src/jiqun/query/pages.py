@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..display import json_scalar
 from ..schema.vocab import HOME_PROVINCE_CODE
+from .actors import ActorPages
 from .chain import ChainPages
 from .compare import ComparePages
 from .reader import StoreReader
@@ -63,7 +64,7 @@ def _parsed(text):
     return json.loads(text)
 
 
-class Query(ChainPages, ComparePages):
+class Query(ChainPages, ComparePages, ActorPages):
     """The one read path of the pages, the API and the reports.
 
     Parameters

@@ -22,6 +22,7 @@ from ..query import FULL_ACCESS, NotFound, Query, Scope, StoreReader
 from ..store import StoreError
 from . import html
 from .html import HTML
+from .actor_routes import add_actor_routes
 from .chain_routes import add_chain_routes
 from .compare_routes import add_compare_routes
 from .export_routes import add_export_routes
@@ -73,6 +74,7 @@ def create_app(db, scope: Scope = FULL_ACCESS) -> FastAPI:
     add_report_routes(app, query, jobs, ERRORS)
     add_export_routes(app, query, answer, ERRORS, YEAR, LANG)
     add_compare_routes(app, query, answer, ERRORS, YEAR, LANG)
+    add_actor_routes(app, query, answer, ERRORS, YEAR, LANG)
     return app
 
 

@@ -50,6 +50,8 @@ def page_html(title: str, body: str, lang: str, path: str, twin: str, **params) 
             f'<a href="{link_to("/", lang)}">{escape(label("overview", lang))}</a>'
             f'<a href="{link_to("/compare", lang)}">{escape(label("compare", lang))}</a>'
             f'<a href="{link_to("/chokepoints", lang)}">{escape(label("chokepoints", lang))}</a>'
+            + "".join(f'<a href="{link_to("/" + kind, lang)}">{escape(label(kind, lang))}</a>'
+                      for kind in ("firms", "organizations", "policy", "talent")) +
             f'<a href="{link_to("/data", lang)}">{escape(label("data", lang))}</a>'
             f'<a class="lang" id="lang-toggle" href="{link_to(path, other, **params)}">{escape(label("language", lang))}</a>'
             f'</header><main><h1>{escape(title)}</h1>{body}'

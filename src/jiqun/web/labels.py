@@ -197,6 +197,38 @@ LABELS: dict[str, tuple[str, str]] = {
     "report_note": ("在后台生成，完成后提供下载", "Written in the background, then offered for download"),
     "province_best": ("全省最高", "Province best"),
     "province_median": ("全省中位", "Province median"),
+    "firms": ("企业梯度", "Firm tiers"),
+    "organizations": ("促进机构", "Organisations"),
+    "policy": ("政策组合", "Policy mix"),
+    "talent": ("人才流动", "Talent flows"),
+    "view": ("视图", "View"),
+    "cluster_filter": ("集群", "Cluster"),
+    "level": ("单位", "Level"),
+    "staff": ("人员", "Staff"),
+    "records": ("条记录", "records"),
+    "no_records": ("无记录", "No records"),
+    "firms_note": ("不可评 = 库中无此数据，不计为满足；单项冠军与隐形冠军需市场占有率数据。方法见 docs/actors.md",
+                   "Not assessable = the store lacks the data, never counted as met; single and hidden champions need "
+                   "market-share data. Methods: docs/actors.md"),
+    "firms_counts_only": ("当前权限仅显示各集群各梯度的企业数", "This scope shows counts per cluster and tier only"),
+    "organizations_note": ("得分与排名区间沿用集群评价方法；金牌规则参照ESCA（80%指标达最高水平），其余门槛为jiqun标定，待审定",
+                           "Scores and rank intervals by the cluster evaluation; the gold rule follows ESCA (80 % of "
+                           "the indicators at the top level), the other levels are jiqun's calibration, to be reviewed"),
+    "policy_note": ("当年有效政策；工具分类依OECD STIP Compass；缺口 = 监测预警、产业链薄弱环节、卡脖子清单中无对应政策的问题",
+                    "Policies in force in the year; instruments on the OECD STIP Compass taxonomy; gaps = shortcomings "
+                    "of the alerts, weak links and chokepoint inventory no policy addresses"),
+    "talent_note": ("少于5人的单元格已隐去（含由其计算的比率）", "Cells with fewer than 5 moves are blanked, with the "
+                    "rates computed from them"),
+    "view_candidates": ("梯度候选", "Candidates"), "view_close": ("差一项", "One requirement short"),
+    "view_ladder": ("晋级", "Moved up"), "view_ranking": ("评价排名", "Ranking"), "view_pool": ("培育库变动", "Pool"),
+    "view_levels": ("指标水平", "Indicator levels"), "view_matrix": ("部门×集群×工具", "Department × cluster × instrument"),
+    "view_overlaps": ("政策重叠", "Overlaps"), "view_gaps": ("政策缺口", "Gaps"), "view_alignment": ("省市协同", "Alignment"),
+    "view_budget": ("资金分布", "Budgets"), "view_suggestions": ("工具建议", "Suggestions"),
+    "view_flows": ("流入流出", "Flows"), "view_pairs": ("互挖", "Poaching pairs"),
+    "view_communities": ("人才社群", "Communities"), "view_alerts": ("挖人预警", "Alerts"),
+    "level_city": ("城市", "City"), "level_firm": ("企业", "Firm"),
+    "staff_all": ("全部人员", "All staff"), "staff_senior": ("高管与高级工程师", "Executives and senior engineers"),
+    "staff_technical": ("技术人员", "Engineers and technicians"),
 }
 
 
