@@ -41,8 +41,14 @@ def test_province_pdf_text_matches_the_library(query, province_pdf):
     reader = PdfReader(province_pdf)
     text = "\n".join(page.extract_text() for page in reader.pages)
     flat = text.replace("\n", "")
-    for heading in ("目录", "一、总体情况", "二、集群评价与类型", "三、产业链薄弱环节", "四、卡脖子清单", "五、对策建议"):
+    for heading in ("目录", "一、总体情况", "二、集群评价与类型", "三、产业链薄弱环节", "四、卡脖子清单",
+                    "五、企业、促进机构、政策与人才", "六、对策建议"):
         assert heading in flat, heading
+    # the firms, organisations and policy figures as the library has them
+    close = query.firm_lists("close")
+    assert f"距上一梯度仅差一项的企业{close['n_records']}家" in flat
+    gaps = [g for g in query.policy_lists("gaps")["records"] if not g["addressed"]]
+    assert f"{len(gaps)}项尚无对应政策" in flat
     counts = {t: sum(c["type"] == t for c in clusters["clusters"]) for t in ("leading", "breakthrough", "catch_up")}
     assert (f"引领型{counts['leading']}个、突破型{counts['breakthrough']}个、赶超型{counts['catch_up']}个" in flat)
     first = clusters["clusters"][0]

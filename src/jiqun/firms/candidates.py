@@ -62,6 +62,11 @@ def recognised_rung(panel: pd.DataFrame) -> pd.Series:
     return rung.where(rung.notna(), None)
 
 
+def tier_zh(rung) -> str:
+    """The Chinese name of a rung (无 for none: None or NaN)."""
+    return TIERS[rung][0] if isinstance(rung, str) and rung in TIERS else "无"
+
+
 def _rank(rung) -> int:
     return LADDER.index(rung) if isinstance(rung, str) and rung in LADDER else -1
 
@@ -70,9 +75,10 @@ def _rows(tiers: pd.DataFrame, panel: pd.DataFrame, wanted: pd.DataFrame) -> pd.
     """Tier rows of the (uscc, tier) pairs in ``wanted`` with the firm's facts, in CANDIDATE_COLUMNS."""
     rows = wanted.merge(tiers, on=["uscc", "tier"]).merge(panel, on="uscc", how="left")
     held = recognised_rung(rows) if len(rows) else pd.Series(dtype=object)
-    rows["recognised"] = held
-    rows["recognised_zh"] = [TIERS[rung][0] if rung else "无" for rung in held]
-    rows["tier_zh"] = [TIERS[tier][0] for tier in rows.tier]
+    rows["recognised"] = pd.Series([rung if isinstance(rung, str) else None for rung in held], index=rows.index,
+                                   dtype=object)
+    rows["recognised_zh"] = [tier_zh(rung) for rung in held]
+    rows["tier_zh"] = [tier_zh(tier) for tier in rows.tier]
     state = [None if pd.isna(value) else float(value) for value in rows.state]
     rows["state"] = [STATES[value][0] for value in state]
     rows["state_zh"] = [STATES[value][1] for value in state]
@@ -151,8 +157,10 @@ def _ladder(panel, panel_before, reached, criteria, members) -> pd.DataFrame:
     moved = [(uscc, before.get(uscc), rung) for uscc, rung in reached.items()
              if _rank(rung) > _rank(before.get(uscc)) and uscc in before.index]
     frame = pd.DataFrame(moved, columns=["uscc", "tier_before", "tier"]).merge(panel, on="uscc")
-    frame["tier_before_zh"] = [TIERS[rung][0] if rung else "无" for rung in frame.tier_before]
-    frame["tier_zh"] = [TIERS[rung][0] for rung in frame.tier]
+    frame["tier_before"] = pd.Series([rung if isinstance(rung, str) else None for rung in frame.tier_before],
+                                     index=frame.index, dtype=object)
+    frame["tier_before_zh"] = [tier_zh(rung) for rung in frame.tier_before]
+    frame["tier_zh"] = [tier_zh(rung) for rung in frame.tier]
     frame["year_before"] = int(panel_before.year.iloc[0])
     frame["city_code"] = frame.region_code.str.slice(0, 4) + "00"
     frame = frame.merge(members[["uscc", "cluster_id"]], on="uscc")

@@ -222,7 +222,7 @@ def highest_open_tier(tiers: pd.DataFrame) -> pd.Series:
 
 def next_rung(tier: str | None) -> str | None:
     """The rung above ``tier`` on :data:`LADDER` (the first rung for None; None above the top)."""
-    if tier is None:
+    if not isinstance(tier, str):
         return LADDER[0]
     position = LADDER.index(tier)
     return LADDER[position + 1] if position + 1 < len(LADDER) else None

@@ -58,7 +58,8 @@ def shortcomings(con, year: int) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``source, kind, cluster_id, node_id, region_code, year, evidence``.
+        ``source, kind, kind_zh`` (the rule, alert or class in words), ``cluster_id, node_id, node_zh,
+        region_code, year, evidence``.
     """
     from ..chains import weak_links
     from ..chokepoints.inventory import chokepoint_inventory
@@ -67,13 +68,15 @@ def shortcomings(con, year: int) -> pd.DataFrame:
     parts = []
     links = weak_links(con, year=year)
     if len(links):
-        parts.append(pd.DataFrame({"source": "weak_link", "kind": links.rule, "cluster_id": links.cluster_id,
+        parts.append(pd.DataFrame({"source": "weak_link", "kind": links.rule, "kind_zh": links.rule_zh,
+                                   "cluster_id": links.cluster_id,
                                    "node_id": links.node_id, "region_code": HOME_PROVINCE_CODE, "year": links.year,
                                    "evidence": links.evidence_zh}))
     alerts = store_alerts(con, con.table("indicator_results")).to_pandas()
     alerts = alerts[(alerts.year == year) & (alerts.cluster_id != "all")]
     if len(alerts):
-        parts.append(pd.DataFrame({"source": "alert", "kind": alerts.alert, "cluster_id": alerts.cluster_id,
+        parts.append(pd.DataFrame({"source": "alert", "kind": alerts.alert, "kind_zh": alerts.name_zh,
+                                   "cluster_id": alerts.cluster_id,
                                    "node_id": None, "region_code": alerts.region_code, "year": alerts.year,
                                    "evidence": alerts.evidence.astype(str)}))
     try:
@@ -81,14 +84,18 @@ def shortcomings(con, year: int) -> pd.DataFrame:
     except ValueError:  # no purchases that year: no inventory
         items = pd.DataFrame()
     if len(items):
-        parts.append(pd.DataFrame({"source": "chokepoint", "kind": items["class"], "cluster_id": items.cluster_id,
+        parts.append(pd.DataFrame({"source": "chokepoint", "kind": items["class"], "kind_zh": items.class_zh,
+                                   "cluster_id": items.cluster_id,
                                    "node_id": items.node_id, "region_code": HOME_PROVINCE_CODE, "year": items.year,
                                    "evidence": items.rule_text}))
-    columns = ["source", "kind", "cluster_id", "node_id", "region_code", "year", "evidence"]
+    columns = ["source", "kind", "kind_zh", "cluster_id", "node_id", "node_zh", "region_code", "year", "evidence"]
     if not parts:
         return pd.DataFrame(columns=columns)
-    frame = pd.concat(parts, ignore_index=True)[columns]
+    frame = pd.concat(parts, ignore_index=True)
     frame["node_id"] = frame.node_id.astype(object).where(frame.node_id.notna(), None)
+    nodes = dict(con.table("chain_nodes").select("node_id", "name_zh").to_pandas().values.tolist())
+    frame["node_zh"] = [nodes.get(node) if node else None for node in frame.node_id]
+    frame = frame[columns]
     return frame.drop_duplicates(["source", "kind", "cluster_id", "node_id", "region_code"]).reset_index(drop=True)
 
 

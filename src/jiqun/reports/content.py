@@ -42,6 +42,18 @@ RECOMMENDATION_RULES: tuple[tuple[str, str, str, str], ...] = (
      "Strengthen {cluster}'s weakest dimension, {dimension}, and track its indicators every year"),
     ("alert", "any", "关注预警“{indicator}”：{cluster}应查明原因并提出应对措施",
      "Look into the alert {indicator}: {cluster} should find the cause and respond"),
+    ("policy_gap", "any", "{cluster}“{segment}”的问题尚无对应政策：明确牵头部门，配置针对性的政策工具",
+     "No policy addresses {cluster}'s problem at {segment}: name a lead department and give it a targeted "
+     "instrument"),
+    ("policy_overlap", "any", "{cluster}的“{instrument}”由{n}个部门分别实施：整合为一个专项，统一申报、评审与绩效评价",
+     "{n} departments each run {instrument} for {cluster}: merge them into one programme with one application, "
+     "review and evaluation"),
+    ("talent_alert", "any", "{city}高级人才集中流向{rival}：建立省内人才流动监测与协商机制，避免恶性竞争",
+     "{city}'s senior staff leave mostly for {rival}: monitor talent moves in the province and agree rules "
+     "against poaching"),
+    ("firm_close", "any", "{cluster}有{n}家企业距{tier}仅差一项要求：纳入梯度培育库，针对短板精准服务",
+     "{n} firms of {cluster} are one requirement short of {tier}: put them in the cultivation pool and help "
+     "with what they lack"),
 )
 
 
