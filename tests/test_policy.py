@@ -131,3 +131,44 @@ def test_policy_json_contract(demo_store):
     assert any(not record["addressed"] for record in gaps) and any(record["addressed"] for record in gaps)
     refused = runner.invoke(app, ["policy", "--db", str(demo_store), "--view", "nope"])
     assert refused.exit_code == 2 and "matrix" in refused.output
+
+
+def test_a_policy_workbook_with_chinese_headers_and_names_loads_and_a_bad_code_is_refused(store, tmp_path):
+    """The registry comes from Excel: Chinese headers, instruments, groups and themes by their Chinese names
+    (or the codes of earlier versions) load; an unknown instrument refuses the whole file, naming row,
+    column, value and the valid codes."""
+    from openpyxl import Workbook
+
+    from jiqun.ingest import IngestError, ingest_file
+
+    def workbook(rows, name):
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["政策编号", "政策名称", "发文部门", "层级", "地区", "支持集群", "支持环节", "政策工具", "支持对象",
+                      "政策主题", "发布日期", "资金规模（万元）", "政策摘要"])
+        for row in rows:
+            sheet.append(row)
+        path = tmp_path / name
+        book.save(path)
+        return path
+
+    good = workbook([
+        ["苏工信〔2023〕1号", "关于落实研发费用加计扣除的通知", "江苏省工业和信息化厅", "省级", "320000", "iot", "iot.u1",
+         "企业研发税收优惠", "中小企业", "卡脖子", "2023-03-01", 5000, "落实研发费用加计扣除"],
+        ["苏财〔2023〕2号", "专项资金管理办法", "江苏省财政厅", "省级", "320000", "iot;biomedicine", None, "subsidy",
+         "全部企业", "创新研发", "2023-04-01", None, None],
+    ], "policies.xlsx")
+    ingest_file(store, good, "policies")
+    loaded = store.table("policies").order_by("policy_id").to_pandas().set_index("policy_id")
+    assert loaded.loc["苏工信〔2023〕1号", ["instrument", "target_group", "theme", "target_nodes"]].tolist() == [
+        "tax_relief_corporate", "sme", "chokepoint", "iot.u1"]
+    assert loaded.loc["苏工信〔2023〕1号", "budget_yuan"] == 5000 * 10_000
+    assert loaded.loc["苏财〔2023〕2号", "instrument"] == "grants_business_rd"  # the earlier code still reads
+    bad = workbook([["X1", "t", "d", "省级", "320000", "iot", None, "奖金", None, None, "2023-01-01", None, None]],
+                   "bad.xlsx")
+    with pytest.raises(IngestError) as refused:
+        ingest_file(store, bad, "policies")
+    problem = refused.value.problems[0]
+    assert problem.column in ("instrument", "政策工具") and problem.value == "奖金"
+    assert "grants_business_rd" in problem.message_en
+    assert store.table("policies").count().execute() == 2  # nothing of the bad file was written

@@ -120,7 +120,7 @@ def tier_lists(panel: pd.DataFrame, members: pd.DataFrame, criteria: pd.DataFram
     close = _with_clusters(_rows(tiers, panel, near_frame), members)
     ladder = _ladder(panel, panel_before, reached, criteria, members)
     listed = pd.concat([candidates[["uscc", "tier"]], close[["uscc", "tier"]]]).drop_duplicates()
-    detail = assessment.criteria.merge(listed, on=["uscc", "tier"])
+    detail = assessment.criteria_for(listed)
     detail["basis"] = [MEASURES[measure][1] for measure in detail.measure]
     return FirmTierLists(candidates, close, ladder, detail, int(panel.year.iloc[0]) if len(panel) else 0)
 

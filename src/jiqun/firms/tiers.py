@@ -117,25 +117,54 @@ def kleene_any(states: np.ndarray) -> np.ndarray:
     return out
 
 
+DETAIL_KEYS = ("tier", "requirement", "alternative", "criterion", "name_zh", "measure", "op", "threshold", "source",
+               "verified", "note")
+
+
 @dataclass
 class TierAssessment:
-    """Criteria, requirement and tier states of every firm.
+    """Requirement and tier states of every firm, and each criterion's state (as arrays, so that the long
+    table of criteria is built only for the firms a list shows: :meth:`criteria_for`).
 
     Attributes
     ----------
-    criteria : pandas.DataFrame
-        ``uscc, tier, requirement, alternative, criterion, name_zh, measure, op, threshold, value, low, high,
-        met`` (met 1.0 / 0.0 / NaN), one row per firm and criterion.
     tiers : pandas.DataFrame
         ``uscc, tier, state`` (1.0 met, 0.0 missed, NaN open), ``n_requirements``, ``n_met``, ``n_missed``,
         ``n_open`` (requirements), ``missed`` (the missed requirements, ``;``-joined).
     requirements : pandas.DataFrame
         ``uscc, tier, requirement, state``.
+    uscc : numpy.ndarray
+        The firms, in the order of the arrays of ``states``.
+    states : list of (dict, dict)
+        Per criterion row: its :data:`DETAIL_KEYS` and the arrays ``value, low, high, met``.
     """
 
-    criteria: pd.DataFrame
     tiers: pd.DataFrame
     requirements: pd.DataFrame
+    uscc: np.ndarray
+    states: list
+
+    def criteria_for(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        """The criterion rows of the (``uscc``, ``tier``) pairs in ``pairs``: :data:`DETAIL_KEYS` and
+        ``uscc, value, low, high, met``, by firm in the order of the criteria table."""
+        position = pd.Series(np.arange(len(self.uscc)), index=self.uscc)
+        wanted = {tier: position.reindex(group.uscc).dropna().astype(int).to_numpy()
+                  for tier, group in pairs.groupby("tier")}
+        parts = []
+        for spec, arrays in self.states:
+            rows = wanted.get(spec["tier"])
+            if rows is None or not len(rows):
+                continue
+            parts.append(pd.DataFrame({"uscc": self.uscc[rows], **spec,
+                                       **{key: values[rows] for key, values in arrays.items()}}))
+        columns = ["uscc", *DETAIL_KEYS, "value", "low", "high", "met"]
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        frame = pd.concat(parts, ignore_index=True)[columns]
+        order = {tier: number for number, tier in enumerate(dict.fromkeys(spec["tier"] for spec, _ in self.states))}
+        frame["_order"] = np.arange(len(frame))
+        return frame.sort_values(["uscc", "tier", "_order"], key=lambda c: c.map(order) if c.name == "tier" else c,
+                                 kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
 def assess_tiers(measures: pd.DataFrame, criteria: pd.DataFrame) -> TierAssessment:
@@ -156,7 +185,8 @@ def assess_tiers(measures: pd.DataFrame, criteria: pd.DataFrame) -> TierAssessme
     known = {column[:-4] for column in measures.columns if column.endswith("_low")}
     check_criteria(criteria, known)
     n_firms = len(measures)
-    rows, tier_rows, requirement_rows = [], [], []
+    uscc = measures.uscc.to_numpy()
+    states_out, tier_rows, requirement_rows = [], [], []
     for tier, tier_criteria in criteria.groupby("tier", sort=False):
         requirement_states = []
         requirements = list(dict.fromkeys(tier_criteria.requirement))
@@ -170,28 +200,27 @@ def assess_tiers(measures: pd.DataFrame, criteria: pd.DataFrame) -> TierAssessme
                     high = measures[f"{criterion.measure}_high"].to_numpy(float)
                     met = compare_interval(low, high, criterion.op, criterion.threshold)
                     states.append(met)
-                    rows.append(pd.DataFrame({
-                        "uscc": measures.uscc.to_numpy(), **{key: getattr(criterion, key) for key in (
-                            "tier", "requirement", "alternative", "criterion", "name_zh", "measure", "op",
-                            "threshold", "source", "verified", "note")},
-                        "value": measures[criterion.measure].to_numpy(float), "low": low, "high": high, "met": met}))
+                    states_out.append(({key: getattr(criterion, key) for key in DETAIL_KEYS},
+                                       {"value": measures[criterion.measure].to_numpy(float), "low": low,
+                                        "high": high, "met": met}))
                 alternative_states.append(kleene_all(np.column_stack(states)))
             requirement_states.append(kleene_any(np.column_stack(alternative_states)))
-            requirement_rows.append(pd.DataFrame({"uscc": measures.uscc.to_numpy(), "tier": tier,
-                                                  "requirement": requirement, "state": requirement_states[-1]}))
+            requirement_rows.append(pd.DataFrame({"uscc": uscc, "tier": tier, "requirement": requirement,
+                                                  "state": requirement_states[-1]}))
         stacked = np.column_stack(requirement_states) if requirement_states else np.ones((n_firms, 0))
-        missed_names = [";".join(name for name, state in zip(requirements, firm) if state == 0.0)
-                        for firm in stacked]
+        missed = stacked == 0.0
+        missed_names = [";".join(name for name, flag in zip(requirements, row) if flag) if row.any() else ""
+                        for row in missed]
         tier_rows.append(pd.DataFrame({
-            "uscc": measures.uscc.to_numpy(), "tier": tier, "state": kleene_all(stacked),
+            "uscc": uscc, "tier": tier, "state": kleene_all(stacked),
             "n_requirements": len(requirements), "n_met": (stacked == 1.0).sum(axis=1),
-            "n_missed": (stacked == 0.0).sum(axis=1), "n_open": np.isnan(stacked).sum(axis=1),
+            "n_missed": missed.sum(axis=1), "n_open": np.isnan(stacked).sum(axis=1),
             "missed": missed_names}))
     empty = pd.DataFrame(columns=["uscc", "tier", "state", "n_requirements", "n_met", "n_missed", "n_open", "missed"])
-    return TierAssessment(pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(),
-                          pd.concat(tier_rows, ignore_index=True) if tier_rows else empty,
+    return TierAssessment(pd.concat(tier_rows, ignore_index=True) if tier_rows else empty,
                           pd.concat(requirement_rows, ignore_index=True) if requirement_rows
-                          else pd.DataFrame(columns=["uscc", "tier", "requirement", "state"]))
+                          else pd.DataFrame(columns=["uscc", "tier", "requirement", "state"]),
+                          uscc, states_out)
 
 
 #: The SME rungs each build on the one below (MIIT selects 专精特新 from 创新型 and 小巨人 from 专精特新 firms);
