@@ -83,3 +83,21 @@ def test_a_guest_scope_sees_counts_not_firms(demo_store):
     scoped = Query(demo_store, Scope(label="无锡", regions=frozenset({"320200"}), clusters=frozenset({"iot"})))
     assert {r["cluster_id"] for r in scoped.organization_lists()["records"]} <= {"iot"}
     assert {r["region"] for r in scoped.talent_lists()["records"]} <= {"320200"}
+
+
+def test_the_overview_lists_the_poaching_alerts(client, demo_store, monkeypatch):
+    monkeypatch.setenv("JIQUN_TALENT_ALERT_SHARE", "0.3")
+    monkeypatch.setenv("JIQUN_TALENT_MIN_MOVES", "2")
+    query = Query(demo_store)
+    alerts = query.alerts()
+    con = connect(demo_store, read_only=True)
+    try:
+        from jiqun.talent import talent_alerts
+
+        expected = talent_alerts(con, alerts["year"])
+    finally:
+        con.disconnect()
+    assert [(a["region"], a["rival"]) for a in alerts["talent"]] == list(zip(expected.region, expected.rival))
+    assert alerts["talent"] and all(a["rule"] for a in alerts["talent"])
+    page = TestClient(create_app(demo_store)).get("/")
+    assert page.status_code == 200 and 'id="talent-alerts"' in page.text

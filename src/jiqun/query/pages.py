@@ -332,7 +332,17 @@ class Query(ChainPages, ComparePages, ActorPages):
         keep = ["cluster_id", "cluster_zh", "cluster_en", "alert", "name_zh", "name_en", "region_code", "region_zh",
                 "indicator", "value", "evidence"]
         return {"year": chosen, "alerts": _records(rows[keep]),
-                "counts": {key: int(n) for key, n in rows["alert"].value_counts().sort_index().items()}}
+                "counts": {key: int(n) for key, n in rows["alert"].value_counts().sort_index().items()},
+                "talent": self._talent_alerts(chosen)}
+
+    def _talent_alerts(self, year) -> list[dict]:
+        """The year's poaching alerts between cities (:func:`jiqun.talent.talent_alerts`), [] without moves."""
+        from ..talent import move_years
+
+        if year is None or int(year) not in self.reader.cached(("talent_years",), move_years):
+            return []
+        return [record for record in self.talent_lists("alerts", year=int(year))["records"]
+                if self.scope.allows_region(record["region"])]
 
     def _alerts(self, cluster_id: str, year) -> list[dict]:
         frame = self._all_alerts()

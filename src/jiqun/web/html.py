@@ -167,7 +167,18 @@ def _overview_alerts_html(alerts: dict, lang: str) -> str:
                          "alert-summary")
             + f'<details><summary>{escape(label("every_alert", lang))}（{len(rows):,}）</summary>'
             + table_html([label(k, lang) for k in ("cluster", "alerts", "city", "evidence")], rows, set(), "alert-list")
-            + "</details>" + downloads_line(lang, {label("alerts", lang): path}, {}))
+            + "</details>" + downloads_line(lang, {label("alerts", lang): path}, {}) + _talent_alerts_html(alerts, lang))
+
+
+def _talent_alerts_html(alerts: dict, lang: str) -> str:
+    """The year's poaching alerts (挖人预警) between cities, each with its rule in words."""
+    found = alerts.get("talent") or []
+    rows = [[escape(a.get("name") or a["region"]), escape(a.get("rival_name") or a["rival"]), escape(a["rule"])]
+            for a in found]
+    body = (table_html([label("city", lang), label("rival", lang), label("evidence", lang)], rows, set(),
+                       "talent-alerts") if rows else f'<p class="note">{escape(label("no_records", lang))}</p>')
+    return (f'<h3>{escape(label("view_alerts", lang))}</h3>{body}'
+            f'<p class="note"><a href="{link_to("/talent", lang, view="alerts")}">{escape(label("talent", lang))}</a></p>')
 
 
 def report_form(lang: str, cluster_id: str | None = None) -> str:

@@ -202,6 +202,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "policy": ("政策组合", "Policy mix"),
     "talent": ("人才流动", "Talent flows"),
     "view": ("视图", "View"),
+    "rival": ("流向对手", "Rival"),
     "cluster_filter": ("集群", "Cluster"),
     "level": ("单位", "Level"),
     "staff": ("人员", "Staff"),
