@@ -71,6 +71,10 @@ def test_leaders_in_order_with_where_they_are_controlled_from(con):
     assert leaders.loc[LOCAL, "local_purchase_share"] == pytest.approx(0.30)
     assert leaders.loc[OUTSIDE_BRANCH, "local_purchase_share"] == pytest.approx(1.0)
     assert pd.isna(leaders.loc[FOREIGN_PARENT, "local_purchase_share"])  # no purchases recorded
+    # supplier pull: the Suzhou supplier sells only to LOCAL (30 of 30), LOCAL only to the branch (5 of 5)
+    assert leaders.loc[LOCAL, "local_supplier_pull"] == pytest.approx(1.0)
+    assert leaders.loc[OUTSIDE_BRANCH, "local_supplier_pull"] == pytest.approx(1.0)
+    assert pd.isna(leaders.loc[HMT_BRANCH, "local_supplier_pull"])  # no province supplier
 
 
 def test_top_cuts_the_list_and_every_cluster_comes_in_one_pass(con):
@@ -79,3 +83,22 @@ def test_top_cuts_the_list_and_every_cluster_comes_in_one_pass(con):
     pd.testing.assert_frame_equal(every[every.cluster_id == "iot"].reset_index(drop=True),
                                   leading_firms(con, "iot", 2023, top=2))
     assert set(every.cluster_id) >= {"iot"} and every.groupby("cluster_id")["rank"].max().max() <= 2
+
+
+def test_chain_centrality_is_igraph_pagerank_agreeing_with_networkx(con):
+    import networkx as nx
+
+    from jiqun.chains.firm_network import cluster_subnetwork, firm_network
+    from jiqun.firms.leaders import leader_centrality
+
+    ranked = leader_centrality(con, leading_firms(con, "iot", 2023), 2023).set_index("uscc")
+    part = cluster_subnetwork(firm_network(con, 2023), "iot")
+    graph = nx.DiGraph()
+    graph.add_nodes_from(part.nodes["node"])
+    coo = part.W.tocoo()
+    names = part.nodes["node"].to_numpy()
+    graph.add_weighted_edges_from((names[i], names[j], w) for i, j, w in zip(coo.row, coo.col, coo.data) if w > 0)
+    reference = nx.pagerank(graph, alpha=0.85, weight="weight")
+    for uscc in (LOCAL, FOREIGN_PARENT, OUTSIDE_BRANCH):
+        assert ranked.loc[uscc, "pagerank"] == pytest.approx(reference[uscc], rel=1e-4)
+    assert ranked.loc[OUTSIDE_BRANCH, "pagerank_rank"] == 1  # the last buyer of the chain gathers the rank

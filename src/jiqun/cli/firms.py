@@ -35,7 +35,10 @@ def _show(view: str, frame: pd.DataFrame, rows: int, year: int) -> None:
         elif view == "leaders":
             shown = pd.DataFrame({"排名": group["rank"].astype(str), "企业": group.name, "控制来源": group.origin_zh,
                                   "占产值": [format_value(v, "ratio") for v in group.output_share],
-                                  "省内采购": [format_value(v, "ratio") for v in group.local_purchase_share]})
+                                  "省内采购": [format_value(v, "ratio") for v in group.local_purchase_share],
+                                  "供应商带动": [format_value(v, "ratio") for v in group.local_supplier_pull],
+                                  "中心度排名": [("—" if v is None or v != v else str(int(v)))
+                                            for v in group.get("pagerank_rank", [None] * len(group))]})
         else:
             shown = pd.DataFrame({"企业": group.name, "城市": group.city_code, "梯度": group.tier_zh,
                                   "判定": group.state_zh, "满足/未满足/待核实": [

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..excel import About, Column, Sheet, write_workbook
 from .candidates import FirmTierLists, criteria_records
-from .leaders import ORIGINS, leading_firms
+from .leaders import ORIGINS, leader_centrality, leading_firms
 from .tiers import load_sources
 
 VIEWS = ("candidates", "close", "ladder", "leaders", "criteria")
@@ -49,8 +49,12 @@ LEADER_SHEET_COLUMNS = [
     Column("parent_group", "所属集团"), Column("parent_country", "集团总部国家", "code"),
     Column("output_value_yuan", "工业总产值", "money_yi"), Column("employment", "从业人员", "integer"),
     Column("output_share", "占集群省内产值", "share"), Column("rd_intensity", "研发强度", "share"),
-    Column("local_purchase_share", "省内采购占比", "share"), Column("srdi_level", "专精特新", "code"),
-    Column("single_champion", "单项冠军", "flag")]
+    Column("local_purchase_share", "省内采购占比", "share"),
+    Column("local_supplier_pull", "省内供应商带动度", "share", "省内供应商销售额中卖给该企业的比重 share of its province "
+           "suppliers' sales bought by the firm"),
+    Column("pagerank_rank", "产业链中心度排名", "integer", "集群供应网络加权PageRank在集群企业中的名次 rank by weighted "
+           "PageRank in the cluster's supply network"),
+    Column("srdi_level", "专精特新", "code"), Column("single_champion", "单项冠军", "flag")]
 RULE_COLUMNS = [
     Column("tier", "梯度代码", "code"), Column("requirement", "要求", "code"), Column("alternative", "路径", "code"),
     Column("criterion", "标准编号", "code"), Column("name_zh", "标准"), Column("measure", "指标", "code"),
@@ -60,10 +64,12 @@ RULE_COLUMNS = [
 
 
 def leaders_with_origin(con, cluster_id, year: int, top: int = 10) -> pd.DataFrame:
-    """:func:`jiqun.firms.leading_firms` with the origin's Chinese name (``origin_zh``)."""
+    """:func:`jiqun.firms.leading_firms` with the origin's Chinese name (``origin_zh``) and each leader's
+    chain centrality (:func:`jiqun.firms.leaders.leader_centrality`) where transactions exist."""
     frame = leading_firms(con, cluster_id, year, top)
     frame["origin_zh"] = frame.origin.map(lambda code: ORIGINS[code][0])
-    return frame
+    years = set(con.table("transactions").select("year").distinct().to_pandas().year.astype(int))
+    return leader_centrality(con, frame, year) if int(year) in years and len(frame) else frame
 
 
 def tier_records(frame: pd.DataFrame, lists: FirmTierLists) -> list[dict]:

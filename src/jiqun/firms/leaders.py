@@ -25,7 +25,7 @@ ORIGINS = {
 #: Columns of :func:`leading_firms`, in order.
 LEADER_COLUMNS = ("rank", "uscc", "name", "city_code", "ownership", "parent_group", "parent_country",
                   "parent_region_code", "origin", "output_value_yuan", "employment", "output_share",
-                  "rd_intensity", "local_purchase_share", "srdi_level", "single_champion")
+                  "rd_intensity", "local_purchase_share", "local_supplier_pull", "srdi_level", "single_champion")
 
 
 def firm_origin(firms: ibis.Table) -> ibis.Value:
@@ -58,7 +58,9 @@ def leading_firms(con, cluster_id: str | None, year: int, top: int = 10,
     -------
     pandas.DataFrame
         ``cluster_id`` and :data:`LEADER_COLUMNS`, by cluster and rank; ``origin`` one of :data:`ORIGINS`;
-        shares in [0, 1], None where the firm has no revenue or no recorded purchases.
+        shares in [0, 1], None where the firm has no revenue or no recorded purchases;
+        ``local_supplier_pull`` = the share of its province suppliers' sales (to every buyer) that it buys,
+        the firm-level twin of the indicator ``leader_driving_power`` (None without province suppliers).
     """
     prefix = province[:2]
     firms = con.table("firms").filter(_.region_code.startswith(prefix))
@@ -76,13 +78,53 @@ def leading_firms(con, cluster_id: str | None, year: int, top: int = 10,
                  .mutate(local=(_.seller_country == HOME_COUNTRY) & _.seller_region_code.startswith(prefix))
                  .group_by("buyer_uscc")
                  .aggregate(bought=_.amount_yuan.sum(), bought_locally=_.amount_yuan.sum(where=_.local)))
-    joined = ranked.join(totals, "cluster_id").left_join(purchases, ranked.uscc == purchases.buyer_uscc)
+    local_sales = (con.table("transactions").filter((_.year == year) & _.seller_uscc.notnull()
+                                                    & (_.seller_country == HOME_COUNTRY)
+                                                    & _.seller_region_code.startswith(prefix)))
+    supplier_sales = local_sales.group_by("seller_uscc").aggregate(supplier_sales=_.amount_yuan.sum())
+    pulled = (local_sales.group_by("seller_uscc", "buyer_uscc").aggregate(bought=_.amount_yuan.sum())
+              .join(supplier_sales, "seller_uscc")
+              .group_by(pull_uscc=_.buyer_uscc)
+              .aggregate(pulled=_.bought.sum(), suppliers_sales=_.supplier_sales.sum()))
+    joined = (ranked.join(totals, "cluster_id").left_join(purchases, ranked.uscc == purchases.buyer_uscc)
+              .left_join(pulled, ranked.uscc == pulled.pull_uscc))
     rows = joined.select(
         "cluster_id", "rank", "uscc", "name", "city_code", "ownership", "parent_group", "parent_country",
         "parent_region_code", "origin", "output_value_yuan", "employment", "srdi_level", "single_champion",
         output_share=_.output_value_yuan / _.cluster_output.nullif(0),
         rd_intensity=_.rd_expenditure_yuan / _.revenue_yuan.nullif(0),
         local_purchase_share=_.bought_locally.fill_null(0) / _.bought.nullif(0),
+        local_supplier_pull=_.pulled / _.suppliers_sales.nullif(0),
     ).to_pandas()
     rows = rows.sort_values(["cluster_id", "rank"]).reset_index(drop=True)
     return rows[["cluster_id", *LEADER_COLUMNS]]
+
+
+def leader_centrality(con, leaders: pd.DataFrame, year: int) -> pd.DataFrame:
+    """``leaders`` (:func:`leading_firms`) with each firm's weighted PageRank in its cluster's supply network
+    (seller → buyer, :func:`jiqun.chains.network.calc_pagerank`; the network holds the cluster's firms and
+    their direct partners) and its rank among the cluster's own firms.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``leaders`` with ``pagerank`` and ``pagerank_rank`` (None for a firm that did not trade in ``year``).
+    """
+    from ..chains.firm_network import cluster_subnetwork, firm_network
+    from ..chains.network import calc_pagerank, supply_graph
+
+    network = firm_network(con, int(year))
+    out = leaders.copy()
+    out["pagerank"], out["pagerank_rank"] = None, None
+    for cluster_id, rows in leaders.groupby("cluster_id"):
+        members = network.memberships.loc[network.memberships.cluster_id == cluster_id, "position"]
+        if members.empty:
+            continue
+        part = cluster_subnetwork(network, cluster_id)
+        scores = pd.Series(calc_pagerank(supply_graph(part)), index=part.nodes["node"].to_numpy())
+        own = part.memberships.loc[part.memberships.cluster_id == cluster_id, "position"].to_numpy()
+        firms = scores.iloc[own]  # ranked among the cluster's own firms, not their partners
+        ranks = firms.rank(ascending=False, method="min")
+        out.loc[rows.index, "pagerank"] = [float(firms[u]) if u in firms.index else None for u in rows.uscc]
+        out.loc[rows.index, "pagerank_rank"] = [int(ranks[u]) if u in ranks.index else None for u in rows.uscc]
+    return out
