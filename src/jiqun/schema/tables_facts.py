@@ -281,7 +281,7 @@ POLICIES = Table(
         C("target_clusters", "text", "支持集群", "cluster ids separated by ;", codelist="cluster", multi=True),
         C("target_nodes", "text", "支持环节", "chain segments (node ids) separated by ;; empty: the whole cluster",
           codelist="chain_node", multi=True, aliases=("产业链环节", "支持产业链环节")),
-        C("instrument", "text", "政策工具", "instrument type (OECD STIP Compass; docs/policy.md)", required=True,
+        C("instrument", "text", "政策工具", "instrument type (OECD STIP Compass; docs/actors.md)", required=True,
           enum=INSTRUMENTS),
         C("target_group", "text", "支持对象", "firms of all sizes, SMEs, leading firms, start-ups, research, talent, "
           "promotion organisations, public bodies", enum=TARGET_GROUPS, aliases=("政策对象",)),
