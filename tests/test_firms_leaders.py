@@ -102,3 +102,11 @@ def test_chain_centrality_is_igraph_pagerank_agreeing_with_networkx(con):
     for uscc in (LOCAL, FOREIGN_PARENT, OUTSIDE_BRANCH):
         assert ranked.loc[uscc, "pagerank"] == pytest.approx(reference[uscc], rel=1e-4)
     assert ranked.loc[OUTSIDE_BRANCH, "pagerank_rank"] == 1  # the last buyer of the chain gathers the rank
+
+
+def test_leaders_by_city_rank_within_each_city(con):
+    by_city = leading_firms(con, "iot", 2023, by_city=True).set_index("uscc")
+    assert by_city.loc[LOCAL, ["city_code", "rank"]].tolist() == ["320200", 1]
+    assert by_city.loc[HMT_BRANCH, ["city_code", "rank"]].tolist() == ["320200", 2]
+    assert by_city.loc[LOCAL, "output_share"] == pytest.approx(400 / (400 + 100))  # of Wuxi's cluster output
+    assert by_city.loc[FOREIGN_PARENT, "rank"] == 1 and by_city.loc[FOREIGN_PARENT, "output_share"] == 1.0

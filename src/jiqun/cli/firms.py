@@ -17,23 +17,24 @@ from .chain_map import _on_store, _print
 FORMATS = ("table", "xlsx", "json")
 
 
-def _leaders(con, cluster_id, year, top):
+def _leaders(con, cluster_id, year, top, by_city=False):
     from ..firms.export import leaders_with_origin
 
-    return leaders_with_origin(con, cluster_id, year, top)
+    return leaders_with_origin(con, cluster_id, year, top, by_city)
 
 
-def _show(view: str, frame: pd.DataFrame, rows: int, year: int) -> None:
+def _show(view: str, frame: pd.DataFrame, rows: int, year: int, by_city: bool = False) -> None:
     if frame.empty:
         console.print(f"{view}: 无记录 none in {year}")
         return
     for cluster_id, group in frame.groupby("cluster_id", sort=True):
-        group = group.head(rows)
+        group = group if by_city else group.head(rows)  # by city: ``top`` per city already
         if view == "ladder":
             shown = pd.DataFrame({"企业": group.name, "城市": group.city_code,
                                   "上一年": group.tier_before_zh, "本年": group.tier_zh})
         elif view == "leaders":
-            shown = pd.DataFrame({"排名": group["rank"].astype(str), "企业": group.name, "控制来源": group.origin_zh,
+            shown = pd.DataFrame({"城市": group.city_code, "排名": group["rank"].astype(str), "企业": group.name,
+                                  "控制来源": group.origin_zh,
                                   "占产值": [format_value(v, "ratio") for v in group.output_share],
                                   "省内采购": [format_value(v, "ratio") for v in group.local_purchase_share],
                                   "供应商带动": [format_value(v, "ratio") for v in group.local_supplier_pull],
@@ -56,6 +57,8 @@ def firms_command(
     cluster: Optional[str] = typer.Option(None, "--cluster", help="Cluster id or name (default: all)."),
     year: Optional[str] = typer.Option(None, "--year", help="A year with firm accounts (default: the latest)."),
     top: int = typer.Option(10, "--top", help="Leading firms per cluster; rows shown per cluster in the table view."),
+    by_city: bool = typer.Option(False, "--by-city", help="Leaders of each city's part of the cluster (ranks and "
+                                 "shares within the city)."),
     fmt: str = typer.Option("table", "--format", help="table, xlsx (every view, criteria checked, sources) or json "
                             "(records of the view; printed when --out is not given)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output file (xlsx default: firms.xlsx)."),
@@ -83,7 +86,7 @@ def firms_command(
         chosen = resolve_year(con, year if year is not None else "latest")
         wants_lists = view in ("candidates", "close", "ladder") or fmt == "xlsx"
         lists = firm_tiers(con, chosen, cluster_id) if wants_lists else None
-        leaders = _leaders(con, cluster_id, chosen, top) if view == "leaders" or fmt == "xlsx" else None
+        leaders = _leaders(con, cluster_id, chosen, top, by_city) if view == "leaders" or fmt == "xlsx" else None
         return lists, leaders, chosen
 
     lists, leaders, chosen = _on_store(db, compute)
@@ -108,4 +111,4 @@ def firms_command(
         return
     frame = {"candidates": lists.candidates if lists else None, "close": lists.close if lists else None,
              "ladder": lists.ladder if lists else None, "leaders": leaders}[view]
-    _show(view, frame, top, chosen)
+    _show(view, frame, top, chosen, by_city and view == "leaders")

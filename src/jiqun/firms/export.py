@@ -63,10 +63,10 @@ RULE_COLUMNS = [
 ]
 
 
-def leaders_with_origin(con, cluster_id, year: int, top: int = 10) -> pd.DataFrame:
+def leaders_with_origin(con, cluster_id, year: int, top: int = 10, by_city: bool = False) -> pd.DataFrame:
     """:func:`jiqun.firms.leading_firms` with the origin's Chinese name (``origin_zh``) and each leader's
     chain centrality (:func:`jiqun.firms.leaders.leader_centrality`) where transactions exist."""
-    frame = leading_firms(con, cluster_id, year, top)
+    frame = leading_firms(con, cluster_id, year, top, by_city=by_city)
     frame["origin_zh"] = frame.origin.map(lambda code: ORIGINS[code][0])
     years = set(con.table("transactions").select("year").distinct().to_pandas().year.astype(int))
     return leader_centrality(con, frame, year) if int(year) in years and len(frame) else frame

@@ -38,7 +38,7 @@ def firm_origin(firms: ibis.Table) -> ibis.Value:
 
 
 def leading_firms(con, cluster_id: str | None, year: int, top: int = 10,
-                  province: str = HOME_PROVINCE_CODE) -> pd.DataFrame:
+                  province: str = HOME_PROVINCE_CODE, by_city: bool = False) -> pd.DataFrame:
     """The cluster's ``top`` province firms by output in ``year`` (or every cluster's, in one pass), where
     each is controlled from, its share of the cluster's province output, R&D intensity and the share of
     its purchases bought from sellers in the province.
@@ -52,7 +52,9 @@ def leading_firms(con, cluster_id: str | None, year: int, top: int = 10,
     year : int
         A year of ``firm_years``.
     top : int
-        How many firms per cluster.
+        How many firms per cluster (per cluster and city with ``by_city``).
+    by_city : bool
+        Rank within each city's part of the cluster (ranks and output shares of the city), not the province.
 
     Returns
     -------
@@ -68,11 +70,11 @@ def leading_firms(con, cluster_id: str | None, year: int, top: int = 10,
     if cluster_id is not None:
         members = members.filter(_.cluster_id == cluster_id)
     accounts = con.table("firm_years").filter(_.year == year)
-    facts = members.join(firms, "uscc").join(accounts, "uscc")
-    totals = facts.group_by("cluster_id").aggregate(cluster_output=_.output_value_yuan.sum())
-    order = ibis.row_number().over(ibis.window(group_by="cluster_id",
-                                               order_by=[ibis.desc("output_value_yuan"), "uscc"]))
-    ranked = (facts.mutate(origin=firm_origin(facts), city_code=_.region_code.substr(0, 4) + "00", rank=order + 1)
+    facts = members.join(firms, "uscc").join(accounts, "uscc").mutate(city_code=_.region_code.substr(0, 4) + "00")
+    keys = ["cluster_id", "city_code"] if by_city else ["cluster_id"]
+    totals = facts.group_by(keys).aggregate(cluster_output=_.output_value_yuan.sum())
+    order = ibis.row_number().over(ibis.window(group_by=keys, order_by=[ibis.desc("output_value_yuan"), "uscc"]))
+    ranked = (facts.mutate(origin=firm_origin(facts), rank=order + 1)
               .filter(_.rank <= top))
     purchases = (con.table("transactions").filter(_.year == year)
                  .mutate(local=(_.seller_country == HOME_COUNTRY) & _.seller_region_code.startswith(prefix))
@@ -86,7 +88,7 @@ def leading_firms(con, cluster_id: str | None, year: int, top: int = 10,
               .join(supplier_sales, "seller_uscc")
               .group_by(pull_uscc=_.buyer_uscc)
               .aggregate(pulled=_.bought.sum(), suppliers_sales=_.supplier_sales.sum()))
-    joined = (ranked.join(totals, "cluster_id").left_join(purchases, ranked.uscc == purchases.buyer_uscc)
+    joined = (ranked.join(totals, keys).left_join(purchases, ranked.uscc == purchases.buyer_uscc)
               .left_join(pulled, ranked.uscc == pulled.pull_uscc))
     rows = joined.select(
         "cluster_id", "rank", "uscc", "name", "city_code", "ownership", "parent_group", "parent_country",
@@ -96,7 +98,7 @@ def leading_firms(con, cluster_id: str | None, year: int, top: int = 10,
         local_purchase_share=_.bought_locally.fill_null(0) / _.bought.nullif(0),
         local_supplier_pull=_.pulled / _.suppliers_sales.nullif(0),
     ).to_pandas()
-    rows = rows.sort_values(["cluster_id", "rank"]).reset_index(drop=True)
+    rows = rows.sort_values([*keys, "rank"]).reset_index(drop=True)
     return rows[["cluster_id", *LEADER_COLUMNS]]
 
 
