@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jiqun.cli import app
-from jiqun.firms import LADDER, TIERS, assess_tiers, load_criteria, load_sources, tier_lists, tier_measures
+from jiqun.firms import LADDER, TIERS, load_criteria, load_sources, tier_lists, tier_measures
 from jiqun.firms.tiers import compare_interval, kleene_all, kleene_any
 
 NAN, INF = np.nan, np.inf

@@ -240,3 +240,18 @@ def discard_new_store(store: str) -> None:
     location = Path(parse_url(store)[1])
     for path in (location, Path(str(location) + ".wal")):
         path.unlink(missing_ok=True)
+
+
+def emit_json(records: list, out: Optional[Path], what: str) -> None:
+    """``records`` as JSON (UTF-8, numbers as numbers): printed when ``out`` is None, else written to it."""
+    import json
+    import sys
+
+    text = json.dumps(records, ensure_ascii=False, indent=1)
+    if out is None:
+        sys.stdout.write(text + "\n")
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    console.print(f"wrote {what} to {out} 已写出")
+

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -11,7 +9,7 @@ import pandas as pd
 import typer
 
 from ..display import format_value
-from .base import app, check_output_file, console, db_option, db_path, fail
+from .base import app, check_output_file, console, db_option, db_path, emit_json, fail
 from .chain_map import _on_store, _print
 
 FORMATS = ("table", "xlsx", "json")
@@ -92,13 +90,7 @@ def firms_command(
     lists, leaders, chosen = _on_store(db, compute)
     criteria = load_criteria()
     if fmt == "json":
-        text = json.dumps(firm_records(lists, view, leaders, criteria), ensure_ascii=False, indent=1)
-        if out is None:
-            sys.stdout.write(text + "\n")
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-            console.print(f"wrote {view} to {out} 已写出")
+        emit_json(firm_records(lists, view, leaders, criteria), out, view)
         return
     if fmt == "xlsx":
         target = out or Path("firms.xlsx")

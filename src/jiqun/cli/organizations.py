@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Optional
 
 import pandas as pd
 import typer
 
-from .base import app, check_output_file, console, db_option, db_path, fail
+from .base import app, check_output_file, console, db_option, db_path, emit_json, fail
 from .chain_map import _on_store, _print
 
 FORMATS = ("table", "xlsx", "json")
@@ -52,13 +50,7 @@ def organizations_command(
         fail(f"--scheme {scheme}: {exc}", 2)
     result = _on_store(db, lambda con: evaluate_organizations(con, year, chosen, draws))
     if fmt == "json":
-        text = json.dumps(organization_records(result, view), ensure_ascii=False, indent=1)
-        if out is None:
-            sys.stdout.write(text + "\n")
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-            console.print(f"wrote {view} to {out} 已写出")
+        emit_json(organization_records(result, view), out, view)
         return
     if fmt == "xlsx":
         target = out or Path("organizations.xlsx")

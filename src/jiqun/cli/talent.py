@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from .base import app, check_output_file, console, db_option, db_path, fail
+from .base import app, check_output_file, console, db_option, db_path, emit_json, fail
 from .chain_map import _on_store, _print
 
 FORMATS = ("table", "xlsx", "json")
@@ -63,13 +61,7 @@ def talent_command(
     frames = _on_store(db, lambda con: {name: _compute(con, name, cluster, year, level, staff, min_moves)
                                         for name in views})
     if fmt == "json":
-        text = json.dumps(talent_records(frames[view]), ensure_ascii=False, indent=1)
-        if out is None:
-            sys.stdout.write(text + "\n")
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-            console.print(f"wrote {view} to {out} 已写出")
+        emit_json(talent_records(frames[view]), out, view)
         return
     if fmt == "xlsx":
         target = out or Path("talent.xlsx")

@@ -7,7 +7,6 @@ intervals [low, high] per measure (pure). A measure the store has no data for is
 
 from __future__ import annotations
 
-import ibis
 import numpy as np
 import pandas as pd
 from ibis import _
