@@ -34,6 +34,8 @@ def synthetic_panel(n: int, year: int, seed: int = 0) -> pd.DataFrame:
         "rd": revenue * rd_share, "rd_prev": revenue / (1 + growth[0]) * rd_share * rng.uniform(0.8, 1.2, n),
         "profit": revenue * rng.normal(0.06, 0.05, n), "industry_margin": 0.06,
         "invention_patents": rng.poisson(0.8, n).astype(float), "utility_patents": rng.poisson(1.5, n).astype(float),
+        "world_rank": np.where(rng.random(n) < 0.01, rng.integers(1, 8, n), np.nan),
+        "continent_rank": np.nan, "national_share": np.where(rng.random(n) < 0.05, rng.uniform(0, 0.4, n), np.nan),
         "year": year})
 
 

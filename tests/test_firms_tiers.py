@@ -51,13 +51,15 @@ def test_every_criterion_cites_a_source_and_says_whether_it_was_verified():
 
 
 ONE_SHORT, MOVED_UP, YOUNG, LARGE, HOLDER = "ONE_SHORT", "MOVED_UP", "YOUNG", "LARGE", "HOLDER"
+CHAMPION = "CHAMPION"
 
 
 def panel(year: int, overrides: dict[str, dict] | None = None) -> pd.DataFrame:
     base = dict(name="企业", region_code="320211", industry_code="3983", founded_year=2015.0, srdi_level="none",
                 single_champion=False, employment=200.0, revenue=150 * M, revenue_prev=145 * M,
                 revenue_prev2=120 * M, rd=6 * M, rd_prev=5.8 * M, profit=10 * M, industry_margin=0.05,
-                invention_patents=3.0, utility_patents=5.0)
+                invention_patents=3.0, utility_patents=5.0, world_rank=np.nan, continent_rank=np.nan,
+                national_share=np.nan)
     firms = {
         # grows 2.1 % a year over two years (150 vs 144): misses only the 小巨人 growth requirement
         ONE_SHORT: dict(revenue_prev2=144 * M),
@@ -67,6 +69,9 @@ def panel(year: int, overrides: dict[str, dict] | None = None) -> pd.DataFrame:
         LARGE: dict(employment=2000.0, revenue=900 * M, revenue_prev=800 * M, revenue_prev2=700 * M, rd=40 * M,
                     rd_prev=30 * M),
         HOLDER: dict(srdi_level="little_giant", revenue_prev2=100 * M),
+        # second in the world in its niche (firm_markets), 1,500 staff, 8 亿元 revenue, 12 % margin vs 5 %
+        CHAMPION: dict(employment=1500.0, revenue=800 * M, revenue_prev=700 * M, revenue_prev2=600 * M, rd=40 * M,
+                       rd_prev=35 * M, profit=96 * M, founded_year=2005.0, invention_patents=12.0, world_rank=2.0),
     }
     rows = []
     for uscc, changes in firms.items():
@@ -77,7 +82,7 @@ def panel(year: int, overrides: dict[str, dict] | None = None) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def lists():
-    members = pd.DataFrame({"uscc": [ONE_SHORT, MOVED_UP, YOUNG, LARGE, HOLDER], "cluster_id": "iot"})
+    members = pd.DataFrame({"uscc": [ONE_SHORT, MOVED_UP, YOUNG, LARGE, HOLDER, CHAMPION], "cluster_id": "iot"})
     before = panel(2022, {MOVED_UP: dict(rd=2.9 * M, revenue=145 * M, revenue_prev=144 * M, revenue_prev2=140 * M)})
     return tier_lists(panel(2023), members, panel_before=before)
 
@@ -119,7 +124,21 @@ def test_ladder_young_large_and_recognised_firms(lists):
     assert lists.close.set_index("uscc").at[YOUNG, "missed"] == "niche_years"
     assert LARGE not in candidates.index and LARGE not in set(lists.close.uscc)  # not an SME, not "one short"
     assert HOLDER not in candidates.index  # already a little giant; single champion needs market data
-    assert not lists.candidates.tier.isin(["single_champion", "hidden_champion"]).any()
+    assert not lists.candidates[lists.candidates.uscc != CHAMPION].tier.isin(["single_champion",
+                                                                              "hidden_champion"]).any()
+
+
+def test_market_position_makes_the_champion_tiers_assessable(lists):
+    found = lists.candidates[lists.candidates.uscc == CHAMPION].set_index("tier")
+    # hidden champion: second in the world and below Simon's revenue ceiling — both on data, so met
+    assert found.at["hidden_champion", "state"] == "met"
+    # single champion: world top 3, core IP, margin above the industry; years in the field not stored
+    assert found.at["single_champion", "state"] == "open" and found.at["single_champion", "n_missed"] == 0
+    detail = lists.criteria[(lists.criteria.uscc == CHAMPION) & (lists.criteria.tier == "single_champion")]
+    detail = detail.set_index("criterion")
+    assert detail.at["world_rank_3", "met"] == 1.0 and detail.at["profit_above_industry", "met"] == 1.0
+    assert detail.at["profit_above_industry", "value"] == pytest.approx(0.12 - 0.05)
+    assert np.isnan(detail.at["field_years_10", "met"])  # founded 18 years ago: an upper bound only
 
 
 def test_firms_json_contract(demo_store):

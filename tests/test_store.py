@@ -320,3 +320,17 @@ def test_version_6_store_gets_policies_on_the_stip_instrument_types(store_path):
     rows = dict(con.con.execute("SELECT policy_id, instrument FROM policies ORDER BY 1").fetchall())
     assert rows == {"P0": "grants_business_rd", "P1": "equity", "P2": "networking_platforms", "P3": "strategy"}
     con.disconnect()
+
+
+def test_version_7_store_gains_firm_markets(store_path):
+    import duckdb
+
+    jiqun.connect(store_path).disconnect()
+    db = duckdb.connect(str(store_path))
+    db.execute("DROP TABLE firm_markets").fetchall()
+    db.execute("UPDATE jiqun_meta SET value = '7' WHERE key = 'schema_version'").fetchall()
+    db.close()
+    con = jiqun.connect(store_path)
+    assert _meta(con, "schema_version") == str(SCHEMA_VERSION)
+    assert con.table("firm_markets").count().execute() == 0
+    con.disconnect()

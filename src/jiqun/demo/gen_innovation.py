@@ -361,3 +361,31 @@ def write_talent_moves(world: World, firms: Firms, path, per_firm: float, seed: 
     sink.write(table)
     sink.close()
     return n_moves
+
+
+def write_firm_markets(world: World, firms: Firms, path, seed: int) -> int:
+    """Market position of the firms a bureau would have it for: single champions (world top 3 in their
+    niche), little giants (10-35 % of the national niche) and provincial 专精特新 firms (2-15 %), in the
+    latest year; the niche is named after the firm's main chain segment."""
+    rng = stream(seed, "markets")
+    rows = []
+    year = int(YEARS[-1])
+    for index in np.flatnonzero((firms.champion | (firms.srdi > 0)) & firms.active[:, -1]):
+        node = int(firms.node[index])
+        niche = world.node_names[node] if node >= 0 else world.cluster_names[max(int(firms.cluster[index]), 0)]
+        if firms.champion[index]:
+            rank = int(rng.integers(1, 4))
+            rows.append((firms.uscc[index], year, niche, "world", round(float(rng.uniform(0.08, 0.3)), 3), rank))
+            rows.append((firms.uscc[index], year, niche, "national", round(float(rng.uniform(0.3, 0.6)), 3), 1))
+        elif firms.srdi[index] == 2:
+            rows.append((firms.uscc[index], year, niche, "national", round(float(rng.uniform(0.08, 0.35)), 3),
+                         int(rng.integers(1, 6))))
+        else:
+            rows.append((firms.uscc[index], year, niche, "national", round(float(rng.uniform(0.02, 0.15)), 3), None))
+    columns = ["uscc", "year", "product", "scope", "market_share", "market_rank"]
+    table = pa.table({column: [row[position] for row in rows] for position, column in enumerate(columns)})
+    table = table.append_column("source", pa.array(["合成演示数据 synthetic"] * len(rows)))
+    sink = CsvSink(path, table.column_names)
+    sink.write(table)
+    sink.close()
+    return len(rows)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .gen_firms import make_firms, write_firm_chain_nodes, write_firm_years, write_firms_xlsx
 from .gen_flows import write_transactions_and_trade
-from .gen_innovation import write_patents, write_talent_moves, write_trademarks
+from .gen_innovation import write_firm_markets, write_patents, write_talent_moves, write_trademarks
 from .gen_policy import write_all
 from .gen_world import load_world
 
@@ -43,6 +43,7 @@ FILES = [  # table, file name, in load order
     ("firms", "firms.xlsx"),
     ("firm_years", "firm_years_gbk.csv"),
     ("firm_chain_nodes", "firm_chain_nodes.csv"),
+    ("firm_markets", "firm_markets.csv"),
     ("transactions", "transactions.parquet"),
     ("trade", "trade.parquet"),
     ("patents", "patents_bom.csv"),
@@ -131,6 +132,7 @@ def generate(out_dir: Path, scale: str = "small", seed: int = 2024, progress=Non
                                        progress)
     tick("others")
     summary["trademarks"] = write_trademarks(world, firms, paths["trademarks"], spec.trademarks_per_firm, seed)
+    summary["firm_markets"] = write_firm_markets(world, firms, paths["firm_markets"], seed)
     summary["talent_moves"] = write_talent_moves(world, firms, paths["talent_moves"], spec.moves_per_firm, seed)
     summary.update(write_all(world, firms, acc, paths, seed))
     summary["firms"] = len(firms)

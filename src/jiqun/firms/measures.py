@@ -18,7 +18,8 @@ INF = np.inf
 #: Columns of :func:`firm_panel`.
 PANEL_COLUMNS = ("uscc", "name", "region_code", "industry_code", "founded_year", "srdi_level", "single_champion",
                  "employment", "revenue", "revenue_prev", "revenue_prev2", "rd", "rd_prev", "profit",
-                 "industry_margin", "invention_patents", "utility_patents")
+                 "industry_margin", "invention_patents", "utility_patents", "world_rank", "continent_rank",
+                 "national_share")
 
 
 def _band(values: np.ndarray, edges: list[float], points: list[float]) -> np.ndarray:
@@ -94,6 +95,18 @@ def _rd_share_min_2y(panel: pd.DataFrame) -> np.ndarray:
         if len(panel) else np.zeros(0)
 
 
+def _flag(condition, known) -> np.ndarray:
+    """1.0 / 0.0 where ``known``, NaN elsewhere."""
+    return np.where(np.asarray(known, bool), np.asarray(condition, bool).astype(float), np.nan)
+
+
+def _continent_first(panel: pd.DataFrame) -> np.ndarray:
+    """First on its continent: continent rank 1, or world rank 1 (the world's first leads its own market)."""
+    continent, world = panel.continent_rank.to_numpy(float), panel.world_rank.to_numpy(float)
+    first = (continent == 1) | (world == 1)
+    return np.where(first, 1.0, np.where(~np.isnan(continent), 0.0, np.nan))
+
+
 def _sme(panel: pd.DataFrame) -> np.ndarray:
     employment, revenue = panel.employment.to_numpy(float), panel.revenue.to_numpy(float)
     small = (employment < 1000) | (revenue < 4e8)
@@ -125,12 +138,16 @@ MEASURES = {
     "innovative_points_innovation": ("创新能力指标得分", "range", lambda p: _points(p, ("ip", "rd"))),
     "innovative_points_growth": ("成长性指标得分", "range", lambda p: _points(p, ("growth", "debt"))),
     "innovative_points_specialisation": ("专业化指标得分", "range", lambda p: _points(p, ("field", "main_business"))),
+    "world_market_rank_top3": ("全球市场前三（是=1）", "firm_markets (world)",
+                               lambda p: _exact(_flag(p.world_rank <= 3, p.world_rank.notna()))),
+    "continent_market_first": ("所在大洲市场第一（是=1）", "firm_markets (continent, world)",
+                               lambda p: _exact(_continent_first(p))),
+    "national_market_share": ("全国细分市场占有率", "firm_markets (national)", lambda p: _exact(p.national_share)),
     **{name: (zh, "not stored", _absent) for name, zh in {
         "innovative_direct": "创新型直通条件", "equity_financing_2y": "近两年股权融资（元）",
         "srdi_points": "专精特新评分", "srdi_direct": "专精特新直通条件", "main_business_share": "主营业务收入占比",
-        "debt_ratio": "资产负债率", "national_market_share": "全国细分市场占有率", "rd_staff_share": "研发人员占比",
+        "debt_ratio": "资产负债率", "rd_staff_share": "研发人员占比",
         "little_giant_direct": "小巨人创新直通条件", "new_product_years": "新产品从事年数",
-        "world_market_rank_top3": "全球市场前三（是=1）", "continent_market_first": "大洲市场第一（是=1）",
     }.items()},
 }
 
@@ -198,17 +215,27 @@ def firm_panel(con, year: int, uscc: list[str] | None = None, province: str = HO
     patents = grants.group_by(patent_uscc=_.applicant_uscc).aggregate(
         invention_patents=(_.patent_type == "invention").cast("int64").sum(),
         utility_patents=(_.patent_type == "utility").cast("int64").sum())
+    # Market position: the latest year up to ``year`` each firm reports, its best rank and share per scope.
+    markets = con.table("firm_markets").filter(_.year <= year)
+    latest = markets.group_by("uscc").aggregate(latest_year=_.year.max())
+    reported = markets.join(latest, [markets.uscc == latest.uscc, markets.year == latest.latest_year])
+    position = reported.group_by(market_uscc=_.uscc).aggregate(
+        world_rank=_.market_rank.min(where=_.scope == "world"),
+        continent_rank=_.market_rank.min(where=_.scope == "continent"),
+        national_share=_.market_share.max(where=_.scope == "national"))
     joined = (firms.left_join(pivot, "uscc")
               .left_join(margins, firms.firm_industry4 == margins.industry4)
-              .left_join(patents, firms.uscc == patents.patent_uscc))
+              .left_join(patents, firms.uscc == patents.patent_uscc)
+              .left_join(position, firms.uscc == position.market_uscc))
     frame = joined.select(
         "uscc", "name", "region_code", "industry_code", "srdi_level", "single_champion",
         "employment", "revenue", "revenue_prev", "revenue_prev2", "rd", "rd_prev", "profit", "industry_margin",
-        founded_year=_.founded_on.year(),
+        "world_rank", "continent_rank", "national_share", founded_year=_.founded_on.year(),
         invention_patents=_.invention_patents.fill_null(0), utility_patents=_.utility_patents.fill_null(0),
     ).to_pandas()
     frame["year"] = int(year)
     for column in ("employment", "revenue", "revenue_prev", "revenue_prev2", "rd", "rd_prev", "profit",
-                   "industry_margin", "founded_year", "invention_patents", "utility_patents"):
+                   "industry_margin", "founded_year", "invention_patents", "utility_patents", "world_rank",
+                   "continent_rank", "national_share"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     return frame.sort_values("uscc").reset_index(drop=True)[[*PANEL_COLUMNS, "year"]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .model import Column as C
 from .model import ForeignKey as FK
 from .model import RowRule, Table
-from .vocab import (CLASSIFICATIONS, FLOWS, INSTRUMENTS, NAME_LEN, ORG_FORMS, OWNERSHIP, PATENT_TYPES,
+from .vocab import (CLASSIFICATIONS, FLOWS, INSTRUMENTS, MARKET_SCOPES, NAME_LEN, ORG_FORMS, OWNERSHIP, PATENT_TYPES,
                     POLICY_LEVELS, POLICY_THEMES, REPORTER_TYPES, ROLE_LEVELS, SRDI, TARGET_GROUPS, TRADEMARK_SYSTEMS, YEAR, _money, _uscc)
 
 # --------------------------------------------------------------------------- facts
@@ -71,6 +71,28 @@ FIRM_YEARS = Table(
         RowRule("year_not_future", "year <= year(current_date)", ("year",),
                 "year lies in the future", "年份晚于当前"),
     ),
+)
+
+FIRM_MARKETS = Table(
+    "firm_markets", "企业市场地位", "fact",
+    grain="one firm's main product in one market in one year",
+    description="Market share and rank of a firm's main products (industry associations, MIIT applications, "
+    "market studies): what the single-champion, little-giant and hidden-champion criteria need.",
+    columns=(
+        _uscc("uscc", "统一社会信用代码", "firm"),
+        C("year", "integer", "年份", "calendar year", required=True, **YEAR),
+        C("product", "text", "细分产品", "niche product (统计用产品分类 code or name)", required=True,
+          max_length=200, aliases=("主导产品", "产品")),
+        C("scope", "text", "市场范围", "world, continent, national or province", required=True, enum=MARKET_SCOPES),
+        C("market_share", "double", "市场占有率", "share of the market, 0–1", min=0, max=1,
+          aliases=("占有率",)),
+        C("market_rank", "integer", "市场排名", "rank in the market (1 = first)", min=1, aliases=("排名", "名次")),
+        C("source", "text", "数据来源", "where the figure comes from", max_length=500),
+    ),
+    primary_key=("uscc", "year", "product", "scope"),
+    foreign_keys=(FK(("uscc",), "firms", ("uscc",)),),
+    rules=(RowRule("share_or_rank", "market_share IS NOT NULL OR market_rank IS NOT NULL",
+                   ("market_share", "market_rank"), "give a market share or a rank", "须填写市场占有率或排名"),),
 )
 
 FIRM_CHAIN_NODES = Table(

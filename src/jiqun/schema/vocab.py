@@ -60,6 +60,13 @@ def _instruments() -> dict[str, tuple[str, ...]]:
 
 
 INSTRUMENTS = _instruments()
+#: The market a firm's share or rank refers to (市场范围).
+MARKET_SCOPES = {
+    "world": ("world", "全球", "世界", "global"),
+    "continent": ("continent", "洲", "所在大洲", "亚洲"),
+    "national": ("national", "全国", "国内", "china"),
+    "province": ("province", "全省", "省内"),
+}
 #: Who a policy is for (支持对象).
 TARGET_GROUPS = {
     "all_firms": ("all_firms", "全部企业", "企业"),

@@ -109,6 +109,17 @@ def _v7(db) -> None:
     fetch_all(db, "DROP TABLE policies_before_v7")
 
 
+def _v8(db) -> None:
+    """Add ``firm_markets`` (market share and rank of firms' products, for the tier criteria)."""
+    from .._duck import fetch_all
+    from ..schema import create_table_sql
+    from ..schema.tables_facts import FIRM_MARKETS
+
+    present = fetch_all(db, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'firm_markets'")
+    if not present[0][0]:
+        fetch_all(db, create_table_sql(FIRM_MARKETS))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: catalogue, fact, meta and indicator results tables", _v1),
     Migration(2, "evaluation_schemes and evaluation_results tables", _v2),
@@ -119,6 +130,7 @@ MIGRATIONS: list[Migration] = [
                  "development zones in regions", _v6),
     Migration(7, "policies on the OECD STIP instrument types (codes renamed) with target_nodes, target_group, "
                  "theme and text", _v7),
+    Migration(8, "firm_markets: market share and rank of firms' main products", _v8),
 ]
 
 #: The schema version this jiqun writes.
