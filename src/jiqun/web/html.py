@@ -191,6 +191,15 @@ def report_form(lang: str, cluster_id: str | None = None) -> str:
             f'</button> <span class="note">{escape(label("report_note", lang))}</span></form>')
 
 
+def _actor_links(cluster_id: str, lang: str) -> str:
+    """Links to the cluster's tier candidates and talent flows (the firms and talent pages, filtered)."""
+    links = [f'<a href="{link_to("/firms", lang, cluster=cluster_id)}">{escape(label("firms", lang))}</a>',
+             f'<a href="{link_to("/firms", lang, view="close", cluster=cluster_id)}">{escape(label("view_close", lang))}</a>',
+             f'<a href="{link_to("/talent", lang, cluster=cluster_id)}">{escape(label("talent", lang))}</a>',
+             f'<a href="{link_to("/policy", lang, view="gaps")}">{escape(label("view_gaps", lang))}</a>']
+    return '<p class="note" id="actor-links">' + " · ".join(links) + "</p>"
+
+
 def cluster_page(data: dict, chokepoints: dict, lang: str, peers: list[dict] = (), chain: dict | None = None) -> str:
     """A cluster: evaluation and type, the four dimensions against the province's best and median (radar)
     and its gap to the world-class reference, headline indicators with their series, the chain map
@@ -206,6 +215,7 @@ def cluster_page(data: dict, chokepoints: dict, lang: str, peers: list[dict] = (
                      f'<p class="note">{escape(label("no_chain", lang))}</p>'))
     parts = [_evaluation_html(data.get("evaluation"), lang, peers), _world_class_html(data.get("world_class"), lang),
              _indicators_html(data["indicators"], lang), chain_part, _leaders_html(data.get("leaders"), lang),
+             _actor_links(data["cluster_id"], lang),
              _strength_html(data["strength"], lang), _alerts_html(data["alerts"], lang),
              _chokepoints_html(chokepoints["items"], lang),
              downloads_line(lang, {label("chokepoints", lang): unescape(link_to("/chokepoints", lang,
