@@ -72,6 +72,13 @@ def hand_store(tmp_path_factory, _template_store):
         "employment": [1000, 1200, 1000, 1100, 9000, 9900],
         "output_value_yuan": [1e9, 1.1e9, 1e9, 1.1e9, 9e9, 9.9e9],
     }), "regional_employment")
+    ingest_table(con, pd.DataFrame({"uscc": [c, c], "year": [2023, 2023], "product": ["MEMS传感器", "MEMS传感器"],
+                                    "scope": ["world", "national"], "market_share": [0.12, 0.4],
+                                    "market_rank": [2, 1]}), "firm_markets")
+    ingest_table(con, pd.DataFrame({"organization_id": ["O1"], "name": ["无锡物联网产业协会"], "cluster_id": ["iot"],
+                                    "region_code": ["320211"]}), "organizations")
+    ingest_table(con, pd.DataFrame({"organization_id": ["O1", "O1"], "year": [2022, 2023], "member_firms": [4, 6]}),
+                 "organization_years")
     result = compute_indicators(con, Options(leaders_k=1, cagr_window=1)).execute()
     yield con, result.set_index(["cluster_id", "region_code", "year", "indicator"])
     con.disconnect()
@@ -176,6 +183,14 @@ def test_openness_and_quality(hand_store):
     assert v(got, "intl_trademarks").value == 1 and v(got, "intl_trademarks", year=2023).value == 0
     assert v(got, "firms_with_intl_trademarks", year=2023).value == 1
     assert v(got, "n_srdi").value == 2 and v(got, "n_little_giants").value == 1
+    # world market leaders (firm_markets): C is second in the world from 2023
+    assert v(got, "n_world_top3_firms", "320500", 2022).value == 0
+    assert v(got, "n_world_top3_firms", "320500", 2023).value == 1
+    assert v(got, "n_world_top3_firms", "320000", 2023).value == 1
+    # promotion organisations: Wuxi's association has 4 members in 2022 for Wuxi's 2 iot firms (A, B)
+    assert v(got, "promotion_org_coverage").value == pytest.approx(4 / 2)
+    assert v(got, "promotion_org_coverage", "320000").value == pytest.approx(4 / 3)
+    assert ("iot", "320500", 2022, "promotion_org_coverage") not in got.index  # no organisation in Suzhou
     assert v(got, "n_single_champions", "320500").value == 1 and v(got, "n_listed").value == 1
     assert v(got, "foreign_output_share").value == pytest.approx(0.9)
 

@@ -25,7 +25,7 @@ from typing import Callable
 
 #: The modules whose import declares the groups and inputs (formula modules, in catalogue order).
 GROUP_MODULES = ("inputs", "scale", "growth", "specialisation", "concentration", "leading", "innovation",
-                 "openness", "chain", "quality")
+                 "openness", "chain", "quality", "standing")
 
 
 @dataclass(frozen=True)

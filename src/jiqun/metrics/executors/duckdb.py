@@ -133,7 +133,8 @@ class DuckDBExecutor:
             given["regions"] = region_totals_of(all_years, opts.levels)
             given["region_div"] = region_division_employment(all_years, opts.levels)
         self._purchases(plan, source, state, firm_level, ids)
-        for name, column in (("trademarks", "owner_uscc"), ("patents", "applicant_uscc"), ("firm_nodes", "uscc")):
+        for name, column in (("trademarks", "owner_uscc"), ("patents", "applicant_uscc"), ("firm_nodes", "uscc"),
+                             ("world_leaders", "uscc")):
             if plan.needs(name):
                 given[name] = with_firm_ids(source[name], column, ids)
         for name in ("patents", "regions", "reference", "fields", "nodes"):
