@@ -47,7 +47,7 @@ def _doc(text=SMALL):
 def test_default_scheme_is_valid_against_the_catalogue():
     scheme = load_scheme()
     assert scheme.top == ("technology_control", "leading_firms", "brand_international", "chain_integration")
-    assert len(scheme.indicators()) == 20
+    assert len(scheme.indicators()) == 22
     assert scheme.item("leader_branch_share").direction == -1
     assert scheme.item("leader_output_share").direction == 1  # neutral in the catalogue, set in the scheme
     assert len(scheme.sha256) == 64
@@ -330,7 +330,7 @@ def test_cli_evaluate_json_on_a_hand_made_store(store, store_path, tmp_path):
     assert sorted(r["rank"] for r in out) == list(range(1, 15))
     saved = json.loads(record.read_text(encoding="utf-8"))[0]
     assert saved["scheme_sha256"] == load_scheme().sha256 and "dimensions:" in saved["scheme_text"]
-    assert len(saved["inputs"]) == 14 and len(saved["inputs"][0]) == 20
+    assert len(saved["inputs"]) == 14 and len(saved["inputs"][0]) == len(load_scheme().indicators())
     xlsx = tmp_path / "e.xlsx"
     result = CliRunner().invoke(app, ["evaluate", "--db", str(store_path), "--format", "xlsx", "--out", str(xlsx),
                                       "--draws", "0"])
