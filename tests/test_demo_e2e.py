@@ -148,7 +148,7 @@ def test_demo_store_loaded_through_validated_ingest(demo_run):
     try:
         loads = con.table("loads").execute()
         facts = loads[loads.vintage.str.startswith("synthetic demo")]
-        assert len(facts) == 12 and (facts.rows_rejected == 0).all()
+        assert len(facts) == 13 and (facts.rows_rejected == 0).all()  # one load per fact table
         assert (facts.rows_inserted == facts.rows_in_file).all()
         assert con.table("firms").count().execute() == facts[facts.table_name == "firms"].rows_in_file.iloc[0]
         assert con.table("quarantine").count().execute() == 0

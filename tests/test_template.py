@@ -28,7 +28,7 @@ def test_templates_filled_with_the_example_row_load_back(store, tmp_path):
     assert (revenue, employment) == (15_000_000.0, 120)  # 1500 万元
 
 
-FACT_TABLES_IN_LOAD_ORDER = ["firms", "firm_years", "firm_chain_nodes", "regional_employment", "trade", "transactions",
+FACT_TABLES_IN_LOAD_ORDER = ["firms", "firm_years", "firm_chain_nodes", "firm_markets", "regional_employment", "trade", "transactions",
                              "patents", "trademarks", "organizations", "organization_years", "policies",
                              "talent_moves"]
 

@@ -67,10 +67,13 @@ def _examples(table: str) -> dict[str, object]:
         "target_clusters": cluster, "issued_on": "2018-07-01", "effective_from": "2018-07-01",
         "move_id": "MV-0001", "person_hash": "3f2a9c0d1e4b5a6c", "from_uscc": example_uscc(),
         "move_date": f"{year}-03-01",
+        "product": "MEMS传感器芯片", "scope": "全国", "market_share": 0.12, "market_rank": 3, "source": "行业协会统计",
     }
     per_table: dict[str, dict[str, object]] = {
         "organizations": {"name": "示例集群促进中心", "uscc": ""},
-        "policies": {"level": "省级", "region_code": "江苏省", "budget_yuan": 50000},
+        "policies": {"level": "省级", "region_code": "江苏省", "budget_yuan": 50000, "instrument": "企业研发与创新资助",
+                     "target_group": "中小企业", "theme": "强链补链",
+                     "text": "支持集群企业开展技术攻关和强链补链，对研发投入给予奖补。"},
     }
     return {**common, **per_table.get(table, {})}
 
