@@ -120,3 +120,5 @@ def test_organizations_json_contract(demo_store):
         assert isinstance(record["score"], float) and 0 <= record["score"] <= 1
         assert record["tier"] in ("gold", "silver", "bronze", None)
         assert record["rule"] and record["rank_p05"] <= record["rank"] <= record["rank_p95"]
+        assert record["explanation_zh"].startswith(record["name"]) and f"第{record['rank']}位" in record["explanation_zh"]
+        assert record["tier_zh"] in record["explanation_zh"] and f"rank {record['rank']} of" in record["explanation_en"]

@@ -112,3 +112,21 @@ def test_leiden_modularity_agrees_with_networkx():
     parts = [{node for node in range(6) if membership[node] == label} for label in set(membership)]
     assert parts == [{0, 1, 2}, {3, 4, 5}] or sorted(map(sorted, parts)) == [[0, 1, 2], [3, 4, 5]]
     assert modularity == pytest.approx(nx.algorithms.community.modularity(reference, parts, weight="weight"))
+
+
+def test_firm_pairs_within_a_city_and_across_cities(demo_store):
+    from jiqun import connect
+    from jiqun.talent import read_moves, talent_pairs
+
+    con = connect(demo_store, read_only=True)
+    try:
+        local = talent_pairs(con, level="firm", min_moves=1)
+        every = talent_pairs(con, level="firm", min_moves=1, same_city=False)
+        moves = read_moves(con, int(local.year.iloc[0]))
+    finally:
+        con.disconnect()
+    cities = dict(zip(moves.from_uscc, moves.from_city)) | dict(zip(moves.to_uscc, moves.to_city))
+    assert all(cities[a] == cities[b] for a, b in zip(local.unit_a, local.unit_b))
+    assert len(every) > len(local) and any(cities[a] != cities[b] for a, b in zip(every.unit_a, every.unit_b))
+    known = moves[moves.same_cluster & moves.from_member & moves.to_member]
+    assert int(every.total.sum()) == len(known[known.from_uscc != known.to_uscc])  # every move between members, once

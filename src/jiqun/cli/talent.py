@@ -13,7 +13,7 @@ from .chain_map import _on_store, _print
 FORMATS = ("table", "xlsx", "json")
 
 
-def _compute(con, view, cluster, year, level, staff, min_moves):
+def _compute(con, view, cluster, year, level, staff, min_moves, any_city=False):
     from .. import talent
     from ..names import resolve_cluster
 
@@ -21,7 +21,7 @@ def _compute(con, view, cluster, year, level, staff, min_moves):
     if view == "flows":
         return talent.talent_flows(con, year, cluster_id, level, staff, min_moves)
     if view == "pairs":
-        return talent.talent_pairs(con, year, cluster_id, level, staff, min_moves)
+        return talent.talent_pairs(con, year, cluster_id, level, staff, min_moves, same_city=not any_city)
     if view == "communities":
         return talent.talent_communities(con, year, cluster_id, staff, min_moves)
     return talent.talent_alerts(con, year, cluster_id, level, None, min_moves)
@@ -38,6 +38,8 @@ def talent_command(
     year: Optional[int] = typer.Option(None, "--year", help="A year with moves (default: the latest)."),
     min_moves: Optional[int] = typer.Option(None, "--min-moves", help="Blank counts below this (default: the "
                                             "talent_min_moves setting, 5)."),
+    any_city: bool = typer.Option(False, "--any-city", help="Pairs of firms in any two cities (the firm-to-firm "
+                                  "flow network), not only rivals of the same city."),
     top: int = typer.Option(20, "--top", help="Rows shown in the table view."),
     fmt: str = typer.Option("table", "--format", help="table, xlsx (every view) or json (records of the view)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output file (xlsx default: talent.xlsx)."),
@@ -58,7 +60,7 @@ def talent_command(
         fail(f"--min-moves must be 1 or more, not {min_moves}", 2)
     check_output_file(out)
     views = VIEWS if fmt == "xlsx" else (view,)
-    frames = _on_store(db, lambda con: {name: _compute(con, name, cluster, year, level, staff, min_moves)
+    frames = _on_store(db, lambda con: {name: _compute(con, name, cluster, year, level, staff, min_moves, any_city)
                                         for name in views})
     if fmt == "json":
         emit_json(talent_records(frames[view]), out, view)

@@ -20,6 +20,7 @@ RANKING_COLUMNS = [
     Column("n_gold", "达金牌水平", "integer"), Column("n_silver", "达银牌及以上", "integer"),
     Column("n_bronze", "达铜牌及以上", "integer"), Column("weakest_dimension", "最弱领域", "code"),
     Column("improvement_text", "改进方向", description="距下一等级差距最大的指标 indicators furthest below the next tier"),
+    Column("explanation_zh", "说明", description="排名、区间、等级依据、最弱领域与优先改进 in words"),
 ]
 POOL_COLUMNS = [Column("organization_id", "机构编号", "code"), Column("year", "年份", "year"),
                 Column("change", "变动", "code", "entry 入库 / exit 出库 / up 升级 / down 降级"),

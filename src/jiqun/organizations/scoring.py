@@ -164,7 +164,7 @@ def organization_tiers(levels_reached: pd.DataFrame, tiers: pd.DataFrame) -> pd.
     -------
     pandas.DataFrame
         ``organization_id, year, tier`` (None: below every tier), ``tier_zh, n_assessable, n_bronze,
-        n_silver, n_gold`` (indicators at that level or above), ``rule``.
+        n_silver, n_gold`` (indicators at that level or above), ``rule_zh``, ``rule_en`` and ``rule`` (both).
     """
     rows = []
     for (organization, year), group in levels_reached.groupby(["organization_id", "year"], sort=True):
@@ -172,19 +172,21 @@ def organization_tiers(levels_reached: pd.DataFrame, tiers: pd.DataFrame) -> pd.
         counts = {level: int(sum(level_rank(value) >= level_rank(level) for value in usable.level))
                   for level in LEVELS}
         total = len(usable)
-        tier, tier_zh, rule = None, "未达标", ""
+        tier, tier_zh, rule_zh, rule_en = None, "未达标", "", ""
         for spec in tiers.itertuples(index=False):
             if total and counts[spec.id] >= spec.share * total - 1e-9:
                 tier, tier_zh = spec.id, spec.name_zh
-                rule = (f"{counts[spec.id]}/{total} 项可评指标达到{spec.name_zh}水平（≥{spec.share:.0%}）"
-                        f" {counts[spec.id]} of {total} assessable indicators at {spec.id} level or above")
+                rule_zh = f"{counts[spec.id]}/{total} 项可评指标达到{spec.name_zh}水平（≥{spec.share:.0%}）"
+                rule_en = f"{counts[spec.id]} of {total} assessable indicators at {spec.id} level or above"
                 break
         if tier is None:
             lowest = tiers.iloc[-1]
-            rule = (f"仅 {counts[lowest.id]}/{total} 项达到{lowest.name_zh}水平（需≥{lowest.share:.0%}）"
-                    f" only {counts[lowest.id]} of {total} at {lowest.id} level")
+            rule_zh = f"仅 {counts[lowest.id]}/{total} 项达到{lowest.name_zh}水平（需≥{lowest.share:.0%}）"
+            rule_en = f"only {counts[lowest.id]} of {total} at {lowest.id} level (at least {lowest.share:.0%} needed)"
+        rule = f"{rule_zh} {rule_en}"
         rows.append({"organization_id": organization, "year": int(year), "tier": tier, "tier_zh": tier_zh,
-                     "n_assessable": total, **{f"n_{level}": counts[level] for level in LEVELS}, "rule": rule})
+                     "n_assessable": total, **{f"n_{level}": counts[level] for level in LEVELS}, "rule": rule,
+                     "rule_zh": rule_zh, "rule_en": rule_en})
     return pd.DataFrame(rows)
 
 

@@ -18,7 +18,7 @@ from .scoring import (INDICATORS, PANEL_COLUMNS, OrganizationScheme, cultivation
 #: Columns of :attr:`OrganizationEvaluation.organizations`, in order.
 ORGANIZATION_COLUMNS = ("organization_id", "name", "cluster_id", "region_code", "year", "score", "rank",
                         "rank_p05", "rank_p95", "tier", "tier_zh", "rule", "n_assessable", "n_bronze", "n_silver",
-                        "n_gold", "weakest_dimension", "improvement")
+                        "n_gold", "weakest_dimension", "improvement", "explanation_zh", "explanation_en")
 
 
 @dataclass
@@ -105,16 +105,40 @@ def evaluate_organizations(con, year: int | None = None, scheme: OrganizationSch
         "year": year, "score": records.score, "rank": records["rank"],
         "rank_p05": records.get("rank_p05"), "rank_p95": records.get("rank_p95"),
         "weakest_dimension": records.weakest_dimension})
-    for column in ("tier", "tier_zh", "rule", "n_assessable", "n_bronze", "n_silver", "n_gold"):
+    for column in ("tier", "tier_zh", "rule", "rule_zh", "rule_en", "n_assessable", "n_bronze", "n_silver", "n_gold"):
         out[column] = tiers[column].reindex(out.organization_id).to_numpy()
     out["tier"] = pd.Series([tier if isinstance(tier, str) else None for tier in out.tier], dtype=object)
     out["improvement"] = [_improvement(year_levels[year_levels.organization_id == organization], tier)
                           for organization, tier in zip(out.organization_id, out.tier)]
     dimensions = pd.DataFrame([{"organization_id": record["cluster"], **record["dimensions"]}
                                for record in evaluation.records()])
+    names = {dimension.id: (dimension.name_zh, dimension.name_en) for dimension in scheme.evaluation.dimensions.values()}
+    explained = [explain_organization(row, len(out), names) for row in out.to_dict(orient="records")]
+    out["explanation_zh"], out["explanation_en"] = [e[0] for e in explained], [e[1] for e in explained]
+    out = out.drop(columns=["rule_zh", "rule_en"])
     pool = cultivation_pool(tiers_by_year)
     return OrganizationEvaluation(out[list(ORGANIZATION_COLUMNS)], dimensions, year_levels, pool, tiers_by_year,
                                   scheme, list(evaluation.notes))
+
+
+def explain_organization(row: dict, total: int, dimensions: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """One organisation's rank, interval, tier with its rule, weakest area and first improvements, in words
+    (Chinese, English), in the manner of the cluster evaluation's explanations."""
+    interval = ("" if row.get("rank_p05") is None or row["rank_p05"] != row["rank_p05"]
+                else (f"（排名区间{int(row['rank_p05'])}–{int(row['rank_p95'])}）",
+                      f" (interval {int(row['rank_p05'])}–{int(row['rank_p95'])})"))
+    weakest = dimensions.get(row["weakest_dimension"], (row["weakest_dimension"], row["weakest_dimension"]))
+    steps = [item for item in row["improvement"] if item.get("target")][:2]
+    zh = (f"{row['name']}综合得分{row['score']:.3f}，在{total}家机构中排第{row['rank']}位{interval[0] if interval else ''}；"
+          f"等级：{row['tier_zh']}（{row['rule_zh']}）；最弱领域：{weakest[0]}"
+          + ("；优先改进：" + "、".join(f"{item['name_zh']}（{item['value']:g}→{item['target_value']:g}）" for item in steps)
+             if steps else "") + "。")
+    tier_en = row["tier"] or "no tier"
+    en = (f"{row['name']} scores {row['score']:.3f}, rank {row['rank']} of {total}{interval[1] if interval else ''}; "
+          f"tier: {tier_en} ({row['rule_en']}); weakest area: {weakest[1]}"
+          + ("; improve first: " + ", ".join(f"{item['indicator']} ({item['value']:g} → {item['target_value']:g})"
+                                             for item in steps) if steps else "") + ".")
+    return zh, en
 
 
 def _improvement(rows: pd.DataFrame, tier) -> list[dict]:

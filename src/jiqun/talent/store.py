@@ -136,11 +136,12 @@ def _null_last(values: pd.Series) -> pd.Series:
 
 
 def talent_pairs(con, year: int | None = None, cluster_id: str | None = None, level: str = "city",
-                 staff: str = "all", min_moves: int | None = None) -> pd.DataFrame:
+                 staff: str = "all", min_moves: int | None = None, same_city: bool = True) -> pd.DataFrame:
     """Poaching between pairs of units: moves between firms of the same cluster, both directions.
 
     At city level, pairs of cities; at firm level, pairs of firms of the same cluster and city (rivals
-    poaching from each other locally).
+    poaching from each other locally), or of any cities with ``same_city`` False (the firm-to-firm flow
+    network).
 
     Returns
     -------
@@ -151,7 +152,7 @@ def talent_pairs(con, year: int | None = None, cluster_id: str | None = None, le
     year = _year(con, year)
     moves = read_moves(con, year, cluster_id)
     moves = moves[moves.same_cluster]
-    if level == "firm":
+    if level == "firm" and same_city:
         moves = moves[moves.from_city == moves.to_city]
     moves = select_staff(_units(moves, level), staff)
     pairs = calc_pair_flows(moves, _employment(con, year, cluster_id, level))
