@@ -172,3 +172,19 @@ def test_a_policy_workbook_with_chinese_headers_and_names_loads_and_a_bad_code_i
     assert problem.column in ("instrument", "政策工具") and problem.value == "奖金"
     assert "grants_business_rd" in problem.message_en
     assert store.table("policies").count().execute() == 2  # nothing of the bad file was written
+
+
+def test_gaps_without_any_monitoring_data_are_refused_not_empty(store):
+    """A store holding only the registry has no shortcomings to check: the gaps view says which sources
+    are missing instead of answering with an empty list; the other views work."""
+    from jiqun.ingest import ingest_table
+    from jiqun.policy import policy_view
+
+    ingest_table(store, pd.DataFrame({"policy_id": ["P1"], "title": ["t"], "department": ["d"], "level": ["province"],
+                                      "region_code": ["320000"], "target_clusters": ["iot"],
+                                      "instrument": ["grants_business_rd"], "issued_on": [pd.Timestamp("2023-01-01").date()]}),
+                 "policies")
+    assert len(policy_view(store, "matrix")) == 1
+    with pytest.raises(ValueError, match="no shortcomings can be found for 2023") as refused:
+        policy_view(store, "gaps")
+    assert "weak_link" in str(refused.value) and "jiqun indicators --save" in str(refused.value)

@@ -55,6 +55,12 @@ def shortcomings(con, year: int) -> pd.DataFrame:
     """The shortcomings the other modules find for ``year``: weak links of the chain maps, alerts of the
     monitoring, items of the chokepoint inventory.
 
+    Raises
+    ------
+    ValueError
+        None of the three sources has data for ``year`` (a source lacking data is skipped; which ones, and
+        why, is in ``attrs["missing_sources"]``).
+
     Returns
     -------
     pandas.DataFrame
@@ -64,30 +70,46 @@ def shortcomings(con, year: int) -> pd.DataFrame:
     from ..chains import weak_links
     from ..chokepoints.inventory import chokepoint_inventory
     from ..metrics import store_alerts
+    from ..names import NameNotFound
 
-    parts = []
-    links = weak_links(con, year=year)
+    parts, missing = [], {}
+
+    def attempt(source: str, read):
+        try:
+            return read()
+        except (NameNotFound, ValueError) as exc:  # the store lacks this source's data: say so
+            missing[source] = str(exc).splitlines()[0]
+            return pd.DataFrame()
+
+    links = attempt("weak_link", lambda: weak_links(con, year=year))
     if len(links):
         parts.append(pd.DataFrame({"source": "weak_link", "kind": links.rule, "kind_zh": links.rule_zh,
                                    "cluster_id": links.cluster_id,
                                    "node_id": links.node_id, "region_code": HOME_PROVINCE_CODE, "year": links.year,
                                    "evidence": links.evidence_zh}))
-    alerts = store_alerts(con, con.table("indicator_results")).to_pandas()
-    alerts = alerts[(alerts.year == year) & (alerts.cluster_id != "all")]
+    def stored_alerts():
+        if not int(con.table("indicator_results").count().to_pandas()):
+            raise ValueError("no indicator results stored (compute them with `jiqun indicators --save`)")
+        return store_alerts(con, con.table("indicator_results")).to_pandas()
+
+    alerts = attempt("alert", stored_alerts)
+    if len(alerts):
+        alerts = alerts[(alerts.year == year) & (alerts.cluster_id != "all")]
     if len(alerts):
         parts.append(pd.DataFrame({"source": "alert", "kind": alerts.alert, "kind_zh": alerts.name_zh,
                                    "cluster_id": alerts.cluster_id,
                                    "node_id": None, "region_code": alerts.region_code, "year": alerts.year,
                                    "evidence": alerts.evidence.astype(str)}))
-    try:
-        items = chokepoint_inventory(con, year=year)
-    except ValueError:  # no purchases that year: no inventory
-        items = pd.DataFrame()
+    items = attempt("chokepoint", lambda: chokepoint_inventory(con, year=year))
     if len(items):
         parts.append(pd.DataFrame({"source": "chokepoint", "kind": items["class"], "kind_zh": items.class_zh,
                                    "cluster_id": items.cluster_id,
                                    "node_id": items.node_id, "region_code": HOME_PROVINCE_CODE, "year": items.year,
                                    "evidence": items.rule_text}))
+    if len(missing) == 3:
+        raise ValueError(f"no shortcomings can be found for {year}: " + "; ".join(
+            f"{source}: {reason}" for source, reason in missing.items())
+            + " — the gaps need the monitoring data (firm_years, transactions, indicator results)")
     columns = ["source", "kind", "kind_zh", "cluster_id", "node_id", "node_zh", "region_code", "year", "evidence"]
     if not parts:
         return pd.DataFrame(columns=columns)
@@ -96,6 +118,7 @@ def shortcomings(con, year: int) -> pd.DataFrame:
     nodes = dict(con.table("chain_nodes").select("node_id", "name_zh").to_pandas().values.tolist())
     frame["node_zh"] = [nodes.get(node) if node else None for node in frame.node_id]
     frame = frame[columns]
+    frame.attrs["missing_sources"] = missing
     return frame.drop_duplicates(["source", "kind", "cluster_id", "node_id", "region_code"]).reset_index(drop=True)
 
 
